@@ -1,0 +1,99 @@
+//! Events: every state change writes one, in the same transaction, with a global increasing id.
+//! Streams (dashboard and widget SSE) send them with that id so a reconnecting client misses
+//! nothing and sees nothing twice.
+
+use crate::{ConversationStatus, Message};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// A visitor started a conversation.
+    ConversationCreated { conversation_id: i64 },
+    MessageCreated { message: Message },
+    StatusChanged {
+        conversation_id: i64,
+        status: ConversationStatus,
+    },
+    /// An operator joined or left (the lock moved).
+    AssigneeChanged {
+        conversation_id: i64,
+        assignee_id: Option<i64>,
+    },
+}
+
+impl Event {
+    pub fn conversation_id(&self) -> i64 {
+        match self {
+            Event::ConversationCreated { conversation_id }
+            | Event::StatusChanged {
+                conversation_id, ..
+            }
+            | Event::AssigneeChanged {
+                conversation_id, ..
+            } => *conversation_id,
+            Event::MessageCreated { message } => message.conversation_id,
+        }
+    }
+
+    /// Whether the visitor's widget may see this event. Who holds the lock is operators'
+    /// business; messages and status are the visitor's own.
+    pub fn customer_visible(&self) -> bool {
+        matches!(
+            self,
+            Event::MessageCreated { .. } | Event::StatusChanged { .. }
+        )
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::ConversationCreated { .. } => "conversation_created",
+            Event::MessageCreated { .. } => "message_created",
+            Event::StatusChanged { .. } => "status_changed",
+            Event::AssigneeChanged { .. } => "assignee_changed",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Sender;
+
+    #[test]
+    fn wire_format_is_tagged() {
+        let e = Event::StatusChanged {
+            conversation_id: 7,
+            status: ConversationStatus::NeedsAgent,
+        };
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(
+            json,
+            r#"{"type":"status_changed","conversation_id":7,"status":"needs_agent"}"#
+        );
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), e);
+        assert_eq!(e.kind(), "status_changed");
+    }
+
+    #[test]
+    fn the_lock_is_not_customer_visible() {
+        let m = Message {
+            id: 1,
+            conversation_id: 2,
+            sender: Sender::Agent,
+            body: "hi".into(),
+            client_msg_id: None,
+            citations: vec![],
+            created_at: 0,
+        };
+        assert!(Event::MessageCreated { message: m }.customer_visible());
+        assert!(
+            !Event::AssigneeChanged {
+                conversation_id: 2,
+                assignee_id: Some(1)
+            }
+            .customer_visible()
+        );
+        assert!(!Event::ConversationCreated { conversation_id: 2 }.customer_visible());
+    }
+}

@@ -1,0 +1,14 @@
+//! Liaison's wire types and pure domain rules.
+//!
+//! Everything here compiles for the server, the dashboard (wasm) and the widget (wasm), so it
+//! depends on serde alone. Rules that must hold everywhere (the status machine, who may join,
+//! when the AI may speak) live here as plain functions with unit tests; I/O lives elsewhere.
+
+pub mod event;
+pub mod message;
+pub mod status;
+pub mod widget_api;
+
+pub use event::Event;
+pub use message::{Citation, Message, Sender};
+pub use status::{ConversationStatus, StatusAction, TransitionError};

@@ -1,0 +1,117 @@
+//! The widget API, version 1: the JSON the widget (and any other client a customer builds)
+//! exchanges with the server under [`BASE_PATH`]. See `docs/widget-api.md`.
+
+use crate::{ConversationStatus, Message};
+use serde::{Deserialize, Serialize};
+
+pub const BASE_PATH: &str = "/api/widget/v1";
+
+/// What the widget knows about the visitor's browser. Every field is optional and free text,
+/// shown to operators as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorMetadata {
+    #[serde(default)]
+    pub browser: Option<String>,
+    #[serde(default)]
+    pub timezone: Option<String>,
+    #[serde(default)]
+    pub referrer: Option<String>,
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+/// `POST /session`: resume the visitor behind `token`, or start a new one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRequest {
+    #[serde(default)]
+    pub token: Option<String>,
+    #[serde(default)]
+    pub metadata: VisitorMetadata,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionResponse {
+    /// Bearer token for every other call; the widget keeps it in localStorage.
+    pub token: String,
+    pub visitor_id: i64,
+}
+
+/// `GET /conversation`: the visitor's latest conversation and the stream cursor to resume from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationResponse {
+    pub conversation: Option<ConversationView>,
+    /// The last event id included in this view; open the stream after it.
+    pub cursor: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationView {
+    pub id: i64,
+    pub status: ConversationStatus,
+    pub messages: Vec<Message>,
+}
+
+/// `POST /messages`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendMessageRequest {
+    /// Chosen by the client, at most 64 characters; resending the same id returns the original
+    /// message instead of a duplicate.
+    pub client_msg_id: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendMessageResponse {
+    pub message: Message,
+    pub status: ConversationStatus,
+}
+
+/// `POST /escalate` ("Talk to a human").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EscalateResponse {
+    pub conversation_id: i64,
+    pub status: ConversationStatus,
+}
+
+/// Every error answer: a message meant for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: String,
+}
+
+/// Longest accepted client message id.
+pub const MAX_CLIENT_MSG_ID: usize = 64;
+
+pub fn validate_client_msg_id(id: &str) -> Result<&str, &'static str> {
+    if id.is_empty() || id.len() > MAX_CLIENT_MSG_ID {
+        Err("client_msg_id must be 1 to 64 characters.")
+    } else if !id
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        Err("client_msg_id may hold letters, digits, '-' and '_' only.")
+    } else {
+        Ok(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_ids() {
+        assert!(validate_client_msg_id("c-1f2e_3").is_ok());
+        assert!(validate_client_msg_id("").is_err());
+        assert!(validate_client_msg_id("a b").is_err());
+        assert!(validate_client_msg_id(&"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn missing_metadata_is_fine() {
+        let r: SessionRequest = serde_json::from_str("{}").unwrap();
+        assert_eq!(r, SessionRequest::default());
+    }
+}

@@ -1,0 +1,123 @@
+//! Sign in and out, and who is signed in.
+
+use crate::app::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The signed-in operator, as the dashboard shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::*;
+    use crate::server::AppState;
+    use crate::server::auth::{self, Operator};
+
+    pub fn state() -> Result<AppState, AppError> {
+        use_context::<AppState>().ok_or_else(|| {
+            tracing::error!("AppState missing from the server function context");
+            AppError::Internal
+        })
+    }
+
+    async fn session() -> Result<tower_sessions::Session, AppError> {
+        leptos_axum::extract::<tower_sessions::Session>()
+            .await
+            .map_err(|e| {
+                tracing::error!("session extraction failed: {e}");
+                AppError::Internal
+            })
+    }
+
+    /// The first line of every dashboard server function: the signed-in operator, or 401.
+    pub async fn operator() -> Result<Operator, AppError> {
+        let state = state()?;
+        let session = session().await?;
+        auth::session_operator(&state.db, &session)
+            .await?
+            .ok_or_else(|| AppError::Unauthorized.respond())
+    }
+
+    pub async fn sign_in(email: &str, password: &str) -> Result<(), AppError> {
+        let state = state()?;
+        let Some(op) = auth::authenticate(&state.db, email, password).await? else {
+            return Err(AppError::Invalid("Wrong email or password.".into()).respond());
+        };
+        let session = session().await?;
+        auth::sign_in(&session, &op).await.map_err(|e| {
+            tracing::error!("sign in: {e}");
+            AppError::Internal
+        })
+    }
+
+    pub async fn sign_out() -> Result<(), AppError> {
+        let session = session().await?;
+        auth::sign_out(&session).await.map_err(|e| {
+            tracing::error!("sign out: {e}");
+            AppError::Internal
+        })
+    }
+}
+
+#[server]
+pub async fn login(email: String, password: String) -> Result<(), AppError> {
+    ssr::sign_in(&email, &password).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server]
+pub async fn logout() -> Result<(), AppError> {
+    ssr::operator().await?;
+    ssr::sign_out().await?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[server]
+pub async fn current_operator() -> Result<Me, AppError> {
+    let op = ssr::operator().await?;
+    Ok(Me {
+        id: op.id,
+        name: op.name,
+        email: op.email,
+        role: op.role,
+    })
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let login = ServerAction::<Login>::new();
+    let error = move || match login.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+    view! {
+        <main class="login">
+            <div class="login-card">
+                <h1 class="brand">"Liaison"</h1>
+                <p class="muted">"Sign in to the support dashboard"</p>
+                <ActionForm action=login>
+                    <label>
+                        "Email"
+                        <input type="email" name="email" required autocomplete="username"/>
+                    </label>
+                    <label>
+                        "Password"
+                        <input type="password" name="password" required autocomplete="current-password"/>
+                    </label>
+                    <button type="submit" class="primary">"Sign in"</button>
+                </ActionForm>
+                <Show when=move || error().is_some()>
+                    <p class="error" role="alert">{error}</p>
+                </Show>
+            </div>
+        </main>
+    }
+}

@@ -1,0 +1,243 @@
+//! The detail panel: thread, visitor metadata, join/lock, composer, escalate and resolve.
+
+use super::api::{
+    Detail, EscalateConversation, JoinConversation, LeaveConversation, ResolveConversation,
+    SendReply, get_conversation,
+};
+use super::list::status_class;
+use crate::app::live::use_live;
+use leptos::prelude::*;
+use liaison_protocol::{ConversationStatus, Message, Sender};
+
+#[component]
+pub fn ConversationDetail(id: i64) -> impl IntoView {
+    let live = use_live();
+    let join = ServerAction::<JoinConversation>::new();
+    let leave = ServerAction::<LeaveConversation>::new();
+    let send = ServerAction::<SendReply>::new();
+    let escalate = ServerAction::<EscalateConversation>::new();
+    let resolve = ServerAction::<ResolveConversation>::new();
+    let detail = Resource::new(
+        move || {
+            (
+                live.version.get(),
+                join.version().get(),
+                leave.version().get(),
+                send.version().get(),
+                escalate.version().get(),
+                resolve.version().get(),
+            )
+        },
+        move |_| get_conversation(id),
+    );
+    // The last action's refusal, e.g. "Locked by another agent".
+    let action_error = move || {
+        [
+            join.value().get(),
+            leave.value().get(),
+            send.value().get(),
+            escalate.value().get(),
+            resolve.value().get(),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(|r| r.err())
+        .map(|e| e.to_string())
+    };
+    let can_reply = move || {
+        detail
+            .get()
+            .and_then(|r| r.ok())
+            .is_some_and(|d| d.held_by_me() && !d.status.is_closed())
+    };
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    Ok(d) => {
+                        view! {
+                            <article class="detail" data-conversation=d.id>
+                                <Header d=d.clone() join leave escalate resolve/>
+                                <Show when=move || action_error().is_some()>
+                                    <p class="error" role="alert">{action_error}</p>
+                                </Show>
+                                <Metadata d=d.clone()/>
+                                <Thread messages=d.messages.clone()/>
+                            </article>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Transition>
+        // Outside the Transition so refetches on live events keep the draft and the focus.
+        <Composer id active=Signal::derive(can_reply) send/>
+    }
+}
+
+#[component]
+fn Header(
+    d: Detail,
+    join: ServerAction<JoinConversation>,
+    leave: ServerAction<LeaveConversation>,
+    escalate: ServerAction<EscalateConversation>,
+    resolve: ServerAction<ResolveConversation>,
+) -> impl IntoView {
+    let id = d.id;
+    let closed = d.status.is_closed();
+    let lock = if closed {
+        None
+    } else if d.held_by_me() {
+        Some(
+            view! {
+                <span class="lock live">"Live — you are in this session"</span>
+                <button class="secondary" on:click=move |_| { leave.dispatch(LeaveConversation { id }); }>
+                    "Leave"
+                </button>
+            }
+            .into_any(),
+        )
+    } else if d.locked_by_another() {
+        Some(
+            view! {
+                <span class="lock locked" title=d.assignee_name.clone().unwrap_or_default()>
+                    "Locked by another agent"
+                </span>
+            }
+            .into_any(),
+        )
+    } else {
+        Some(
+            view! {
+                <button class="primary" on:click=move |_| { join.dispatch(JoinConversation { id }); }>
+                    "Join session"
+                </button>
+            }
+            .into_any(),
+        )
+    };
+    view! {
+        <header class="detail-header">
+            <div>
+                <h2>{d.visitor.clone()}</h2>
+                <span class=status_class(d.status)>{d.status.label()}</span>
+            </div>
+            <div class="controls">
+                {lock}
+                {(d.status == ConversationStatus::Open).then(|| view! {
+                    <button class="warn" on:click=move |_| { escalate.dispatch(EscalateConversation { id }); }>
+                        "Escalate"
+                    </button>
+                })}
+                {(!closed).then(|| view! {
+                    <button class="resolve" on:click=move |_| { resolve.dispatch(ResolveConversation { id }); }>
+                        "Resolve"
+                    </button>
+                })}
+            </div>
+        </header>
+    }
+}
+
+#[component]
+fn Metadata(d: Detail) -> impl IntoView {
+    let field = |label: &'static str, value: Option<String>| {
+        view! {
+            <div>
+                <dt>{label}</dt>
+                <dd>{value.unwrap_or_else(|| "—".into())}</dd>
+            </div>
+        }
+    };
+    view! {
+        <dl class="metadata">
+            {field("Browser", d.browser)}
+            {field("Timezone", d.timezone)}
+            {field("Referrer", d.referrer)}
+            {field("Page", d.page)}
+        </dl>
+    }
+}
+
+fn sender_class(sender: Sender) -> &'static str {
+    match sender {
+        Sender::Customer => "msg msg-customer",
+        Sender::Ai => "msg msg-ai",
+        Sender::Agent => "msg msg-agent",
+        Sender::System => "msg msg-system",
+    }
+}
+
+fn sender_label(sender: Sender) -> &'static str {
+    match sender {
+        Sender::Customer => "Customer",
+        Sender::Ai => "AI",
+        Sender::Agent => "Agent",
+        Sender::System => "",
+    }
+}
+
+#[component]
+fn Thread(messages: Vec<Message>) -> impl IntoView {
+    view! {
+        <ol class="thread">
+            {messages
+                .into_iter()
+                .map(|m| {
+                    let sources = (!m.citations.is_empty()).then(|| {
+                        let titles = m.citations.iter().map(|c| c.title.clone()).collect::<Vec<_>>().join(", ");
+                        view! { <div class="sources">"Source: "{titles}</div> }
+                    });
+                    view! {
+                        <li class=sender_class(m.sender)>
+                            <span class="who">{sender_label(m.sender)}</span>
+                            <div class="body">{m.body}</div>
+                            {sources}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}
+
+#[component]
+fn Composer(id: i64, active: Signal<bool>, send: ServerAction<SendReply>) -> impl IntoView {
+    let draft = RwSignal::new(String::new());
+    let submit = move || {
+        let body = draft.get_untracked();
+        if body.trim().is_empty() || !active.get_untracked() {
+            return;
+        }
+        send.dispatch(SendReply { id, body });
+        draft.set(String::new());
+    };
+    let placeholder = move || {
+        if active.get() {
+            "Type a reply and press Enter"
+        } else {
+            "Join the session to reply"
+        }
+    };
+    view! {
+        <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+            <input
+                type="text"
+                name="body"
+                aria-label="Reply"
+                placeholder=placeholder
+                disabled=move || !active.get()
+                prop:value=move || draft.get()
+                on:input=move |ev| draft.set(event_target_value(&ev))
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    if ev.key() == "Enter" && !ev.shift_key() {
+                        ev.prevent_default();
+                        submit();
+                    }
+                }
+            />
+            <button type="submit" class="primary" disabled=move || !active.get()>"Send"</button>
+        </form>
+    }
+}

@@ -1,0 +1,81 @@
+//! The dashboard's one error type for server functions: what operators read when something
+//! fails. Internal details are logged on the server and never sent.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in.")]
+    Unauthorized,
+    #[error("You do not have access to this.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    #[error("{0}")]
+    Invalid(String),
+    /// A rule said no, e.g. "Locked by another agent".
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Something went wrong on the server. Please try again.")]
+    Internal,
+    /// The request did not reach the server function (network, encoding).
+    #[error("Could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::AppError;
+    use crate::server::conversations::OpError;
+    use axum::http::StatusCode;
+
+    impl AppError {
+        pub fn status(&self) -> StatusCode {
+            match self {
+                AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+                AppError::Forbidden => StatusCode::FORBIDDEN,
+                AppError::NotFound => StatusCode::NOT_FOUND,
+                AppError::Invalid(_) | AppError::Transport(_) => StatusCode::BAD_REQUEST,
+                AppError::Conflict(_) => StatusCode::CONFLICT,
+                AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            }
+        }
+
+        /// Sets the response status to match, so HTTP clients see 401/404/409, not 500.
+        pub fn respond(self) -> Self {
+            if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(self.status());
+            }
+            self
+        }
+    }
+
+    impl From<sqlx::Error> for AppError {
+        fn from(e: sqlx::Error) -> Self {
+            tracing::error!("dashboard: database error: {e}");
+            AppError::Internal.respond()
+        }
+    }
+
+    impl From<OpError> for AppError {
+        fn from(e: OpError) -> Self {
+            match e {
+                OpError::NotFound => AppError::NotFound,
+                OpError::Invalid(m) => AppError::Invalid(m.to_string()),
+                OpError::Rule(r) => AppError::Conflict(r.to_string()),
+                OpError::Db(e) => return e.into(),
+            }
+            .respond()
+        }
+    }
+}

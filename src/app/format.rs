@@ -1,0 +1,26 @@
+//! Small display rules, pure so they render the same on the server and in the browser.
+
+/// "just now", "5m", "3h", "2d": how long ago `then` was, at `now` (both ms since the epoch).
+pub fn ago(now: i64, then: i64) -> String {
+    let secs = (now - then).max(0) / 1000;
+    match secs {
+        0..=44 => "just now".into(),
+        45..=3599 => format!("{}m", (secs / 60).max(1)),
+        3600..=86_399 => format!("{}h", secs / 3600),
+        _ => format!("{}d", secs / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages() {
+        assert_eq!(ago(10_000, 10_000), "just now");
+        assert_eq!(ago(60_000, 0), "1m");
+        assert_eq!(ago(3_600_000 * 5, 0), "5h");
+        assert_eq!(ago(86_400_000 * 3, 0), "3d");
+        assert_eq!(ago(0, 5_000), "just now");
+    }
+}

@@ -1,0 +1,115 @@
+//! The operators' dashboard: Leptos, rendered on the server and hydrated in the browser.
+//! One folder per page; each page's server functions sit beside its components.
+
+pub mod auth;
+pub mod conversations;
+pub mod error;
+pub mod format;
+pub mod live;
+
+use auth::{LoginPage, Logout};
+use conversations::ConversationsPage;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Outlet, ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/liaison.css"/>
+        <Title text="Liaison"/>
+        <Router>
+            <Routes fallback=|| view! { <p class="not-found">"Page not found."</p> }>
+                <Route path=path!("/login") view=LoginPage/>
+                <ParentRoute path=path!("") view=Dashboard>
+                    <Route path=path!("") view=ConversationsPage/>
+                    <Route path=path!("conversations") view=ConversationsPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// The signed-in frame: sidebar and header around the page. Only pages that work are linked.
+#[component]
+fn Dashboard() -> impl IntoView {
+    live::provide_live();
+    let me = Resource::new(|| (), |_| auth::current_operator());
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <div class="app">
+            <nav class="sidebar">
+                <div class="brand">"Liaison"</div>
+                <A href="/conversations">"Conversations"</A>
+            </nav>
+            <div class="main">
+                <header class="topbar">
+                    <span class="live-indicator" title="Live updates">
+                        {move || if live::use_live().connected.get() { "● Live" } else { "○ Connecting…" }}
+                    </span>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            me.await.ok().map(|me| view! {
+                                <span class="me">{me.name}" · "{me.role}</span>
+                            })
+                        })}
+                    </Transition>
+                    <ThemeToggle/>
+                    <ActionForm action=logout>
+                        <button type="submit" class="link">"Sign out"</button>
+                    </ActionForm>
+                </header>
+                <Outlet/>
+            </div>
+        </div>
+    }
+}
+
+/// Light and dark themes; the choice is kept in localStorage.
+#[component]
+fn ThemeToggle() -> impl IntoView {
+    let toggle = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            if let Some(root) = document().document_element() {
+                let dark = root.get_attribute("data-theme").as_deref() != Some("dark");
+                let theme = if dark { "dark" } else { "light" };
+                let _ = root.set_attribute("data-theme", theme);
+                if let Ok(Some(storage)) = window().local_storage() {
+                    let _ = storage.set_item("liaison.theme", theme);
+                }
+            }
+        }
+    };
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Ok(Some(storage)) = window().local_storage()
+            && let Ok(Some(theme)) = storage.get_item("liaison.theme")
+            && let Some(root) = document().document_element()
+        {
+            let _ = root.set_attribute("data-theme", &theme);
+        }
+    });
+    view! { <button class="link" on:click=toggle title="Light / dark">"◐ Theme"</button> }
+}
+

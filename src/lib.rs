@@ -1,0 +1,13 @@
+//! Liaison: AI-first customer-support chat. The dashboard (Leptos, SSR + hydrate) lives in
+//! `app`; everything that runs only on the server lives in `server`. See ARCHITECTURE.md.
+
+pub mod app;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,72 @@
+//! The Liaison server binary: configuration, then serve until SIGTERM or Ctrl-C.
+
+use leptos::prelude::LeptosOptions;
+use liaison::server::{Config, start};
+use tracing_subscriber::EnvFilter;
+
+/// The site configuration: Leptos.toml beside the binary when deployed; under cargo-leptos its
+/// LEPTOS_* variables override it (cargo-leptos itself reads Cargo.toml's metadata).
+fn site_options() -> LeptosOptions {
+    let file = std::path::Path::new("Leptos.toml");
+    let conf = if file.exists() {
+        leptos::config::get_configuration(Some("Leptos.toml"))
+    } else {
+        leptos::config::get_configuration(None)
+    };
+    match conf {
+        Ok(conf) => conf.leptos_options,
+        Err(e) => {
+            eprintln!("Leptos site configuration: {e}");
+            std::process::exit(2);
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn")),
+        )
+        .init();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("Configuration error: {e}");
+            std::process::exit(2);
+        }
+    };
+    let server = match start(config, site_options()).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("Liaison could not start: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!("  Liaison is listening on http://{}", server.addr);
+    println!("  Dashboard: http://{0}/   Widget demo: http://{0}/demo\n", server.addr);
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.stop().await;
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,170 @@
+//! Knowledge-base retrieval with SQLite FTS5 (BM25). Chunking and relevance are pure functions;
+//! [`best_passage`] does the I/O.
+
+use crate::server::db::kb;
+use sqlx::SqlitePool;
+
+/// A passage of an article, kept with the heading it sits under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk {
+    pub heading: String,
+    pub body: String,
+}
+
+/// Splits a Markdown article into passages: one per paragraph, each carrying the nearest heading
+/// above it (or the title), so a passage makes sense on its own and its heading is searchable.
+pub fn chunk_markdown(title: &str, markdown: &str) -> Vec<Chunk> {
+    let mut chunks = Vec::new();
+    let mut heading = title.to_string();
+    for block in markdown.split("\n\n") {
+        let block = block.trim();
+        if block.is_empty() {
+            continue;
+        }
+        if let Some(h) = block.strip_prefix('#') {
+            let mut lines = block.lines();
+            let first = lines.next().unwrap_or(h);
+            heading = first.trim_start_matches('#').trim().to_string();
+            let rest = lines.collect::<Vec<_>>().join("\n");
+            if !rest.trim().is_empty() {
+                chunks.push(Chunk {
+                    heading: heading.clone(),
+                    body: rest.trim().to_string(),
+                });
+            }
+            continue;
+        }
+        chunks.push(Chunk {
+            heading: heading.clone(),
+            body: block.to_string(),
+        });
+    }
+    chunks
+}
+
+const STOPWORDS: &[&str] = &[
+    "a", "about", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can", "could",
+    "did", "do", "does", "for", "from", "get", "got", "had", "has", "have", "hello", "hi", "how",
+    "i", "if", "in", "into", "is", "it", "its", "me", "my", "need", "no", "not", "of", "on", "or",
+    "our", "please", "should", "so", "some", "that", "the", "their", "there", "this", "to", "up",
+    "us", "want", "was", "we", "what", "when", "where", "which", "who", "why", "will", "with",
+    "would", "you", "your", "thanks", "thank", "hey", "tell", "know", "there's", "i'm", "it's",
+];
+
+/// The words of a question worth searching for: lowercase, no stopwords, no duplicates.
+pub fn search_terms(question: &str) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for word in question
+        .to_lowercase()
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .map(|w| w.trim_matches('\''))
+    {
+        if word.chars().count() < 2 || STOPWORDS.contains(&word) || terms.iter().any(|t| t == word) {
+            continue;
+        }
+        terms.push(word.to_string());
+        if terms.len() == 12 {
+            break;
+        }
+    }
+    terms
+}
+
+/// One term as an FTS5 string literal, so no visitor text is ever read as query syntax.
+pub fn fts_literal(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
+}
+
+/// A passage answers a question when it holds at least half of the question's terms.
+pub fn is_relevant(matched_terms: usize, total_terms: usize) -> bool {
+    total_terms > 0 && matched_terms * 2 >= total_terms && matched_terms > 0
+}
+
+/// The best passage for a question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Passage {
+    pub article_title: String,
+    pub article_slug: String,
+    pub heading: String,
+    pub body: String,
+}
+
+/// Finds the passage that best answers `question`, or None when nothing relevant is there.
+///
+/// Candidates come from one OR query ranked by BM25; each is then scored by how many distinct
+/// terms it holds (one small FTS query per term), so a passage matching one common word of a
+/// long question does not count as an answer.
+pub async fn best_passage(pool: &SqlitePool, question: &str) -> Result<Option<Passage>, sqlx::Error> {
+    let terms = search_terms(question);
+    if terms.is_empty() {
+        return Ok(None);
+    }
+    let any = terms.iter().map(|t| fts_literal(t)).collect::<Vec<_>>().join(" OR ");
+    let candidates = kb::search(pool, &any, 10).await?;
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    let mut matched = vec![0usize; candidates.len()];
+    for term in &terms {
+        let ids = kb::chunks_matching(pool, &fts_literal(term)).await?;
+        for (i, c) in candidates.iter().enumerate() {
+            if ids.contains(&c.chunk_id) {
+                matched[i] += 1;
+            }
+        }
+    }
+    // Most terms first; BM25 order (the candidates' order) breaks ties.
+    let best = (0..candidates.len())
+        .max_by(|&a, &b| matched[a].cmp(&matched[b]).then(b.cmp(&a)))
+        .expect("candidates is not empty");
+    if !is_relevant(matched[best], terms.len()) {
+        return Ok(None);
+    }
+    let hit = &candidates[best];
+    Ok(Some(Passage {
+        article_title: hit.article_title.clone(),
+        article_slug: hit.article_slug.clone(),
+        heading: hit.heading.clone(),
+        body: hit.body.clone(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_keep_their_heading() {
+        let md = "Intro line.\n\n## Resetting your password\n\nOpen Settings.\n\nClick Reset.\n\n# Billing\nWe bill monthly.";
+        let chunks = chunk_markdown("Account help", md);
+        assert_eq!(
+            chunks,
+            vec![
+                Chunk { heading: "Account help".into(), body: "Intro line.".into() },
+                Chunk { heading: "Resetting your password".into(), body: "Open Settings.".into() },
+                Chunk { heading: "Resetting your password".into(), body: "Click Reset.".into() },
+                Chunk { heading: "Billing".into(), body: "We bill monthly.".into() },
+            ]
+        );
+    }
+
+    #[test]
+    fn terms_drop_stopwords_and_duplicates() {
+        assert_eq!(search_terms("How do I reset my password? Password!"), vec!["reset", "password"]);
+        assert!(search_terms("hi, how are you?").is_empty());
+    }
+
+    #[test]
+    fn literals_cannot_inject_syntax() {
+        assert_eq!(fts_literal("a\"b"), "\"a\"\"b\"");
+        assert_eq!(fts_literal("NEAR"), "\"NEAR\"");
+    }
+
+    #[test]
+    fn relevance_needs_half_the_terms() {
+        assert!(is_relevant(1, 2));
+        assert!(is_relevant(2, 3));
+        assert!(!is_relevant(1, 3));
+        assert!(!is_relevant(0, 0));
+    }
+}

@@ -1,0 +1,125 @@
+//! Operators' authentication: argon2 password hashes, a server-side session (tower-sessions,
+//! stored in SQLite), and the one check every dashboard server function and route goes through.
+
+use crate::server::db::{self, Db};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use rand::Rng;
+use tower_sessions::Session;
+
+/// The session key holding the signed-in operator's id.
+pub const SESSION_OPERATOR: &str = "operator_id";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operator {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+}
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashes any password")
+        .to_string()
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A password people can type: 16 characters from an alphabet without look-alikes.
+pub fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..16)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// Checks an email and password. The same answer for an unknown email and a wrong password.
+pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<Option<Operator>, sqlx::Error> {
+    let Some(user) = db::users::find_by_email(&db.read, email.trim()).await? else {
+        // Spend the same time as a real check so timing does not reveal which emails exist.
+        let _ = verify_password(password, &DUMMY_HASH);
+        return Ok(None);
+    };
+    if !verify_password(password, &user.password_hash) {
+        return Ok(None);
+    }
+    Ok(Some(Operator {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        role: user.role,
+    }))
+}
+
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password("no such operator"));
+
+/// The operator signed in on this session, if any (and if they still exist).
+pub async fn session_operator(db: &Db, session: &Session) -> Result<Option<Operator>, sqlx::Error> {
+    let Ok(Some(id)) = session.get::<i64>(SESSION_OPERATOR).await else {
+        return Ok(None);
+    };
+    Ok(db::users::find(&db.read, id).await?.map(|u| Operator {
+        id: u.id,
+        email: u.email,
+        name: u.name,
+        role: u.role,
+    }))
+}
+
+/// Signs `operator` in on `session`, with a fresh session id so a planted id is worthless.
+pub async fn sign_in(session: &Session, operator: &Operator) -> Result<(), tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    session.insert(SESSION_OPERATOR, operator.id).await
+}
+
+pub async fn sign_out(session: &Session) -> Result<(), tower_sessions::session::Error> {
+    session.flush().await
+}
+
+/// Creates the owner on first start when no user exists. Returns the password when it was
+/// generated, so it can be printed once.
+pub async fn ensure_owner(db: &Db, email: &str, password: Option<&str>) -> Result<Option<String>, sqlx::Error> {
+    if db::users::count(&db.read).await? > 0 {
+        return Ok(None);
+    }
+    let generated = password.is_none().then(generate_password);
+    let password = password.or(generated.as_deref()).expect("one of them is set");
+    let mut tx = db.write().await?;
+    db::users::insert(tx.conn(), email, "Owner", &hash_password(password), "owner").await?;
+    tx.commit().await?;
+    Ok(generated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify() {
+        let h = hash_password("correct horse");
+        assert!(h.starts_with("$argon2"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong horse", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn generated_passwords_differ() {
+        let a = generate_password();
+        assert_eq!(a.len(), 16);
+        assert_ne!(a, generate_password());
+    }
+}

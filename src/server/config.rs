@@ -1,0 +1,131 @@
+//! Configuration from the environment (and `.env`), with defaults that run on a laptop.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `LIAISON_ADDR`, default 127.0.0.1:3000.
+    pub addr: SocketAddr,
+    /// `LIAISON_DATA_DIR`, default ./data: the SQLite database lives here.
+    pub data_dir: PathBuf,
+    /// `LIAISON_OWNER_EMAIL`: the owner created on first start when no user exists.
+    pub owner_email: String,
+    /// `LIAISON_OWNER_PASSWORD`: when unset, a password is generated and printed once.
+    pub owner_password: Option<String>,
+    /// `LIAISON_DEMO=1`: seed demo knowledge-base articles and a demo agent on first start.
+    pub demo: bool,
+    /// `LIAISON_DEMO_AGENT_PASSWORD`: the demo agent's password (generated when unset).
+    pub demo_agent_password: Option<String>,
+    /// `LIAISON_PUBLIC_URL`: where people reach this server, e.g. https://support.example.com.
+    /// An https URL makes session cookies Secure.
+    pub public_url: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {problem}")]
+pub struct ConfigError {
+    name: &'static str,
+    problem: String,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        // A missing .env is the normal case.
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Builds the configuration from any lookup, so tests need not touch the process environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let addr = match get("LIAISON_ADDR") {
+            Some(v) => v.parse().map_err(|e| ConfigError {
+                name: "LIAISON_ADDR",
+                problem: format!("{v:?} is not an address like 127.0.0.1:3000 ({e})"),
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+        let owner_email = get("LIAISON_OWNER_EMAIL").unwrap_or_else(|| "owner@liaison.local".into());
+        if !owner_email.contains('@') {
+            return Err(ConfigError {
+                name: "LIAISON_OWNER_EMAIL",
+                problem: format!("{owner_email:?} is not an email address"),
+            });
+        }
+        let owner_password = get("LIAISON_OWNER_PASSWORD");
+        if let Some(p) = &owner_password
+            && p.chars().count() < 8
+        {
+            return Err(ConfigError {
+                name: "LIAISON_OWNER_PASSWORD",
+                problem: "must be at least 8 characters".into(),
+            });
+        }
+        let public_url = get("LIAISON_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string());
+        if let Some(u) = &public_url
+            && !(u.starts_with("http://") || u.starts_with("https://"))
+        {
+            return Err(ConfigError {
+                name: "LIAISON_PUBLIC_URL",
+                problem: format!("{u:?} must start with http:// or https://"),
+            });
+        }
+        Ok(Config {
+            addr,
+            data_dir: get("LIAISON_DATA_DIR").unwrap_or_else(|| "data".into()).into(),
+            owner_email,
+            owner_password,
+            demo: matches!(get("LIAISON_DEMO").as_deref(), Some("1" | "true" | "yes")),
+            demo_agent_password: get("LIAISON_DEMO_AGENT_PASSWORD"),
+            public_url,
+        })
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("liaison.db")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.data_dir, PathBuf::from("data"));
+        assert!(c.owner_password.is_none());
+        assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let e = config(&[("LIAISON_ADDR", "localhost")]).unwrap_err();
+        assert!(e.to_string().starts_with("LIAISON_ADDR"));
+        assert!(config(&[("LIAISON_OWNER_PASSWORD", "short")]).is_err());
+        assert!(config(&[("LIAISON_PUBLIC_URL", "example.com")]).is_err());
+    }
+
+    #[test]
+    fn https_makes_cookies_secure() {
+        let c = config(&[("LIAISON_PUBLIC_URL", "https://help.example.com/")]).unwrap();
+        assert!(c.secure_cookies());
+        assert_eq!(c.public_url.as_deref(), Some("https://help.example.com"));
+    }
+}

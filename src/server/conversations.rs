@@ -1,0 +1,341 @@
+//! What happens to conversations: every operation the widget API, the dashboard and the AI
+//! perform, each one transaction that checks the protocol's rules, makes the change and writes
+//! its events. Callers decide who may call; this module decides what may happen.
+
+use crate::server::db::{self, Db, WriteTx, conversations::ConversationRow, messages::NewMessage};
+use liaison_protocol::status::{self, StatusAction};
+use liaison_protocol::{Citation, ConversationStatus, Event, Message, Sender, TransitionError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpError {
+    #[error("No such conversation.")]
+    NotFound,
+    #[error("{0}")]
+    Invalid(&'static str),
+    #[error("{0}")]
+    Rule(#[from] TransitionError),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+/// Who acts on a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    Visitor(i64),
+    Operator(i64),
+    Ai,
+}
+
+async fn load(tx: &mut WriteTx, id: i64) -> Result<ConversationRow, OpError> {
+    db::conversations::find(tx.conn(), id)
+        .await?
+        .ok_or(OpError::NotFound)
+}
+
+async fn post(
+    tx: &mut WriteTx,
+    conversation: &ConversationRow,
+    message: NewMessage<'_>,
+) -> Result<Message, OpError> {
+    let message = db::messages::insert(tx.conn(), message).await?;
+    tx.emit(
+        Event::MessageCreated {
+            message: message.clone(),
+        },
+        Some(conversation.visitor_id),
+    )
+    .await?;
+    Ok(message)
+}
+
+async fn change_status(
+    tx: &mut WriteTx,
+    conversation: &ConversationRow,
+    to: ConversationStatus,
+    by: Option<i64>,
+) -> Result<(), OpError> {
+    if to == conversation.status {
+        return Ok(());
+    }
+    db::conversations::set_status(tx.conn(), conversation.id, to, by).await?;
+    tx.emit(
+        Event::StatusChanged {
+            conversation_id: conversation.id,
+            status: to,
+        },
+        Some(conversation.visitor_id),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn change_assignee(
+    tx: &mut WriteTx,
+    conversation: &ConversationRow,
+    to: Option<i64>,
+) -> Result<(), OpError> {
+    if to == conversation.assignee_id {
+        return Ok(());
+    }
+    db::conversations::set_assignee(tx.conn(), conversation.id, to).await?;
+    tx.emit(
+        Event::AssigneeChanged {
+            conversation_id: conversation.id,
+            assignee_id: to,
+        },
+        Some(conversation.visitor_id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The outcome of a visitor's send.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub message: Message,
+    pub status: ConversationStatus,
+    /// False when the client id was seen before: the original message is returned, nothing new
+    /// is stored, and the AI must not answer twice.
+    pub is_new: bool,
+}
+
+/// A visitor sends a message: into their open conversation, or a new one when the last is
+/// resolved. Retrying with the same `client_msg_id` returns the original message.
+pub async fn post_customer_message(
+    db: &Db,
+    visitor_id: i64,
+    client_msg_id: &str,
+    body: &str,
+) -> Result<Sent, OpError> {
+    let body = liaison_protocol::message::validate_body(body).map_err(OpError::Invalid)?;
+    let client_msg_id = liaison_protocol::widget_api::validate_client_msg_id(client_msg_id)
+        .map_err(OpError::Invalid)?;
+    let mut tx = db.write().await?;
+    if let Some(message) =
+        db::messages::find_by_client_id(tx.conn(), visitor_id, client_msg_id).await?
+    {
+        let conversation = load(&mut tx, message.conversation_id).await?;
+        return Ok(Sent {
+            message,
+            status: conversation.status,
+            is_new: false,
+        });
+    }
+    let conversation = match db::conversations::latest_for_visitor(tx.conn(), visitor_id).await? {
+        Some(c) if !c.status.is_closed() => c,
+        _ => {
+            let id = db::conversations::insert(tx.conn(), visitor_id).await?;
+            tx.emit(
+                Event::ConversationCreated {
+                    conversation_id: id,
+                },
+                Some(visitor_id),
+            )
+            .await?;
+            load(&mut tx, id).await?
+        }
+    };
+    let message = post(
+        &mut tx,
+        &conversation,
+        NewMessage {
+            conversation_id: conversation.id,
+            sender: Sender::Customer,
+            body,
+            author_id: None,
+            client_msg_id: Some(client_msg_id),
+            citations: &[],
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Sent {
+        message,
+        status: conversation.status,
+        is_new: true,
+    })
+}
+
+/// The visitor's open conversation, started if there is none (e.g. "Talk to a human" before
+/// the first message).
+pub async fn open_conversation(db: &Db, visitor_id: i64) -> Result<i64, OpError> {
+    let mut tx = db.write().await?;
+    if let Some(c) = db::conversations::latest_for_visitor(tx.conn(), visitor_id).await?
+        && !c.status.is_closed()
+    {
+        return Ok(c.id);
+    }
+    let id = db::conversations::insert(tx.conn(), visitor_id).await?;
+    tx.emit(Event::ConversationCreated { conversation_id: id }, Some(visitor_id))
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Flags the conversation for a human. When the AI hands over, it says `notice` to the visitor;
+/// if a human got there first it says nothing.
+pub async fn escalate(
+    db: &Db,
+    conversation_id: i64,
+    actor: Actor,
+    notice: Option<&str>,
+) -> Result<ConversationStatus, OpError> {
+    let mut tx = db.write().await?;
+    let conversation = load(&mut tx, conversation_id).await?;
+    if actor == Actor::Ai && !status::ai_may_reply(conversation.status, conversation.assignee_id) {
+        return Ok(conversation.status);
+    }
+    let to = status::next_status(conversation.status, StatusAction::Escalate)?;
+    if to == conversation.status {
+        return Ok(to);
+    }
+    if let Some(text) = notice {
+        post(
+            &mut tx,
+            &conversation,
+            NewMessage {
+                conversation_id,
+                sender: Sender::Ai,
+                body: text,
+                author_id: None,
+                client_msg_id: None,
+                citations: &[],
+            },
+        )
+        .await?;
+    }
+    let by = match actor {
+        Actor::Operator(id) => Some(id),
+        _ => None,
+    };
+    change_status(&mut tx, &conversation, to, by).await?;
+    tx.commit().await?;
+    Ok(to)
+}
+
+/// An operator joins: atomic, because the check and the update run in one `BEGIN IMMEDIATE`
+/// transaction behind the single writer. A second operator gets "Locked by another agent".
+pub async fn join(db: &Db, conversation_id: i64, operator: i64) -> Result<(), OpError> {
+    let mut tx = db.write().await?;
+    let conversation = load(&mut tx, conversation_id).await?;
+    status::may_join(conversation.assignee_id, operator)?;
+    let to = status::next_status(conversation.status, StatusAction::Join)?;
+    if conversation.assignee_id == Some(operator) {
+        return Ok(());
+    }
+    change_assignee(&mut tx, &conversation, Some(operator)).await?;
+    change_status(&mut tx, &conversation, to, Some(operator)).await?;
+    post(
+        &mut tx,
+        &conversation,
+        NewMessage {
+            conversation_id,
+            sender: Sender::System,
+            body: "A support agent joined the conversation.",
+            author_id: Some(operator),
+            client_msg_id: None,
+            citations: &[],
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The holder lets go; the AI answers again.
+pub async fn leave(db: &Db, conversation_id: i64, operator: i64) -> Result<(), OpError> {
+    let mut tx = db.write().await?;
+    let conversation = load(&mut tx, conversation_id).await?;
+    status::may_send_as_operator(conversation.assignee_id, operator)?;
+    status::next_status(conversation.status, StatusAction::Leave)?;
+    change_assignee(&mut tx, &conversation, None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An operator's reply. Only the holder may send.
+pub async fn post_operator_message(
+    db: &Db,
+    conversation_id: i64,
+    operator: i64,
+    body: &str,
+) -> Result<Message, OpError> {
+    let body = liaison_protocol::message::validate_body(body).map_err(OpError::Invalid)?;
+    let mut tx = db.write().await?;
+    let conversation = load(&mut tx, conversation_id).await?;
+    if conversation.status.is_closed() {
+        return Err(TransitionError::Closed.into());
+    }
+    status::may_send_as_operator(conversation.assignee_id, operator)?;
+    let message = post(
+        &mut tx,
+        &conversation,
+        NewMessage {
+            conversation_id,
+            sender: Sender::Agent,
+            body,
+            author_id: Some(operator),
+            client_msg_id: None,
+            citations: &[],
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(message)
+}
+
+/// Resolves the conversation and releases the lock. Any operator may resolve (the spec's
+/// manual resolution); the AI resolves when the visitor confirms.
+pub async fn resolve(db: &Db, conversation_id: i64, actor: Actor) -> Result<(), OpError> {
+    let mut tx = db.write().await?;
+    let conversation = load(&mut tx, conversation_id).await?;
+    let to = status::next_status(conversation.status, StatusAction::Resolve)?;
+    let by = match actor {
+        Actor::Operator(id) => Some(id),
+        _ => None,
+    };
+    change_status(&mut tx, &conversation, to, by).await?;
+    if conversation.assignee_id.is_some() {
+        // set_status already cleared the column; tell the dashboards the lock is gone.
+        tx.emit(
+            Event::AssigneeChanged {
+                conversation_id,
+                assignee_id: None,
+            },
+            Some(conversation.visitor_id),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The AI's answer, stored only if the AI may still speak: a human may have joined, or been
+/// requested, while it was thinking. Returns None when it stayed silent.
+pub async fn post_ai_reply(
+    db: &Db,
+    conversation_id: i64,
+    body: &str,
+    citations: &[Citation],
+) -> Result<Option<Message>, OpError> {
+    let mut tx = db.write().await?;
+    let conversation = load(&mut tx, conversation_id).await?;
+    if !status::ai_may_reply(conversation.status, conversation.assignee_id) {
+        return Ok(None);
+    }
+    let message = post(
+        &mut tx,
+        &conversation,
+        NewMessage {
+            conversation_id,
+            sender: Sender::Ai,
+            body,
+            author_id: None,
+            client_msg_id: None,
+            citations,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(message))
+}

@@ -1,0 +1,73 @@
+use crate::server::ai::retrieval::Chunk;
+use crate::server::now_ms;
+use sqlx::{SqliteConnection, SqlitePool};
+
+pub async fn count_articles(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM kb_articles")
+        .fetch_one(pool)
+        .await
+}
+
+pub async fn insert_article(
+    conn: &mut SqliteConnection,
+    title: &str,
+    slug: &str,
+    body: &str,
+    chunks: &[Chunk],
+) -> Result<i64, sqlx::Error> {
+    let now = now_ms();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO kb_articles (title, slug, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+         RETURNING id",
+    )
+    .bind(title)
+    .bind(slug)
+    .bind(body)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    for chunk in chunks {
+        sqlx::query("INSERT INTO kb_chunks (article_id, heading, body) VALUES (?, ?, ?)")
+            .bind(id)
+            .bind(&chunk.heading)
+            .bind(&chunk.body)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// A chunk that matched, with its article and BM25 rank (lower is better).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Hit {
+    pub chunk_id: i64,
+    pub article_title: String,
+    pub article_slug: String,
+    pub heading: String,
+    pub body: String,
+    pub rank: f64,
+}
+
+/// Full-text search with an FTS5 query expression (built by `retrieval::fts_query`).
+pub async fn search(pool: &SqlitePool, fts_query: &str, limit: i64) -> Result<Vec<Hit>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT c.id AS chunk_id, a.title AS article_title, a.slug AS article_slug, c.heading, c.body,
+                bm25(kb_chunks_fts) AS rank
+         FROM kb_chunks_fts JOIN kb_chunks c ON c.id = kb_chunks_fts.rowid
+         JOIN kb_articles a ON a.id = c.article_id
+         WHERE kb_chunks_fts MATCH ? ORDER BY rank LIMIT ?",
+    )
+    .bind(fts_query)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// The ids of chunks matching one term: used to count how many of a question's terms a chunk has.
+pub async fn chunks_matching(pool: &SqlitePool, fts_query: &str) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? LIMIT 200")
+        .bind(fts_query)
+        .fetch_all(pool)
+        .await
+}

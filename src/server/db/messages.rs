@@ -1,0 +1,95 @@
+use crate::server::now_ms;
+use liaison_protocol::{Citation, Message, Sender};
+use sqlx::{FromRow, SqliteConnection, SqlitePool};
+
+#[derive(FromRow)]
+struct MessageRow {
+    id: i64,
+    conversation_id: i64,
+    sender: String,
+    body: String,
+    client_msg_id: Option<String>,
+    citations: String,
+    created_at: i64,
+}
+
+impl From<MessageRow> for Message {
+    fn from(r: MessageRow) -> Message {
+        Message {
+            id: r.id,
+            conversation_id: r.conversation_id,
+            // The CHECK constraint admits only known senders.
+            sender: Sender::parse(&r.sender).unwrap_or(Sender::System),
+            body: r.body,
+            client_msg_id: r.client_msg_id,
+            citations: serde_json::from_str(&r.citations).unwrap_or_default(),
+            created_at: r.created_at,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, conversation_id, sender, body, client_msg_id, citations, created_at";
+
+pub struct NewMessage<'a> {
+    pub conversation_id: i64,
+    pub sender: Sender,
+    pub body: &'a str,
+    pub author_id: Option<i64>,
+    pub client_msg_id: Option<&'a str>,
+    pub citations: &'a [Citation],
+}
+
+pub async fn insert(conn: &mut SqliteConnection, m: NewMessage<'_>) -> Result<Message, sqlx::Error> {
+    let citations = serde_json::to_string(m.citations).expect("citations serialize");
+    let row: MessageRow = sqlx::query_as(&format!(
+        "INSERT INTO messages (conversation_id, sender, body, author_id, client_msg_id, citations, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
+    ))
+    .bind(m.conversation_id)
+    .bind(m.sender.as_str())
+    .bind(m.body)
+    .bind(m.author_id)
+    .bind(m.client_msg_id)
+    .bind(citations)
+    .bind(now_ms())
+    .fetch_one(&mut *conn)
+    .await?;
+    let message = Message::from(row);
+    sqlx::query(
+        "UPDATE conversations SET message_count = message_count + 1, last_message = ?,
+            last_activity_at = ? WHERE id = ?",
+    )
+    .bind(&message.body)
+    .bind(message.created_at)
+    .bind(message.conversation_id)
+    .execute(conn)
+    .await?;
+    Ok(message)
+}
+
+/// The message a visitor already sent with this client id, in any of their conversations.
+pub async fn find_by_client_id(
+    conn: &mut SqliteConnection,
+    visitor_id: i64,
+    client_msg_id: &str,
+) -> Result<Option<Message>, sqlx::Error> {
+    let row: Option<MessageRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM messages WHERE client_msg_id = ? AND conversation_id IN
+            (SELECT id FROM conversations WHERE visitor_id = ?)"
+    ))
+    .bind(client_msg_id)
+    .bind(visitor_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(Message::from))
+}
+
+pub async fn for_conversation(pool: &SqlitePool, conversation_id: i64) -> Result<Vec<Message>, sqlx::Error> {
+    let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id"
+    ))
+    .bind(conversation_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Message::from).collect())
+}

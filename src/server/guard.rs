@@ -1,0 +1,141 @@
+//! Default-deny access control for the whole router, as middleware, so no route or server
+//! function can forget it: everything needs a signed-in operator except a short public list.
+//! And every state-changing dashboard request must come from our own origin (server functions
+//! have no CSRF protection of their own).
+
+use crate::app::auth::Login;
+use crate::server::auth;
+use crate::server::http::AppState;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::server_fn::ServerFn;
+use tower_sessions::Session;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: the login page, the widget and its API (which has its own visitor tokens),
+    /// static files, the demo page, health checks.
+    Public,
+    /// A signed-in operator.
+    Operator,
+}
+
+/// Who may request `path`. Pure, so the list is tested.
+pub fn access_for(path: &str) -> Access {
+    const PUBLIC_PREFIXES: &[&str] = &["/pkg/", "/widget/", "/api/widget/"];
+    const PUBLIC_PATHS: &[&str] = &["/login", "/healthz", "/demo", "/favicon.ico", "/favicon.svg"];
+    if PUBLIC_PATHS.contains(&path)
+        || PUBLIC_PREFIXES.iter().any(|p| path.starts_with(p))
+        || path == <Login as ServerFn>::PATH
+    {
+        Access::Public
+    } else {
+        Access::Operator
+    }
+}
+
+/// Whether the request is an API call (answered 401) rather than a page (sent to /login).
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+pub async fn require_operator(
+    State(state): State<AppState>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_string();
+    if access_for(&path) == Access::Public {
+        return next.run(request).await;
+    }
+    match auth::session_operator(&state.db, &session).await {
+        Ok(Some(_)) => next.run(request).await,
+        Ok(None) if is_api(&path) => (StatusCode::UNAUTHORIZED, "Sign in first.").into_response(),
+        Ok(None) => Redirect::to("/login").into_response(),
+        Err(e) => {
+            tracing::error!("session check failed: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// Rejects state-changing requests whose Origin is not this server. The widget API is meant to
+/// be called from customers' sites and authenticates with a bearer token instead of cookies.
+pub async fn reject_foreign_origin(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe || request.uri().path().starts_with("/api/widget/") {
+        return next.run(request).await;
+    }
+    if origin_allowed(request.headers(), state.config.public_url.as_deref()) {
+        next.run(request).await
+    } else {
+        (StatusCode::FORBIDDEN, "Cross-origin request refused.").into_response()
+    }
+}
+
+/// An Origin is ours when it names the Host the request was sent to, or the configured public
+/// URL. Requests without an Origin (curl, server-to-server) carry no browser's cookies by
+/// accident, so they pass.
+pub fn origin_allowed(headers: &HeaderMap, public_url: Option<&str>) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+        return true;
+    };
+    if public_url.is_some_and(|u| u == origin) {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin_host = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"));
+    matches!((host, origin_host), (Some(h), Some(o)) if h == o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn default_deny() {
+        assert_eq!(access_for("/"), Access::Operator);
+        assert_eq!(access_for("/conversations"), Access::Operator);
+        assert_eq!(access_for("/api/dashboard/v1/stream"), Access::Operator);
+        assert_eq!(access_for("/api/list_conversations"), Access::Operator);
+        assert_eq!(access_for("/anything-new"), Access::Operator);
+        assert_eq!(access_for("/login"), Access::Public);
+        assert_eq!(access_for("/api/widget/v1/messages"), Access::Public);
+        assert_eq!(access_for("/widget/liaison.js"), Access::Public);
+        assert_eq!(access_for(<Login as ServerFn>::PATH), Access::Public);
+        // A prefix trick does not widen the list.
+        assert_eq!(access_for("/loginx"), Access::Operator);
+        assert_eq!(access_for("/api/widgets"), Access::Operator);
+    }
+
+    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_str(host).unwrap());
+        if let Some(o) = origin {
+            h.insert(header::ORIGIN, HeaderValue::from_str(o).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn origins() {
+        assert!(origin_allowed(&headers(Some("http://127.0.0.1:3000"), "127.0.0.1:3000"), None));
+        assert!(!origin_allowed(&headers(Some("http://evil.example"), "127.0.0.1:3000"), None));
+        assert!(origin_allowed(&headers(None, "127.0.0.1:3000"), None));
+        assert!(origin_allowed(
+            &headers(Some("https://help.example.com"), "10.0.0.5:3000"),
+            Some("https://help.example.com")
+        ));
+        assert!(!origin_allowed(&headers(Some("null"), "127.0.0.1:3000"), None));
+    }
+}

@@ -1,0 +1,231 @@
+//! The router and the server's life: one binary serves the dashboard (SSR + hydrate), its
+//! server functions and stream, the widget bundle, the widget API and its stream.
+
+use crate::app::{App, shell};
+use crate::server::auth::{self, Operator};
+use crate::server::db::Db;
+use crate::server::realtime::{Bus, Scope};
+use crate::server::{Config, demo, guard, sse, widget_api};
+use axum::body::Body;
+use axum::extract::{FromRef, FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Router, middleware};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub config: Arc<Config>,
+    /// Cancelled on shutdown; ends every open stream so the server can stop.
+    pub shutdown: CancellationToken,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The signed-in operator. A handler that takes it cannot run for anyone else.
+pub struct AuthOperator(pub Operator);
+
+impl FromRequestParts<AppState> for AuthOperator {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|(status, msg)| (status, msg).into_response())?;
+        match auth::session_operator(&state.db, &session).await {
+            Ok(Some(op)) => Ok(AuthOperator(op)),
+            Ok(None) => Err((StatusCode::UNAUTHORIZED, "Sign in first.").into_response()),
+            Err(e) => {
+                tracing::error!("session lookup failed: {e}");
+                Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
+            }
+        }
+    }
+}
+
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub shutdown: CancellationToken,
+    pub task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Stops accepting, ends the streams, and waits for in-flight requests.
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        let _ = self.task.await;
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create the data directory {0}: {1}")]
+    DataDir(String, std::io::Error),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("sessions: {0}")]
+    Sessions(String),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(SocketAddr, std::io::Error),
+}
+
+/// Opens the database, makes sure an owner exists, seeds demo data when asked, and serves.
+pub async fn start(config: Config, leptos_options: LeptosOptions) -> Result<RunningServer, StartError> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
+    let db = Db::open(&config.database_path(), Bus::default()).await?;
+    announce_owner(&db, &config).await?;
+    if config.demo {
+        demo::seed(&db, &config).await?;
+    }
+    let store = SqliteStore::new(db.read.clone());
+    store
+        .migrate()
+        .await
+        .map_err(|e| StartError::Sessions(e.to_string()))?;
+    let sessions = SessionManagerLayer::new(store)
+        .with_secure(config.secure_cookies())
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(7)));
+
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| StartError::Bind(config.addr, e))?;
+    let addr = listener.local_addr().map_err(|e| StartError::Bind(config.addr, e))?;
+    let shutdown = CancellationToken::new();
+    let state = AppState {
+        leptos_options,
+        db,
+        config: Arc::new(config),
+        shutdown: shutdown.clone(),
+    };
+    let app = router(state).layer(sessions).layer(TraceLayer::new_for_http());
+    let stop = shutdown.clone();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(stop.cancelled_owned())
+            .await
+    });
+    Ok(RunningServer {
+        addr,
+        shutdown,
+        task,
+    })
+}
+
+async fn announce_owner(db: &Db, config: &Config) -> Result<(), sqlx::Error> {
+    let generated =
+        auth::ensure_owner(db, &config.owner_email, config.owner_password.as_deref()).await?;
+    match (generated, &config.owner_password) {
+        (Some(password), _) => println!(
+            "\n  Owner login: {}  password: {}\n  (generated now and shown once; set LIAISON_OWNER_PASSWORD to choose one)\n",
+            config.owner_email, password
+        ),
+        (None, Some(password)) => println!(
+            "\n  Owner login: {}  password: {}\n",
+            config.owner_email, password
+        ),
+        (None, None) => {}
+    }
+    Ok(())
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let site_root = state.leptos_options.site_root.to_string();
+    // Customers' sites load the widget and call its API from their own origins.
+    let open_cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, "last-event-id".parse().unwrap()]);
+    let context_state = state.clone();
+    let fn_state = state.clone();
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/demo", get(demo_page))
+        .route("/api/dashboard/v1/stream", get(dashboard_stream))
+        .nest(
+            liaison_protocol::widget_api::BASE_PATH,
+            widget_api::router().layer(open_cors.clone()),
+        )
+        .nest_service(
+            "/widget",
+            tower::ServiceBuilder::new()
+                .layer(open_cors)
+                .service(ServeDir::new(Path::new(&site_root).join("widget"))),
+        )
+        .route(
+            "/api/{*fn_name}",
+            get(server_fn_handler).post(server_fn_handler),
+        )
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(fn_state.clone(), guard::require_operator))
+        .layer(middleware::from_fn_with_state(fn_state, guard::reject_foreign_origin))
+        .with_state(state)
+}
+
+async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
+    leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), request).await
+}
+
+#[derive(Deserialize)]
+struct StreamQuery {
+    after: Option<i64>,
+}
+
+async fn dashboard_stream(
+    State(state): State<AppState>,
+    AuthOperator(_operator): AuthOperator,
+    Query(query): Query<StreamQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let cursor = sse::cursor(&headers, query.after);
+    match sse::stream(state.db.clone(), Scope::Dashboard, cursor, state.shutdown.clone()).await {
+        Ok(stream) => stream.into_response(),
+        Err(e) => {
+            tracing::error!("dashboard stream: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// A plain page that embeds the widget exactly as a customer's site would.
+async fn demo_page(headers: HeaderMap) -> Html<String> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c)))
+        .unwrap_or("localhost:3000");
+    Html(demo::page(&format!("http://{host}")))
+}

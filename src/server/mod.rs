@@ -1,0 +1,24 @@
+//! Everything that runs only on the server (feature `ssr`).
+
+pub mod ai;
+pub mod auth;
+pub mod config;
+pub mod conversations;
+pub mod db;
+pub mod demo;
+pub mod guard;
+pub mod http;
+pub mod realtime;
+pub mod sse;
+pub mod widget_api;
+
+pub use config::Config;
+pub use http::{AppState, RunningServer, start};
+
+/// Milliseconds since the Unix epoch: how every time is stored and sent.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}

@@ -1,0 +1,129 @@
+//! Server-Sent Event streams that lose nothing and send nothing twice.
+//!
+//! A stream subscribes to the bus first, then replays stored events after the client's cursor
+//! (`Last-Event-ID`, or `?after=`), then streams live ones, skipping ids already sent. If the
+//! subscriber falls behind the bus, it replays from the table again. Heartbeats keep proxies from
+//! closing idle streams; server shutdown ends every stream.
+
+use crate::server::db::{Db, events};
+use crate::server::realtime::{Scope, StoredEvent};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures::Stream;
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::{self, error::RecvError};
+use tokio_util::sync::CancellationToken;
+
+const REPLAY_BATCH: i64 = 500;
+
+/// Where a client resumes: the `Last-Event-ID` header a reconnecting browser sends wins over
+/// the `after` the page was loaded with.
+pub fn cursor(headers: &HeaderMap, after: Option<i64>) -> i64 {
+    headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .or(after)
+        .unwrap_or(0)
+        .max(0)
+}
+
+struct State {
+    db: Db,
+    scope: Scope,
+    rx: broadcast::Receiver<Arc<StoredEvent>>,
+    last_sent: i64,
+    backlog: VecDeque<StoredEvent>,
+    /// More stored events may follow the backlog (a full batch was read).
+    replaying: bool,
+    shutdown: CancellationToken,
+}
+
+impl State {
+    async fn refill(&mut self) -> Result<(), sqlx::Error> {
+        let batch = events::after(&self.db.read, self.scope, self.last_sent, REPLAY_BATCH).await?;
+        self.replaying = batch.len() as i64 == REPLAY_BATCH;
+        self.backlog.extend(batch);
+        Ok(())
+    }
+
+    async fn next_event(&mut self) -> Option<StoredEvent> {
+        loop {
+            if let Some(e) = self.backlog.pop_front() {
+                if e.id > self.last_sent {
+                    return Some(e);
+                }
+                continue;
+            }
+            if self.replaying {
+                if let Err(e) = self.refill().await {
+                    tracing::warn!("stream replay failed: {e}");
+                    return None;
+                }
+                continue;
+            }
+            let received = tokio::select! {
+                _ = self.shutdown.cancelled() => return None,
+                r = self.rx.recv() => r,
+            };
+            match received {
+                Ok(e) if e.id > self.last_sent && self.scope.admits(&e) => return Some((*e).clone()),
+                Ok(_) => continue,
+                Err(RecvError::Lagged(_)) => {
+                    // Fell behind the bus: the table has everything, read it from where we are.
+                    self.replaying = true;
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+}
+
+pub async fn stream(
+    db: Db,
+    scope: Scope,
+    cursor: i64,
+    shutdown: CancellationToken,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, sqlx::Error> {
+    // Subscribe before reading the table, so nothing committed in between is missed.
+    let rx = db.bus().subscribe();
+    let mut state = State {
+        db,
+        scope,
+        rx,
+        last_sent: cursor,
+        backlog: VecDeque::new(),
+        replaying: false,
+        shutdown,
+    };
+    state.refill().await?;
+    let events = futures::stream::unfold(state, |mut state| async move {
+        let e = state.next_event().await?;
+        state.last_sent = e.id;
+        let data = serde_json::to_string(&e.event).expect("events serialize");
+        let sse = SseEvent::default().id(e.id.to_string()).data(data);
+        Some((Ok(sse), state))
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn last_event_id_wins() {
+        let mut h = HeaderMap::new();
+        assert_eq!(cursor(&h, None), 0);
+        assert_eq!(cursor(&h, Some(7)), 7);
+        h.insert("last-event-id", HeaderValue::from_static("12"));
+        assert_eq!(cursor(&h, Some(7)), 12);
+        h.insert("last-event-id", HeaderValue::from_static("junk"));
+        assert_eq!(cursor(&h, Some(7)), 7);
+        assert_eq!(cursor(&HeaderMap::new(), Some(-5)), 0);
+    }
+}

@@ -1,0 +1,241 @@
+//! The widget API, v1 (`/api/widget/v1/...`; documented in docs/widget-api.md). Called from
+//! customers' sites, so it is CORS-open and authenticates visitors with a bearer token (header,
+//! or `?token=` for EventSource, which cannot set headers), never with cookies.
+
+use crate::server::ai;
+use crate::server::conversations::{self, Actor, OpError};
+use crate::server::db;
+use crate::server::http::AppState;
+use crate::server::realtime::Scope;
+use crate::server::sse;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use liaison_protocol::widget_api::{
+    ApiError, ConversationResponse, ConversationView, EscalateResponse, SendMessageRequest,
+    SendMessageResponse, SessionRequest, SessionResponse, VisitorMetadata,
+};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/session", post(session))
+        .route("/conversation", get(conversation))
+        .route("/messages", post(send_message))
+        .route("/escalate", post(escalate))
+        .route("/stream", get(stream))
+}
+
+/// The widget API's one error type: a status and a message meant for people.
+#[derive(Debug)]
+pub enum WidgetError {
+    Unauthorized,
+    BadRequest(String),
+    Conflict(String),
+    NotFound,
+    Internal,
+}
+
+impl IntoResponse for WidgetError {
+    fn into_response(self) -> Response {
+        let (status, error) = match self {
+            WidgetError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "Unknown or missing visitor token.".to_string(),
+            ),
+            WidgetError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+            WidgetError::Conflict(m) => (StatusCode::CONFLICT, m),
+            WidgetError::NotFound => (StatusCode::NOT_FOUND, "Not found.".to_string()),
+            WidgetError::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side. Please try again.".to_string(),
+            ),
+        };
+        (status, Json(ApiError { error })).into_response()
+    }
+}
+
+impl From<sqlx::Error> for WidgetError {
+    fn from(e: sqlx::Error) -> Self {
+        tracing::error!("widget api: database error: {e}");
+        WidgetError::Internal
+    }
+}
+
+impl From<OpError> for WidgetError {
+    fn from(e: OpError) -> Self {
+        match e {
+            OpError::NotFound => WidgetError::NotFound,
+            OpError::Invalid(m) => WidgetError::BadRequest(m.to_string()),
+            OpError::Rule(r) => WidgetError::Conflict(r.to_string()),
+            OpError::Db(e) => e.into(),
+        }
+    }
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    hex::encode(bytes)
+}
+
+/// The visitor a request speaks for. Handlers that take it cannot run without a valid token.
+pub struct Visitor {
+    pub id: i64,
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = WidgetError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let from_header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_string);
+        let token = match from_header {
+            Some(t) => t,
+            None => Query::<TokenQuery>::try_from_uri(&parts.uri)
+                .ok()
+                .and_then(|q| q.0.token)
+                .ok_or(WidgetError::Unauthorized)?,
+        };
+        let visitor = db::visitors::find_by_token_hash(&state.db.read, &token_hash(token.trim()))
+            .await?
+            .ok_or(WidgetError::Unauthorized)?;
+        Ok(Visitor { id: visitor.id })
+    }
+}
+
+/// Free-text metadata is capped so a client cannot fill the database through it.
+fn bounded(m: VisitorMetadata) -> VisitorMetadata {
+    let cap = |v: Option<String>| v.map(|s| s.chars().take(512).collect::<String>());
+    VisitorMetadata {
+        browser: cap(m.browser),
+        timezone: cap(m.timezone),
+        referrer: cap(m.referrer),
+        page: cap(m.page),
+        language: cap(m.language),
+    }
+}
+
+async fn session(
+    State(state): State<AppState>,
+    Json(request): Json<SessionRequest>,
+) -> Result<Json<SessionResponse>, WidgetError> {
+    let metadata = bounded(request.metadata);
+    if let Some(token) = request.token.as_deref().map(str::trim).filter(|t| !t.is_empty())
+        && let Some(v) = db::visitors::find_by_token_hash(&state.db.read, &token_hash(token)).await?
+    {
+        let mut tx = state.db.write().await?;
+        db::visitors::touch(tx.conn(), v.id, &metadata).await?;
+        tx.commit().await?;
+        return Ok(Json(SessionResponse {
+            token: token.to_string(),
+            visitor_id: v.id,
+        }));
+    }
+    let token = new_token();
+    let mut tx = state.db.write().await?;
+    let visitor_id = db::visitors::insert(tx.conn(), &token_hash(&token), &metadata).await?;
+    tx.commit().await?;
+    Ok(Json(SessionResponse { token, visitor_id }))
+}
+
+async fn conversation(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<Json<ConversationResponse>, WidgetError> {
+    // The cursor is read before the view: anything committed in between is replayed by the
+    // stream, and the widget drops what it already shows.
+    let cursor = db::events::latest_id(&state.db.read).await?;
+    let mut conn = state.db.read.acquire().await?;
+    let latest = db::conversations::latest_for_visitor(&mut conn, visitor.id).await?;
+    drop(conn);
+    let conversation = match latest {
+        Some(c) => Some(ConversationView {
+            id: c.id,
+            status: c.status,
+            messages: db::messages::for_conversation(&state.db.read, c.id).await?,
+        }),
+        None => None,
+    };
+    Ok(Json(ConversationResponse {
+        conversation,
+        cursor,
+    }))
+}
+
+async fn send_message(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    body: Result<Json<SendMessageRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<SendMessageResponse>, WidgetError> {
+    let Json(request) = body.map_err(|e| WidgetError::BadRequest(e.body_text()))?;
+    let sent = conversations::post_customer_message(
+        &state.db,
+        visitor.id,
+        &request.client_msg_id,
+        &request.body,
+    )
+    .await?;
+    if sent.is_new {
+        let db = state.db.clone();
+        let message = sent.message.clone();
+        tokio::spawn(async move {
+            if let Err(e) = ai::respond(&db, message.conversation_id, &message.body).await {
+                tracing::error!(conversation = message.conversation_id, "AI reply failed: {e}");
+            }
+        });
+    }
+    Ok(Json(SendMessageResponse {
+        message: sent.message,
+        status: sent.status,
+    }))
+}
+
+async fn escalate(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<Json<EscalateResponse>, WidgetError> {
+    let conversation_id = conversations::open_conversation(&state.db, visitor.id).await?;
+    let status = conversations::escalate(
+        &state.db,
+        conversation_id,
+        Actor::Visitor(visitor.id),
+        Some(ai::policy::HANDOVER_REQUESTED),
+    )
+    .await?;
+    Ok(Json(EscalateResponse {
+        conversation_id,
+        status,
+    }))
+}
+
+#[derive(Deserialize)]
+struct StreamQuery {
+    after: Option<i64>,
+}
+
+async fn stream(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<StreamQuery>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, WidgetError> {
+    let cursor = sse::cursor(&headers, query.after);
+    Ok(sse::stream(state.db.clone(), Scope::Visitor(visitor.id), cursor, state.shutdown.clone()).await?)
+}
