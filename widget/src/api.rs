@@ -1,0 +1,135 @@
+//! Calls to the widget API (the shapes are protocol::widget_api's), over gloo-net.
+
+use crate::json;
+use gloo_net::http::{Request, RequestBuilder};
+use js_sys::Reflect;
+use liaison_protocol::widget_api::{BASE_PATH, VisitorMetadata};
+use liaison_protocol::{ConversationStatus, Message};
+use wasm_bindgen::JsValue;
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// The token is unknown: start a new visitor.
+    Unauthorized,
+    /// The server refused the request; retrying the same request will not help.
+    Refused(String),
+    /// Network trouble, a server error, or an answer we could not read: worth retrying.
+    Unavailable,
+}
+
+pub struct Api {
+    pub base: String,
+    pub token: String,
+}
+
+pub struct Session {
+    pub token: String,
+}
+
+pub struct Conversation {
+    pub id: i64,
+    pub status: ConversationStatus,
+    pub messages: Vec<Message>,
+}
+
+pub struct ConversationView {
+    pub conversation: Option<Conversation>,
+    pub cursor: i64,
+}
+
+fn url(base: &str, path: &str) -> String {
+    format!("{base}{BASE_PATH}{path}")
+}
+
+async fn call(request: RequestBuilder, body: Option<String>) -> Result<JsValue, ApiError> {
+    let request = match body {
+        Some(b) => request.header("Content-Type", "application/json").body(b),
+        None => request.build(),
+    };
+    let response = request
+        .map_err(|_| ApiError::Unavailable)?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unavailable)?;
+    let status = response.status();
+    let text = response.text().await.map_err(|_| ApiError::Unavailable)?;
+    let value = json::parse(&text);
+    match status {
+        200..=299 => value.ok_or(ApiError::Unavailable),
+        401 => Err(ApiError::Unauthorized),
+        400..=499 => Err(ApiError::Refused(
+            value.and_then(|v| json::string(&v, "error")).unwrap_or(text),
+        )),
+        _ => Err(ApiError::Unavailable),
+    }
+}
+
+pub async fn session(base: &str, token: Option<String>, m: VisitorMetadata) -> Result<Session, ApiError> {
+    let metadata = json::object(&[
+        ("browser", m.browser.as_deref()),
+        ("timezone", m.timezone.as_deref()),
+        ("referrer", m.referrer.as_deref()),
+        ("page", m.page.as_deref()),
+        ("language", m.language.as_deref()),
+    ]);
+    let body = json::object(&[("token", token.as_deref())]);
+    let _ = Reflect::set(&body, &JsValue::from_str("metadata"), &metadata);
+    let v = call(Request::post(&url(base, "/session")), Some(json::stringify(&body))).await?;
+    Ok(Session {
+        token: json::string(&v, "token").ok_or(ApiError::Unavailable)?,
+    })
+}
+
+impl Api {
+    fn bearer(&self) -> String {
+        format!("Bearer {}", self.token)
+    }
+
+    pub async fn conversation(&self) -> Result<ConversationView, ApiError> {
+        let v = call(
+            Request::get(&url(&self.base, "/conversation")).header("Authorization", &self.bearer()),
+            None,
+        )
+        .await?;
+        let c = json::get(&v, "conversation");
+        let conversation = if c.is_object() {
+            Some(Conversation {
+                id: json::int(&c, "id").ok_or(ApiError::Unavailable)?,
+                status: json::status(&c, "status").ok_or(ApiError::Unavailable)?,
+                messages: js_sys::Array::from(&json::get(&c, "messages"))
+                    .iter()
+                    .filter_map(|m| json::message(&m))
+                    .collect(),
+            })
+        } else {
+            None
+        };
+        Ok(ConversationView {
+            conversation,
+            cursor: json::int(&v, "cursor").unwrap_or(0),
+        })
+    }
+
+    pub async fn send(&self, client_msg_id: &str, body: &str) -> Result<Message, ApiError> {
+        let request = json::object(&[("client_msg_id", Some(client_msg_id)), ("body", Some(body))]);
+        let v = call(
+            Request::post(&url(&self.base, "/messages")).header("Authorization", &self.bearer()),
+            Some(json::stringify(&request)),
+        )
+        .await?;
+        json::message(&json::get(&v, "message")).ok_or(ApiError::Unavailable)
+    }
+
+    pub async fn escalate(&self) -> Result<(), ApiError> {
+        call(
+            Request::post(&url(&self.base, "/escalate")).header("Authorization", &self.bearer()),
+            None,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub fn stream_url(&self, after: i64) -> String {
+        format!("{}?token={}&after={after}", url(&self.base, "/stream"), self.token)
+    }
+}

@@ -1,0 +1,437 @@
+//! The DOM and the wiring: builds the widget, restores the visitor, follows the stream.
+
+use crate::api::{self, Api, ApiError};
+use crate::thread::{Change, Thread};
+use liaison_protocol::widget_api::VisitorMetadata;
+use liaison_protocol::{ConversationStatus, Message, Sender};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, spawn_local};
+use web_sys::{Document, Element, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
+
+const TOKEN_KEY: &str = "liaison.visitor";
+const STYLE: &str = include_str!("style.css");
+
+struct Widget {
+    doc: Document,
+    panel: Element,
+    messages: Element,
+    resolved: Element,
+    input: HtmlInputElement,
+    base: String,
+    api: RefCell<Option<Rc<Api>>>,
+    thread: RefCell<Thread>,
+}
+
+fn el(doc: &Document, tag: &str, class: &str) -> Element {
+    let e = doc.create_element(tag).expect("create element");
+    if !class.is_empty() {
+        e.set_class_name(class);
+    }
+    e
+}
+
+fn on(target: &Element, event: &str, f: impl FnMut(web_sys::Event) + 'static) {
+    let closure = Closure::<dyn FnMut(web_sys::Event)>::new(f);
+    let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    // Widget elements live as long as the page.
+    closure.forget();
+}
+
+fn button(doc: &Document, class: &str, text: &str) -> Element {
+    let b = el(doc, "button", class);
+    b.set_text_content(Some(text));
+    let _ = b.set_attribute("type", "button");
+    b
+}
+
+pub fn mount(base: String) {
+    let window = web_sys::window().expect("window");
+    let doc = window.document().expect("document");
+    let host = el(&doc, "div", "");
+    let _ = host.set_attribute("id", "liaison-widget");
+    let _ = doc.body().expect("body").append_child(&host);
+    let shadow: ShadowRoot = host
+        .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+        .expect("shadow root");
+
+    let style = el(&doc, "style", "");
+    style.set_text_content(Some(STYLE));
+    let launcher = button(&doc, "launcher", "💬");
+    let _ = launcher.set_attribute("aria-label", "Open chat");
+    let panel = el(&doc, "section", "panel");
+    let _ = panel.set_attribute("hidden", "");
+    let _ = panel.set_attribute("aria-label", "Chat");
+
+    let header = el(&doc, "header", "");
+    let title = el(&doc, "span", "title");
+    title.set_text_content(Some("Support"));
+    let human = button(&doc, "human", "Talk to a human");
+    let close = button(&doc, "close", "×");
+    let _ = close.set_attribute("aria-label", "Close chat");
+    for child in [&title, &human, &close] {
+        let _ = header.append_child(child);
+    }
+
+    let messages = el(&doc, "div", "messages");
+    let _ = messages.set_attribute("role", "log");
+    let resolved = el(&doc, "div", "resolved");
+    let _ = resolved.set_attribute("hidden", "");
+    let note = el(&doc, "p", "");
+    note.set_text_content(Some("This conversation has been resolved."));
+    let restart = button(&doc, "restart", "Start a new conversation");
+    let _ = resolved.append_child(&note);
+    let _ = resolved.append_child(&restart);
+
+    let form = el(&doc, "form", "");
+    let input: HtmlInputElement = el(&doc, "input", "").unchecked_into();
+    input.set_placeholder("Type your message…");
+    let _ = input.set_attribute("aria-label", "Message");
+    let send = el(&doc, "button", "");
+    send.set_text_content(Some("Send"));
+    let _ = send.set_attribute("type", "submit");
+    let _ = form.append_child(&input);
+    let _ = form.append_child(&send);
+
+    for child in [&header, &messages, &resolved, &form] {
+        let _ = panel.append_child(child);
+    }
+    for child in [&style, &launcher, &panel] {
+        let _ = shadow.append_child(child);
+    }
+
+    let w = Rc::new(Widget {
+        doc,
+        panel,
+        messages,
+        resolved,
+        input,
+        base,
+        api: RefCell::new(None),
+        thread: RefCell::new(Thread::default()),
+    });
+    w.hint("Hi! Ask us anything — our AI assistant answers right away, and a human is one click away.");
+
+    let wl = w.clone();
+    on(&launcher, "click", move |_| {
+        wl.toggle_attribute_hidden();
+    });
+    let wc = w.clone();
+    on(&close, "click", move |_| {
+        let _ = wc.panel.set_attribute("hidden", "");
+    });
+    let wh = w.clone();
+    on(&human, "click", move |_| {
+        let w = wh.clone();
+        spawn_local(async move { w.escalate().await });
+    });
+    let wr = w.clone();
+    on(&restart, "click", move |_| wr.restart());
+    let wf = w.clone();
+    on(&form, "submit", move |e| {
+        e.prevent_default();
+        let body = wf.input.value();
+        if body.trim().is_empty() || wf.thread.borrow().closed() {
+            return;
+        }
+        wf.input.set_value("");
+        let w = wf.clone();
+        spawn_local(async move { w.send(body).await });
+    });
+
+    spawn_local(async move { w.start().await });
+}
+
+fn metadata() -> VisitorMetadata {
+    let window = web_sys::window().expect("window");
+    let nav = window.navigator();
+    let doc = window.document().expect("document");
+    let timezone = js_sys::Reflect::get(
+        &js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+            .resolved_options(),
+        &"timeZone".into(),
+    )
+    .ok()
+    .and_then(|v| v.as_string());
+    let referrer = doc.referrer();
+    VisitorMetadata {
+        browser: nav.user_agent().ok(),
+        timezone,
+        referrer: (!referrer.is_empty()).then_some(referrer),
+        page: window.location().href().ok(),
+        language: nav.language(),
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+fn new_client_id() -> String {
+    let now = js_sys::Date::now() as u64;
+    let random = (js_sys::Math::random() * 1e15) as u64;
+    format!("w{now:x}-{random:x}")
+}
+
+impl Widget {
+    fn toggle_attribute_hidden(&self) {
+        if self.panel.has_attribute("hidden") {
+            let _ = self.panel.remove_attribute("hidden");
+            let _ = self.input.focus();
+        } else {
+            let _ = self.panel.set_attribute("hidden", "");
+        }
+    }
+
+    fn api(&self) -> Option<Rc<Api>> {
+        self.api.borrow().clone()
+    }
+
+    /// Restores the visitor (or starts one), shows the latest conversation, follows the stream.
+    async fn start(self: Rc<Self>) {
+        let mut delay = 500;
+        loop {
+            let token = storage().and_then(|s| s.get_item(TOKEN_KEY).ok().flatten());
+            match api::session(&self.base, token, metadata()).await {
+                Ok(session) => {
+                    if let Some(s) = storage() {
+                        let _ = s.set_item(TOKEN_KEY, &session.token);
+                    }
+                    *self.api.borrow_mut() = Some(Rc::new(Api {
+                        base: self.base.clone(),
+                        token: session.token,
+                    }));
+                    break;
+                }
+                Err(_) => {
+                    sleep(delay).await;
+                    delay = (delay * 2).min(30_000);
+                }
+            }
+        }
+        let Some(api) = self.api() else { return };
+        let view = loop {
+            match api.conversation().await {
+                Ok(v) => break v,
+                Err(_) => {
+                    sleep(delay).await;
+                    delay = (delay * 2).min(30_000);
+                }
+            }
+        };
+        if let Some(conversation) = view.conversation {
+            {
+                let mut t = self.thread.borrow_mut();
+                t.conversation_id = Some(conversation.id);
+                t.status = Some(conversation.status);
+            }
+            for m in conversation.messages {
+                let change = self.thread.borrow_mut().message(m);
+                self.apply(change);
+            }
+            self.show_status(conversation.status);
+        }
+        self.follow(&api.stream_url(view.cursor));
+    }
+
+    /// The stream: the browser reconnects by itself and sends Last-Event-ID, so nothing is
+    /// missed; the thread drops what it already shows.
+    fn follow(self: &Rc<Self>, url: &str) {
+        let Ok(source) = web_sys::EventSource::new(url) else {
+            return;
+        };
+        let w = self.clone();
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let Some(data) = e.data().as_string() else { return };
+            if let Some(event) = crate::json::event(&data) {
+                let change = w.thread.borrow_mut().event(event);
+                w.apply(change);
+            }
+        });
+        source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+        std::mem::forget(source);
+    }
+
+    fn apply(&self, change: Change) {
+        match change {
+            Change::Show(m) => {
+                self.show(&m, None);
+            }
+            Change::Delivered { client_msg_id, .. } => {
+                if let Some(b) = self.bubble(&client_msg_id) {
+                    let _ = b.class_list().remove_1("pending");
+                }
+            }
+            Change::Status(s) => self.show_status(s),
+            Change::Nothing => {}
+        }
+    }
+
+    fn bubble(&self, client_msg_id: &str) -> Option<Element> {
+        // Client ids hold only [A-Za-z0-9_-] (the protocol checks), so this selector is safe.
+        self.messages
+            .query_selector(&format!("[data-client=\"{client_msg_id}\"]"))
+            .ok()
+            .flatten()
+    }
+
+    fn hint(&self, text: &str) {
+        let p = el(&self.doc, "div", "msg hint");
+        p.set_text_content(Some(text));
+        let _ = self.messages.append_child(&p);
+    }
+
+    /// Appends a message bubble. Every text goes in as text, never as HTML.
+    fn show(&self, m: &Message, pending_client_id: Option<&str>) -> Element {
+        let bubble = el(&self.doc, "div", &format!("msg {}", m.sender.as_str()));
+        let label = m.sender.widget_label();
+        if !label.is_empty() && m.sender != Sender::Customer {
+            let who = el(&self.doc, "span", "who");
+            who.set_text_content(Some(label));
+            let _ = bubble.append_child(&who);
+        }
+        let body = el(&self.doc, "span", "body");
+        body.set_text_content(Some(&m.body));
+        let _ = bubble.append_child(&body);
+        if !m.citations.is_empty() {
+            let sources = el(&self.doc, "div", "sources");
+            sources.set_text_content(Some("Source: "));
+            for (i, c) in m.citations.iter().enumerate() {
+                if i > 0 {
+                    let _ = sources.append_with_str_1(", ");
+                }
+                let link = match &c.url {
+                    Some(url) if url.starts_with("http") || url.starts_with('/') => {
+                        let a = el(&self.doc, "a", "");
+                        let href = if url.starts_with('/') { format!("{}{url}", self.base) } else { url.clone() };
+                        let _ = a.set_attribute("href", &href);
+                        let _ = a.set_attribute("target", "_blank");
+                        let _ = a.set_attribute("rel", "noopener");
+                        a
+                    }
+                    _ => el(&self.doc, "span", "source"),
+                };
+                link.set_text_content(Some(&c.title));
+                let _ = sources.append_child(&link);
+            }
+            let _ = bubble.append_child(&sources);
+        }
+        if let Some(id) = pending_client_id {
+            let _ = bubble.set_attribute("data-client", id);
+            let _ = bubble.class_list().add_1("pending");
+        } else if let Some(id) = &m.client_msg_id {
+            let _ = bubble.set_attribute("data-client", id);
+        }
+        let _ = self.messages.append_child(&bubble);
+        self.messages.set_scroll_top(self.messages.scroll_height());
+        bubble
+    }
+
+    fn show_status(&self, status: ConversationStatus) {
+        let closed = status.is_closed();
+        if closed {
+            let _ = self.resolved.remove_attribute("hidden");
+        } else {
+            let _ = self.resolved.set_attribute("hidden", "");
+        }
+        self.input.set_disabled(closed);
+    }
+
+    fn restart(&self) {
+        self.thread.borrow_mut().reset();
+        self.messages.set_inner_html("");
+        self.hint("New conversation. How can we help?");
+        self.show_status(ConversationStatus::Open);
+        let _ = self.input.focus();
+    }
+
+    /// Sends with a client id and retries with the same id until the server has it: a retry
+    /// never duplicates, and nothing the visitor typed is dropped.
+    async fn send(self: Rc<Self>, body: String) {
+        let client_id = new_client_id();
+        self.thread.borrow_mut().add_pending(&client_id);
+        let draft = Message {
+            id: 0,
+            conversation_id: 0,
+            sender: Sender::Customer,
+            body: body.clone(),
+            client_msg_id: None,
+            citations: Vec::new(),
+            created_at: 0,
+        };
+        let bubble = self.show(&draft, Some(&client_id));
+        self.deliver(bubble, client_id, body).await;
+    }
+
+    async fn deliver(self: Rc<Self>, bubble: Element, client_id: String, body: String) {
+        let mut delay = 400;
+        for _ in 0..6 {
+            let Some(api) = self.api() else {
+                sleep(delay).await;
+                delay *= 2;
+                continue;
+            };
+            match api.send(&client_id, &body).await {
+                Ok(sent) => {
+                    let change = self.thread.borrow_mut().message(sent);
+                    self.apply(change);
+                    if let Some(b) = self.bubble(&client_id) {
+                        let _ = b.class_list().remove_1("pending");
+                    }
+                    return;
+                }
+                Err(ApiError::Refused(reason)) => {
+                    self.failed(&bubble, &reason, client_id, body);
+                    return;
+                }
+                Err(ApiError::Unauthorized | ApiError::Unavailable) => {
+                    sleep(delay).await;
+                    delay *= 2;
+                }
+            }
+        }
+        self.failed(&bubble, "Not sent — click to retry.", client_id, body);
+    }
+
+    fn failed(self: &Rc<Self>, bubble: &Element, reason: &str, client_id: String, body: String) {
+        let _ = bubble.class_list().remove_1("pending");
+        let _ = bubble.class_list().add_1("failed");
+        let _ = bubble.set_attribute("title", reason);
+        let w = self.clone();
+        let b = bubble.clone();
+        let retry = RefCell::new(Some((client_id, body)));
+        on(bubble, "click", move |_| {
+            if let Some((id, body)) = retry.borrow_mut().take() {
+                let _ = b.class_list().remove_1("failed");
+                let _ = b.class_list().add_1("pending");
+                let w = w.clone();
+                let b = b.clone();
+                spawn_local(async move { w.deliver(b, id, body).await });
+            }
+        });
+    }
+
+    async fn escalate(self: Rc<Self>) {
+        if self.thread.borrow().closed() {
+            self.restart();
+        }
+        let Some(api) = self.api() else { return };
+        match api.escalate().await {
+            Ok(_) => {}
+            Err(ApiError::Refused(reason)) => self.hint(&reason),
+            Err(_) => self.hint("We could not reach support. Please try again."),
+        }
+    }
+}
