@@ -66,6 +66,8 @@ impl FromRequestParts<AppState> for AuthOperator {
 
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// The server's database, for tests that arrange data directly.
+    pub db: Db,
     pub shutdown: CancellationToken,
     pub task: JoinHandle<std::io::Result<()>>,
 }
@@ -117,7 +119,7 @@ pub async fn start(config: Config, leptos_options: LeptosOptions) -> Result<Runn
     let shutdown = CancellationToken::new();
     let state = AppState {
         leptos_options,
-        db,
+        db: db.clone(),
         config: Arc::new(config),
         shutdown: shutdown.clone(),
     };
@@ -130,6 +132,7 @@ pub async fn start(config: Config, leptos_options: LeptosOptions) -> Result<Runn
     });
     Ok(RunningServer {
         addr,
+        db,
         shutdown,
         task,
     })

@@ -120,11 +120,12 @@ impl FromRequestParts<AppState> for Visitor {
     }
 }
 
-/// Free-text metadata is capped so a client cannot fill the database through it.
+/// Free-text metadata is capped so a client cannot fill the database through it, and the
+/// browser is stored as operators want to read it ("Chrome 131 on macOS"), not as a user agent.
 fn bounded(m: VisitorMetadata) -> VisitorMetadata {
     let cap = |v: Option<String>| v.map(|s| s.chars().take(512).collect::<String>());
     VisitorMetadata {
-        browser: cap(m.browser),
+        browser: cap(m.browser.map(|ua| describe_browser(&ua))),
         timezone: cap(m.timezone),
         referrer: cap(m.referrer),
         page: cap(m.page),
@@ -238,4 +239,60 @@ async fn stream(
 ) -> Result<impl IntoResponse, WidgetError> {
     let cursor = sse::cursor(&headers, query.after);
     Ok(sse::stream(state.db.clone(), Scope::Visitor(visitor.id), cursor, state.shutdown.clone()).await?)
+}
+
+/// "Chrome 131 on macOS" from a user-agent string; anything unrecognised is kept as sent.
+pub fn describe_browser(user_agent: &str) -> String {
+    // Order matters: Edge and Opera also say Chrome; Chrome also says Safari.
+    const BROWSERS: &[(&str, &str)] = &[
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chromium/", "Chromium"),
+        ("Chrome/", "Chrome"),
+        ("Version/", "Safari"),
+    ];
+    const SYSTEMS: &[(&str, &str)] = &[
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("CrOS", "ChromeOS"),
+        ("Linux", "Linux"),
+    ];
+    let Some((name, version)) = BROWSERS.iter().find_map(|(token, name)| {
+        let rest = &user_agent[user_agent.find(token)? + token.len()..];
+        let major: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        Some((*name, major))
+    }) else {
+        return user_agent.to_string();
+    };
+    let mut out = if version.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} {version}")
+    };
+    if let Some((_, os)) = SYSTEMS.iter().find(|(token, _)| user_agent.contains(token)) {
+        out.push_str(" on ");
+        out.push_str(os);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_browser;
+
+    #[test]
+    fn user_agents_read_like_people_say_them() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+        assert_eq!(describe_browser(chrome), "Chrome 156 on Linux");
+        let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.2903.86";
+        assert_eq!(describe_browser(edge), "Edge 131 on Windows");
+        let safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+        assert_eq!(describe_browser(safari), "Safari 17 on iOS");
+        assert_eq!(describe_browser("Mozilla/5.0 Firefox/128.0"), "Firefox 128");
+        assert_eq!(describe_browser("curl/8.5"), "curl/8.5");
+    }
 }

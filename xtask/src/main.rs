@@ -1,1 +1,87 @@
-fn main() {}
+//! Project tasks. `cargo xtask <task>`:
+//!
+//! - `setup`  install what is missing (wasm32 target, Chromium, cargo-leptos 0.3.10,
+//!            wasm-bindgen-cli at the Cargo.lock version, wasm-opt >= 116, end2end npm packages)
+//! - `dev`    setup, build the widget, and serve with `cargo leptos watch` (demo data)
+//! - `test`   setup, then every check: fmt, clippy, unit + integration tests, browser tests
+//! - `bench`  print sizes: the widget's first load and the dashboard's wasm
+//! - `widget` build the widget bundle into public/widget/
+
+mod bench;
+mod e2e;
+mod setup;
+mod util;
+mod widget;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let result = match task.as_str() {
+        "setup" => setup::run(),
+        "dev" => dev(),
+        "test" => test(),
+        "bench" => bench::run(),
+        "widget" => setup::run().and_then(|_| widget::build(widget::Mode::Release)),
+        _ => {
+            eprintln!("usage: cargo xtask <setup | dev | test | bench | widget>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask {task}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dev() -> Result<(), String> {
+    setup::run()?;
+    widget::build(widget::Mode::Release)?;
+    util::step("Starting Liaison with demo data (cargo leptos watch)");
+    let mut cmd = util::cargo_leptos(&["watch"]);
+    cmd.env("LIAISON_DEMO", "1");
+    // A known demo login, printed by the server at every start; set these to choose your own.
+    for (name, default) in [
+        ("LIAISON_OWNER_EMAIL", "owner@liaison.local"),
+        ("LIAISON_OWNER_PASSWORD", "liaison-demo"),
+        ("LIAISON_DEMO_AGENT_PASSWORD", "liaison-demo"),
+    ] {
+        if std::env::var_os(name).is_none() {
+            cmd.env(name, default);
+        }
+    }
+    util::exec(&mut cmd)
+}
+
+fn test() -> Result<(), String> {
+    setup::run()?;
+    let mut checks = util::Checks::default();
+    checks.run("cargo fmt --check", || util::exec(&mut util::cargo(&["fmt", "--all", "--", "--check"])));
+    checks.run("clippy (server, protocol, xtask)", || {
+        util::exec(&mut util::cargo(&[
+            "clippy", "--workspace", "--all-targets", "--features", "liaison/ssr", "--", "-D", "warnings",
+        ]))
+    });
+    checks.run("clippy (widget, wasm32)", || {
+        util::exec(&mut util::cargo(&[
+            "clippy", "-p", "liaison-widget", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings",
+        ]))
+    });
+    checks.run("clippy (dashboard hydrate, wasm32)", || {
+        util::exec(&mut util::cargo(&[
+            "clippy", "-p", "liaison", "--lib", "--target", "wasm32-unknown-unknown", "--features",
+            "hydrate", "--", "-D", "warnings",
+        ]))
+    });
+    checks.run("unit and integration tests", || {
+        util::exec(&mut util::cargo(&["test", "--workspace", "--features", "liaison/ssr"]))
+    });
+    checks.run("browser end-to-end tests", || {
+        widget::build(widget::Mode::Release)?;
+        e2e::run()
+    });
+    checks.finish()
+}

@@ -1,0 +1,197 @@
+//! Starts the real server on 127.0.0.1:0 with a fresh SQLite file, and speaks HTTP to it.
+#![allow(dead_code)]
+
+use futures::StreamExt;
+use leptos::prelude::LeptosOptions;
+use liaison::server::{Config, RunningServer, start};
+use liaison_protocol::widget_api::{ConversationResponse, SessionResponse};
+use serde_json::json;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+pub const OWNER_EMAIL: &str = "owner@test.local";
+pub const PASSWORD: &str = "test-password-1";
+
+pub struct TestApp {
+    pub base: String,
+    pub server: RunningServer,
+    dir: PathBuf,
+}
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+pub async fn spawn() -> TestApp {
+    let dir = std::env::temp_dir().join(format!(
+        "liaison-test-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("LIAISON_ADDR", "127.0.0.1:0".to_string()),
+        ("LIAISON_DATA_DIR", dir.display().to_string()),
+        ("LIAISON_OWNER_EMAIL", OWNER_EMAIL.to_string()),
+        ("LIAISON_OWNER_PASSWORD", PASSWORD.to_string()),
+        ("LIAISON_DEMO", "1".to_string()),
+        ("LIAISON_DEMO_AGENT_PASSWORD", PASSWORD.to_string()),
+    ]);
+    let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
+    let options = LeptosOptions::builder()
+        .output_name("liaison")
+        .site_root("target/site")
+        .build();
+    let server = start(config, options).await.expect("server starts");
+    TestApp {
+        base: format!("http://{}", server.addr),
+        server,
+        dir,
+    }
+}
+
+impl TestApp {
+    pub async fn stop(self) {
+        self.server.stop().await;
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+/// A client with its own cookie jar, signed in as `email`.
+pub async fn operator(app: &TestApp, email: &str) -> reqwest::Client {
+    use leptos::server_fn::ServerFn;
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let r = c
+        .post(app.url(<liaison::app::auth::Login as ServerFn>::PATH))
+        .form(&[("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection() || r.status().is_success(), "login: {}", r.status());
+    c
+}
+
+/// Calls a server function with form-encoded arguments.
+pub async fn call<S: leptos::server_fn::ServerFn>(
+    c: &reqwest::Client,
+    app: &TestApp,
+    args: &[(&str, &str)],
+) -> reqwest::Response {
+    c.post(app.url(S::PATH)).form(args).send().await.unwrap()
+}
+
+pub async fn visitor(app: &TestApp) -> String {
+    let r: SessionResponse = client()
+        .post(app.url("/api/widget/v1/session"))
+        .json(&json!({"metadata": {"browser": "Mozilla/5.0 Firefox/128.0", "timezone": "Europe/Paris", "referrer": "https://search.example/", "page": "https://shop.example/pricing"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r.token
+}
+
+pub async fn send(app: &TestApp, token: &str, client_msg_id: &str, body: &str) -> reqwest::Response {
+    client()
+        .post(app.url("/api/widget/v1/messages"))
+        .bearer_auth(token)
+        .json(&json!({"client_msg_id": client_msg_id, "body": body}))
+        .send()
+        .await
+        .unwrap()
+}
+
+pub async fn conversation(app: &TestApp, token: &str) -> ConversationResponse {
+    client()
+        .get(app.url("/api/widget/v1/conversation"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Polls the visitor's conversation until `done` holds (the AI answers in the background).
+pub async fn wait_for(
+    app: &TestApp,
+    token: &str,
+    done: impl Fn(&ConversationResponse) -> bool,
+) -> ConversationResponse {
+    for _ in 0..100 {
+        let c = conversation(app, token).await;
+        if done(&c) {
+            return c;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out; last view: {:?}", conversation(app, token).await);
+}
+
+/// Reads Server-Sent Events from a response.
+pub struct SseReader {
+    stream: futures::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
+    buf: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SseEvent {
+    pub id: i64,
+    pub data: serde_json::Value,
+}
+
+impl SseReader {
+    pub fn new(response: reqwest::Response) -> SseReader {
+        SseReader {
+            stream: response.bytes_stream().boxed(),
+            buf: String::new(),
+        }
+    }
+
+    /// The next event with an id, or None if none comes within `wait`.
+    pub async fn next(&mut self, wait: Duration) -> Option<SseEvent> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            while let Some(end) = self.buf.find("\n\n") {
+                let frame: String = self.buf.drain(..end + 2).collect();
+                let mut id = None;
+                let mut data = String::new();
+                for line in frame.lines() {
+                    if let Some(v) = line.strip_prefix("id:") {
+                        id = v.trim().parse().ok();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim_start());
+                    }
+                }
+                if let Some(id) = id {
+                    return Some(SseEvent {
+                        id,
+                        data: serde_json::from_str(&data).expect("event data is JSON"),
+                    });
+                }
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.stream.next()).await.ok()??;
+            self.buf.push_str(&String::from_utf8_lossy(&chunk.ok()?));
+        }
+    }
+}

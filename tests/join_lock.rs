@@ -1,0 +1,82 @@
+//! Join is atomic: of many operators joining at once, exactly one holds the conversation.
+
+mod common;
+
+use common::*;
+use liaison::app::conversations::api::{JoinConversation, ResolveConversation, SendReply};
+use liaison::server::auth::hash_password;
+use liaison::server::db;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_concurrent_joins_give_exactly_one_holder() {
+    let app = spawn().await;
+    let token = visitor(&app).await;
+    send(&app, &token, "j-1", "I need a human agent").await;
+    let view = wait_for(&app, &token, |c| {
+        c.conversation
+            .as_ref()
+            .is_some_and(|c| c.status == liaison_protocol::ConversationStatus::NeedsAgent)
+    })
+    .await;
+    let conversation_id = view.conversation.unwrap().id;
+
+    let hash = hash_password(PASSWORD);
+    let mut tx = app.server.db.write().await.unwrap();
+    for i in 0..20 {
+        db::users::insert(tx.conn(), &format!("agent{i}@test.local"), &format!("Agent {i}"), &hash, "agent")
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut operators = Vec::new();
+    for i in 0..20 {
+        operators.push(operator(&app, &format!("agent{i}@test.local")).await);
+    }
+
+    let id = conversation_id.to_string();
+    let joins = operators.iter().map(|c| {
+        let id = id.clone();
+        let app = &app;
+        async move { call::<JoinConversation>(c, app, &[("id", &id)]).await }
+    });
+    let responses = futures::future::join_all(joins).await;
+    let mut winners = Vec::new();
+    for (i, r) in responses.into_iter().enumerate() {
+        let status = r.status().as_u16();
+        let body = r.text().await.unwrap();
+        match status {
+            200 => winners.push(i),
+            409 => assert!(body.contains("Locked by another agent"), "{body}"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one holder");
+    let winner = winners[0];
+
+    let mut conn = app.server.db.read.acquire().await.unwrap();
+    let row = db::conversations::find(&mut conn, conversation_id).await.unwrap().unwrap();
+    let holder = db::users::find(&app.server.db.read, row.assignee_id.unwrap()).await.unwrap().unwrap();
+    assert_eq!(holder.email, format!("agent{winner}@test.local"));
+
+    // Only the holder sends.
+    let loser = &operators[(winner + 1) % 20];
+    let r = call::<SendReply>(loser, &app, &[("id", &id), ("body", "hi")]).await;
+    assert_eq!(r.status(), 409);
+    let r = call::<SendReply>(&operators[winner], &app, &[("id", &id), ("body", "Hello, I'm here.")]).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let messages = conversation(&app, &token).await.conversation.unwrap().messages;
+    let reply = messages.last().unwrap();
+    assert_eq!(reply.sender, liaison_protocol::Sender::Agent);
+    assert_eq!(reply.body, "Hello, I'm here.");
+
+    // Resolving releases the lock and closes the conversation.
+    let r = call::<ResolveConversation>(&operators[winner], &app, &[("id", &id)]).await;
+    assert_eq!(r.status(), 200);
+    let row = db::conversations::find(&mut conn, conversation_id).await.unwrap().unwrap();
+    assert_eq!(row.status, liaison_protocol::ConversationStatus::Resolved);
+    assert_eq!(row.assignee_id, None);
+    let r = call::<SendReply>(&operators[winner], &app, &[("id", &id), ("body", "late")]).await;
+    assert_eq!(r.status(), 409);
+    drop(conn);
+    app.stop().await;
+}

@@ -1,0 +1,154 @@
+//! A visitor's conversation through the widget API, against the real server.
+
+mod common;
+
+use common::*;
+use liaison_protocol::{ConversationStatus, Sender};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_gets_an_answer_with_its_source_then_asks_for_a_human() {
+    let app = spawn().await;
+    let token = visitor(&app).await;
+
+    let empty = conversation(&app, &token).await;
+    assert!(empty.conversation.is_none());
+
+    let r = send(&app, &token, "m-1", "How do I reset my password?").await;
+    assert_eq!(r.status(), 200);
+    let view = wait_for(&app, &token, |c| {
+        c.conversation.as_ref().is_some_and(|c| c.messages.len() >= 2)
+    })
+    .await;
+    let conversation_view = view.conversation.unwrap();
+    assert_eq!(conversation_view.status, ConversationStatus::Open);
+    let answer = &conversation_view.messages[1];
+    assert_eq!(answer.sender, Sender::Ai);
+    assert!(answer.body.contains("Forgot password"), "{}", answer.body);
+    assert_eq!(answer.citations[0].title, "Account and password help");
+
+    // A retried send returns the original message and stores nothing new.
+    let first: serde_json::Value = send(&app, &token, "m-1", "How do I reset my password?")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["message"]["id"], serde_json::json!(conversation_view.messages[0].id));
+    let again = conversation(&app, &token).await.conversation.unwrap();
+    assert_eq!(again.messages.len(), 2);
+
+    // Asking for a human escalates, and the AI says a human will join.
+    send(&app, &token, "m-2", "Can I talk to a human please?").await;
+    let view = wait_for(&app, &token, |c| {
+        c.conversation
+            .as_ref()
+            .is_some_and(|c| c.status == ConversationStatus::NeedsAgent)
+    })
+    .await;
+    let messages = view.conversation.unwrap().messages;
+    let last = messages.last().unwrap();
+    assert_eq!(last.sender, Sender::Ai);
+    assert!(last.body.contains("human"), "{}", last.body);
+
+    // The AI stays silent while a human is requested.
+    send(&app, &token, "m-3", "How do I reset my password?").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let after = conversation(&app, &token).await.conversation.unwrap();
+    assert_eq!(after.messages.len(), messages.len() + 1);
+    assert_eq!(after.messages.last().unwrap().sender, Sender::Customer);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_outside_the_knowledge_base_escalates() {
+    let app = spawn().await;
+    let token = visitor(&app).await;
+    send(&app, &token, "q-1", "Can your robots paint my garage purple?").await;
+    let view = wait_for(&app, &token, |c| {
+        c.conversation
+            .as_ref()
+            .is_some_and(|c| c.status == ConversationStatus::NeedsAgent)
+    })
+    .await;
+    let last = view.conversation.unwrap().messages.pop().unwrap();
+    assert!(last.body.contains("couldn't find"), "{}", last.body);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_refused_and_changes_nothing() {
+    let app = spawn().await;
+    let token = visitor(&app).await;
+
+    let r = send(&app, &token, "x-1", "   ").await;
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "The message is empty.");
+
+    let r = send(&app, &token, "not ok!", "hello").await;
+    assert_eq!(r.status(), 400);
+
+    let r = client()
+        .post(app.url("/api/widget/v1/messages"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+
+    let r = send(&app, "no-such-token", "x-2", "hello").await;
+    assert_eq!(r.status(), 401);
+
+    assert!(conversation(&app, &token).await.conversation.is_none());
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_visitor_keeps_its_identity_and_metadata_is_recorded() {
+    let app = spawn().await;
+    let token = visitor(&app).await;
+    let again: serde_json::Value = client()
+        .post(app.url("/api/widget/v1/session"))
+        .json(&serde_json::json!({"token": token, "metadata": {"page": "https://shop.example/checkout"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["token"], serde_json::json!(token));
+    let id = again["visitor_id"].as_i64().unwrap();
+    let v = liaison::server::db::visitors::find(&app.server.db.read, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(v.page.as_deref(), Some("https://shop.example/checkout"));
+    assert_eq!(v.timezone.as_deref(), Some("Europe/Paris"));
+    assert_eq!(v.referrer.as_deref(), Some("https://search.example/"));
+    assert_eq!(v.browser.as_deref(), Some("Firefox 128"));
+
+    // An unknown token gets a new visitor, not an error.
+    let fresh: serde_json::Value = client()
+        .post(app.url("/api/widget/v1/session"))
+        .json(&serde_json::json!({"token": "forgotten"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(fresh["visitor_id"].as_i64().unwrap(), id);
+
+    // CORS: customers' sites call this API from their own origins.
+    let r = client()
+        .request(reqwest::Method::OPTIONS, app.url("/api/widget/v1/messages"))
+        .header("origin", "https://shop.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "authorization,content-type")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    app.stop().await;
+}

@@ -1,0 +1,75 @@
+//! Sizes, measured and printed (never asserted): the widget's first load and the dashboard's
+//! wasm, raw, gzip and brotli.
+
+use crate::util::{self, exec, step};
+use crate::{setup, widget};
+use std::io::Write;
+use std::path::Path;
+
+const WIDGET_BUDGET_BROTLI: usize = 40 * 1024;
+
+struct Size {
+    raw: usize,
+    gzip: usize,
+    brotli: usize,
+}
+
+fn measure(path: &Path) -> Result<Size, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&bytes).map_err(|e| e.to_string())?;
+    let gzip = gz.finish().map_err(|e| e.to_string())?.len();
+    let mut br = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
+        w.write_all(&bytes).map_err(|e| e.to_string())?;
+    }
+    Ok(Size {
+        raw: bytes.len(),
+        gzip,
+        brotli: br.len(),
+    })
+}
+
+fn kb(n: usize) -> String {
+    format!("{:.1} KB", n as f64 / 1024.0)
+}
+
+fn table(title: &str, dir: &Path, files: &[&str]) -> Result<Size, String> {
+    println!("\n{title}");
+    println!("  {:<28} {:>10} {:>10} {:>10}", "file", "raw", "gzip", "brotli");
+    let mut total = Size { raw: 0, gzip: 0, brotli: 0 };
+    for f in files {
+        let s = measure(&dir.join(f))?;
+        println!("  {:<28} {:>10} {:>10} {:>10}", f, kb(s.raw), kb(s.gzip), kb(s.brotli));
+        total.raw += s.raw;
+        total.gzip += s.gzip;
+        total.brotli += s.brotli;
+    }
+    println!("  {:<28} {:>10} {:>10} {:>10}", "total", kb(total.raw), kb(total.gzip), kb(total.brotli));
+    Ok(total)
+}
+
+pub fn run() -> Result<(), String> {
+    setup::run()?;
+    widget::build(widget::Mode::Release)?;
+    step("cargo leptos build --release (the dashboard)");
+    exec(&mut util::cargo_leptos(&["build", "--release"]))?;
+    let root = util::root();
+    let w = table(
+        "Widget first load (its CSS is inside the wasm)",
+        &root.join(widget::OUT_DIR),
+        &["liaison.js", "liaison-core.js", "liaison-core_bg.wasm"],
+    )?;
+    println!(
+        "  budget: {} brotli; {}",
+        kb(WIDGET_BUDGET_BROTLI),
+        if w.brotli <= WIDGET_BUDGET_BROTLI { "within budget" } else { "OVER BUDGET" }
+    );
+    table(
+        "Dashboard (release, wasm-opt)",
+        &root.join("target/site/pkg"),
+        &["liaison.wasm", "liaison.js", "liaison.css"],
+    )?;
+    Ok(())
+}
