@@ -96,7 +96,7 @@ impl Api {
             Some(Conversation {
                 id: json::int(&c, "id").ok_or(ApiError::Unavailable)?,
                 status: json::status(&c, "status").ok_or(ApiError::Unavailable)?,
-                messages: js_sys::Array::from(&json::get(&c, "messages"))
+                messages: json::array(&c, "messages")
                     .iter()
                     .filter_map(|m| json::message(&m))
                     .collect(),

@@ -27,8 +27,21 @@ pub fn status(obj: &JsValue, key: &str) -> Option<ConversationStatus> {
     ConversationStatus::parse(&string(obj, key)?)
 }
 
+/// The array under `key`, or an empty one (omitted arrays are the normal case).
+pub fn array(obj: &JsValue, key: &str) -> Array {
+    let v = get(obj, key);
+    if Array::is_array(&v) {
+        Array::from(&v)
+    } else {
+        Array::new()
+    }
+}
+
 pub fn message(v: &JsValue) -> Option<Message> {
-    let citations = Array::from(&get(v, "citations"))
+    if !v.is_object() {
+        return None;
+    }
+    let citations = array(v, "citations")
         .iter()
         .filter_map(|c| {
             Some(Citation {

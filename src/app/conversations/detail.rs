@@ -44,12 +44,16 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
         .find_map(|r| r.err())
         .map(|e| e.to_string())
     };
-    let can_reply = move || {
-        detail
-            .get()
-            .and_then(|r| r.ok())
-            .is_some_and(|d| d.held_by_me() && !d.status.is_closed())
-    };
+    // Mirrored into a signal by an effect (browser only), so the composer outside the
+    // Transition never reads the resource during server rendering.
+    let can_reply = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(result) = detail.get() {
+            can_reply.set(
+                result.is_ok_and(|d| d.held_by_me() && !d.status.is_closed()),
+            );
+        }
+    });
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -72,7 +76,7 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
             })}
         </Transition>
         // Outside the Transition so refetches on live events keep the draft and the focus.
-        <Composer id active=Signal::derive(can_reply) send/>
+        <Composer id active=can_reply.into() send/>
     }
 }
 

@@ -33,16 +33,6 @@ pub fn Tabs(list: ListResource, status: Memo<Option<String>>) -> impl IntoView {
         ("Needs agent", Some("needs_agent")),
         ("Resolved", Some("resolved")),
     ];
-    let count = move |key: Option<&str>| {
-        list.get()
-            .and_then(|r| r.ok())
-            .map(|l| match key {
-                None => l.counts.all,
-                Some("open") => l.counts.open,
-                Some("needs_agent") => l.counts.needs_agent,
-                _ => l.counts.resolved,
-            })
-    };
     view! {
         <nav class="tabs" role="tablist">
             {tabs
@@ -54,9 +44,12 @@ pub fn Tabs(list: ListResource, status: Memo<Option<String>>) -> impl IntoView {
                         <A href=href(key, None) attr:class=move || if active() { "tab active" } else { "tab" }>
                             {label}
                             {badge.then(|| view! {
-                                <span class="badge" data-testid="needs-agent-count">
-                                    {move || count(key).unwrap_or(0)}
-                                </span>
+                                <Transition fallback=|| ()>
+                                    {move || Suspend::new(async move {
+                                        let n = list.await.map(|l| l.counts.needs_agent).unwrap_or(0);
+                                        view! { <span class="badge" data-testid="needs-agent-count">{n}</span> }
+                                    })}
+                                </Transition>
                             })}
                         </A>
                     }

@@ -75,9 +75,12 @@ pub fn fts_literal(term: &str) -> String {
     format!("\"{}\"", term.replace('"', "\"\""))
 }
 
-/// A passage answers a question when it holds at least half of the question's terms.
-pub fn is_relevant(matched_terms: usize, total_terms: usize) -> bool {
-    total_terms > 0 && matched_terms * 2 >= total_terms && matched_terms > 0
+/// A passage answers a question when it holds at least half of the question's terms that the
+/// knowledge base knows at all (words it never uses, like "one more question", say nothing
+/// about relevance), and at least a third of all its terms (so one shared word in a long
+/// unrelated question is not an answer).
+pub fn is_relevant(matched: usize, known: usize, total: usize) -> bool {
+    matched > 0 && matched * 2 >= known && matched * 3 >= total
 }
 
 /// The best passage for a question.
@@ -105,8 +108,12 @@ pub async fn best_passage(pool: &SqlitePool, question: &str) -> Result<Option<Pa
         return Ok(None);
     }
     let mut matched = vec![0usize; candidates.len()];
+    let mut known = 0;
     for term in &terms {
         let ids = kb::chunks_matching(pool, &fts_literal(term)).await?;
+        if !ids.is_empty() {
+            known += 1;
+        }
         for (i, c) in candidates.iter().enumerate() {
             if ids.contains(&c.chunk_id) {
                 matched[i] += 1;
@@ -117,7 +124,7 @@ pub async fn best_passage(pool: &SqlitePool, question: &str) -> Result<Option<Pa
     let best = (0..candidates.len())
         .max_by(|&a, &b| matched[a].cmp(&matched[b]).then(b.cmp(&a)))
         .expect("candidates is not empty");
-    if !is_relevant(matched[best], terms.len()) {
+    if !is_relevant(matched[best], known, terms.len()) {
         return Ok(None);
     }
     let hit = &candidates[best];
@@ -161,10 +168,17 @@ mod tests {
     }
 
     #[test]
-    fn relevance_needs_half_the_terms() {
-        assert!(is_relevant(1, 2));
-        assert!(is_relevant(2, 3));
-        assert!(!is_relevant(1, 3));
-        assert!(!is_relevant(0, 0));
+    fn relevance_counts_the_terms_the_knowledge_base_knows() {
+        // "reset password": both known, both matched.
+        assert!(is_relevant(2, 2, 2));
+        // "one more question: do you ship to canada": 2 of 2 known, 2 of 5 in all.
+        assert!(is_relevant(2, 2, 5));
+        // Half of what is known is enough.
+        assert!(is_relevant(1, 2, 2));
+        // One known word among many: not an answer.
+        assert!(!is_relevant(1, 1, 4));
+        assert!(!is_relevant(1, 3, 3));
+        assert!(!is_relevant(0, 0, 0));
+        assert!(!is_relevant(0, 0, 3));
     }
 }

@@ -1,0 +1,138 @@
+// One conversation end to end: a visitor on /demo, two operators in the dashboard.
+// Run by `cargo xtask test`, which starts the server and sets the environment below.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.LIAISON_BASE_URL ?? 'http://127.0.0.1:3000';
+const OWNER = process.env.LIAISON_OWNER_EMAIL ?? 'owner@liaison.local';
+const AGENT = process.env.LIAISON_AGENT_EMAIL ?? 'agent@liaison.local';
+const PASSWORD = process.env.LIAISON_PASSWORD ?? 'liaison-demo';
+const WAIT = { timeout: 15_000 };
+
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** A page that fails the test on any uncaught error in the browser. */
+async function newPage() {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  return page;
+}
+
+async function signIn(page, email) {
+  await page.goto(`${BASE}/login`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.conversations', WAIT);
+}
+
+/** Waits until hydration has attached the live stream (the header says so). */
+async function waitLive(page) {
+  await page.waitForSelector('.live-indicator:has-text("Live")', WAIT);
+}
+
+test('visitor, AI answer, handover, join, lock, reply, resolve', async () => {
+  // The operator opens the Needs agent queue first: the conversation must arrive live.
+  const alice = await newPage();
+  await signIn(alice, OWNER);
+  await alice.goto(`${BASE}/conversations?status=needs_agent`);
+  await waitLive(alice);
+  const before = Number(await alice.textContent('[data-testid=needs-agent-count]'));
+
+  // The visitor, on a page that embeds the widget with one tag.
+  const visitor = await newPage();
+  await visitor.goto(`${BASE}/demo`);
+  await visitor.click('#liaison-widget .launcher', WAIT);
+  const input = visitor.locator('#liaison-widget input[aria-label=Message]');
+  await input.fill('How do I reset my password?');
+  await input.press('Enter');
+  const answer = visitor.locator('#liaison-widget .msg.ai', { hasText: 'Forgot password' });
+  await answer.waitFor(WAIT);
+  assert.match(await answer.locator('.sources').textContent(), /Account and password help/);
+  assert.equal(await answer.locator('.who').textContent(), 'AI Assistant');
+
+  // Asking for a human hands over.
+  await input.fill('Can I talk to a human?');
+  await input.press('Enter');
+  await visitor.locator('#liaison-widget .msg.ai', { hasText: 'human will reply' }).waitFor(WAIT);
+
+  // Which conversation is the visitor's? Ask the widget API with the widget's own token.
+  const token = await visitor.evaluate(() => localStorage.getItem('liaison.visitor'));
+  const view = await (await fetch(`${BASE}/api/widget/v1/conversation`, {
+    headers: { authorization: `Bearer ${token}` },
+  })).json();
+  assert.equal(view.conversation.status, 'needs_agent');
+
+  // Alice sees it under Needs agent without reloading, with the badge counting it.
+  const row = alice.locator(`.conversation-row[data-conversation="${view.conversation.id}"]`);
+  await row.waitFor(WAIT);
+  await alice.waitForFunction(
+    (n) => Number(document.querySelector('[data-testid=needs-agent-count]')?.textContent) === n + 1,
+    before, WAIT);
+  await row.locator('a').click();
+  await alice.locator('.metadata', { hasText: 'Chrome' }).waitFor(WAIT);
+  await alice.click('button:has-text("Join session")');
+  await alice.locator('text=Live — you are in this session').waitFor(WAIT);
+
+  // Sam, a second operator, sees it locked and cannot type.
+  const sam = await newPage();
+  await signIn(sam, AGENT);
+  const conversationUrl = alice.url();
+  await sam.goto(conversationUrl);
+  await sam.locator('text=Locked by another agent').waitFor(WAIT);
+  assert.equal(await sam.locator('button:has-text("Join session")').count(), 0);
+  assert.equal(await sam.locator('.composer input').isDisabled(), true);
+
+  // Alice replies with Enter; the visitor sees it labelled "Support Agent".
+  const composer = alice.locator('.composer input');
+  await alice.waitForFunction(() => !document.querySelector('.composer input').disabled, null, WAIT);
+  await composer.fill('Hi, I am Alice from support. How can I help?');
+  await composer.press('Enter');
+  const reply = visitor.locator('#liaison-widget .msg.agent', { hasText: 'Alice from support' });
+  await reply.waitFor(WAIT);
+  assert.equal(await reply.locator('.who').textContent(), 'Support Agent');
+
+  // Alice resolves; the visitor is told and offered a new conversation.
+  await alice.click('button:has-text("Resolve")');
+  await visitor.locator('#liaison-widget .resolved', { hasText: 'This conversation has been resolved.' }).waitFor(WAIT);
+  const restart = visitor.locator('#liaison-widget button:has-text("Start a new conversation")');
+  await restart.waitFor({ state: 'visible', ...WAIT });
+  await restart.click();
+  await input.fill('One more question: do you ship to Canada?');
+  await input.press('Enter');
+  await visitor.locator('#liaison-widget .msg.ai', { hasText: 'Canada' }).waitFor(WAIT);
+
+  for (const page of [alice, sam, visitor]) {
+    assert.deepEqual(page.errors, [], `uncaught errors on ${page.url()}`);
+  }
+});
+
+test('the visitor keeps the conversation across a reload', async () => {
+  const visitor = await newPage();
+  await visitor.goto(`${BASE}/demo`);
+  await visitor.click('#liaison-widget .launcher', WAIT);
+  const input = visitor.locator('#liaison-widget input[aria-label=Message]');
+  await input.fill('What are your opening hours?');
+  await input.press('Enter');
+  await visitor.locator('#liaison-widget .msg.ai', { hasText: 'Monday to Friday' }).waitFor(WAIT);
+  await visitor.reload();
+  await visitor.click('#liaison-widget .launcher', WAIT);
+  await visitor.locator('#liaison-widget .msg.ai', { hasText: 'Monday to Friday' }).waitFor(WAIT);
+  assert.equal(await visitor.locator('#liaison-widget .msg.customer').count(), 1);
+  assert.deepEqual(visitor.errors, []);
+});
