@@ -26,7 +26,8 @@ fn site_options() -> LeptosOptions {
 async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn")),
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn")),
         )
         .init();
     let config = match Config::from_env() {
@@ -44,7 +45,10 @@ async fn main() {
         }
     };
     println!("  Liaison is listening on http://{}", server.addr);
-    println!("  Dashboard: http://{0}/   Widget demo: http://{0}/demo\n", server.addr);
+    println!(
+        "  Dashboard: http://{0}/   Widget demo: http://{0}/demo\n",
+        server.addr
+    );
     shutdown_signal().await;
     tracing::info!("shutting down");
     server.stop().await;

@@ -12,7 +12,10 @@ use liaison::app::conversations::api::ListConversations;
 async fn every_server_function_refuses_an_anonymous_request() {
     let app = spawn().await;
     let paths: Vec<(&str, _)> = leptos::server_fn::axum::server_fn_paths().collect();
-    assert!(paths.len() >= 8, "server functions are registered: {paths:?}");
+    assert!(
+        paths.len() >= 8,
+        "server functions are registered: {paths:?}"
+    );
     for (path, method) in paths {
         let r = client()
             .request(method.clone(), app.url(path))
@@ -24,7 +27,10 @@ async fn every_server_function_refuses_an_anonymous_request() {
         let status = r.status().as_u16();
         let body = r.text().await.unwrap();
         if path == Login::PATH {
-            assert!(body.contains("Wrong email or password"), "{path}: {status} {body}");
+            assert!(
+                body.contains("Wrong email or password"),
+                "{path}: {status} {body}"
+            );
             assert_ne!(status, 200);
         } else {
             assert_eq!(status, 401, "{method} {path} answered {status}: {body}");
@@ -49,12 +55,40 @@ async fn every_dashboard_route_sends_anonymous_visitors_to_login() {
         checked += 1;
     }
     assert!(checked >= 2);
-    let r = client().get(app.url("/api/dashboard/v1/stream")).send().await.unwrap();
+    let r = client()
+        .get(app.url("/api/dashboard/v1/stream"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     // The public pages stay public.
-    assert_eq!(client().get(app.url("/login")).send().await.unwrap().status(), 200);
-    assert_eq!(client().get(app.url("/healthz")).send().await.unwrap().status(), 200);
-    assert_eq!(client().get(app.url("/demo")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        client()
+            .get(app.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        client()
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        client()
+            .get(app.url("/demo"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     app.stop().await;
 }
 
@@ -62,7 +96,12 @@ async fn every_dashboard_route_sends_anonymous_visitors_to_login() {
 async fn signed_in_operators_get_data_but_not_from_a_foreign_origin() {
     let app = spawn().await;
     let op = operator(&app, OWNER_EMAIL).await;
-    let r = op.post(app.url(ListConversations::PATH)).form(&[("status", "")]).send().await.unwrap();
+    let r = op
+        .post(app.url(ListConversations::PATH))
+        .form(&[("status", "")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let r = op
         .post(app.url(ListConversations::PATH))
@@ -78,19 +117,32 @@ async fn signed_in_operators_get_data_but_not_from_a_foreign_origin() {
     assert!(page.contains("Conversations"));
 
     // Bad input to a server function: a clear message, not a crash.
-    let r = op.post(app.url(ListConversations::PATH)).form(&[("status", "bogus")]).send().await.unwrap();
+    let r = op
+        .post(app.url(ListConversations::PATH))
+        .form(&[("status", "bogus")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     assert!(r.text().await.unwrap().contains("Unknown status"));
 
     // A wrong password does not sign in.
-    let stranger = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let stranger = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
     stranger
         .post(app.url(Login::PATH))
         .form(&[("email", OWNER_EMAIL), ("password", "nope-nope")])
         .send()
         .await
         .unwrap();
-    let r = stranger.post(app.url(ListConversations::PATH)).form(&[("status", "")]).send().await.unwrap();
+    let r = stranger
+        .post(app.url(ListConversations::PATH))
+        .form(&[("status", "")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     app.stop().await;
 }

@@ -23,9 +23,15 @@ async fn twenty_concurrent_joins_give_exactly_one_holder() {
     let hash = hash_password(PASSWORD);
     let mut tx = app.server.db.write().await.unwrap();
     for i in 0..20 {
-        db::users::insert(tx.conn(), &format!("agent{i}@test.local"), &format!("Agent {i}"), &hash, "agent")
-            .await
-            .unwrap();
+        db::users::insert(
+            tx.conn(),
+            &format!("agent{i}@test.local"),
+            &format!("Agent {i}"),
+            &hash,
+            "agent",
+        )
+        .await
+        .unwrap();
     }
     tx.commit().await.unwrap();
     let mut operators = Vec::new();
@@ -54,17 +60,32 @@ async fn twenty_concurrent_joins_give_exactly_one_holder() {
     let winner = winners[0];
 
     let mut conn = app.server.db.read.acquire().await.unwrap();
-    let row = db::conversations::find(&mut conn, conversation_id).await.unwrap().unwrap();
-    let holder = db::users::find(&app.server.db.read, row.assignee_id.unwrap()).await.unwrap().unwrap();
+    let row = db::conversations::find(&mut conn, conversation_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let holder = db::users::find(&app.server.db.read, row.assignee_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(holder.email, format!("agent{winner}@test.local"));
 
     // Only the holder sends.
     let loser = &operators[(winner + 1) % 20];
     let r = call::<SendReply>(loser, &app, &[("id", &id), ("body", "hi")]).await;
     assert_eq!(r.status(), 409);
-    let r = call::<SendReply>(&operators[winner], &app, &[("id", &id), ("body", "Hello, I'm here.")]).await;
+    let r = call::<SendReply>(
+        &operators[winner],
+        &app,
+        &[("id", &id), ("body", "Hello, I'm here.")],
+    )
+    .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    let messages = conversation(&app, &token).await.conversation.unwrap().messages;
+    let messages = conversation(&app, &token)
+        .await
+        .conversation
+        .unwrap()
+        .messages;
     let reply = messages.last().unwrap();
     assert_eq!(reply.sender, liaison_protocol::Sender::Agent);
     assert_eq!(reply.body, "Hello, I'm here.");
@@ -72,7 +93,10 @@ async fn twenty_concurrent_joins_give_exactly_one_holder() {
     // Resolving releases the lock and closes the conversation.
     let r = call::<ResolveConversation>(&operators[winner], &app, &[("id", &id)]).await;
     assert_eq!(r.status(), 200);
-    let row = db::conversations::find(&mut conn, conversation_id).await.unwrap().unwrap();
+    let row = db::conversations::find(&mut conn, conversation_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(row.status, liaison_protocol::ConversationStatus::Resolved);
     assert_eq!(row.assignee_id, None);
     let r = call::<SendReply>(&operators[winner], &app, &[("id", &id), ("body", "late")]).await;

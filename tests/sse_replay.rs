@@ -8,14 +8,18 @@ use liaison::server::realtime::Scope;
 use std::time::Duration;
 
 async fn open(app: &TestApp, token: &str, last_event_id: Option<i64>) -> SseReader {
-    let mut r = client()
-        .get(app.url(&format!("/api/widget/v1/stream?token={token}&after=0")));
+    let mut r = client().get(app.url(&format!("/api/widget/v1/stream?token={token}&after=0")));
     if let Some(id) = last_event_id {
         r = r.header("Last-Event-ID", id.to_string());
     }
     let r = r.send().await.unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
     SseReader::new(r)
 }
 
@@ -27,8 +31,14 @@ async fn replay_after_a_dropped_connection_has_no_loss_and_no_duplicates() {
 
     let mut stream = open(&app, &token, None).await;
     send(&app, &token, "a-1", "How do I reset my password?").await;
-    let first = stream.next(Duration::from_secs(5)).await.expect("customer message");
-    let second = stream.next(Duration::from_secs(5)).await.expect("AI answer");
+    let first = stream
+        .next(Duration::from_secs(5))
+        .await
+        .expect("customer message");
+    let second = stream
+        .next(Duration::from_secs(5))
+        .await
+        .expect("AI answer");
     assert_eq!(first.data["type"], "message_created");
     assert_eq!(first.data["message"]["sender"], "customer");
     assert_eq!(second.data["message"]["sender"], "ai");
@@ -39,11 +49,15 @@ async fn replay_after_a_dropped_connection_has_no_loss_and_no_duplicates() {
     send(&app, &token, "a-2", "I want to talk to a human").await;
     send(&app, &other, "b-1", "Do you ship to Canada?").await;
     wait_for(&app, &token, |c| {
-        c.conversation.as_ref().is_some_and(|c| c.messages.len() == 4)
+        c.conversation
+            .as_ref()
+            .is_some_and(|c| c.messages.len() == 4)
     })
     .await;
     wait_for(&app, &other, |c| {
-        c.conversation.as_ref().is_some_and(|c| c.messages.len() == 2)
+        c.conversation
+            .as_ref()
+            .is_some_and(|c| c.messages.len() == 2)
     })
     .await;
 
@@ -52,30 +66,42 @@ async fn replay_after_a_dropped_connection_has_no_loss_and_no_duplicates() {
     while let Some(e) = resumed.next(Duration::from_millis(700)).await {
         got.push(e);
     }
-    let visitor_id = liaison::server::db::visitors::find_by_token_hash(
+    let visitor_id =
+        liaison::server::db::visitors::find_by_token_hash(&app.server.db.read, &sha256_hex(&token))
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+    let stored = events::after(
         &app.server.db.read,
-        &sha256_hex(&token),
+        Scope::Visitor(visitor_id),
+        second.id,
+        100,
     )
     .await
-    .unwrap()
-    .unwrap()
-    .id;
-    let stored = events::after(&app.server.db.read, Scope::Visitor(visitor_id), second.id, 100)
-        .await
-        .unwrap();
+    .unwrap();
     let got_ids: Vec<i64> = got.iter().map(|e| e.id).collect();
     let stored_ids: Vec<i64> = stored.iter().map(|e| e.id).collect();
-    assert_eq!(got_ids, stored_ids, "replayed exactly what was stored, in order");
+    assert_eq!(
+        got_ids, stored_ids,
+        "replayed exactly what was stored, in order"
+    );
     // customer message, AI notice, status change
     assert_eq!(got.len(), 3);
-    assert!(got.iter().any(|e| e.data["type"] == "status_changed" && e.data["status"] == "needs_agent"));
+    assert!(
+        got.iter()
+            .any(|e| e.data["type"] == "status_changed" && e.data["status"] == "needs_agent")
+    );
     // Nothing of the other visitor's leaked in.
     assert!(got.iter().all(|e| e.data["type"] != "message_created"
         || e.data["message"]["body"] != "Do you ship to Canada?"));
 
     // Live events still arrive on the resumed stream, once.
     send(&app, &token, "a-3", "hello again").await;
-    let live = resumed.next(Duration::from_secs(5)).await.expect("live event");
+    let live = resumed
+        .next(Duration::from_secs(5))
+        .await
+        .expect("live event");
     assert_eq!(live.data["message"]["body"], "hello again");
     assert!(live.id > *got_ids.last().unwrap());
     assert!(resumed.next(Duration::from_millis(500)).await.is_none());
@@ -88,7 +114,9 @@ async fn a_stream_from_the_start_replays_everything_once() {
     let token = visitor(&app).await;
     send(&app, &token, "c-1", "What are your opening hours?").await;
     wait_for(&app, &token, |c| {
-        c.conversation.as_ref().is_some_and(|c| c.messages.len() == 2)
+        c.conversation
+            .as_ref()
+            .is_some_and(|c| c.messages.len() == 2)
     })
     .await;
     let mut stream = open(&app, &token, Some(0)).await;

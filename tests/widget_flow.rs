@@ -16,7 +16,9 @@ async fn a_visitor_gets_an_answer_with_its_source_then_asks_for_a_human() {
     let r = send(&app, &token, "m-1", "How do I reset my password?").await;
     assert_eq!(r.status(), 200);
     let view = wait_for(&app, &token, |c| {
-        c.conversation.as_ref().is_some_and(|c| c.messages.len() >= 2)
+        c.conversation
+            .as_ref()
+            .is_some_and(|c| c.messages.len() >= 2)
     })
     .await;
     let conversation_view = view.conversation.unwrap();
@@ -32,7 +34,10 @@ async fn a_visitor_gets_an_answer_with_its_source_then_asks_for_a_human() {
         .json()
         .await
         .unwrap();
-    assert_eq!(first["message"]["id"], serde_json::json!(conversation_view.messages[0].id));
+    assert_eq!(
+        first["message"]["id"],
+        serde_json::json!(conversation_view.messages[0].id)
+    );
     let again = conversation(&app, &token).await.conversation.unwrap();
     assert_eq!(again.messages.len(), 2);
 
@@ -62,7 +67,13 @@ async fn a_visitor_gets_an_answer_with_its_source_then_asks_for_a_human() {
 async fn a_question_outside_the_knowledge_base_escalates() {
     let app = spawn().await;
     let token = visitor(&app).await;
-    send(&app, &token, "q-1", "Can your robots paint my garage purple?").await;
+    send(
+        &app,
+        &token,
+        "q-1",
+        "Can your robots paint my garage purple?",
+    )
+    .await;
     let view = wait_for(&app, &token, |c| {
         c.conversation
             .as_ref()
@@ -145,7 +156,10 @@ async fn the_visitor_keeps_its_identity_and_metadata_is_recorded() {
         .request(reqwest::Method::OPTIONS, app.url("/api/widget/v1/messages"))
         .header("origin", "https://shop.example")
         .header("access-control-request-method", "POST")
-        .header("access-control-request-headers", "authorization,content-type")
+        .header(
+            "access-control-request-headers",
+            "authorization,content-type",
+        )
         .send()
         .await
         .unwrap();

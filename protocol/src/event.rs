@@ -9,8 +9,12 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A visitor started a conversation.
-    ConversationCreated { conversation_id: i64 },
-    MessageCreated { message: Message },
+    ConversationCreated {
+        conversation_id: i64,
+    },
+    MessageCreated {
+        message: Message,
+    },
     StatusChanged {
         conversation_id: i64,
         status: ConversationStatus,

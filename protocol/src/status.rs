@@ -100,7 +100,11 @@ impl fmt::Display for TransitionError {
             TransitionError::LockedByAnother => f.write_str("Locked by another agent"),
             TransitionError::NotHolder => f.write_str("Join the session first."),
             TransitionError::NotAllowed { from, action } => {
-                write!(f, "Cannot {action:?} a conversation that is {}.", from.label())
+                write!(
+                    f,
+                    "Cannot {action:?} a conversation that is {}.",
+                    from.label()
+                )
             }
         }
     }
@@ -222,7 +226,10 @@ mod tests {
             may_send_as_operator(Some(2), 1),
             Err(TransitionError::LockedByAnother)
         );
-        assert_eq!(may_send_as_operator(None, 1), Err(TransitionError::NotHolder));
+        assert_eq!(
+            may_send_as_operator(None, 1),
+            Err(TransitionError::NotHolder)
+        );
     }
 
     #[test]

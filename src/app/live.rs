@@ -37,9 +37,10 @@ fn connect(live: Live) {
     let Ok(source) = web_sys::EventSource::new("/api/dashboard/v1/stream") else {
         return;
     };
-    let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
-        live.version.update(|v| *v += 1);
-    });
+    let on_message =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
+            live.version.update(|v| *v += 1);
+        });
     let on_open = Closure::<dyn Fn(web_sys::Event)>::new(move |_: web_sys::Event| {
         live.connected.set(true);
         live.version.update(|v| *v += 1);

@@ -112,4 +112,3 @@ fn ThemeToggle() -> impl IntoView {
     });
     view! { <button class="link" on:click=toggle title="Light / dark">"◐ Theme"</button> }
 }
-

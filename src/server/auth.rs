@@ -2,8 +2,8 @@
 //! stored in SQLite), and the one check every dashboard server function and route goes through.
 
 use crate::server::db::{self, Db};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::Rng;
 use tower_sessions::Session;
 
@@ -46,7 +46,11 @@ pub fn generate_password() -> String {
 }
 
 /// Checks an email and password. The same answer for an unknown email and a wrong password.
-pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<Option<Operator>, sqlx::Error> {
+pub async fn authenticate(
+    db: &Db,
+    email: &str,
+    password: &str,
+) -> Result<Option<Operator>, sqlx::Error> {
     let Some(user) = db::users::find_by_email(&db.read, email.trim()).await? else {
         // Spend the same time as a real check so timing does not reveal which emails exist.
         let _ = verify_password(password, &DUMMY_HASH);
@@ -80,7 +84,10 @@ pub async fn session_operator(db: &Db, session: &Session) -> Result<Option<Opera
 }
 
 /// Signs `operator` in on `session`, with a fresh session id so a planted id is worthless.
-pub async fn sign_in(session: &Session, operator: &Operator) -> Result<(), tower_sessions::session::Error> {
+pub async fn sign_in(
+    session: &Session,
+    operator: &Operator,
+) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
     session.insert(SESSION_OPERATOR, operator.id).await
 }
@@ -91,12 +98,18 @@ pub async fn sign_out(session: &Session) -> Result<(), tower_sessions::session::
 
 /// Creates the owner on first start when no user exists. Returns the password when it was
 /// generated, so it can be printed once.
-pub async fn ensure_owner(db: &Db, email: &str, password: Option<&str>) -> Result<Option<String>, sqlx::Error> {
+pub async fn ensure_owner(
+    db: &Db,
+    email: &str,
+    password: Option<&str>,
+) -> Result<Option<String>, sqlx::Error> {
     if db::users::count(&db.read).await? > 0 {
         return Ok(None);
     }
     let generated = password.is_none().then(generate_password);
-    let password = password.or(generated.as_deref()).expect("one of them is set");
+    let password = password
+        .or(generated.as_deref())
+        .expect("one of them is set");
     let mut tx = db.write().await?;
     db::users::insert(tx.conn(), email, "Owner", &hash_password(password), "owner").await?;
     tx.commit().await?;

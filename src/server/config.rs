@@ -45,7 +45,8 @@ impl Config {
             })?,
             None => SocketAddr::from(([127, 0, 0, 1], 3000)),
         };
-        let owner_email = get("LIAISON_OWNER_EMAIL").unwrap_or_else(|| "owner@liaison.local".into());
+        let owner_email =
+            get("LIAISON_OWNER_EMAIL").unwrap_or_else(|| "owner@liaison.local".into());
         if !owner_email.contains('@') {
             return Err(ConfigError {
                 name: "LIAISON_OWNER_EMAIL",
@@ -72,7 +73,9 @@ impl Config {
         }
         Ok(Config {
             addr,
-            data_dir: get("LIAISON_DATA_DIR").unwrap_or_else(|| "data".into()).into(),
+            data_dir: get("LIAISON_DATA_DIR")
+                .unwrap_or_else(|| "data".into())
+                .into(),
             owner_email,
             owner_password,
             demo: matches!(get("LIAISON_DEMO").as_deref(), Some("1" | "true" | "yes")),

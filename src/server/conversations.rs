@@ -166,8 +166,13 @@ pub async fn open_conversation(db: &Db, visitor_id: i64) -> Result<i64, OpError>
         return Ok(c.id);
     }
     let id = db::conversations::insert(tx.conn(), visitor_id).await?;
-    tx.emit(Event::ConversationCreated { conversation_id: id }, Some(visitor_id))
-        .await?;
+    tx.emit(
+        Event::ConversationCreated {
+            conversation_id: id,
+        },
+        Some(visitor_id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -2,10 +2,10 @@
 //! answerer can cite, and a second operator so join/lock can be tried with two browsers.
 //! Seeded once: nothing happens when the knowledge base already has articles.
 
+use crate::server::Config;
 use crate::server::ai::retrieval::chunk_markdown;
 use crate::server::auth;
 use crate::server::db::{self, Db};
-use crate::server::Config;
 
 pub const DEMO_AGENT_EMAIL: &str = "agent@liaison.local";
 
@@ -44,7 +44,10 @@ pub async fn seed(db: &Db, config: &Config) -> Result<(), sqlx::Error> {
         .demo_agent_password
         .clone()
         .unwrap_or_else(auth::generate_password);
-    if db::users::find_by_email(&db.read, DEMO_AGENT_EMAIL).await?.is_none() {
+    if db::users::find_by_email(&db.read, DEMO_AGENT_EMAIL)
+        .await?
+        .is_none()
+    {
         db::users::insert(
             tx.conn(),
             DEMO_AGENT_EMAIL,

@@ -25,7 +25,13 @@ pub enum Access {
 /// Who may request `path`. Pure, so the list is tested.
 pub fn access_for(path: &str) -> Access {
     const PUBLIC_PREFIXES: &[&str] = &["/pkg/", "/widget/", "/api/widget/"];
-    const PUBLIC_PATHS: &[&str] = &["/login", "/healthz", "/demo", "/favicon.ico", "/favicon.svg"];
+    const PUBLIC_PATHS: &[&str] = &[
+        "/login",
+        "/healthz",
+        "/demo",
+        "/favicon.ico",
+        "/favicon.svg",
+    ];
     if PUBLIC_PATHS.contains(&path)
         || PUBLIC_PREFIXES.iter().any(|p| path.starts_with(p))
         || path == <Login as ServerFn>::PATH
@@ -69,7 +75,10 @@ pub async fn reject_foreign_origin(
     request: Request,
     next: Next,
 ) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if safe || request.uri().path().starts_with("/api/widget/") {
         return next.run(request).await;
     }
@@ -129,13 +138,22 @@ mod tests {
 
     #[test]
     fn origins() {
-        assert!(origin_allowed(&headers(Some("http://127.0.0.1:3000"), "127.0.0.1:3000"), None));
-        assert!(!origin_allowed(&headers(Some("http://evil.example"), "127.0.0.1:3000"), None));
+        assert!(origin_allowed(
+            &headers(Some("http://127.0.0.1:3000"), "127.0.0.1:3000"),
+            None
+        ));
+        assert!(!origin_allowed(
+            &headers(Some("http://evil.example"), "127.0.0.1:3000"),
+            None
+        ));
         assert!(origin_allowed(&headers(None, "127.0.0.1:3000"), None));
         assert!(origin_allowed(
             &headers(Some("https://help.example.com"), "10.0.0.5:3000"),
             Some("https://help.example.com")
         ));
-        assert!(!origin_allowed(&headers(Some("null"), "127.0.0.1:3000"), None));
+        assert!(!origin_allowed(
+            &headers(Some("null"), "127.0.0.1:3000"),
+            None
+        ));
     }
 }

@@ -49,7 +49,10 @@ pub struct AuthOperator(pub Operator);
 impl FromRequestParts<AppState> for AuthOperator {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|(status, msg)| (status, msg).into_response())?;
@@ -93,7 +96,10 @@ pub enum StartError {
 }
 
 /// Opens the database, makes sure an owner exists, seeds demo data when asked, and serves.
-pub async fn start(config: Config, leptos_options: LeptosOptions) -> Result<RunningServer, StartError> {
+pub async fn start(
+    config: Config,
+    leptos_options: LeptosOptions,
+) -> Result<RunningServer, StartError> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
     let db = Db::open(&config.database_path(), Bus::default()).await?;
@@ -115,7 +121,9 @@ pub async fn start(config: Config, leptos_options: LeptosOptions) -> Result<Runn
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| StartError::Bind(config.addr, e))?;
-    let addr = listener.local_addr().map_err(|e| StartError::Bind(config.addr, e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| StartError::Bind(config.addr, e))?;
     let shutdown = CancellationToken::new();
     let state = AppState {
         leptos_options,
@@ -123,7 +131,9 @@ pub async fn start(config: Config, leptos_options: LeptosOptions) -> Result<Runn
         config: Arc::new(config),
         shutdown: shutdown.clone(),
     };
-    let app = router(state).layer(sessions).layer(TraceLayer::new_for_http());
+    let app = router(state)
+        .layer(sessions)
+        .layer(TraceLayer::new_for_http());
     let stop = shutdown.clone();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -162,7 +172,11 @@ pub fn router(state: AppState) -> Router {
     let open_cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, "last-event-id".parse().unwrap()]);
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            "last-event-id".parse().unwrap(),
+        ]);
     let context_state = state.clone();
     let fn_state = state.clone();
     Router::new()
@@ -193,13 +207,23 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(fn_state.clone(), guard::require_operator))
-        .layer(middleware::from_fn_with_state(fn_state, guard::reject_foreign_origin))
+        .layer(middleware::from_fn_with_state(
+            fn_state.clone(),
+            guard::require_operator,
+        ))
+        .layer(middleware::from_fn_with_state(
+            fn_state,
+            guard::reject_foreign_origin,
+        ))
         .with_state(state)
 }
 
-async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
-    leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), request).await
+async fn server_fn_handler(
+    State(state): State<AppState>,
+    request: Request<Body>,
+) -> impl IntoResponse {
+    leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), request)
+        .await
 }
 
 #[derive(Deserialize)]
@@ -214,7 +238,14 @@ async fn dashboard_stream(
     headers: HeaderMap,
 ) -> Response {
     let cursor = sse::cursor(&headers, query.after);
-    match sse::stream(state.db.clone(), Scope::Dashboard, cursor, state.shutdown.clone()).await {
+    match sse::stream(
+        state.db.clone(),
+        Scope::Dashboard,
+        cursor,
+        state.shutdown.clone(),
+    )
+    .await
+    {
         Ok(stream) => stream.into_response(),
         Err(e) => {
             tracing::error!("dashboard stream: {e}");
@@ -228,7 +259,10 @@ async fn demo_page(headers: HeaderMap) -> Html<String> {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c)))
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c))
+        })
         .unwrap_or("localhost:3000");
     Html(demo::page(&format!("http://{host}")))
 }

@@ -70,7 +70,9 @@ impl State {
                 r = self.rx.recv() => r,
             };
             match received {
-                Ok(e) if e.id > self.last_sent && self.scope.admits(&e) => return Some((*e).clone()),
+                Ok(e) if e.id > self.last_sent && self.scope.admits(&e) => {
+                    return Some((*e).clone());
+                }
                 Ok(_) => continue,
                 Err(RecvError::Lagged(_)) => {
                     // Fell behind the bus: the table has everything, read it from where we are.

@@ -99,7 +99,10 @@ struct TokenQuery {
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = WidgetError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let from_header = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -138,8 +141,13 @@ async fn session(
     Json(request): Json<SessionRequest>,
 ) -> Result<Json<SessionResponse>, WidgetError> {
     let metadata = bounded(request.metadata);
-    if let Some(token) = request.token.as_deref().map(str::trim).filter(|t| !t.is_empty())
-        && let Some(v) = db::visitors::find_by_token_hash(&state.db.read, &token_hash(token)).await?
+    if let Some(token) = request
+        .token
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        && let Some(v) =
+            db::visitors::find_by_token_hash(&state.db.read, &token_hash(token)).await?
     {
         let mut tx = state.db.write().await?;
         db::visitors::touch(tx.conn(), v.id, &metadata).await?;
@@ -198,7 +206,10 @@ async fn send_message(
         let message = sent.message.clone();
         tokio::spawn(async move {
             if let Err(e) = ai::respond(&db, message.conversation_id, &message.body).await {
-                tracing::error!(conversation = message.conversation_id, "AI reply failed: {e}");
+                tracing::error!(
+                    conversation = message.conversation_id,
+                    "AI reply failed: {e}"
+                );
             }
         });
     }
@@ -238,7 +249,13 @@ async fn stream(
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, WidgetError> {
     let cursor = sse::cursor(&headers, query.after);
-    Ok(sse::stream(state.db.clone(), Scope::Visitor(visitor.id), cursor, state.shutdown.clone()).await?)
+    Ok(sse::stream(
+        state.db.clone(),
+        Scope::Visitor(visitor.id),
+        cursor,
+        state.shutdown.clone(),
+    )
+    .await?)
 }
 
 /// "Chrome 131 on macOS" from a user-agent string; anything unrecognised is kept as sent.

@@ -84,7 +84,11 @@ pub async fn operator(app: &TestApp, email: &str) -> reqwest::Client {
         .send()
         .await
         .unwrap();
-    assert!(r.status().is_redirection() || r.status().is_success(), "login: {}", r.status());
+    assert!(
+        r.status().is_redirection() || r.status().is_success(),
+        "login: {}",
+        r.status()
+    );
     c
 }
 
@@ -110,7 +114,12 @@ pub async fn visitor(app: &TestApp) -> String {
     r.token
 }
 
-pub async fn send(app: &TestApp, token: &str, client_msg_id: &str, body: &str) -> reqwest::Response {
+pub async fn send(
+    app: &TestApp,
+    token: &str,
+    client_msg_id: &str,
+    body: &str,
+) -> reqwest::Response {
     client()
         .post(app.url("/api/widget/v1/messages"))
         .bearer_auth(token)
@@ -190,7 +199,9 @@ impl SseReader {
                     });
                 }
             }
-            let chunk = tokio::time::timeout_at(deadline, self.stream.next()).await.ok()??;
+            let chunk = tokio::time::timeout_at(deadline, self.stream.next())
+                .await
+                .ok()??;
             self.buf.push_str(&String::from_utf8_lossy(&chunk.ok()?));
         }
     }

@@ -58,13 +58,19 @@ async fn call(request: RequestBuilder, body: Option<String>) -> Result<JsValue, 
         200..=299 => value.ok_or(ApiError::Unavailable),
         401 => Err(ApiError::Unauthorized),
         400..=499 => Err(ApiError::Refused(
-            value.and_then(|v| json::string(&v, "error")).unwrap_or(text),
+            value
+                .and_then(|v| json::string(&v, "error"))
+                .unwrap_or(text),
         )),
         _ => Err(ApiError::Unavailable),
     }
 }
 
-pub async fn session(base: &str, token: Option<String>, m: VisitorMetadata) -> Result<Session, ApiError> {
+pub async fn session(
+    base: &str,
+    token: Option<String>,
+    m: VisitorMetadata,
+) -> Result<Session, ApiError> {
     let metadata = json::object(&[
         ("browser", m.browser.as_deref()),
         ("timezone", m.timezone.as_deref()),
@@ -74,7 +80,11 @@ pub async fn session(base: &str, token: Option<String>, m: VisitorMetadata) -> R
     ]);
     let body = json::object(&[("token", token.as_deref())]);
     let _ = Reflect::set(&body, &JsValue::from_str("metadata"), &metadata);
-    let v = call(Request::post(&url(base, "/session")), Some(json::stringify(&body))).await?;
+    let v = call(
+        Request::post(&url(base, "/session")),
+        Some(json::stringify(&body)),
+    )
+    .await?;
     Ok(Session {
         token: json::string(&v, "token").ok_or(ApiError::Unavailable)?,
     })
@@ -130,6 +140,10 @@ impl Api {
     }
 
     pub fn stream_url(&self, after: i64) -> String {
-        format!("{}?token={}&after={after}", url(&self.base, "/stream"), self.token)
+        format!(
+            "{}?token={}&after={after}",
+            url(&self.base, "/stream"),
+            self.token
+        )
     }
 }

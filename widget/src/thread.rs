@@ -9,7 +9,10 @@ pub enum Change {
     /// Show a new message.
     Show(Message),
     /// A pending send was stored: mark it delivered.
-    Delivered { client_msg_id: String, message: Message },
+    Delivered {
+        client_msg_id: String,
+        message: Message,
+    },
     Status(ConversationStatus),
     Nothing,
 }
@@ -115,11 +118,16 @@ mod tests {
         let mut t = Thread::default();
         t.add_pending("c1");
         assert!(t.is_pending("c1"));
-        assert!(matches!(t.message(msg(2, 5, Some("c1"))), Change::Delivered { .. }));
+        assert!(matches!(
+            t.message(msg(2, 5, Some("c1"))),
+            Change::Delivered { .. }
+        ));
         assert!(!t.is_pending("c1"));
         // The stream brings the same message again.
         assert_eq!(
-            t.event(Event::MessageCreated { message: msg(2, 5, Some("c1")) }),
+            t.event(Event::MessageCreated {
+                message: msg(2, 5, Some("c1"))
+            }),
             Change::Nothing
         );
     }
@@ -144,7 +152,10 @@ mod tests {
             conversation_id: 5,
             status: ConversationStatus::Resolved,
         };
-        assert_eq!(t.event(e.clone()), Change::Status(ConversationStatus::Resolved));
+        assert_eq!(
+            t.event(e.clone()),
+            Change::Status(ConversationStatus::Resolved)
+        );
         assert!(t.closed());
         assert_eq!(t.event(e), Change::Nothing);
         t.reset();

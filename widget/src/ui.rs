@@ -112,7 +112,9 @@ pub fn mount(base: String) {
         api: RefCell::new(None),
         thread: RefCell::new(Thread::default()),
     });
-    w.hint("Hi! Ask us anything — our AI assistant answers right away, and a human is one click away.");
+    w.hint(
+        "Hi! Ask us anything — our AI assistant answers right away, and a human is one click away.",
+    );
 
     let wl = w.clone();
     on(&launcher, "click", move |_| {
@@ -252,13 +254,16 @@ impl Widget {
             return;
         };
         let w = self.clone();
-        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-            let Some(data) = e.data().as_string() else { return };
-            if let Some(event) = crate::json::event(&data) {
-                let change = w.thread.borrow_mut().event(event);
-                w.apply(change);
-            }
-        });
+        let on_message =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                let Some(data) = e.data().as_string() else {
+                    return;
+                };
+                if let Some(event) = crate::json::event(&data) {
+                    let change = w.thread.borrow_mut().event(event);
+                    w.apply(change);
+                }
+            });
         source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget();
         std::mem::forget(source);
@@ -315,7 +320,11 @@ impl Widget {
                 let link = match &c.url {
                     Some(url) if url.starts_with("http") || url.starts_with('/') => {
                         let a = el(&self.doc, "a", "");
-                        let href = if url.starts_with('/') { format!("{}{url}", self.base) } else { url.clone() };
+                        let href = if url.starts_with('/') {
+                            format!("{}{url}", self.base)
+                        } else {
+                            url.clone()
+                        };
                         let _ = a.set_attribute("href", &href);
                         let _ = a.set_attribute("target", "_blank");
                         let _ = a.set_attribute("rel", "noopener");

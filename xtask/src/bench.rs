@@ -37,16 +37,35 @@ fn kb(n: usize) -> String {
 
 fn table(title: &str, dir: &Path, files: &[&str]) -> Result<Size, String> {
     println!("\n{title}");
-    println!("  {:<28} {:>10} {:>10} {:>10}", "file", "raw", "gzip", "brotli");
-    let mut total = Size { raw: 0, gzip: 0, brotli: 0 };
+    println!(
+        "  {:<28} {:>10} {:>10} {:>10}",
+        "file", "raw", "gzip", "brotli"
+    );
+    let mut total = Size {
+        raw: 0,
+        gzip: 0,
+        brotli: 0,
+    };
     for f in files {
         let s = measure(&dir.join(f))?;
-        println!("  {:<28} {:>10} {:>10} {:>10}", f, kb(s.raw), kb(s.gzip), kb(s.brotli));
+        println!(
+            "  {:<28} {:>10} {:>10} {:>10}",
+            f,
+            kb(s.raw),
+            kb(s.gzip),
+            kb(s.brotli)
+        );
         total.raw += s.raw;
         total.gzip += s.gzip;
         total.brotli += s.brotli;
     }
-    println!("  {:<28} {:>10} {:>10} {:>10}", "total", kb(total.raw), kb(total.gzip), kb(total.brotli));
+    println!(
+        "  {:<28} {:>10} {:>10} {:>10}",
+        "total",
+        kb(total.raw),
+        kb(total.gzip),
+        kb(total.brotli)
+    );
     Ok(total)
 }
 
@@ -64,7 +83,11 @@ pub fn run() -> Result<(), String> {
     println!(
         "  budget: {} brotli; {}",
         kb(WIDGET_BUDGET_BROTLI),
-        if w.brotli <= WIDGET_BUDGET_BROTLI { "within budget" } else { "OVER BUDGET" }
+        if w.brotli <= WIDGET_BUDGET_BROTLI {
+            "within budget"
+        } else {
+            "OVER BUDGET"
+        }
     );
     table(
         "Dashboard (release, wasm-opt)",

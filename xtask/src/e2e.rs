@@ -24,9 +24,12 @@ pub fn run() -> Result<(), String> {
     let data = std::env::temp_dir().join(format!("liaison-e2e-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let log_path = root.join("target/e2e-server.log");
-    let log = std::fs::File::create(&log_path).map_err(|e| format!("cannot create the server log: {e}"))?;
+    let log = std::fs::File::create(&log_path)
+        .map_err(|e| format!("cannot create the server log: {e}"))?;
     let base = format!("http://127.0.0.1:{port}");
-    step(&format!("Starting the server on {base} (log: target/e2e-server.log)"));
+    step(&format!(
+        "Starting the server on {base} (log: target/e2e-server.log)"
+    ));
     let server = Command::new(root.join("target/debug/liaison"))
         .current_dir(&root)
         .env("LIAISON_ADDR", format!("127.0.0.1:{port}"))
@@ -41,11 +44,16 @@ pub fn run() -> Result<(), String> {
         .map_err(|e| format!("cannot start target/debug/liaison: {e}"))?;
     let mut server = Server(server);
     wait_healthy(port)?;
-    let result = exec(util::command("node", &["--test", "--test-concurrency=1", "end2end/tests/"])
+    let result = exec(
+        util::command(
+            "node",
+            &["--test", "--test-concurrency=1", "end2end/tests/"],
+        )
         .env("LIAISON_BASE_URL", &base)
         .env("LIAISON_OWNER_EMAIL", OWNER_EMAIL)
         .env("LIAISON_AGENT_EMAIL", AGENT_EMAIL)
-        .env("LIAISON_PASSWORD", PASSWORD));
+        .env("LIAISON_PASSWORD", PASSWORD),
+    );
     server.stop();
     let _ = std::fs::remove_dir_all(&data);
     if result.is_err() {
@@ -64,7 +72,9 @@ struct Server(Child);
 impl Server {
     /// SIGTERM, so the graceful shutdown runs, then wait.
     fn stop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.0.try_wait() {

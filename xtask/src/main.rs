@@ -59,25 +59,55 @@ fn dev() -> Result<(), String> {
 fn test() -> Result<(), String> {
     setup::run()?;
     let mut checks = util::Checks::default();
-    checks.run("cargo fmt --check", || util::exec(&mut util::cargo(&["fmt", "--all", "--", "--check"])));
+    checks.run("cargo fmt --check", || {
+        util::exec(&mut util::cargo(&["fmt", "--all", "--", "--check"]))
+    });
     checks.run("clippy (server, protocol, xtask)", || {
         util::exec(&mut util::cargo(&[
-            "clippy", "--workspace", "--all-targets", "--features", "liaison/ssr", "--", "-D", "warnings",
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--features",
+            "liaison/ssr",
+            "--",
+            "-D",
+            "warnings",
         ]))
     });
     checks.run("clippy (widget, wasm32)", || {
         util::exec(&mut util::cargo(&[
-            "clippy", "-p", "liaison-widget", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings",
+            "clippy",
+            "-p",
+            "liaison-widget",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
         ]))
     });
     checks.run("clippy (dashboard hydrate, wasm32)", || {
         util::exec(&mut util::cargo(&[
-            "clippy", "-p", "liaison", "--lib", "--target", "wasm32-unknown-unknown", "--features",
-            "hydrate", "--", "-D", "warnings",
+            "clippy",
+            "-p",
+            "liaison",
+            "--lib",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--features",
+            "hydrate",
+            "--",
+            "-D",
+            "warnings",
         ]))
     });
     checks.run("unit and integration tests", || {
-        util::exec(&mut util::cargo(&["test", "--workspace", "--features", "liaison/ssr"]))
+        util::exec(&mut util::cargo(&[
+            "test",
+            "--workspace",
+            "--features",
+            "liaison/ssr",
+        ]))
     });
     checks.run("browser end-to-end tests", || {
         widget::build(widget::Mode::Release)?;

@@ -29,13 +29,18 @@ pub fn run() -> Result<(), String> {
     Ok(())
 }
 
-
 fn wasm_target() -> Result<Option<String>, String> {
     let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(None);
     }
-    exec(&mut util::command("rustup", &["target", "add", "wasm32-unknown-unknown"]))?;
+    exec(&mut util::command(
+        "rustup",
+        &["target", "add", "wasm32-unknown-unknown"],
+    ))?;
     Ok(Some("wasm32-unknown-unknown".into()))
 }
 
@@ -54,7 +59,10 @@ fn chromium() -> Result<Option<String>, String> {
     }
     println!("      apt-get install chromium (about 2 minutes)");
     exec(as_root(&["apt-get", "update", "-qq"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
-    exec(as_root(&["apt-get", "install", "-y", "-qq", "chromium"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    exec(
+        as_root(&["apt-get", "install", "-y", "-qq", "chromium"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
     Ok(Some("chromium".into()))
 }
 
@@ -66,7 +74,13 @@ fn cargo_leptos() -> Result<Option<String>, String> {
     println!("      cargo install cargo-leptos {CARGO_LEPTOS} (about 15 minutes, once)");
     exec(&mut util::command(
         "cargo",
-        &["install", "cargo-leptos", "--version", CARGO_LEPTOS, "--locked"],
+        &[
+            "install",
+            "cargo-leptos",
+            "--version",
+            CARGO_LEPTOS,
+            "--locked",
+        ],
     ))?;
     Ok(Some(format!("cargo-leptos {CARGO_LEPTOS}")))
 }
@@ -78,7 +92,10 @@ pub fn locked_wasm_bindgen() -> Result<String, String> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")) {
+            if let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+            {
                 return Ok(v.trim_end_matches('"').to_string());
             }
         }
@@ -96,7 +113,13 @@ fn wasm_bindgen() -> Result<Option<String>, String> {
     // Not --locked: its lockfile names a crate version the registry no longer has.
     exec(&mut util::command(
         "cargo",
-        &["install", "wasm-bindgen-cli", "--version", &wanted, "--force"],
+        &[
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &wanted,
+            "--force",
+        ],
     ))?;
     Ok(Some(format!("wasm-bindgen-cli {wanted}")))
 }
@@ -116,22 +139,40 @@ fn wasm_opt() -> Result<Option<String>, String> {
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     exec(&mut util::command(
         "npm",
-        &["install", "--no-audit", "--no-fund", "--prefix", &dir.to_string_lossy(), &format!("binaryen@{BINARYEN}")],
+        &[
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            &dir.to_string_lossy(),
+            &format!("binaryen@{BINARYEN}"),
+        ],
     ))?;
     match wasm_opt_version() {
         Some(v) if v >= MIN_WASM_OPT => Ok(Some(format!("wasm-opt {v} (npm binaryen)"))),
-        other => Err(format!("wasm-opt is still not >= {MIN_WASM_OPT} (found {other:?})")),
+        other => Err(format!(
+            "wasm-opt is still not >= {MIN_WASM_OPT} (found {other:?})"
+        )),
     }
 }
 
 fn end2end_packages() -> Result<Option<String>, String> {
     let dir = util::root().join("end2end");
-    if dir.join("node_modules/playwright-core/package.json").exists() {
+    if dir
+        .join("node_modules/playwright-core/package.json")
+        .exists()
+    {
         return Ok(None);
     }
     exec(&mut util::command(
         "npm",
-        &["ci", "--no-audit", "--no-fund", "--prefix", &dir.to_string_lossy()],
+        &[
+            "ci",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            &dir.to_string_lossy(),
+        ],
     ))?;
     Ok(Some("playwright-core".into()))
 }

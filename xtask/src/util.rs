@@ -25,7 +25,10 @@ pub fn path_env() -> String {
     } else if let Some(home) = std::env::var_os("HOME") {
         dirs.push(PathBuf::from(home).join(".cargo/bin"));
     }
-    let mut path = std::env::join_paths(&dirs).expect("paths join").into_string().unwrap_or_default();
+    let mut path = std::env::join_paths(&dirs)
+        .expect("paths join")
+        .into_string()
+        .unwrap_or_default();
     if let Ok(rest) = std::env::var("PATH") {
         path = format!("{path}:{rest}");
     }
@@ -70,7 +73,9 @@ pub fn describe(cmd: &Command) -> String {
 
 pub fn exec(cmd: &mut Command) -> Result<(), String> {
     println!("$ {}", describe(cmd));
-    let status = cmd.status().map_err(|e| format!("cannot run {}: {e}", describe(cmd)))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", describe(cmd)))?;
     if status.success() {
         Ok(())
     } else {
@@ -81,7 +86,9 @@ pub fn exec(cmd: &mut Command) -> Result<(), String> {
 /// The first line a command prints, if it runs at all.
 pub fn output(program: &str, args: &[&str]) -> Option<String> {
     let out = command(program, args).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// Runs checks in order, stops at the first failure, and prints a summary.
@@ -99,7 +106,9 @@ impl Checks {
         step(name);
         let start = Instant::now();
         match f() {
-            Ok(()) => self.passed.push((name.to_string(), start.elapsed().as_secs_f64())),
+            Ok(()) => self
+                .passed
+                .push((name.to_string(), start.elapsed().as_secs_f64())),
             Err(e) => self.failed = Some((name.to_string(), e)),
         }
     }

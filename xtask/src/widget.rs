@@ -16,7 +16,13 @@ pub fn build(mode: Mode) -> Result<(), String> {
     step("Building the widget");
     let root = util::root();
     exec(&mut util::cargo(&[
-        "build", "-p", "liaison-widget", "--target", "wasm32-unknown-unknown", "--profile", "widget",
+        "build",
+        "-p",
+        "liaison-widget",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "widget",
     ]))?;
     let out = root.join(OUT_DIR);
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
@@ -24,8 +30,14 @@ pub fn build(mode: Mode) -> Result<(), String> {
     exec(&mut util::command(
         "wasm-bindgen",
         &[
-            "--target", "web", "--no-typescript", "--out-dir", &out.to_string_lossy(),
-            "--out-name", "liaison-core", &wasm.to_string_lossy(),
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-dir",
+            &out.to_string_lossy(),
+            "--out-name",
+            "liaison-core",
+            &wasm.to_string_lossy(),
         ],
     ))?;
     let bundle = out.join("liaison-core_bg.wasm");
@@ -35,13 +47,22 @@ pub fn build(mode: Mode) -> Result<(), String> {
         exec(&mut util::command(
             "wasm-opt",
             &[
-                "-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
-                "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types",
-                "--enable-multivalue", &b, "-o", &b,
+                "-Oz",
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+                "--enable-sign-ext",
+                "--enable-mutable-globals",
+                "--enable-reference-types",
+                "--enable-multivalue",
+                &b,
+                "-o",
+                &b,
             ],
         ))?;
     } else {
-        println!("      (no wasm-opt >= 116 on PATH: the bundle is larger; run `cargo xtask setup`)");
+        println!(
+            "      (no wasm-opt >= 116 on PATH: the bundle is larger; run `cargo xtask setup`)"
+        );
     }
     std::fs::copy(root.join("widget/loader.js"), out.join("liaison.js"))
         .map_err(|e| format!("cannot copy the loader: {e}"))?;

@@ -49,9 +49,7 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
     let can_reply = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(result) = detail.get() {
-            can_reply.set(
-                result.is_ok_and(|d| d.held_by_me() && !d.status.is_closed()),
-            );
+            can_reply.set(result.is_ok_and(|d| d.held_by_me() && !d.status.is_closed()));
         }
     });
     view! {

@@ -10,8 +10,13 @@ use liaison_protocol::Citation;
 /// been stored, so a failure here loses nothing the visitor wrote.
 pub async fn respond(db: &Db, conversation_id: i64, visitor_text: &str) -> Result<(), OpError> {
     if policy::asks_for_human(visitor_text) {
-        conversations::escalate(db, conversation_id, Actor::Ai, Some(policy::HANDOVER_REQUESTED))
-            .await?;
+        conversations::escalate(
+            db,
+            conversation_id,
+            Actor::Ai,
+            Some(policy::HANDOVER_REQUESTED),
+        )
+        .await?;
         return Ok(());
     }
     match retrieval::best_passage(&db.read, visitor_text).await? {
@@ -23,8 +28,13 @@ pub async fn respond(db: &Db, conversation_id: i64, visitor_text: &str) -> Resul
             conversations::post_ai_reply(db, conversation_id, &passage.body, &[citation]).await?;
         }
         None => {
-            conversations::escalate(db, conversation_id, Actor::Ai, Some(policy::HANDOVER_NO_ANSWER))
-                .await?;
+            conversations::escalate(
+                db,
+                conversation_id,
+                Actor::Ai,
+                Some(policy::HANDOVER_NO_ANSWER),
+            )
+            .await?;
         }
     }
     Ok(())

@@ -25,7 +25,11 @@ const HUMAN_PHRASES: &[&str] = &[
 /// Whether the visitor asks for a human.
 pub fn asks_for_human(message: &str) -> bool {
     let words = normalise(message);
-    if words.split(' ').any(|w| matches!(w, "human" | "agent" | "person")) && words.split(' ').count() <= 3 {
+    if words
+        .split(' ')
+        .any(|w| matches!(w, "human" | "agent" | "person"))
+        && words.split(' ').count() <= 3
+    {
         // "Human?", "agent please", "a person"
         return true;
     }
@@ -38,7 +42,13 @@ pub fn asks_for_human(message: &str) -> bool {
 fn normalise(text: &str) -> String {
     text.to_lowercase()
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '\'' { c } else { ' ' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '\'' {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect::<String>()
         .split_whitespace()
         .collect::<Vec<_>>()

@@ -59,7 +59,8 @@ pub fn search_terms(question: &str) -> Vec<String> {
         .split(|c: char| !(c.is_alphanumeric() || c == '\''))
         .map(|w| w.trim_matches('\''))
     {
-        if word.chars().count() < 2 || STOPWORDS.contains(&word) || terms.iter().any(|t| t == word) {
+        if word.chars().count() < 2 || STOPWORDS.contains(&word) || terms.iter().any(|t| t == word)
+        {
             continue;
         }
         terms.push(word.to_string());
@@ -97,12 +98,19 @@ pub struct Passage {
 /// Candidates come from one OR query ranked by BM25; each is then scored by how many distinct
 /// terms it holds (one small FTS query per term), so a passage matching one common word of a
 /// long question does not count as an answer.
-pub async fn best_passage(pool: &SqlitePool, question: &str) -> Result<Option<Passage>, sqlx::Error> {
+pub async fn best_passage(
+    pool: &SqlitePool,
+    question: &str,
+) -> Result<Option<Passage>, sqlx::Error> {
     let terms = search_terms(question);
     if terms.is_empty() {
         return Ok(None);
     }
-    let any = terms.iter().map(|t| fts_literal(t)).collect::<Vec<_>>().join(" OR ");
+    let any = terms
+        .iter()
+        .map(|t| fts_literal(t))
+        .collect::<Vec<_>>()
+        .join(" OR ");
     let candidates = kb::search(pool, &any, 10).await?;
     if candidates.is_empty() {
         return Ok(None);
@@ -147,17 +155,32 @@ mod tests {
         assert_eq!(
             chunks,
             vec![
-                Chunk { heading: "Account help".into(), body: "Intro line.".into() },
-                Chunk { heading: "Resetting your password".into(), body: "Open Settings.".into() },
-                Chunk { heading: "Resetting your password".into(), body: "Click Reset.".into() },
-                Chunk { heading: "Billing".into(), body: "We bill monthly.".into() },
+                Chunk {
+                    heading: "Account help".into(),
+                    body: "Intro line.".into()
+                },
+                Chunk {
+                    heading: "Resetting your password".into(),
+                    body: "Open Settings.".into()
+                },
+                Chunk {
+                    heading: "Resetting your password".into(),
+                    body: "Click Reset.".into()
+                },
+                Chunk {
+                    heading: "Billing".into(),
+                    body: "We bill monthly.".into()
+                },
             ]
         );
     }
 
     #[test]
     fn terms_drop_stopwords_and_duplicates() {
-        assert_eq!(search_terms("How do I reset my password? Password!"), vec!["reset", "password"]);
+        assert_eq!(
+            search_terms("How do I reset my password? Password!"),
+            vec!["reset", "password"]
+        );
         assert!(search_terms("hi, how are you?").is_empty());
     }
 

@@ -48,11 +48,15 @@ impl From<Raw> for ConversationRow {
     }
 }
 
-const SELECT: &str = "SELECT c.id, c.visitor_id, c.channel, c.status, c.assignee_id, u.name AS assignee_name,
+const SELECT: &str =
+    "SELECT c.id, c.visitor_id, c.channel, c.status, c.assignee_id, u.name AS assignee_name,
     c.message_count, c.last_message, c.created_at, c.last_activity_at
     FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id";
 
-pub async fn find(conn: &mut SqliteConnection, id: i64) -> Result<Option<ConversationRow>, sqlx::Error> {
+pub async fn find(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<Option<ConversationRow>, sqlx::Error> {
     let raw: Option<Raw> = sqlx::query_as(&format!("{SELECT} WHERE c.id = ?"))
         .bind(id)
         .fetch_optional(conn)
@@ -64,11 +68,12 @@ pub async fn latest_for_visitor(
     conn: &mut SqliteConnection,
     visitor_id: i64,
 ) -> Result<Option<ConversationRow>, sqlx::Error> {
-    let raw: Option<Raw> =
-        sqlx::query_as(&format!("{SELECT} WHERE c.visitor_id = ? ORDER BY c.id DESC LIMIT 1"))
-            .bind(visitor_id)
-            .fetch_optional(conn)
-            .await?;
+    let raw: Option<Raw> = sqlx::query_as(&format!(
+        "{SELECT} WHERE c.visitor_id = ? ORDER BY c.id DESC LIMIT 1"
+    ))
+    .bind(visitor_id)
+    .fetch_optional(conn)
+    .await?;
     Ok(raw.map(Into::into))
 }
 
@@ -89,7 +94,9 @@ pub async fn list(
 }
 
 /// How many conversations have each status.
-pub async fn count_by_status(pool: &SqlitePool) -> Result<Vec<(ConversationStatus, i64)>, sqlx::Error> {
+pub async fn count_by_status(
+    pool: &SqlitePool,
+) -> Result<Vec<(ConversationStatus, i64)>, sqlx::Error> {
     let rows: Vec<(String, i64)> =
         sqlx::query_as("SELECT status, COUNT(*) FROM conversations GROUP BY status")
             .fetch_all(pool)

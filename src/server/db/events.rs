@@ -33,11 +33,13 @@ pub async fn after(
 ) -> Result<Vec<StoredEvent>, sqlx::Error> {
     let rows: Vec<(i64, Option<i64>, String)> = match scope {
         Scope::Dashboard => {
-            sqlx::query_as("SELECT id, visitor_id, payload FROM events WHERE id > ? ORDER BY id LIMIT ?")
-                .bind(cursor)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
+            sqlx::query_as(
+                "SELECT id, visitor_id, payload FROM events WHERE id > ? ORDER BY id LIMIT ?",
+            )
+            .bind(cursor)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
         }
         Scope::Visitor(visitor) => {
             sqlx::query_as(
@@ -53,7 +55,8 @@ pub async fn after(
     };
     rows.into_iter()
         .map(|(id, visitor_id, payload)| {
-            let event = serde_json::from_str(&payload).map_err(|e| sqlx::Error::Decode(e.into()))?;
+            let event =
+                serde_json::from_str(&payload).map_err(|e| sqlx::Error::Decode(e.into()))?;
             Ok(StoredEvent {
                 id,
                 visitor_id,

@@ -50,7 +50,11 @@ pub struct Hit {
 }
 
 /// Full-text search with an FTS5 query expression (built by `retrieval::fts_query`).
-pub async fn search(pool: &SqlitePool, fts_query: &str, limit: i64) -> Result<Vec<Hit>, sqlx::Error> {
+pub async fn search(
+    pool: &SqlitePool,
+    fts_query: &str,
+    limit: i64,
+) -> Result<Vec<Hit>, sqlx::Error> {
     sqlx::query_as(
         "SELECT c.id AS chunk_id, a.title AS article_title, a.slug AS article_slug, c.heading, c.body,
                 bm25(kb_chunks_fts) AS rank

@@ -39,7 +39,10 @@ pub struct NewMessage<'a> {
     pub citations: &'a [Citation],
 }
 
-pub async fn insert(conn: &mut SqliteConnection, m: NewMessage<'_>) -> Result<Message, sqlx::Error> {
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    m: NewMessage<'_>,
+) -> Result<Message, sqlx::Error> {
     let citations = serde_json::to_string(m.citations).expect("citations serialize");
     let row: MessageRow = sqlx::query_as(&format!(
         "INSERT INTO messages (conversation_id, sender, body, author_id, client_msg_id, citations, created_at)
@@ -84,7 +87,10 @@ pub async fn find_by_client_id(
     Ok(row.map(Message::from))
 }
 
-pub async fn for_conversation(pool: &SqlitePool, conversation_id: i64) -> Result<Vec<Message>, sqlx::Error> {
+pub async fn for_conversation(
+    pool: &SqlitePool,
+    conversation_id: i64,
+) -> Result<Vec<Message>, sqlx::Error> {
     let rows: Vec<MessageRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id"
     ))

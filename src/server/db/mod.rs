@@ -88,7 +88,11 @@ impl WriteTx {
     }
 
     /// Records `event` in the outbox, in this transaction.
-    pub async fn emit(&mut self, event: Event, visitor_id: Option<i64>) -> Result<i64, sqlx::Error> {
+    pub async fn emit(
+        &mut self,
+        event: Event,
+        visitor_id: Option<i64>,
+    ) -> Result<i64, sqlx::Error> {
         let id = events::insert(&mut self.tx, &event, visitor_id).await?;
         self.pending.push(StoredEvent {
             id,

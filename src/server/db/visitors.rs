@@ -20,10 +20,12 @@ pub async fn find_by_token_hash(
     pool: &SqlitePool,
     token_hash: &str,
 ) -> Result<Option<VisitorRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM visitors WHERE token_hash = ?"))
-        .bind(token_hash)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM visitors WHERE token_hash = ?"
+    ))
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await
 }
 
 pub async fn find(pool: &SqlitePool, id: i64) -> Result<Option<VisitorRow>, sqlx::Error> {
