@@ -13,6 +13,7 @@ use web_sys::{Document, Element, HtmlInputElement, ShadowRoot, ShadowRootInit, S
 
 const TOKEN_KEY: &str = "liaison.visitor";
 const STYLE: &str = include_str!("style.css");
+const CHAT_ICON: &str = r#"<svg width="26" height="26" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z"/></svg>"#;
 
 struct Widget {
     doc: Document,
@@ -59,7 +60,9 @@ pub fn mount(base: String) {
 
     let style = el(&doc, "style", "");
     style.set_text_content(Some(STYLE));
-    let launcher = button(&doc, "launcher", "💬");
+    let launcher = button(&doc, "launcher", "");
+    // Our own constant markup (an icon that needs no emoji font), never visitor text.
+    launcher.set_inner_html(CHAT_ICON);
     let _ = launcher.set_attribute("aria-label", "Open chat");
     let panel = el(&doc, "section", "panel");
     let _ = panel.set_attribute("hidden", "");

@@ -1,11 +1,11 @@
 //! Project tasks. `cargo xtask <task>`:
 //!
-//! - `setup`  install what is missing (wasm32 target, Chromium, cargo-leptos 0.3.10,
-//!            wasm-bindgen-cli at the Cargo.lock version, wasm-opt >= 116, end2end npm packages)
-//! - `dev`    setup, build the widget, and serve with `cargo leptos watch` (demo data)
-//! - `test`   setup, then every check: fmt, clippy, unit + integration tests, browser tests
-//! - `bench`  print sizes: the widget's first load and the dashboard's wasm
-//! - `widget` build the widget bundle into public/widget/
+//! - `setup`: install what is missing (wasm32 target, Chromium, cargo-leptos 0.3.10,
+//!   wasm-bindgen-cli at the Cargo.lock version, wasm-opt >= 116, end2end npm packages)
+//! - `dev`: setup, build the widget, and serve with `cargo leptos watch` (demo data)
+//! - `test`: setup, then every check: fmt, clippy, unit + integration tests, browser tests
+//! - `bench`: print sizes: the widget's first load and the dashboard's wasm
+//! - `widget`: build the widget bundle into public/widget/
 
 mod bench;
 mod e2e;

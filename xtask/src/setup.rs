@@ -9,8 +9,11 @@ const CARGO_LEPTOS: &str = "0.3.10";
 const BINARYEN: &str = "132.0.0";
 const MIN_WASM_OPT: u32 = 116;
 
+/// A setup step: None when the tool was already there, else what it installed.
+type Step = fn() -> Result<Option<String>, String>;
+
 pub fn run() -> Result<(), String> {
-    let steps: [(&str, fn() -> Result<Option<String>, String>); 6] = [
+    let steps: [(&str, Step); 6] = [
         ("Rust target wasm32-unknown-unknown", wasm_target),
         ("Chromium for browser tests", chromium),
         ("cargo-leptos", cargo_leptos),
@@ -91,13 +94,12 @@ pub fn locked_wasm_bindgen() -> Result<String, String> {
         .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines
+        if line.trim() == "name = \"wasm-bindgen\""
+            && let Some(v) = lines
                 .next()
                 .and_then(|l| l.trim().strip_prefix("version = \""))
-            {
-                return Ok(v.trim_end_matches('"').to_string());
-            }
+        {
+            return Ok(v.trim_end_matches('"').to_string());
         }
     }
     Err("Cargo.lock has no wasm-bindgen".into())
