@@ -2,6 +2,7 @@
 // Run by `cargo xtask test`, which starts the server and sets the environment below.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { chromium } from 'playwright-core';
 
 const BASE = process.env.LIAISON_BASE_URL ?? 'http://127.0.0.1:3000';
@@ -135,4 +136,36 @@ test('the visitor keeps the conversation across a reload', async () => {
   await visitor.locator('#liaison-widget .msg.ai', { hasText: 'Monday to Friday' }).waitFor(WAIT);
   assert.equal(await visitor.locator('#liaison-widget .msg.customer').count(), 1);
   assert.deepEqual(visitor.errors, []);
+});
+
+test('the widget works embedded on another origin, untouched by its styles', async () => {
+  // A customer's site: its own server and origin, with CSS that would wreck an unisolated widget.
+  const html = `<!DOCTYPE html><html><head><style>
+      * { color: red !important; font-size: 40px !important; font-family: serif !important; }
+      button { display: none !important; }
+    </style></head><body><h1>Shop</h1>
+    <script type="module" src="${BASE}/widget/liaison.js" data-liaison-url="${BASE}"></script>
+    </body></html>`;
+  const shop = http.createServer((_, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
+  await new Promise((resolve) => shop.listen(0, '127.0.0.1', resolve));
+  try {
+    const page = await newPage();
+    // localhost, not 127.0.0.1: another origin than the Liaison server's.
+    await page.goto(`http://localhost:${shop.address().port}/products`);
+    await page.click('#liaison-widget .launcher', WAIT);
+    const input = page.locator('#liaison-widget input[aria-label=Message]');
+    await input.fill('How long does express delivery take?');
+    await input.press('Enter');
+    const answer = page.locator('#liaison-widget .msg.ai', { hasText: 'working days' });
+    await answer.waitFor(WAIT);
+    const style = await answer.evaluate((el) => {
+      const s = getComputedStyle(el);
+      return { size: s.fontSize, color: s.color };
+    });
+    assert.equal(style.size, '14px');
+    assert.notEqual(style.color, 'rgb(255, 0, 0)');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    shop.close();
+  }
 });
