@@ -119,15 +119,11 @@ async fn bad_input_is_refused_and_changes_nothing() {
 async fn the_visitor_keeps_its_identity_and_metadata_is_recorded() {
     let app = spawn().await;
     let token = visitor(&app).await;
-    let again: serde_json::Value = client()
-        .post(app.url("/api/widget/v1/session"))
-        .json(&serde_json::json!({"token": token, "metadata": {"page": "https://shop.example/checkout"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again = session(
+        &app,
+        serde_json::json!({"token": token, "metadata": {"page": "https://shop.example/checkout"}}),
+    )
+    .await;
     assert_eq!(again["token"], serde_json::json!(token));
     let id = again["visitor_id"].as_i64().unwrap();
     let v = liaison::server::db::visitors::find(&app.server.db.read, id)
@@ -140,15 +136,7 @@ async fn the_visitor_keeps_its_identity_and_metadata_is_recorded() {
     assert_eq!(v.browser.as_deref(), Some("Firefox 128"));
 
     // An unknown token gets a new visitor, not an error.
-    let fresh: serde_json::Value = client()
-        .post(app.url("/api/widget/v1/session"))
-        .json(&serde_json::json!({"token": "forgotten"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fresh = session(&app, serde_json::json!({"token": "forgotten"})).await;
     assert_ne!(fresh["visitor_id"].as_i64().unwrap(), id);
 
     // CORS: customers' sites call this API from their own origins.

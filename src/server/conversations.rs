@@ -121,20 +121,7 @@ pub async fn post_customer_message(
             is_new: false,
         });
     }
-    let conversation = match db::conversations::latest_for_visitor(tx.conn(), visitor_id).await? {
-        Some(c) if !c.status.is_closed() => c,
-        _ => {
-            let id = db::conversations::insert(tx.conn(), visitor_id).await?;
-            tx.emit(
-                Event::ConversationCreated {
-                    conversation_id: id,
-                },
-                Some(visitor_id),
-            )
-            .await?;
-            load(&mut tx, id).await?
-        }
-    };
+    let conversation = open_or_start(&mut tx, visitor_id).await?;
     let message = post(
         &mut tx,
         &conversation,
@@ -156,14 +143,12 @@ pub async fn post_customer_message(
     })
 }
 
-/// The visitor's open conversation, started if there is none (e.g. "Talk to a human" before
-/// the first message).
-pub async fn open_conversation(db: &Db, visitor_id: i64) -> Result<i64, OpError> {
-    let mut tx = db.write().await?;
+/// The visitor's open conversation, or a new one when there is none or the last is resolved.
+async fn open_or_start(tx: &mut WriteTx, visitor_id: i64) -> Result<ConversationRow, OpError> {
     if let Some(c) = db::conversations::latest_for_visitor(tx.conn(), visitor_id).await?
         && !c.status.is_closed()
     {
-        return Ok(c.id);
+        return Ok(c);
     }
     let id = db::conversations::insert(tx.conn(), visitor_id).await?;
     tx.emit(
@@ -173,8 +158,16 @@ pub async fn open_conversation(db: &Db, visitor_id: i64) -> Result<i64, OpError>
         Some(visitor_id),
     )
     .await?;
+    load(tx, id).await
+}
+
+/// The visitor's open conversation, started if there is none (e.g. "Talk to a human" before
+/// the first message).
+pub async fn open_conversation(db: &Db, visitor_id: i64) -> Result<i64, OpError> {
+    let mut tx = db.write().await?;
+    let conversation = open_or_start(&mut tx, visitor_id).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(conversation.id)
 }
 
 /// Flags the conversation for a human. When the AI hands over, it says `notice` to the visitor;

@@ -4,7 +4,7 @@
 use futures::StreamExt;
 use leptos::prelude::LeptosOptions;
 use liaison::server::{Config, RunningServer, start};
-use liaison_protocol::widget_api::{ConversationResponse, SessionResponse};
+use liaison_protocol::widget_api::ConversationResponse;
 use serde_json::json;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -101,17 +101,28 @@ pub async fn call<S: leptos::server_fn::ServerFn>(
     c.post(app.url(S::PATH)).form(args).send().await.unwrap()
 }
 
-pub async fn visitor(app: &TestApp) -> String {
-    let r: SessionResponse = client()
+/// `POST /session` with any JSON body; the answer as JSON.
+pub async fn session(app: &TestApp, body: serde_json::Value) -> serde_json::Value {
+    client()
         .post(app.url("/api/widget/v1/session"))
-        .json(&json!({"metadata": {"browser": "Mozilla/5.0 Firefox/128.0", "timezone": "Europe/Paris", "referrer": "https://search.example/", "page": "https://shop.example/pricing"}}))
+        .json(&body)
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
-    r.token
+        .unwrap()
+}
+
+/// A new visitor with metadata; its token.
+pub async fn visitor(app: &TestApp) -> String {
+    let r = session(
+        app,
+        json!({"metadata": {"browser": "Mozilla/5.0 Firefox/128.0", "timezone": "Europe/Paris",
+            "referrer": "https://search.example/", "page": "https://shop.example/pricing"}}),
+    )
+    .await;
+    r["token"].as_str().unwrap().to_string()
 }
 
 pub async fn send(
