@@ -118,6 +118,12 @@ test('visitor, AI answer, handover, join, lock, reply, resolve', async () => {
   await input.press('Enter');
   await visitor.locator('#liaison-widget .msg.ai', { hasText: 'Canada' }).waitFor(WAIT);
 
+  // Sam signs out: back to the sign-in page, told so, and the dashboard is closed to him.
+  await sam.click('button:has-text("Sign out")');
+  await sam.locator('text=You have been signed out.').waitFor(WAIT);
+  await sam.goto(`${BASE}/conversations`);
+  await sam.waitForURL(/\/login/, WAIT);
+
   for (const page of [alice, sam, visitor]) {
     assert.deepEqual(page.errors, [], `uncaught errors on ${page.url()}`);
   }

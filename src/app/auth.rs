@@ -76,7 +76,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
 pub async fn logout() -> Result<(), AppError> {
     ssr::operator().await?;
     ssr::sign_out().await?;
-    leptos_axum::redirect("/login");
+    leptos_axum::redirect("/login?signed_out");
     Ok(())
 }
 
@@ -91,8 +91,11 @@ pub async fn current_operator() -> Result<Me, AppError> {
     })
 }
 
+/// The sign-in page; after signing out it says so.
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let signed_out = move || query.read().get("signed_out").is_some();
     let login = ServerAction::<Login>::new();
     let error = move || match login.value().get() {
         Some(Err(e)) => Some(e.to_string()),
@@ -102,6 +105,9 @@ pub fn LoginPage() -> impl IntoView {
         <main class="login">
             <div class="login-card">
                 <h1 class="brand">"Liaison"</h1>
+                <Show when=signed_out>
+                    <p class="notice" role="status">"You have been signed out."</p>
+                </Show>
                 <p class="muted">"Sign in to the support dashboard"</p>
                 <ActionForm action=login>
                     <label>
