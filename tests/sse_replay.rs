@@ -133,3 +133,50 @@ fn sha256_hex(s: &str) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(s.as_bytes()))
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_stream_resumes_from_last_event_id_with_every_visitor() {
+    let app = spawn().await;
+    let op = operator(&app, OWNER_EMAIL).await;
+    let open = |last: Option<i64>| {
+        let mut r = op.get(app.url("/api/dashboard/v1/stream"));
+        if let Some(id) = last {
+            r = r.header("Last-Event-ID", id.to_string());
+        }
+        r.send()
+    };
+    let mut stream = SseReader::new(open(None).await.unwrap());
+    let a = visitor(&app).await;
+    send(&app, &a, "d-1", "What are your opening hours?").await;
+    let created = stream
+        .next(Duration::from_secs(5))
+        .await
+        .expect("conversation_created");
+    assert_eq!(created.data["type"], "conversation_created");
+    drop(stream);
+
+    let b = visitor(&app).await;
+    send(&app, &b, "d-2", "Do you ship to Canada?").await;
+    for token in [&a, &b] {
+        wait_for(&app, token, |c| {
+        c.conversation
+            .as_ref()
+            .is_some_and(|c| c.messages.len() == 2)
+    })
+    .await;
+    let mut resumed = SseReader::new(open(Some(created.id)).await.unwrap());
+    let mut got = Vec::new();
+    while let Some(e) = resumed.next(Duration::from_millis(700)).await {
+        got.push(e.id);
+    }
+    let stored: Vec<i64> = events::after(&app.server.db.read, Scope::Dashboard, created.id, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(got, stored);
+    // a's customer message and AI answer, b's conversation, message and answer.
+    assert_eq!(got.len(), 5, "{got:?}");
+    app.stop().await;
+}
