@@ -159,11 +159,12 @@ async fn the_dashboard_stream_resumes_from_last_event_id_with_every_visitor() {
     send(&app, &b, "d-2", "Do you ship to Canada?").await;
     for token in [&a, &b] {
         wait_for(&app, token, |c| {
-        c.conversation
-            .as_ref()
-            .is_some_and(|c| c.messages.len() == 2)
-    })
-    .await;
+            c.conversation
+                .as_ref()
+                .is_some_and(|c| c.messages.len() == 2)
+        })
+        .await;
+    }
     let mut resumed = SseReader::new(open(Some(created.id)).await.unwrap());
     let mut got = Vec::new();
     while let Some(e) = resumed.next(Duration::from_millis(700)).await {
