@@ -3,7 +3,9 @@
 mod common;
 
 use common::*;
-use liaison::app::conversations::api::{JoinConversation, ResolveConversation, SendReply};
+use liaison::app::conversations::api::{
+    EscalateConversation, JoinConversation, LeaveConversation, ResolveConversation, SendReply,
+};
 use liaison::server::auth::hash_password;
 use liaison::server::db;
 
@@ -102,5 +104,80 @@ async fn twenty_concurrent_joins_give_exactly_one_holder() {
     let r = call::<SendReply>(&operators[winner], &app, &[("id", &id), ("body", "late")]).await;
     assert_eq!(r.status(), 409);
     drop(conn);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leave_hands_back_and_operators_can_escalate_manually() {
+    let app = spawn().await;
+    let token = visitor(&app).await;
+    send(&app, &token, "l-1", "What are your opening hours?").await;
+    let view = wait_for(&app, &token, |c| {
+        c.conversation
+            .as_ref()
+            .is_some_and(|c| c.messages.len() == 2)
+    })
+    .await;
+    let id = view.conversation.unwrap().id.to_string();
+    let owner = operator(&app, OWNER_EMAIL).await;
+    let agent = operator(&app, "agent@liaison.local").await;
+
+    // Manual escalation from the dashboard.
+    let r = call::<EscalateConversation>(&owner, &app, &[("id", &id)]).await;
+    assert_eq!(r.status(), 200);
+    let c = conversation(&app, &token).await.conversation.unwrap();
+    assert_eq!(c.status, liaison_protocol::ConversationStatus::NeedsAgent);
+
+    // Join, then leave: the lock is free again for someone else.
+    assert_eq!(
+        call::<JoinConversation>(&owner, &app, &[("id", &id)])
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        call::<JoinConversation>(&agent, &app, &[("id", &id)])
+            .await
+            .status(),
+        409
+    );
+    // Only the holder can leave.
+    assert_eq!(
+        call::<LeaveConversation>(&agent, &app, &[("id", &id)])
+            .await
+            .status(),
+        409
+    );
+    assert_eq!(
+        call::<LeaveConversation>(&owner, &app, &[("id", &id)])
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        call::<JoinConversation>(&agent, &app, &[("id", &id)])
+            .await
+            .status(),
+        200
+    );
+
+    // Joining told the visitor, and the AI now stays silent.
+    send(&app, &token, "l-2", "What are your opening hours?").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let c = conversation(&app, &token).await.conversation.unwrap();
+    assert_eq!(c.status, liaison_protocol::ConversationStatus::Open);
+    assert!(
+        c.messages
+            .iter()
+            .any(|m| m.sender == liaison_protocol::Sender::System)
+    );
+    assert_eq!(
+        c.messages.last().unwrap().sender,
+        liaison_protocol::Sender::Customer
+    );
+
+    // Unknown conversations are a clear 404.
+    let r = call::<JoinConversation>(&agent, &app, &[("id", "999999")]).await;
+    assert_eq!(r.status(), 404);
     app.stop().await;
 }
