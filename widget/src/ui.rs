@@ -359,6 +359,8 @@ impl Widget {
             let _ = self.resolved.set_attribute("hidden", "");
         }
         self.input.set_disabled(closed);
+        // The banner takes room from the thread: keep its last message in view.
+        self.messages.set_scroll_top(self.messages.scroll_height());
     }
 
     fn restart(&self) {

@@ -46,10 +46,10 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
     };
     // Mirrored into a signal by an effect (browser only), so the composer outside the
     // Transition never reads the resource during server rendering.
-    let can_reply = RwSignal::new(false);
+    let composer = RwSignal::new(ComposerState::NotHolder);
     Effect::new(move |_| {
-        if let Some(result) = detail.get() {
-            can_reply.set(result.is_ok_and(|d| d.held_by_me() && !d.status.is_closed()));
+        if let Some(Ok(d)) = detail.get() {
+            composer.set(ComposerState::of(&d));
         }
     });
     view! {
@@ -74,7 +74,7 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
             })}
         </Transition>
         // Outside the Transition so refetches on live events keep the draft and the focus.
-        <Composer id active=can_reply.into() send/>
+        <Composer id state=composer.into() send/>
     }
 }
 
@@ -204,23 +204,45 @@ fn Thread(messages: Vec<Message>) -> impl IntoView {
     }
 }
 
+/// Whether the operator looking at the conversation can reply, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ComposerState {
+    Active,
+    NotHolder,
+    Resolved,
+}
+
+impl ComposerState {
+    fn of(d: &Detail) -> ComposerState {
+        if d.status.is_closed() {
+            ComposerState::Resolved
+        } else if d.held_by_me() {
+            ComposerState::Active
+        } else {
+            ComposerState::NotHolder
+        }
+    }
+
+    fn placeholder(self) -> &'static str {
+        match self {
+            ComposerState::Active => "Type a reply and press Enter",
+            ComposerState::NotHolder => "Join the session to reply",
+            ComposerState::Resolved => "This conversation is resolved",
+        }
+    }
+}
+
 #[component]
-fn Composer(id: i64, active: Signal<bool>, send: ServerAction<SendReply>) -> impl IntoView {
+fn Composer(id: i64, state: Signal<ComposerState>, send: ServerAction<SendReply>) -> impl IntoView {
+    let active = move || state.get() == ComposerState::Active;
     let draft = RwSignal::new(String::new());
     let submit = move || {
         let body = draft.get_untracked();
-        if body.trim().is_empty() || !active.get_untracked() {
+        if body.trim().is_empty() || state.get_untracked() != ComposerState::Active {
             return;
         }
         send.dispatch(SendReply { id, body });
         draft.set(String::new());
-    };
-    let placeholder = move || {
-        if active.get() {
-            "Type a reply and press Enter"
-        } else {
-            "Join the session to reply"
-        }
     };
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
@@ -228,8 +250,8 @@ fn Composer(id: i64, active: Signal<bool>, send: ServerAction<SendReply>) -> imp
                 type="text"
                 name="body"
                 aria-label="Reply"
-                placeholder=placeholder
-                disabled=move || !active.get()
+                placeholder=move || state.get().placeholder()
+                disabled=move || !active()
                 prop:value=move || draft.get()
                 on:input=move |ev| draft.set(event_target_value(&ev))
                 on:keydown=move |ev: leptos::ev::KeyboardEvent| {
@@ -239,7 +261,7 @@ fn Composer(id: i64, active: Signal<bool>, send: ServerAction<SendReply>) -> imp
                     }
                 }
             />
-            <button type="submit" class="primary" disabled=move || !active.get()>"Send"</button>
+            <button type="submit" class="primary" disabled=move || !active()>"Send"</button>
         </form>
     }
 }
