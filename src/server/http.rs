@@ -112,19 +112,20 @@ pub async fn start(
         .migrate()
         .await
         .map_err(|e| StartError::Sessions(e.to_string()))?;
-    let sessions = SessionManagerLayer::new(store)
+    let sessions = SessionManagerLayer::new(store.clone())
         .with_secure(config.secure_cookies())
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(7)));
 
+    let shutdown = CancellationToken::new();
+    sweep_expired_sessions(store.clone(), shutdown.clone());
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| StartError::Bind(config.addr, e))?;
     let addr = listener
         .local_addr()
         .map_err(|e| StartError::Bind(config.addr, e))?;
-    let shutdown = CancellationToken::new();
     let state = AppState {
         leptos_options,
         db: db.clone(),
@@ -146,6 +147,24 @@ pub async fn start(
         shutdown,
         task,
     })
+}
+
+/// Deletes expired sessions once an hour, until shutdown.
+fn sweep_expired_sessions(store: SqliteStore, shutdown: CancellationToken) {
+    use tower_sessions::session_store::ExpiredDeletion;
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = every.tick() => {
+                    if let Err(e) = store.delete_expired().await {
+                        tracing::warn!("deleting expired sessions failed: {e}");
+                    }
+                }
+            }
+        }
+    });
 }
 
 async fn announce_owner(db: &Db, config: &Config) -> Result<(), sqlx::Error> {
