@@ -181,3 +181,19 @@ async fn the_dashboard_stream_resumes_from_last_event_id_with_every_visitor() {
     assert_eq!(got.len(), 5, "{got:?}");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_ends_open_streams_and_stops() {
+    let app = spawn().await;
+    let token = visitor(&app).await;
+    let mut stream = open(&app, &token, None).await;
+    let stopped = tokio::time::timeout(Duration::from_secs(10), app.stop()).await;
+    assert!(
+        stopped.is_ok(),
+        "the server did not stop with a stream open"
+    );
+    assert!(
+        stream.next(Duration::from_secs(2)).await.is_none(),
+        "the stream ended"
+    );
+}
