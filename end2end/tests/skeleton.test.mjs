@@ -175,3 +175,27 @@ test('the widget works embedded on another origin, untouched by its styles', asy
     shop.close();
   }
 });
+
+test('time since last activity moves on without events', async () => {
+  // A conversation, started through the widget API as a customer's own client would.
+  const session = await (await fetch(`${BASE}/api/widget/v1/session`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
+  })).json();
+  const sent = await (await fetch(`${BASE}/api/widget/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` },
+    body: JSON.stringify({ client_msg_id: 'clock-1', body: 'What are your opening hours?' }),
+  })).json();
+  const page = await newPage();
+  await page.clock.install();
+  await signIn(page, OWNER);
+  await waitLive(page);
+  const ago = page.locator(`.conversation-row[data-conversation="${sent.message.conversation_id}"] .ago`);
+  await ago.waitFor(WAIT);
+  assert.equal(await ago.textContent(), 'just now');
+  await page.clock.fastForward('05:00');
+  await page.waitForFunction(
+    (id) => document.querySelector(`.conversation-row[data-conversation="${id}"] .ago`)?.textContent === '5m',
+    sent.message.conversation_id, WAIT);
+  assert.deepEqual(page.errors, []);
+});

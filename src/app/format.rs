@@ -1,5 +1,20 @@
 //! Small display rules, pure so they render the same on the server and in the browser.
 
+/// This machine's clock, in ms since the epoch (the browser's once hydrated).
+pub fn clock_ms() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or_default()
+    }
+}
+
 /// "just now", "5m", "3h", "2d": how long ago `then` was, at `now` (both ms since the epoch).
 pub fn ago(now: i64, then: i64) -> String {
     let secs = (now - then).max(0) / 1000;

@@ -9,12 +9,15 @@ pub struct Live {
     /// Bumped on every event and on every (re)connection.
     pub version: RwSignal<u64>,
     pub connected: RwSignal<bool>,
+    /// Bumped every 30 s, so "time since" texts move on between events.
+    pub tick: RwSignal<u64>,
 }
 
 pub fn use_live() -> Live {
     use_context::<Live>().unwrap_or(Live {
         version: RwSignal::new(0),
         connected: RwSignal::new(false),
+        tick: RwSignal::new(0),
     })
 }
 
@@ -22,6 +25,7 @@ pub fn provide_live() {
     let live = Live {
         version: RwSignal::new(0),
         connected: RwSignal::new(false),
+        tick: RwSignal::new(0),
     };
     provide_context(live);
     Effect::new(move |_| {
@@ -55,4 +59,12 @@ fn connect(live: Live) {
     on_message.forget();
     on_open.forget();
     on_error.forget();
+    let on_tick = Closure::<dyn Fn()>::new(move || live.tick.update(|t| *t += 1));
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+            on_tick.as_ref().unchecked_ref(),
+            30_000,
+        );
+    }
+    on_tick.forget();
 }

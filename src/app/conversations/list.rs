@@ -2,7 +2,8 @@
 
 use super::api::{List, Row};
 use crate::app::error::AppError;
-use crate::app::format::ago;
+use crate::app::format::{ago, clock_ms};
+use crate::app::live::use_live;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use liaison_protocol::ConversationStatus;
@@ -112,6 +113,15 @@ fn ConversationRow(
     let link = move || href(status.get().as_deref(), Some(id));
     let is_selected = move || selected.get() == Some(id);
     let is_new = now - row.created_at < 10 * 60 * 1000;
+    // The server's "now" when the list was read, moved on by the time since it was shown: the
+    // same text on the server and at hydration, then it keeps up with the clock.
+    let tick = use_live().tick;
+    let shown_at = clock_ms();
+    let last_activity = row.last_activity_at;
+    let since = move || {
+        tick.track();
+        ago(now + (clock_ms() - shown_at), last_activity)
+    };
     view! {
         <li class="conversation-row" class:selected=is_selected data-conversation=id>
             <A href=link>
@@ -122,7 +132,7 @@ fn ConversationRow(
                         {row.visitor.clone()}
                         {is_new.then(|| view! { <span class="new">"NEW"</span> })}
                     </span>
-                    <span class="ago" title="Last activity">{ago(now, row.last_activity_at)}</span>
+                    <span class="ago" title="Last activity">{since}</span>
                 </div>
                 <div class="preview">{row.last_message.clone().unwrap_or_default()}</div>
                 <div class="row-bottom">
