@@ -71,6 +71,8 @@ test('visitor, AI answer, handover, join, lock, reply, resolve', async () => {
   await input.fill('Can I talk to a human?');
   await input.press('Enter');
   await visitor.locator('#liaison-widget .msg.ai', { hasText: 'human will reply' }).waitFor(WAIT);
+  await visitor.locator('#liaison-widget button.human:disabled', { hasText: 'A human is on the way' })
+    .waitFor(WAIT);
 
   // Which conversation is the visitor's? Ask the widget API with the widget's own token.
   const token = await visitor.evaluate(() => localStorage.getItem('liaison.visitor'));
@@ -99,11 +101,16 @@ test('visitor, AI answer, handover, join, lock, reply, resolve', async () => {
   assert.equal(await sam.locator('button:has-text("Join session")').count(), 0);
   assert.equal(await sam.locator('.composer input').isDisabled(), true);
 
-  // Alice replies with Enter; the visitor sees it labelled "Support Agent".
+  // The visitor closes the panel; Alice replies with Enter; a dot on the launcher tells the
+  // visitor, who opens the panel and sees the reply labelled "Support Agent".
+  await visitor.click('#liaison-widget button.close');
   const composer = alice.locator('.composer input');
   await alice.waitForFunction(() => !document.querySelector('.composer input').disabled, null, WAIT);
   await composer.fill('Hi, I am Alice from support. How can I help?');
   await composer.press('Enter');
+  await visitor.locator('#liaison-widget .launcher.unread').waitFor(WAIT);
+  await visitor.click('#liaison-widget .launcher');
+  assert.equal(await visitor.locator('#liaison-widget .launcher.unread').count(), 0);
   const reply = visitor.locator('#liaison-widget .msg.agent', { hasText: 'Alice from support' });
   await reply.waitFor(WAIT);
   assert.equal(await reply.locator('.who').textContent(), 'Support Agent');

@@ -17,6 +17,8 @@ const CHAT_ICON: &str = r#"<svg width="26" height="26" viewBox="0 0 24 24" fill=
 
 struct Widget {
     doc: Document,
+    launcher: Element,
+    human: Element,
     panel: Element,
     messages: Element,
     resolved: Element,
@@ -107,6 +109,8 @@ pub fn mount(base: String) {
 
     let w = Rc::new(Widget {
         doc,
+        launcher: launcher.clone(),
+        human: human.clone(),
         panel,
         messages,
         resolved,
@@ -193,6 +197,7 @@ impl Widget {
     fn toggle_attribute_hidden(&self) {
         if self.panel.has_attribute("hidden") {
             let _ = self.panel.remove_attribute("hidden");
+            let _ = self.launcher.class_list().remove_1("unread");
             let _ = self.input.focus();
         } else {
             let _ = self.panel.set_attribute("hidden", "");
@@ -276,6 +281,10 @@ impl Widget {
         match change {
             Change::Show(m) => {
                 self.show(&m, None);
+                // A reply while the panel is closed: a dot on the launcher says so.
+                if m.sender != Sender::Customer && self.panel.has_attribute("hidden") {
+                    let _ = self.launcher.class_list().add_1("unread");
+                }
             }
             Change::Delivered { client_msg_id, .. } => {
                 if let Some(b) = self.bubble(&client_msg_id) {
@@ -359,6 +368,18 @@ impl Widget {
             let _ = self.resolved.set_attribute("hidden", "");
         }
         self.input.set_disabled(closed);
+        // Once a human is requested, the button says so instead of asking again.
+        let waiting = status == ConversationStatus::NeedsAgent;
+        self.human.set_text_content(Some(if waiting {
+            "A human is on the way"
+        } else {
+            "Talk to a human"
+        }));
+        let _ = if waiting {
+            self.human.set_attribute("disabled", "")
+        } else {
+            self.human.remove_attribute("disabled")
+        };
         // The banner takes room from the thread: keep its last message in view.
         self.messages.set_scroll_top(self.messages.scroll_height());
     }
