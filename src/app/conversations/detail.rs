@@ -236,14 +236,24 @@ impl ComposerState {
 fn Composer(id: i64, state: Signal<ComposerState>, send: ServerAction<SendReply>) -> impl IntoView {
     let active = move || state.get() == ComposerState::Active;
     let draft = RwSignal::new(String::new());
+    let last_sent = StoredValue::new(String::new());
     let submit = move || {
         let body = draft.get_untracked();
         if body.trim().is_empty() || state.get_untracked() != ComposerState::Active {
             return;
         }
+        last_sent.set_value(body.clone());
         send.dispatch(SendReply { id, body });
         draft.set(String::new());
     };
+    // A refused reply (the lock moved, the conversation was resolved) gives the text back.
+    Effect::new(move |_| {
+        if let Some(Err(_)) = send.value().get()
+            && draft.get_untracked().is_empty()
+        {
+            draft.set(last_sent.get_value());
+        }
+    });
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
             <input
