@@ -206,3 +206,38 @@ test('time since last activity moves on without events', async () => {
     sent.message.conversation_id, WAIT);
   assert.deepEqual(page.errors, []);
 });
+
+test("an operator's refused reply keeps its text", async () => {
+  const session = await (await fetch(`${BASE}/api/widget/v1/session`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
+  })).json();
+  const sent = await (await fetch(`${BASE}/api/widget/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` },
+    body: JSON.stringify({ client_msg_id: 'refused-1', body: 'I need a human' }),
+  })).json();
+  const url = `${BASE}/conversations?c=${sent.message.conversation_id}`;
+
+  // Alice's page gets no live updates, so it cannot know what happens next.
+  const alice = await newPage();
+  await alice.route('**/api/dashboard/v1/stream**', (route) => route.abort());
+  await signIn(alice, OWNER);
+  await alice.goto(url);
+  await alice.click('button:has-text("Join session")');
+  await alice.locator('text=Live — you are in this session').waitFor(WAIT);
+
+  // Sam resolves it meanwhile.
+  const sam = await newPage();
+  await signIn(sam, AGENT);
+  await sam.goto(url);
+  await sam.click('button:has-text("Resolve")');
+  await sam.locator('.detail .status-resolved').waitFor(WAIT);
+
+  const composer = alice.locator('.composer input');
+  await alice.waitForFunction(() => !document.querySelector('.composer input').disabled, null, WAIT);
+  await composer.fill('Are you still there?');
+  await composer.press('Enter');
+  await alice.locator('.error', { hasText: 'resolved' }).waitFor(WAIT);
+  assert.equal(await composer.inputValue(), 'Are you still there?');
+  assert.deepEqual([...alice.errors, ...sam.errors], []);
+});
