@@ -42,6 +42,29 @@ async function signIn(page, email) {
   await page.waitForSelector('.conversations', WAIT);
 }
 
+/** Waits until the dashboard is hydrated (its buttons work). */
+async function hydrated(page) {
+  await page.waitForSelector('body[data-hydrated]', { state: 'attached', ...WAIT });
+}
+
+/**
+ * Clicks an idempotent control until `expected` shows: content inside Suspense hydrates a moment
+ * after the page, and a click before that does nothing.
+ */
+async function clickUntil(page, control, expected) {
+  const deadline = Date.now() + WAIT.timeout;
+  while (Date.now() < deadline) {
+    await page.click(control, WAIT);
+    try {
+      await page.locator(expected).first().waitFor({ timeout: 1000 });
+      return;
+    } catch {
+      // not yet: click again
+    }
+  }
+  throw new Error(`clicking ${control} never showed ${expected}`);
+}
+
 /** Waits until hydration has attached the live stream (the header says so). */
 async function waitLive(page) {
   await page.waitForSelector('.live-indicator:has-text("Live")', WAIT);
@@ -89,14 +112,14 @@ test('visitor, AI answer, handover, join, lock, reply, resolve', async () => {
     before, WAIT);
   await row.locator('a').click();
   await alice.locator('.metadata', { hasText: 'Chrome' }).waitFor(WAIT);
-  await alice.click('button:has-text("Join session")');
-  await alice.locator('text=Live — you are in this session').waitFor(WAIT);
+  await clickUntil(alice, 'button:has-text("Join session")', 'text=Live — you are in this session');
 
   // Sam, a second operator, sees it locked and cannot type.
   const sam = await newPage();
   await signIn(sam, AGENT);
   const conversationUrl = alice.url();
   await sam.goto(conversationUrl);
+  await hydrated(sam);
   await sam.locator('text=Locked by another agent').waitFor(WAIT);
   assert.equal(await sam.locator('button:has-text("Join session")').count(), 0);
   assert.equal(await sam.locator('.composer input').isDisabled(), true);
@@ -223,15 +246,15 @@ test("an operator's refused reply keeps its text", async () => {
   await alice.route('**/api/dashboard/v1/stream**', (route) => route.abort());
   await signIn(alice, OWNER);
   await alice.goto(url);
-  await alice.click('button:has-text("Join session")');
-  await alice.locator('text=Live — you are in this session').waitFor(WAIT);
+  await hydrated(alice);
+  await clickUntil(alice, 'button:has-text("Join session")', 'text=Live — you are in this session');
 
   // Sam resolves it meanwhile.
   const sam = await newPage();
   await signIn(sam, AGENT);
   await sam.goto(url);
-  await sam.click('button:has-text("Resolve")');
-  await sam.locator('.detail .status-resolved').waitFor(WAIT);
+  await hydrated(sam);
+  await clickUntil(sam, 'button:has-text("Resolve")', '.detail .status-resolved');
 
   const composer = alice.locator('.composer input');
   await alice.waitForFunction(() => !document.querySelector('.composer input').disabled, null, WAIT);
