@@ -42,6 +42,18 @@ async function signIn(page, email) {
   await page.waitForSelector('.conversations', WAIT);
 }
 
+/** A new visitor's first message, sent through the widget API as a customer's own client would. */
+async function startConversation(body) {
+  const session = await (await fetch(`${BASE}/api/widget/v1/session`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
+  })).json();
+  return (await fetch(`${BASE}/api/widget/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` },
+    body: JSON.stringify({ client_msg_id: 'first', body }),
+  })).json();
+}
+
 /** Waits until the dashboard is hydrated (its buttons work). */
 async function hydrated(page) {
   await page.waitForSelector('body[data-hydrated]', { state: 'attached', ...WAIT });
@@ -207,15 +219,7 @@ test('the widget works embedded on another origin, untouched by its styles', asy
 });
 
 test('time since last activity moves on without events', async () => {
-  // A conversation, started through the widget API as a customer's own client would.
-  const session = await (await fetch(`${BASE}/api/widget/v1/session`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
-  })).json();
-  const sent = await (await fetch(`${BASE}/api/widget/v1/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` },
-    body: JSON.stringify({ client_msg_id: 'clock-1', body: 'What are your opening hours?' }),
-  })).json();
+  const sent = await startConversation('What are your opening hours?');
   const page = await newPage();
   await page.clock.install();
   await signIn(page, OWNER);
@@ -231,14 +235,7 @@ test('time since last activity moves on without events', async () => {
 });
 
 test("an operator's refused reply keeps its text", async () => {
-  const session = await (await fetch(`${BASE}/api/widget/v1/session`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
-  })).json();
-  const sent = await (await fetch(`${BASE}/api/widget/v1/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` },
-    body: JSON.stringify({ client_msg_id: 'refused-1', body: 'I need a human' }),
-  })).json();
+  const sent = await startConversation('I need a human');
   const url = `${BASE}/conversations?c=${sent.message.conversation_id}`;
 
   // Alice's page gets no live updates, so it cannot know what happens next.
