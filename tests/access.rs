@@ -115,6 +115,8 @@ async fn signed_in_operators_get_data_but_not_from_a_foreign_origin() {
     assert_eq!(r.status(), 200);
     let page = r.text().await.unwrap();
     assert!(page.contains("Conversations"));
+    // Rendered on the server, with the operator the access check found.
+    assert!(page.contains("class=\"me\">Owner"), "{page}");
 
     // Bad input to a server function: a clear message, not a crash.
     let r = op

@@ -36,12 +36,14 @@ pub mod ssr {
     }
 
     /// The first line of every dashboard server function: the signed-in operator, or 401.
+    /// The access middleware looked the operator up and left them in the request; where it did
+    /// not (a public path), there is no operator.
     pub async fn operator() -> Result<Operator, AppError> {
-        let state = state()?;
-        let session = session().await?;
-        auth::session_operator(&state.db, &session)
-            .await?
-            .ok_or_else(|| AppError::Unauthorized.respond())
+        use axum::Extension;
+        match leptos_axum::extract::<Extension<Operator>>().await {
+            Ok(Extension(op)) => Ok(op),
+            Err(_) => Err(AppError::Unauthorized.respond()),
+        }
     }
 
     pub async fn sign_in(email: &str, password: &str) -> Result<(), AppError> {

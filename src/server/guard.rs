@@ -47,10 +47,12 @@ fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
 
+/// Lets signed-in operators through, handing the operator to the handler in the request's
+/// extensions (see `AuthOperator` and `app::auth::ssr::operator`), so it is looked up once.
 pub async fn require_operator(
     State(state): State<AppState>,
     session: Session,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_string();
@@ -58,7 +60,10 @@ pub async fn require_operator(
         return next.run(request).await;
     }
     match auth::session_operator(&state.db, &session).await {
-        Ok(Some(_)) => next.run(request).await,
+        Ok(Some(operator)) => {
+            request.extensions_mut().insert(operator);
+            next.run(request).await
+        }
         Ok(None) if is_api(&path) => (StatusCode::UNAUTHORIZED, "Sign in first.").into_response(),
         Ok(None) => Redirect::to("/login").into_response(),
         Err(e) => {

@@ -25,7 +25,7 @@ use tower_http::cors::{Any, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
 #[derive(Clone)]
@@ -51,19 +51,15 @@ impl FromRequestParts<AppState> for AuthOperator {
 
     async fn from_request_parts(
         parts: &mut Parts,
-        state: &AppState,
+        _state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let session = Session::from_request_parts(parts, state)
-            .await
-            .map_err(|(status, msg)| (status, msg).into_response())?;
-        match auth::session_operator(&state.db, &session).await {
-            Ok(Some(op)) => Ok(AuthOperator(op)),
-            Ok(None) => Err((StatusCode::UNAUTHORIZED, "Sign in first.").into_response()),
-            Err(e) => {
-                tracing::error!("session lookup failed: {e}");
-                Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
-            }
-        }
+        // Put there by `guard::require_operator`; absent on public paths, which then get 401.
+        parts
+            .extensions
+            .get::<Operator>()
+            .cloned()
+            .map(AuthOperator)
+            .ok_or_else(|| (StatusCode::UNAUTHORIZED, "Sign in first.").into_response())
     }
 }
 
