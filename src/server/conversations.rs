@@ -211,6 +211,75 @@ pub async fn escalate(
     Ok(to)
 }
 
+/// A knowledge gap to record with an AI handover.
+#[derive(Debug, Clone, Copy)]
+pub struct Gap<'a> {
+    pub question: &'a str,
+    pub reason: db::gaps::GapReason,
+}
+
+/// The AI hands over: says `notice`, flags the conversation for a human and records the gap (if
+/// any) in one transaction. Says and records nothing when a human holds or was already asked for.
+pub async fn ai_escalate(
+    db: &Db,
+    conversation_id: i64,
+    notice: &str,
+    gap: Option<Gap<'_>>,
+) -> Result<ConversationStatus, OpError> {
+    let mut tx = db.write().await?;
+    let conversation = load(&mut tx, conversation_id).await?;
+    if !status::ai_may_reply(conversation.status, conversation.assignee_id) {
+        return Ok(conversation.status);
+    }
+    let to = status::next_status(conversation.status, StatusAction::Escalate)?;
+    post(
+        &mut tx,
+        &conversation,
+        NewMessage {
+            conversation_id,
+            sender: Sender::Ai,
+            body: notice,
+            author_id: None,
+            client_msg_id: None,
+            citations: &[],
+        },
+    )
+    .await?;
+    if let Some(gap) = gap {
+        db::gaps::record(tx.conn(), conversation_id, gap.question, gap.reason).await?;
+    }
+    change_status(&mut tx, &conversation, to, None).await?;
+    tx.commit().await?;
+    Ok(to)
+}
+
+/// The visitor confirmed the answer helped: the AI says `notice` and resolves. Nothing happens
+/// while a human holds the conversation or was asked for (the human decides).
+pub async fn ai_resolve(db: &Db, conversation_id: i64, notice: &str) -> Result<bool, OpError> {
+    let mut tx = db.write().await?;
+    let conversation = load(&mut tx, conversation_id).await?;
+    if !status::ai_may_reply(conversation.status, conversation.assignee_id) {
+        return Ok(false);
+    }
+    let to = status::next_status(conversation.status, StatusAction::Resolve)?;
+    post(
+        &mut tx,
+        &conversation,
+        NewMessage {
+            conversation_id,
+            sender: Sender::Ai,
+            body: notice,
+            author_id: None,
+            client_msg_id: None,
+            citations: &[],
+        },
+    )
+    .await?;
+    change_status(&mut tx, &conversation, to, None).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// An operator joins: atomic, because the check and the update run in one `BEGIN IMMEDIATE`
 /// transaction behind the single writer. A second operator gets "Locked by another agent".
 pub async fn join(db: &Db, conversation_id: i64, operator: i64) -> Result<(), OpError> {

@@ -96,6 +96,7 @@ pub async fn start(
     config: Config,
     leptos_options: LeptosOptions,
 ) -> Result<RunningServer, StartError> {
+    crate::server::install_tls();
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
     let db = Db::open(&config.database_path(), Bus::default()).await?;

@@ -205,7 +205,7 @@ async fn send_message(
         let db = state.db.clone();
         let message = sent.message.clone();
         tokio::spawn(async move {
-            if let Err(e) = ai::respond(&db, message.conversation_id, &message.body).await {
+            if let Err(e) = ai::respond(&db, &message).await {
                 tracing::error!(
                     conversation = message.conversation_id,
                     "AI reply failed: {e}"
@@ -228,7 +228,7 @@ async fn escalate(
         &state.db,
         conversation_id,
         Actor::Visitor(visitor.id),
-        Some(ai::policy::HANDOVER_REQUESTED),
+        Some(ai::policy::Handover::Requested.message(ai::policy::Lang::En)),
     )
     .await?;
     Ok(Json(EscalateResponse {

@@ -62,6 +62,7 @@ impl TestApp {
 }
 
 pub fn client() -> reqwest::Client {
+    liaison::server::install_tls();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(20))
@@ -72,6 +73,7 @@ pub fn client() -> reqwest::Client {
 /// A client with its own cookie jar, signed in as `email`.
 pub async fn operator(app: &TestApp, email: &str) -> reqwest::Client {
     use leptos::server_fn::ServerFn;
+    liaison::server::install_tls();
     let c = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())

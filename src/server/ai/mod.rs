@@ -1,8 +1,9 @@
-//! The AI agent, first cut: the built-in answerer (no LLM). It answers from the knowledge base
-//! with the best passage and its source, or hands over to a human.
+//! The AI agent: policy (when to speak, hand over or resolve), retrieval from the knowledge base,
+//! the built-in answerer, and the LLM client.
 
-pub mod answerer;
+pub mod agent;
+pub mod builtin;
 pub mod policy;
 pub mod retrieval;
 
-pub use answerer::respond;
+pub use agent::respond;

@@ -84,13 +84,38 @@ pub fn is_relevant(matched: usize, known: usize, total: usize) -> bool {
     matched > 0 && matched * 2 >= known && matched * 3 >= total
 }
 
-/// The best passage for a question.
+/// A passage that answers a question, with what to cite.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Passage {
-    pub article_title: String,
-    pub article_slug: String,
+    pub title: String,
+    /// Where the citation links: the Help Center article, the fetched URL, or the document's
+    /// public page. Relative to the server for pages it serves.
+    pub url: Option<String>,
     pub heading: String,
     pub body: String,
+}
+
+impl From<&kb::Hit> for Passage {
+    fn from(hit: &kb::Hit) -> Passage {
+        Passage {
+            title: hit.title.clone(),
+            url: citation_url(hit),
+            heading: hit.heading.clone(),
+            body: hit.body.clone(),
+        }
+    }
+}
+
+/// Where a citation of `hit` links.
+pub fn citation_url(hit: &kb::Hit) -> Option<String> {
+    if let Some(slug) = &hit.article_slug {
+        return Some(format!("/help/{slug}"));
+    }
+    match (hit.source_kind.as_deref(), &hit.source, hit.document_id) {
+        (Some("url"), Some(url), _) => Some(url.clone()),
+        (_, _, Some(id)) => Some(format!("/help/documents/{id}")),
+        _ => None,
+    }
 }
 
 /// Finds the passage that best answers `question`, or None when nothing relevant is there.
@@ -135,13 +160,7 @@ pub async fn best_passage(
     if !is_relevant(matched[best], known, terms.len()) {
         return Ok(None);
     }
-    let hit = &candidates[best];
-    Ok(Some(Passage {
-        article_title: hit.article_title.clone(),
-        article_slug: hit.article_slug.clone(),
-        heading: hit.heading.clone(),
-        body: hit.body.clone(),
-    }))
+    Ok(Some(Passage::from(&candidates[best])))
 }
 
 #[cfg(test)]

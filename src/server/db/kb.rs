@@ -38,30 +38,40 @@ pub async fn insert_article(
     Ok(id)
 }
 
-/// A chunk that matched, with its article and BM25 rank (lower is better).
+/// A chunk that matched, with its source (an article or a document) and BM25 rank (lower is
+/// better).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Hit {
     pub chunk_id: i64,
-    pub article_title: String,
-    pub article_slug: String,
+    pub title: String,
+    pub article_slug: Option<String>,
+    pub document_id: Option<i64>,
+    /// For documents: 'upload', 'paste' or 'url'.
+    pub source_kind: Option<String>,
+    pub source: Option<String>,
     pub heading: String,
     pub body: String,
     pub rank: f64,
 }
 
-/// Full-text search with an FTS5 query expression (built by `retrieval::fts_query`).
+/// What a chunk may be cited from: published articles and ready documents.
+const CITABLE: &str = "(a.published = 1 OR d.status = 'ready')";
+
+/// Full-text search with an FTS5 query expression (built from `retrieval::fts_literal`s).
 pub async fn search(
     pool: &SqlitePool,
     fts_query: &str,
     limit: i64,
 ) -> Result<Vec<Hit>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT c.id AS chunk_id, a.title AS article_title, a.slug AS article_slug, c.heading, c.body,
+    sqlx::query_as(&format!(
+        "SELECT c.id AS chunk_id, COALESCE(a.title, d.title) AS title, a.slug AS article_slug,
+                d.id AS document_id, d.source_kind, d.source, c.heading, c.body,
                 bm25(kb_chunks_fts) AS rank
          FROM kb_chunks_fts JOIN kb_chunks c ON c.id = kb_chunks_fts.rowid
-         JOIN kb_articles a ON a.id = c.article_id
-         WHERE kb_chunks_fts MATCH ? ORDER BY rank LIMIT ?",
-    )
+         LEFT JOIN kb_articles a ON a.id = c.article_id
+         LEFT JOIN kb_documents d ON d.id = c.document_id
+         WHERE kb_chunks_fts MATCH ? AND {CITABLE} ORDER BY rank LIMIT ?"
+    ))
     .bind(fts_query)
     .bind(limit)
     .fetch_all(pool)

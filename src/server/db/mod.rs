@@ -7,6 +7,7 @@
 
 pub mod conversations;
 pub mod events;
+pub mod gaps;
 pub mod kb;
 pub mod messages;
 pub mod users;

@@ -1,0 +1,100 @@
+//! The policy through the real server, with no LLM configured: confirmation resolves, frustration
+//! and out-of-scope questions hand over, and out-of-scope questions are recorded as gaps.
+
+mod common;
+
+use common::*;
+use liaison_protocol::{ConversationStatus, Sender};
+
+fn status_is(
+    s: ConversationStatus,
+) -> impl Fn(&liaison_protocol::widget_api::ConversationResponse) -> bool {
+    move |c| c.conversation.as_ref().is_some_and(|c| c.status == s)
+}
+
+fn ai_messages(n: usize) -> impl Fn(&liaison_protocol::widget_api::ConversationResponse) -> bool {
+    move |c| {
+        c.conversation
+            .as_ref()
+            .is_some_and(|c| c.messages.iter().filter(|m| m.sender == Sender::Ai).count() >= n)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thanks_after_an_answer_resolves() {
+    let app = spawn().await;
+    let token = visitor(&app).await;
+    send(&app, &token, "a-1", "Do you ship to Canada?").await;
+    let view = wait_for(&app, &token, ai_messages(1)).await;
+    let answer = view.conversation.unwrap().messages[1].clone();
+    assert_eq!(answer.citations[0].title, "Shipping and delivery");
+    assert_eq!(
+        answer.citations[0].url.as_deref(),
+        Some("/help/shipping-and-delivery")
+    );
+
+    send(&app, &token, "a-2", "Thanks, that helps!").await;
+    let view = wait_for(&app, &token, status_is(ConversationStatus::Resolved)).await;
+    let last = view.conversation.unwrap().messages.last().unwrap().clone();
+    assert_eq!(last.sender, Sender::Ai);
+    assert!(last.body.contains("resolved"), "{}", last.body);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn out_of_scope_hands_over_and_records_a_gap() {
+    let app = spawn().await;
+    let token = visitor(&app).await;
+    send(&app, &token, "g-1", "Do you sell gift cards for weddings?").await;
+    let view = wait_for(&app, &token, status_is(ConversationStatus::NeedsAgent)).await;
+    let c = view.conversation.unwrap();
+    assert!(c.messages.last().unwrap().body.contains("couldn't find"));
+    let gaps = liaison::server::db::gaps::open(&app.server.db.read, 10)
+        .await
+        .unwrap();
+    assert_eq!(gaps.len(), 1);
+    assert_eq!(gaps[0].question, "Do you sell gift cards for weddings?");
+    assert_eq!(gaps[0].conversation_id, c.id);
+    assert_eq!(gaps[0].reason, "out_of_scope");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_for_a_human_in_spanish_is_answered_in_spanish() {
+    let app = spawn().await;
+    let token = visitor(&app).await;
+    send(&app, &token, "s-1", "¿Puedo hablar con una persona?").await;
+    let view = wait_for(&app, &token, status_is(ConversationStatus::NeedsAgent)).await;
+    let c = view.conversation.unwrap();
+    assert!(c.messages.last().unwrap().body.starts_with("Por supuesto"));
+    // Asking for a human is not a knowledge gap.
+    let gaps = liaison::server::db::gaps::open(&app.server.db.read, 10)
+        .await
+        .unwrap();
+    assert!(gaps.is_empty());
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn asking_the_same_question_again_hands_over() {
+    let app = spawn().await;
+    let token = visitor(&app).await;
+    send(&app, &token, "r-1", "How do I reset my password?").await;
+    wait_for(&app, &token, ai_messages(1)).await;
+    send(&app, &token, "r-2", "how do I reset my password??").await;
+    let view = wait_for(&app, &token, status_is(ConversationStatus::NeedsAgent)).await;
+    assert!(
+        view.conversation
+            .unwrap()
+            .messages
+            .last()
+            .unwrap()
+            .body
+            .contains("frustrating")
+    );
+    let gaps = liaison::server::db::gaps::open(&app.server.db.read, 10)
+        .await
+        .unwrap();
+    assert_eq!(gaps[0].reason, "no_good_answer");
+    app.stop().await;
+}
