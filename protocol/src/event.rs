@@ -24,6 +24,13 @@ pub enum Event {
         conversation_id: i64,
         assignee_id: Option<i64>,
     },
+    /// A piece of the AI's answer while the model is still writing it. Live only: never stored
+    /// or replayed, sent as the SSE event type `ai_delta` without an id. The finished answer
+    /// arrives as `message_created` and replaces the pieces.
+    AiDelta {
+        conversation_id: i64,
+        text: String,
+    },
 }
 
 impl Event {
@@ -35,6 +42,9 @@ impl Event {
             }
             | Event::AssigneeChanged {
                 conversation_id, ..
+            }
+            | Event::AiDelta {
+                conversation_id, ..
             } => *conversation_id,
             Event::MessageCreated { message } => message.conversation_id,
         }
@@ -45,8 +55,13 @@ impl Event {
     pub fn customer_visible(&self) -> bool {
         matches!(
             self,
-            Event::MessageCreated { .. } | Event::StatusChanged { .. }
+            Event::MessageCreated { .. } | Event::StatusChanged { .. } | Event::AiDelta { .. }
         )
+    }
+
+    /// Live-only events are sent to whoever is connected and never stored.
+    pub fn is_live_only(&self) -> bool {
+        matches!(self, Event::AiDelta { .. })
     }
 
     pub fn kind(&self) -> &'static str {
@@ -55,6 +70,7 @@ impl Event {
             Event::MessageCreated { .. } => "message_created",
             Event::StatusChanged { .. } => "status_changed",
             Event::AssigneeChanged { .. } => "assignee_changed",
+            Event::AiDelta { .. } => "ai_delta",
         }
     }
 }

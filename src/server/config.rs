@@ -20,6 +20,9 @@ pub struct Config {
     /// `LIAISON_PUBLIC_URL`: where people reach this server, e.g. https://support.example.com.
     /// An https URL makes session cookies Secure.
     pub public_url: Option<String>,
+    /// The AI agent's defaults (`LIAISON_LLM_*`, `LIAISON_AGENT_INSTRUCTIONS`); Settings saved in
+    /// the dashboard take precedence.
+    pub agent: crate::server::ai::llm::AgentSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +74,15 @@ impl Config {
                 problem: format!("{u:?} must start with http:// or https://"),
             });
         }
+        let agent =
+            crate::server::ai::llm::AgentSettings::from_lookup(&get).map_err(|problem| {
+                ConfigError {
+                    name: "LIAISON_LLM_*",
+                    problem,
+                }
+            })?;
         Ok(Config {
+            agent,
             addr,
             data_dir: get("LIAISON_DATA_DIR")
                 .unwrap_or_else(|| "data".into())

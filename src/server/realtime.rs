@@ -8,6 +8,7 @@ use tokio::sync::broadcast;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredEvent {
+    /// The outbox id; 0 for live-only events (AI deltas), which are never stored.
     pub id: i64,
     pub visitor_id: Option<i64>,
     pub event: Event,
@@ -51,6 +52,16 @@ impl Bus {
     pub fn publish(&self, event: StoredEvent) {
         // No subscriber is fine: the event is in the table for whoever connects later.
         let _ = self.sender.send(Arc::new(event));
+    }
+
+    /// Sends a live-only event (an AI delta) to whoever is connected now.
+    pub fn publish_live(&self, event: liaison_protocol::Event, visitor_id: i64) {
+        debug_assert!(event.is_live_only());
+        self.publish(StoredEvent {
+            id: 0,
+            visitor_id: Some(visitor_id),
+            event,
+        });
     }
 }
 

@@ -70,6 +70,7 @@ impl State {
                 r = self.rx.recv() => r,
             };
             match received {
+                Ok(e) if e.id == 0 && self.scope.admits(&e) => return Some((*e).clone()),
                 Ok(e) if e.id > self.last_sent && self.scope.admits(&e) => {
                     return Some((*e).clone());
                 }
@@ -104,9 +105,15 @@ pub async fn stream(
     state.refill().await?;
     let events = futures::stream::unfold(state, |mut state| async move {
         let e = state.next_event().await?;
-        state.last_sent = e.id;
         let data = serde_json::to_string(&e.event).expect("events serialize");
-        let sse = SseEvent::default().id(e.id.to_string()).data(data);
+        let sse = if e.id == 0 {
+            // Live only: a named event without an id, so the client's cursor stays on the
+            // last stored event and `onmessage` handlers that want only stored ones skip it.
+            SseEvent::default().event(e.event.kind()).data(data)
+        } else {
+            state.last_sent = e.id;
+            SseEvent::default().id(e.id.to_string()).data(data)
+        };
         Some((Ok(sse), state))
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))

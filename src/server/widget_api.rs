@@ -203,9 +203,10 @@ async fn send_message(
     .await?;
     if sent.is_new {
         let db = state.db.clone();
+        let defaults = state.config.agent.clone();
         let message = sent.message.clone();
         tokio::spawn(async move {
-            if let Err(e) = ai::respond(&db, &message).await {
+            if let Err(e) = ai::respond(&db, &defaults, &message).await {
                 tracing::error!(
                     conversation = message.conversation_id,
                     "AI reply failed: {e}"

@@ -1,6 +1,8 @@
 //! Starts the real server on 127.0.0.1:0 with a fresh SQLite file, and speaks HTTP to it.
 #![allow(dead_code)]
 
+pub mod fake_llm;
+
 use futures::StreamExt;
 use leptos::prelude::LeptosOptions;
 use liaison::server::{Config, RunningServer, start};
@@ -23,6 +25,11 @@ pub struct TestApp {
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
 pub async fn spawn() -> TestApp {
+    spawn_with(&[]).await
+}
+
+/// Starts the server with extra environment settings (e.g. `LIAISON_LLM_BASE_URL`).
+pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
     let dir = std::env::temp_dir().join(format!(
         "liaison-test-{}-{}",
         std::process::id(),
@@ -37,6 +44,10 @@ pub async fn spawn() -> TestApp {
         ("LIAISON_DEMO", "1".to_string()),
         ("LIAISON_DEMO_AGENT_PASSWORD", PASSWORD.to_string()),
     ]);
+    let mut vars = vars;
+    for (k, v) in extra {
+        vars.insert(k, v.to_string());
+    }
     let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
     let options = LeptosOptions::builder()
         .output_name("liaison")
@@ -190,27 +201,50 @@ impl SseReader {
         }
     }
 
-    /// The next event with an id, or None if none comes within `wait`.
+    /// The next event with an id, or None if none comes within `wait`. Live-only events (no id)
+    /// are skipped.
     pub async fn next(&mut self, wait: Duration) -> Option<SseEvent> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
+            let frame = self.frame_until(deadline).await?;
+            if let Some(id) = frame.id {
+                return Some(SseEvent {
+                    id,
+                    data: frame.data,
+                });
+            }
+        }
+    }
+
+    /// The next frame of any kind (stored or live-only), or None if none comes within `wait`.
+    pub async fn next_frame(&mut self, wait: Duration) -> Option<SseFrame> {
+        self.frame_until(tokio::time::Instant::now() + wait).await
+    }
+
+    async fn frame_until(&mut self, deadline: tokio::time::Instant) -> Option<SseFrame> {
+        loop {
             while let Some(end) = self.buf.find("\n\n") {
-                let frame: String = self.buf.drain(..end + 2).collect();
-                let mut id = None;
+                let raw: String = self.buf.drain(..end + 2).collect();
+                let mut frame = SseFrame {
+                    event: None,
+                    id: None,
+                    data: serde_json::Value::Null,
+                };
                 let mut data = String::new();
-                for line in frame.lines() {
+                for line in raw.lines() {
                     if let Some(v) = line.strip_prefix("id:") {
-                        id = v.trim().parse().ok();
+                        frame.id = v.trim().parse().ok();
+                    } else if let Some(v) = line.strip_prefix("event:") {
+                        frame.event = Some(v.trim().to_string());
                     } else if let Some(v) = line.strip_prefix("data:") {
                         data.push_str(v.trim_start());
                     }
                 }
-                if let Some(id) = id {
-                    return Some(SseEvent {
-                        id,
-                        data: serde_json::from_str(&data).expect("event data is JSON"),
-                    });
+                if data.is_empty() {
+                    continue; // a keep-alive comment
                 }
+                frame.data = serde_json::from_str(&data).expect("event data is JSON");
+                return Some(frame);
             }
             let chunk = tokio::time::timeout_at(deadline, self.stream.next())
                 .await
@@ -218,4 +252,12 @@ impl SseReader {
             self.buf.push_str(&String::from_utf8_lossy(&chunk.ok()?));
         }
     }
+}
+
+/// One SSE frame: stored events have an id; live-only ones a name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SseFrame {
+    pub event: Option<String>,
+    pub id: Option<i64>,
+    pub data: serde_json::Value,
 }

@@ -76,6 +76,12 @@ pub fn event(text: &str) -> Option<Event> {
     }
 }
 
+/// A live piece of the AI's answer (`ai_delta`): its conversation and text.
+pub fn delta(text: &str) -> Option<(i64, String)> {
+    let v = parse(text)?;
+    Some((int(&v, "conversation_id")?, string(&v, "text")?))
+}
+
 /// Builds a JSON object text from string fields; None fields are left out.
 pub fn object(fields: &[(&str, Option<&str>)]) -> Object {
     let obj = Object::new();

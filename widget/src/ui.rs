@@ -26,6 +26,8 @@ struct Widget {
     base: String,
     api: RefCell<Option<Rc<Api>>>,
     thread: RefCell<Thread>,
+    /// The AI's answer while it streams in; replaced by the stored message when it arrives.
+    draft: RefCell<Option<Element>>,
 }
 
 fn el(doc: &Document, tag: &str, class: &str) -> Element {
@@ -118,6 +120,7 @@ pub fn mount(base: String) {
         base,
         api: RefCell::new(None),
         thread: RefCell::new(Thread::default()),
+        draft: RefCell::new(None),
     });
     w.hint(
         "Hi! Ask us anything — our AI assistant answers right away, and a human is one click away.",
@@ -274,10 +277,54 @@ impl Widget {
             });
         source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget();
+        let w = self.clone();
+        let on_delta =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                if let Some((conversation_id, text)) =
+                    e.data().as_string().and_then(|d| crate::json::delta(&d))
+                    && w.thread.borrow().conversation_id == Some(conversation_id)
+                {
+                    w.stream_piece(&text);
+                }
+            });
+        let _ =
+            source.add_event_listener_with_callback("ai_delta", on_delta.as_ref().unchecked_ref());
+        on_delta.forget();
         std::mem::forget(source);
     }
 
+    /// Appends a streamed piece to the AI's draft bubble, creating it on the first piece.
+    fn stream_piece(&self, text: &str) {
+        let mut draft = self.draft.borrow_mut();
+        let bubble = draft.get_or_insert_with(|| {
+            let b = el(&self.doc, "div", "msg ai streaming");
+            let who = el(&self.doc, "span", "who");
+            who.set_text_content(Some(Sender::Ai.widget_label()));
+            let _ = b.append_child(&who);
+            let _ = b.append_child(&el(&self.doc, "span", "body"));
+            let _ = self.messages.append_child(&b);
+            b
+        });
+        if let Ok(Some(body)) = bubble.query_selector(".body") {
+            let so_far = body.text_content().unwrap_or_default();
+            body.set_text_content(Some(&format!("{so_far}{text}")));
+        }
+        self.messages.set_scroll_top(self.messages.scroll_height());
+    }
+
+    /// The stored answer (or a handover) replaces the draft.
+    fn drop_draft(&self) {
+        if let Some(b) = self.draft.borrow_mut().take() {
+            b.remove();
+        }
+    }
+
     fn apply(&self, change: Change) {
+        if matches!(&change, Change::Show(m) if m.sender != Sender::Customer)
+            || matches!(change, Change::Status(_))
+        {
+            self.drop_draft();
+        }
         match change {
             Change::Show(m) => {
                 self.show(&m, None);

@@ -1,29 +1,57 @@
 //! The AI agent's turn: what happens after a visitor's message is stored.
 //!
-//! 1. The policy (`policy::decide`, pure) looks at the message and the thread: a request for a
-//!    human, frustration, a confirmation or a greeting are handled here without any model.
-//! 2. Otherwise the question is answered from the knowledge base: by the LLM when one is
-//!    configured, else by the built-in answerer. Nothing relevant is a knowledge gap and a
-//!    handover.
-//! 3. Every write re-checks that the AI may still speak (`ai_may_reply`), so it never answers
-//!    over an operator who joined meanwhile.
+//! 1. Nothing at all while a human holds the conversation or was asked for (`ai_may_reply`).
+//! 2. The policy (`policy::decide`, pure) looks at the message and the thread: a request for a
+//!    human, frustration, a confirmation or a greeting are handled without any model.
+//! 3. Otherwise retrieval looks for passages. None relevant: out of scope, a knowledge gap and a
+//!    handover. Some: the LLM answers from them when one is configured (streaming pieces to the
+//!    widget, citing its sources), else the built-in answerer replies with the best passage.
+//! 4. If the model fails (error, time-out, broken tool call, empty answer) the visitor gets the
+//!    best passage instead, and the error is logged.
+//! 5. Every write re-checks that the AI may still speak, so it never answers over an operator
+//!    who joined meanwhile.
 
-use super::builtin;
+use super::llm::{self, AgentSettings, Endpoint, Llm, prompt, turn};
 use super::policy::{self, Decision, Frustration, Handover, Lang, Say, Turn};
+use super::retrieval::{self, Passage};
 use crate::server::conversations::{self, Gap, OpError};
 use crate::server::db::{self, Db, gaps::GapReason};
-use liaison_protocol::{Citation, Message, Sender};
+use liaison_protocol::{Citation, Event, Message, Sender, status};
+
+/// How many passages the model is given to answer from.
+const PASSAGES: usize = 4;
+
+/// The settings in force: those saved in the dashboard, else the environment's.
+pub async fn current_settings(db: &Db, defaults: &AgentSettings) -> AgentSettings {
+    match db::settings::get::<AgentSettings>(&db.read, "agent").await {
+        Ok(Some(saved)) => saved,
+        Ok(None) => defaults.clone(),
+        Err(e) => {
+            tracing::warn!("reading agent settings failed, using the environment's: {e}");
+            defaults.clone()
+        }
+    }
+}
 
 /// Runs the AI's turn for `message`, a visitor message already stored.
-pub async fn respond(db: &Db, message: &Message) -> Result<(), OpError> {
-    let thread = db::messages::for_conversation(&db.read, message.conversation_id).await?;
+pub async fn respond(db: &Db, defaults: &AgentSettings, message: &Message) -> Result<(), OpError> {
+    let conversation_id = message.conversation_id;
+    let conversation = {
+        let mut conn = db.read.acquire().await?;
+        db::conversations::find(&mut conn, conversation_id)
+            .await?
+            .ok_or(OpError::NotFound)?
+    };
+    if !status::ai_may_reply(conversation.status, conversation.assignee_id) {
+        return Ok(());
+    }
+    let thread = db::messages::for_conversation(&db.read, conversation_id).await?;
     let history: Vec<Turn<'_>> = thread
         .iter()
         .filter(|m| m.id < message.id)
         .map(|m| Turn::new(m.sender, &m.body))
         .collect();
     let lang = policy::lang::detect(&message.body);
-    let conversation_id = message.conversation_id;
     match policy::decide(&history, &message.body) {
         Decision::Escalate(why) => {
             let gap = gap_for(why, &history, &message.body);
@@ -34,41 +62,187 @@ pub async fn respond(db: &Db, message: &Message) -> Result<(), OpError> {
                 .await?;
         }
         Decision::Greet => {
-            conversations::post_ai_reply(
-                db,
-                conversation_id,
-                policy::say(Say::Greeting, lang),
-                &[],
-            )
-            .await?;
+            let hello = policy::say(Say::Greeting, lang);
+            conversations::post_ai_reply(db, conversation_id, hello, &[]).await?;
         }
-        Decision::Answer => answer_builtin(db, conversation_id, &message.body, lang).await?,
+        Decision::Answer => {
+            let sources = retrieval::relevant_passages(&db.read, &message.body, PASSAGES).await?;
+            if sources.is_empty() {
+                let why = Handover::OutOfScope;
+                let gap = gap_for(why, &history, &message.body);
+                conversations::ai_escalate(db, conversation_id, why.message(lang), gap).await?;
+                return Ok(());
+            }
+            let settings = current_settings(db, defaults).await;
+            match &settings.llm {
+                None => post_passage(db, conversation_id, &sources[0]).await?,
+                Some(endpoint) => {
+                    let ask = Ask {
+                        conversation_id,
+                        visitor_id: conversation.visitor_id,
+                        question: &message.body,
+                        history: &history,
+                        lang,
+                    };
+                    answer_with_llm(db, endpoint, &settings.instructions, &thread, ask, sources)
+                        .await?
+                }
+            }
+        }
     }
     Ok(())
 }
 
-/// Answers with the best passage, or hands over and records the gap.
-pub async fn answer_builtin(
-    db: &Db,
+/// The built-in answer: the passage itself, citing where it came from.
+async fn post_passage(db: &Db, conversation_id: i64, passage: &Passage) -> Result<(), OpError> {
+    let citation = Citation {
+        title: passage.title.clone(),
+        url: passage.url.clone(),
+    };
+    conversations::post_ai_reply(db, conversation_id, &passage.body, &[citation]).await?;
+    Ok(())
+}
+
+/// What the model is asked about.
+struct Ask<'a> {
     conversation_id: i64,
-    question: &str,
+    visitor_id: i64,
+    question: &'a str,
+    history: &'a [Turn<'a>],
     lang: Lang,
+}
+
+async fn answer_with_llm(
+    db: &Db,
+    endpoint: &Endpoint,
+    instructions: &str,
+    thread: &[Message],
+    ask: Ask<'_>,
+    sources: Vec<Passage>,
 ) -> Result<(), OpError> {
-    match builtin::answer(db, question).await? {
-        Some(passage) => {
-            let citation = Citation {
-                title: passage.title.clone(),
-                url: passage.url.clone(),
-            };
-            conversations::post_ai_reply(db, conversation_id, &passage.body, &[citation]).await?;
+    let llm = Llm::new(endpoint);
+    let lines = prompt::build(instructions, &sources, thread);
+    let bus = db.bus().clone();
+    let pool = db.read.clone();
+    let (conversation_id, visitor_id) = (ask.conversation_id, ask.visitor_id);
+    let finished = turn::run(
+        &llm,
+        lines,
+        sources,
+        |query| {
+            let pool = pool.clone();
+            async move {
+                retrieval::relevant_passages(&pool, &query, PASSAGES)
+                    .await
+                    .unwrap_or_default()
+            }
+        },
+        |piece| {
+            bus.publish_live(
+                Event::AiDelta {
+                    conversation_id,
+                    text: piece.to_string(),
+                },
+                visitor_id,
+            )
+        },
+    )
+    .await;
+    record_usage(
+        db,
+        endpoint,
+        Some(conversation_id),
+        "agent",
+        &finished.usage,
+    )
+    .await;
+    match finished.outcome {
+        Ok(turn::Outcome::Answer(text)) => {
+            let (text, citations) = prompt::cite(&text, &finished.sources);
+            let text: String = text
+                .chars()
+                .take(liaison_protocol::message::MAX_BODY_CHARS)
+                .collect();
+            conversations::post_ai_reply(db, conversation_id, &text, &citations).await?;
         }
-        None => {
-            let why = Handover::OutOfScope;
-            let gap = gap_for(why, &[], question);
-            conversations::ai_escalate(db, conversation_id, why.message(lang), gap).await?;
+        Ok(turn::Outcome::Escalate { reason }) => {
+            let why = model_handover(&reason);
+            let gap = gap_for(why, ask.history, ask.question);
+            conversations::ai_escalate(db, conversation_id, why.message(ask.lang), gap).await?;
+        }
+        Ok(turn::Outcome::Resolve { text }) => {
+            let text = if text.trim().is_empty() {
+                policy::say(Say::Resolved, ask.lang).to_string()
+            } else {
+                text
+            };
+            conversations::ai_resolve(db, conversation_id, &text).await?;
+        }
+        Err(e) => {
+            tracing::warn!(
+                conversation = conversation_id,
+                "LLM answer failed, using the built-in answer: {e}"
+            );
+            match finished.sources.first() {
+                Some(passage) => post_passage(db, conversation_id, passage).await?,
+                None => {
+                    let why = Handover::Error;
+                    conversations::ai_escalate(db, conversation_id, why.message(ask.lang), None)
+                        .await?;
+                }
+            }
         }
     }
     Ok(())
+}
+
+/// Reads the reason the model gave for a handover.
+pub fn model_handover(reason: &str) -> Handover {
+    let r = reason.to_lowercase();
+    if r.contains("request") || r.contains("asked") || r.contains("human") || r.contains("person") {
+        Handover::Requested
+    } else if r.contains("frustrat") || r.contains("upset") || r.contains("angry") {
+        Handover::Frustrated(Frustration::Insult)
+    } else {
+        // "out_of_scope", or anything else: the model could not answer from the passages.
+        Handover::OutOfScope
+    }
+}
+
+/// Stores what the calls used, priced at the endpoint's rates. A failure to record is logged,
+/// not passed on: the visitor's answer matters more than the bookkeeping.
+pub async fn record_usage(
+    db: &Db,
+    endpoint: &Endpoint,
+    conversation_id: Option<i64>,
+    purpose: &str,
+    usage: &[llm::client::CompletionUsage],
+) {
+    if usage.is_empty() {
+        return;
+    }
+    let result = async {
+        let mut tx = db.write().await?;
+        for u in usage {
+            db::usage::record(
+                tx.conn(),
+                db::usage::NewUsage {
+                    conversation_id,
+                    purpose,
+                    model: &endpoint.model,
+                    prompt_tokens: u.prompt_tokens,
+                    completion_tokens: u.completion_tokens,
+                    cost_micro_usd: endpoint.cost_micro_usd(u.prompt_tokens, u.completion_tokens),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!("recording LLM usage failed: {e}");
+    }
 }
 
 /// The knowledge gap a handover reveals: the question itself when it is out of scope; the
@@ -90,5 +264,24 @@ pub fn gap_for<'a>(why: Handover, history: &[Turn<'a>], message: &'a str) -> Opt
             })
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_models_reasons() {
+        assert_eq!(model_handover("out_of_scope"), Handover::OutOfScope);
+        assert_eq!(model_handover(""), Handover::OutOfScope);
+        assert_eq!(
+            model_handover("Customer requested a human"),
+            Handover::Requested
+        );
+        assert!(matches!(
+            model_handover("customer is upset"),
+            Handover::Frustrated(_)
+        ));
     }
 }

@@ -1,8 +1,8 @@
 //! The AI agent: policy (when to speak, hand over or resolve), retrieval from the knowledge base,
-//! the built-in answerer, and the LLM client.
+//! and the LLM client. `agent::respond` runs one turn; without an LLM the best passage answers.
 
 pub mod agent;
-pub mod builtin;
+pub mod llm;
 pub mod policy;
 pub mod retrieval;
 

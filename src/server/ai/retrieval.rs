@@ -119,17 +119,29 @@ pub fn citation_url(hit: &kb::Hit) -> Option<String> {
 }
 
 /// Finds the passage that best answers `question`, or None when nothing relevant is there.
-///
-/// Candidates come from one OR query ranked by BM25; each is then scored by how many distinct
-/// terms it holds (one small FTS query per term), so a passage matching one common word of a
-/// long question does not count as an answer.
 pub async fn best_passage(
     pool: &SqlitePool,
     question: &str,
 ) -> Result<Option<Passage>, sqlx::Error> {
+    Ok(relevant_passages(pool, question, 1)
+        .await?
+        .into_iter()
+        .next())
+}
+
+/// Up to `k` passages that answer `question`, best first; empty when nothing relevant is there.
+///
+/// Candidates come from one OR query ranked by BM25; each is then scored by how many distinct
+/// terms it holds (one small FTS query per term), so a passage matching one common word of a
+/// long question does not count as an answer.
+pub async fn relevant_passages(
+    pool: &SqlitePool,
+    question: &str,
+    k: usize,
+) -> Result<Vec<Passage>, sqlx::Error> {
     let terms = search_terms(question);
     if terms.is_empty() {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     let any = terms
         .iter()
@@ -138,7 +150,7 @@ pub async fn best_passage(
         .join(" OR ");
     let candidates = kb::search(pool, &any, 10).await?;
     if candidates.is_empty() {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     let mut matched = vec![0usize; candidates.len()];
     let mut known = 0;
@@ -154,13 +166,14 @@ pub async fn best_passage(
         }
     }
     // Most terms first; BM25 order (the candidates' order) breaks ties.
-    let best = (0..candidates.len())
-        .max_by(|&a, &b| matched[a].cmp(&matched[b]).then(b.cmp(&a)))
-        .expect("candidates is not empty");
-    if !is_relevant(matched[best], known, terms.len()) {
-        return Ok(None);
-    }
-    Ok(Some(Passage::from(&candidates[best])))
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by(|&a, &b| matched[b].cmp(&matched[a]).then(a.cmp(&b)));
+    Ok(order
+        .into_iter()
+        .filter(|&i| is_relevant(matched[i], known, terms.len()))
+        .take(k)
+        .map(|i| Passage::from(&candidates[i]))
+        .collect())
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@ pub mod events;
 pub mod gaps;
 pub mod kb;
 pub mod messages;
+pub mod settings;
+pub mod usage;
 pub mod users;
 pub mod visitors;
 

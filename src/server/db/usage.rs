@@ -1,0 +1,103 @@
+//! Tokens used by LLM calls and their estimated cost.
+
+use crate::server::now_ms;
+use sqlx::{FromRow, SqliteConnection, SqlitePool};
+
+pub struct NewUsage<'a> {
+    pub conversation_id: Option<i64>,
+    pub purpose: &'a str,
+    pub model: &'a str,
+    pub prompt_tokens: u32,
+    pub completion_tokens: u32,
+    pub cost_micro_usd: i64,
+}
+
+/// The UTC day of a time in milliseconds, as YYYY-MM-DD.
+pub fn day_of(ms: i64) -> String {
+    let date = time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .date();
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+pub async fn record(conn: &mut SqliteConnection, u: NewUsage<'_>) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO llm_usage (conversation_id, purpose, model, prompt_tokens, completion_tokens,
+            cost_micro_usd, day, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(u.conversation_id)
+    .bind(u.purpose)
+    .bind(u.model)
+    .bind(u.prompt_tokens)
+    .bind(u.completion_tokens)
+    .bind(u.cost_micro_usd)
+    .bind(day_of(now))
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromRow, serde::Serialize, serde::Deserialize)]
+pub struct Totals {
+    pub key: String,
+    pub calls: i64,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub cost_micro_usd: i64,
+}
+
+const SUMS: &str = "COUNT(*) AS calls, COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens,
+    COALESCE(SUM(completion_tokens), 0) AS completion_tokens,
+    COALESCE(SUM(cost_micro_usd), 0) AS cost_micro_usd";
+
+/// Totals per UTC day, newest first.
+pub async fn per_day(pool: &SqlitePool, days: i64) -> Result<Vec<Totals>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT day AS key, {SUMS} FROM llm_usage GROUP BY day ORDER BY day DESC LIMIT ?"
+    ))
+    .bind(days)
+    .fetch_all(pool)
+    .await
+}
+
+/// Totals per conversation, most expensive first.
+pub async fn per_conversation(pool: &SqlitePool, limit: i64) -> Result<Vec<Totals>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT CAST(conversation_id AS TEXT) AS key, {SUMS} FROM llm_usage
+         WHERE conversation_id IS NOT NULL GROUP BY conversation_id
+         ORDER BY cost_micro_usd DESC, prompt_tokens + completion_tokens DESC LIMIT ?"
+    ))
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// One conversation's totals.
+pub async fn for_conversation(
+    pool: &SqlitePool,
+    conversation_id: i64,
+) -> Result<Totals, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT CAST(? AS TEXT) AS key, {SUMS} FROM llm_usage WHERE conversation_id = ?"
+    ))
+    .bind(conversation_id)
+    .bind(conversation_id)
+    .fetch_one(pool)
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn days_are_utc_dates() {
+        assert_eq!(super::day_of(0), "1970-01-01");
+        assert_eq!(super::day_of(1_763_683_200_000), "2025-11-21");
+    }
+}

@@ -1,0 +1,294 @@
+//! The AI agent with an LLM configured, against a local OpenAI-compatible server: the real
+//! async-openai client streams answers to the widget, calls tools, and falls back to the built-in
+//! answer when the upstream fails, stalls or sends a broken tool call.
+
+mod common;
+
+use common::fake_llm::{FakeLlm, Reply};
+use common::*;
+use liaison_protocol::widget_api::ConversationResponse;
+use liaison_protocol::{ConversationStatus, Sender};
+use std::time::Duration;
+
+async fn app_with(llm: &FakeLlm, extra: &[(&str, &str)]) -> TestApp {
+    let env = llm.env();
+    let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    vars.extend_from_slice(extra);
+    spawn_with(&vars).await
+}
+
+fn ai_replied(c: &ConversationResponse) -> bool {
+    c.conversation
+        .as_ref()
+        .is_some_and(|c| c.messages.iter().any(|m| m.sender == Sender::Ai))
+}
+
+async fn widget_stream(app: &TestApp, token: &str) -> SseReader {
+    let r = client()
+        .get(app.url("/api/widget/v1/stream"))
+        .bearer_auth(token)
+        .timeout(Duration::from_secs(60))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    SseReader::new(r)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_answer_streams_to_the_widget_and_cites_its_source() {
+    let llm = FakeLlm::start().await;
+    llm.push(Reply::Text(vec!["Yes, we ", "ship to ", "Canada [1]."]));
+    let app = app_with(&llm, &[]).await;
+    let token = visitor(&app).await;
+    // Start the conversation first so the stream has something to follow.
+    let mut stream = widget_stream(&app, &token).await;
+    send(&app, &token, "m-1", "Do you ship to Canada?").await;
+
+    let mut pieces = String::new();
+    let final_message = loop {
+        let frame = stream
+            .next_frame(Duration::from_secs(10))
+            .await
+            .expect("the stream goes on");
+        match frame.event.as_deref() {
+            Some("ai_delta") => {
+                assert_eq!(frame.id, None, "deltas are live-only");
+                pieces.push_str(frame.data["text"].as_str().unwrap());
+            }
+            _ if frame.data["type"] == "message_created"
+                && frame.data["message"]["sender"] == "ai" =>
+            {
+                break frame.data["message"].clone();
+            }
+            _ => {}
+        }
+    };
+    assert_eq!(pieces, "Yes, we ship to Canada [1].");
+    assert_eq!(final_message["body"], "Yes, we ship to Canada.");
+    assert_eq!(
+        final_message["citations"][0]["title"],
+        "Shipping and delivery"
+    );
+    assert_eq!(
+        final_message["citations"][0]["url"],
+        "/help/shipping-and-delivery"
+    );
+
+    // The model got the rules, the passages and the question, with the tools.
+    let request = &llm.requests()[0];
+    assert_eq!(request["model"], "fake-model");
+    assert_eq!(request["stream"], true);
+    let system = request["messages"][0]["content"].as_str().unwrap();
+    assert!(system.contains("[1] Shipping and delivery"), "{system}");
+    assert_eq!(request["messages"][1]["content"], "Do you ship to Canada?");
+    let tools: Vec<&str> = request["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["function"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tools,
+        [
+            "escalate_to_human",
+            "resolve_conversation",
+            "search_knowledge_base"
+        ]
+    );
+
+    // Tokens and the estimated cost were recorded for this conversation:
+    // 120 in at $2/M + 30 out at $10/M = 540 millionths of a dollar.
+    let conversation_id = final_message["conversation_id"].as_i64().unwrap();
+    let usage = liaison::server::db::usage::for_conversation(&app.server.db.read, conversation_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            usage.prompt_tokens,
+            usage.completion_tokens,
+            usage.cost_micro_usd
+        ),
+        (120, 30, 540)
+    );
+
+    // Replayed later, only the stored message comes back (no deltas).
+    let stored = conversation(&app, &token).await.conversation.unwrap();
+    assert_eq!(stored.messages.len(), 2);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_model_searches_then_answers_citing_what_it_found() {
+    let llm = FakeLlm::start().await;
+    llm.push(Reply::Tool {
+        name: "search_knowledge_base",
+        args: vec!["{\"query\": ", "\"refund policy\"}"],
+    });
+    llm.push(Reply::Text(vec![
+        "Refunds are possible within 30 days [2].",
+    ]));
+    let app = app_with(&llm, &[]).await;
+    let token = visitor(&app).await;
+    send(
+        &app,
+        &token,
+        "m-1",
+        "Do you ship to Canada, and can I get a refund?",
+    )
+    .await;
+    let view = wait_for(&app, &token, ai_replied).await;
+    let answer = view.conversation.unwrap().messages[1].clone();
+    assert_eq!(answer.body, "Refunds are possible within 30 days.");
+    let second = &llm.requests()[1];
+    let messages = second["messages"].as_array().unwrap();
+    let tool_result = messages.iter().find(|m| m["role"] == "tool").unwrap();
+    assert_eq!(tool_result["tool_call_id"], "call_1");
+    assert!(
+        tool_result["content"]
+            .as_str()
+            .unwrap()
+            .contains("Refund policy")
+    );
+    let cited: Vec<&str> = answer.citations.iter().map(|c| c.title.as_str()).collect();
+    assert!(cited.contains(&"Billing and refunds"), "{cited:?}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_model_hands_over_and_the_gap_is_recorded() {
+    let llm = FakeLlm::start().await;
+    llm.push(Reply::Tool {
+        name: "escalate_to_human",
+        args: vec!["{\"reason\": \"out_of_scope\"}"],
+    });
+    let app = app_with(&llm, &[]).await;
+    let token = visitor(&app).await;
+    send(
+        &app,
+        &token,
+        "m-1",
+        "Can I change the delivery address after shipping?",
+    )
+    .await;
+    let view = wait_for(&app, &token, |c| {
+        c.conversation
+            .as_ref()
+            .is_some_and(|c| c.status == ConversationStatus::NeedsAgent)
+    })
+    .await;
+    let last = view.conversation.unwrap().messages.last().unwrap().clone();
+    assert!(last.body.contains("couldn't find"), "{}", last.body);
+    let gaps = liaison::server::db::gaps::open(&app.server.db.read, 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        gaps[0].question,
+        "Can I change the delivery address after shipping?"
+    );
+    app.stop().await;
+}
+
+/// The upstream fails in each of these ways (`replies` in a row); the visitor still gets the best
+/// passage.
+async fn falls_back(replies: &[Reply], extra: &[(&str, &str)]) {
+    let llm = FakeLlm::start().await;
+    for reply in replies {
+        llm.push(reply.clone());
+    }
+    let app = app_with(&llm, extra).await;
+    let token = visitor(&app).await;
+    send(&app, &token, "m-1", "How do I reset my password?").await;
+    let view = wait_for(&app, &token, ai_replied).await;
+    let c = view.conversation.unwrap();
+    let answer = &c.messages[1];
+    assert!(answer.body.contains("Forgot password"), "{}", answer.body);
+    assert_eq!(answer.citations[0].title, "Account and password help");
+    assert_eq!(c.status, ConversationStatus::Open);
+    assert_eq!(llm.requests().len(), replies.len());
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstream_error_falls_back_to_the_builtin_answer() {
+    // async-openai retries server errors three times (100-400 ms apart) before giving up.
+    let error = Reply::Status(500, "model overloaded");
+    falls_back(&[error.clone(), error.clone(), error.clone(), error], &[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_error_is_not_retried() {
+    falls_back(&[Reply::Status(400, "model not found")], &[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_stream_falls_back_after_the_timeout() {
+    falls_back(
+        &[Reply::Stall(vec!["To reset"])],
+        &[("LIAISON_LLM_TIMEOUT_SECS", "1")],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_tool_call_falls_back() {
+    falls_back(
+        &[Reply::Tool {
+            name: "search_knowledge_base",
+            args: vec!["{\"query\": "],
+        }],
+        &[],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_chunk_falls_back() {
+    falls_back(&[Reply::Garbage], &[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_endpoint_falls_back() {
+    // Nothing listens on port 9 (discard) on a test machine: connection refused.
+    let app = spawn_with(&[
+        ("LIAISON_LLM_BASE_URL", "http://127.0.0.1:9/v1"),
+        ("LIAISON_LLM_MODEL", "m"),
+    ])
+    .await;
+    let token = visitor(&app).await;
+    send(&app, &token, "m-1", "How do I reset my password?").await;
+    let view = wait_for(&app, &token, ai_replied).await;
+    assert!(
+        view.conversation.unwrap().messages[1]
+            .body
+            .contains("Forgot password")
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_policy_decides_before_the_model_is_asked() {
+    let llm = FakeLlm::start().await;
+    let app = app_with(&llm, &[]).await;
+    let token = visitor(&app).await;
+    send(
+        &app,
+        &token,
+        "m-1",
+        "Ich möchte mit einem Menschen sprechen",
+    )
+    .await;
+    wait_for(&app, &token, |c| {
+        c.conversation
+            .as_ref()
+            .is_some_and(|c| c.status == ConversationStatus::NeedsAgent)
+    })
+    .await;
+    // While a human is requested, the AI stays silent: no model call for the next message.
+    send(&app, &token, "m-2", "How do I reset my password?").await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(llm.requests().is_empty(), "{:?}", llm.requests());
+    let c = conversation(&app, &token).await.conversation.unwrap();
+    assert_eq!(c.messages.len(), 3);
+    app.stop().await;
+}
