@@ -125,3 +125,46 @@ async fn signed_in_operators_get_data_but_not_from_a_foreign_origin() {
     assert_eq!(r.status(), 401);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agents_cannot_reach_admin_or_owner_functions_and_pages() {
+    let app = spawn().await;
+    let agent = operator(&app, "agent@liaison.local").await;
+    let admin_only: Vec<(&str, _)> = leptos::server_fn::axum::server_fn_paths()
+        .filter(|(p, _)| p.starts_with("/api/admin/") || p.starts_with("/api/owner/"))
+        .collect();
+    assert!(admin_only.len() >= 10, "{admin_only:?}");
+    for (path, method) in admin_only {
+        let r = agent
+            .request(method.clone(), app.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("id=1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{method} {path}");
+    }
+    for path in [
+        "/documents",
+        "/knowledge-gaps",
+        "/help-center",
+        "/settings",
+        "/usage",
+    ] {
+        let r = agent.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{path}");
+    }
+    // The owner reaches them.
+    let owner = operator(&app, OWNER_EMAIL).await;
+    for path in [
+        "/documents",
+        "/knowledge-gaps",
+        "/help-center",
+        "/settings",
+        "/usage",
+    ] {
+        let r = owner.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+    }
+    app.stop().await;
+}

@@ -24,6 +24,11 @@ pub enum Event {
         conversation_id: i64,
         assignee_id: Option<i64>,
     },
+    /// A knowledge-base document moved on: pending, processing, ready or failed. Operators only.
+    DocumentChanged {
+        document_id: i64,
+        status: String,
+    },
     /// A piece of the AI's answer while the model is still writing it. Live only: never stored
     /// or replayed, sent as the SSE event type `ai_delta` without an id. The finished answer
     /// arrives as `message_created` and replaces the pieces.
@@ -34,8 +39,10 @@ pub enum Event {
 }
 
 impl Event {
-    pub fn conversation_id(&self) -> i64 {
-        match self {
+    /// The conversation the event is about, if it is about one.
+    pub fn conversation_id(&self) -> Option<i64> {
+        Some(match self {
+            Event::DocumentChanged { .. } => return None,
             Event::ConversationCreated { conversation_id }
             | Event::StatusChanged {
                 conversation_id, ..
@@ -47,7 +54,7 @@ impl Event {
                 conversation_id, ..
             } => *conversation_id,
             Event::MessageCreated { message } => message.conversation_id,
-        }
+        })
     }
 
     /// Whether the visitor's widget may see this event. Who holds the lock is operators'
@@ -71,6 +78,7 @@ impl Event {
             Event::StatusChanged { .. } => "status_changed",
             Event::AssigneeChanged { .. } => "assignee_changed",
             Event::AiDelta { .. } => "ai_delta",
+            Event::DocumentChanged { .. } => "document_changed",
         }
     }
 }

@@ -6,9 +6,11 @@
 
 pub mod event;
 pub mod message;
+pub mod role;
 pub mod status;
 pub mod widget_api;
 
 pub use event::Event;
 pub use message::{Citation, Message, Sender};
+pub use role::Role;
 pub use status::{ConversationStatus, StatusAction, TransitionError};

@@ -46,6 +46,19 @@ pub mod ssr {
         }
     }
 
+    /// The signed-in operator if they have at least `required`; 403 otherwise. The access
+    /// middleware already refuses `/api/admin/` and `/api/owner/` paths to lower roles; this is
+    /// the second lock on the same door.
+    pub async fn operator_with(required: liaison_protocol::Role) -> Result<Operator, AppError> {
+        let op = operator().await?;
+        let role = liaison_protocol::Role::parse(&op.role).unwrap_or(liaison_protocol::Role::Agent);
+        if role.at_least(required) {
+            Ok(op)
+        } else {
+            Err(AppError::Forbidden.respond())
+        }
+    }
+
     pub async fn sign_in(email: &str, password: &str) -> Result<(), AppError> {
         let state = state()?;
         let Some(op) = auth::authenticate(&state.db, email, password).await? else {

@@ -67,6 +67,18 @@ mod ssr {
         }
     }
 
+    impl From<crate::server::documents::DocumentError> for AppError {
+        fn from(e: crate::server::documents::DocumentError) -> Self {
+            use crate::server::documents::DocumentError;
+            match e {
+                DocumentError::Invalid(m) => AppError::Invalid(m),
+                DocumentError::NotFound => AppError::NotFound,
+                DocumentError::Db(e) => return e.into(),
+            }
+            .respond()
+        }
+    }
+
     impl From<OpError> for AppError {
         fn from(e: OpError) -> Self {
             match e {

@@ -5,7 +5,9 @@ pub mod auth;
 pub mod conversations;
 pub mod error;
 pub mod format;
+pub mod knowledge;
 pub mod live;
+pub mod settings;
 
 use auth::{LoginPage, Logout};
 use conversations::ConversationsPage;
@@ -13,6 +15,7 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::path;
+use liaison_protocol::Role;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -44,6 +47,11 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Dashboard>
                     <Route path=path!("") view=ConversationsPage/>
                     <Route path=path!("conversations") view=ConversationsPage/>
+                    <Route path=path!("documents") view=knowledge::DocumentsPage/>
+                    <Route path=path!("help-center") view=knowledge::HelpCenterPage/>
+                    <Route path=path!("knowledge-gaps") view=knowledge::KnowledgeGapsPage/>
+                    <Route path=path!("settings") view=settings::SettingsPage/>
+                    <Route path=path!("usage") view=settings::UsagePage/>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -61,6 +69,23 @@ fn Dashboard() -> impl IntoView {
             <nav class="sidebar">
                 <div class="brand">"Liaison"</div>
                 <A href="/conversations">"Conversations"</A>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let role = me.await.ok().and_then(|me| Role::parse(&me.role)).unwrap_or(Role::Agent);
+                        view! {
+                            <Show when=move || role.at_least(Role::Admin)>
+                                <div class="nav-group">"Knowledge"</div>
+                                <A href="/knowledge-gaps">"Knowledge Gaps"</A>
+                                <A href="/help-center">"Help Center"</A>
+                                <A href="/documents">"Documents"</A>
+                                <A href="/settings">"Settings"</A>
+                            </Show>
+                            <Show when=move || role.at_least(Role::Owner)>
+                                <A href="/usage">"AI usage"</A>
+                            </Show>
+                        }
+                    })}
+                </Transition>
             </nav>
             <div class="main">
                 <header class="topbar">

@@ -38,7 +38,15 @@ pub async fn seed(db: &Db, config: &Config) -> Result<(), sqlx::Error> {
     }
     let mut tx = db.write().await?;
     for (title, slug, body) in ARTICLES {
-        db::kb::insert_article(tx.conn(), title, slug, body, &chunk_markdown(title, body)).await?;
+        db::kb::insert_article(
+            tx.conn(),
+            title,
+            slug,
+            body,
+            true,
+            &chunk_markdown(title, body),
+        )
+        .await?;
     }
     let password = config
         .demo_agent_password

@@ -11,34 +11,51 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::server_fn::ServerFn;
+use liaison_protocol::Role;
 use tower_sessions::Session;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     /// Anyone: the login page, the widget and its API (which has its own visitor tokens),
-    /// static files, the demo page, health checks.
+    /// static files, the demo page, the Help Center, health checks.
     Public,
-    /// A signed-in operator.
-    Operator,
+    /// A signed-in operator with at least this role.
+    Operator(Role),
 }
 
-/// Who may request `path`. Pure, so the list is tested.
+/// Admin pages; their server functions and routes live under `/api/admin/`.
+pub const ADMIN_PAGES: &[&str] = &["/documents", "/help-center", "/knowledge-gaps", "/settings"];
+/// Owner pages; their server functions live under `/api/owner/`.
+pub const OWNER_PAGES: &[&str] = &["/usage"];
+
+/// Who may request `path`. Pure, so the list is tested. A server function or route is placed
+/// under `/api/admin/` or `/api/owner/` to be restricted: the role check is where the path is.
 pub fn access_for(path: &str) -> Access {
-    const PUBLIC_PREFIXES: &[&str] = &["/pkg/", "/widget/", "/api/widget/"];
+    const PUBLIC_PREFIXES: &[&str] = &["/pkg/", "/widget/", "/api/widget/", "/help/"];
     const PUBLIC_PATHS: &[&str] = &[
         "/login",
         "/healthz",
         "/demo",
+        "/help",
         "/favicon.ico",
         "/favicon.svg",
     ];
+    let page = |pages: &[&str]| {
+        pages
+            .iter()
+            .any(|p| path == *p || path.strip_prefix(p).is_some_and(|r| r.starts_with('/')))
+    };
     if PUBLIC_PATHS.contains(&path)
         || PUBLIC_PREFIXES.iter().any(|p| path.starts_with(p))
         || path == <Login as ServerFn>::PATH
     {
         Access::Public
+    } else if path.starts_with("/api/owner/") || page(OWNER_PAGES) {
+        Access::Operator(Role::Owner)
+    } else if path.starts_with("/api/admin/") || page(ADMIN_PAGES) {
+        Access::Operator(Role::Admin)
     } else {
-        Access::Operator
+        Access::Operator(Role::Agent)
     }
 }
 
@@ -56,11 +73,19 @@ pub async fn require_operator(
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_string();
-    if access_for(&path) == Access::Public {
+    let Access::Operator(required) = access_for(&path) else {
         return next.run(request).await;
-    }
+    };
     match auth::session_operator(&state.db, &session).await {
         Ok(Some(operator)) => {
+            let role = Role::parse(&operator.role).unwrap_or(Role::Agent);
+            if !role.at_least(required) {
+                return (
+                    StatusCode::FORBIDDEN,
+                    "You do not have access to this. Ask an Owner or Admin.",
+                )
+                    .into_response();
+            }
             request.extensions_mut().insert(operator);
             next.run(request).await
         }
@@ -118,18 +143,38 @@ mod tests {
 
     #[test]
     fn default_deny() {
-        assert_eq!(access_for("/"), Access::Operator);
-        assert_eq!(access_for("/conversations"), Access::Operator);
-        assert_eq!(access_for("/api/dashboard/v1/stream"), Access::Operator);
-        assert_eq!(access_for("/api/list_conversations"), Access::Operator);
-        assert_eq!(access_for("/anything-new"), Access::Operator);
+        let agent = Access::Operator(Role::Agent);
+        assert_eq!(access_for("/"), agent);
+        assert_eq!(access_for("/conversations"), agent);
+        assert_eq!(access_for("/api/dashboard/v1/stream"), agent);
+        assert_eq!(access_for("/api/list_conversations"), agent);
+        assert_eq!(access_for("/anything-new"), agent);
         assert_eq!(access_for("/login"), Access::Public);
         assert_eq!(access_for("/api/widget/v1/messages"), Access::Public);
         assert_eq!(access_for("/widget/liaison.js"), Access::Public);
+        assert_eq!(access_for("/help"), Access::Public);
+        assert_eq!(access_for("/help/shipping"), Access::Public);
         assert_eq!(access_for(<Login as ServerFn>::PATH), Access::Public);
         // A prefix trick does not widen the list.
-        assert_eq!(access_for("/loginx"), Access::Operator);
-        assert_eq!(access_for("/api/widgets"), Access::Operator);
+        assert_eq!(access_for("/loginx"), agent);
+        assert_eq!(access_for("/api/widgets"), agent);
+        assert_eq!(access_for("/helpdesk"), agent);
+    }
+
+    #[test]
+    fn roles_by_path() {
+        let admin = Access::Operator(Role::Admin);
+        assert_eq!(access_for("/documents"), admin);
+        assert_eq!(access_for("/knowledge-gaps"), admin);
+        assert_eq!(access_for("/settings"), admin);
+        assert_eq!(access_for("/api/admin/list_documents123"), admin);
+        assert_eq!(access_for("/api/admin/documents/upload"), admin);
+        assert_eq!(access_for("/usage"), Access::Operator(Role::Owner));
+        assert_eq!(
+            access_for("/api/owner/usage_report1"),
+            Access::Operator(Role::Owner)
+        );
+        assert_eq!(access_for("/documentsx"), Access::Operator(Role::Agent));
     }
 
     fn headers(origin: Option<&str>, host: &str) -> HeaderMap {

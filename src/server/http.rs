@@ -5,13 +5,14 @@ use crate::app::{App, shell};
 use crate::server::auth::{self, Operator};
 use crate::server::db::Db;
 use crate::server::realtime::{Bus, Scope};
-use crate::server::{Config, demo, guard, sse, widget_api};
+use crate::server::{Config, demo, documents, guard, help_center, kb_routes, sse, widget_api};
 use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRef, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Router, middleware};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -35,6 +36,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Cancelled on shutdown; ends every open stream so the server can stop.
     pub shutdown: CancellationToken,
+    /// Wakes the background document processor.
+    pub documents: documents::Queue,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -117,6 +120,13 @@ pub async fn start(
 
     let shutdown = CancellationToken::new();
     sweep_expired_sessions(store.clone(), shutdown.clone());
+    let queue = documents::Queue::default();
+    documents::spawn_processor(
+        db.clone(),
+        config.agent.clone(),
+        queue.clone(),
+        shutdown.clone(),
+    );
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| StartError::Bind(config.addr, e))?;
@@ -128,6 +138,7 @@ pub async fn start(
         db: db.clone(),
         config: Arc::new(config),
         shutdown: shutdown.clone(),
+        documents: queue,
     };
     let app = router(state)
         .layer(sessions)
@@ -199,6 +210,13 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/demo", get(demo_page))
         .route("/api/dashboard/v1/stream", get(dashboard_stream))
+        .route(
+            kb_routes::UPLOAD_PATH,
+            post(kb_routes::upload).layer(DefaultBodyLimit::max(documents::MAX_UPLOAD + 64 * 1024)),
+        )
+        .route("/help", get(help_center::index))
+        .route("/help/{slug}", get(help_center::article))
+        .route("/help/documents/{id}", get(help_center::document))
         .nest(
             liaison_protocol::widget_api::BASE_PATH,
             widget_api::router().layer(open_cors.clone()),

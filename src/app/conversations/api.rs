@@ -170,3 +170,26 @@ pub async fn resolve_conversation(id: i64) -> Result<(), AppError> {
     resolve(&state()?.db, id, Actor::Operator(me.id)).await?;
     Ok(())
 }
+
+/// A reply draft from Copilot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopilotDraft {
+    pub text: String,
+    pub source: Option<String>,
+}
+
+/// Two or three reply drafts for the conversation: from the LLM when one is configured, else the
+/// most relevant knowledge-base passages.
+#[server]
+pub async fn copilot_drafts(id: i64) -> Result<Vec<CopilotDraft>, AppError> {
+    operator().await?;
+    let state = state()?;
+    let drafts = crate::server::ai::copilot::drafts(&state.db, &state.config.agent, id).await?;
+    Ok(drafts
+        .into_iter()
+        .map(|d| CopilotDraft {
+            text: d.text,
+            source: d.source,
+        })
+        .collect())
+}

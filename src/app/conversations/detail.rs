@@ -2,7 +2,7 @@
 
 use super::api::{
     Detail, EscalateConversation, JoinConversation, LeaveConversation, ResolveConversation,
-    SendReply, get_conversation,
+    SendReply, copilot_drafts, get_conversation,
 };
 use super::list::status_class;
 use crate::app::live::use_live;
@@ -47,6 +47,8 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
     // Mirrored into a signal by an effect (browser only), so the composer outside the
     // Transition never reads the resource during server rendering.
     let composer = RwSignal::new(ComposerState::NotHolder);
+    // The reply being written; Copilot's "Insert" puts a draft here.
+    let draft = RwSignal::new(String::new());
     Effect::new(move |_| {
         if let Some(Ok(d)) = detail.get() {
             composer.set(ComposerState::of(&d));
@@ -74,7 +76,8 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
             })}
         </Transition>
         // Outside the Transition so refetches on live events keep the draft and the focus.
-        <Composer id state=composer.into() send/>
+        <Copilot id draft/>
+        <Composer id state=composer.into() send draft/>
     }
 }
 
@@ -233,9 +236,13 @@ impl ComposerState {
 }
 
 #[component]
-fn Composer(id: i64, state: Signal<ComposerState>, send: ServerAction<SendReply>) -> impl IntoView {
+fn Composer(
+    id: i64,
+    state: Signal<ComposerState>,
+    send: ServerAction<SendReply>,
+    draft: RwSignal<String>,
+) -> impl IntoView {
     let active = move || state.get() == ComposerState::Active;
-    let draft = RwSignal::new(String::new());
     let last_sent = StoredValue::new(String::new());
     let submit = move || {
         let body = draft.get_untracked();
@@ -273,5 +280,63 @@ fn Composer(id: i64, state: Signal<ComposerState>, send: ServerAction<SendReply>
             />
             <button type="submit" class="primary" disabled=move || !active()>"Send"</button>
         </form>
+    }
+}
+
+/// The ✨ Copilot sidebar: reply drafts the operator can insert into the composer and edit.
+#[component]
+fn Copilot(id: i64, draft: RwSignal<String>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let round = RwSignal::new(0u32);
+    let drafts = LocalResource::new(move || {
+        let (open, _) = (open.get(), round.get());
+        async move {
+            if open {
+                Some(copilot_drafts(id).await)
+            } else {
+                None
+            }
+        }
+    });
+    view! {
+        <div class="copilot">
+            <button class="copilot-toggle" title="Copilot: suggested replies"
+                on:click=move |_| open.update(|o| *o = !*o)>
+                "✨ Copilot"
+            </button>
+            <Show when=move || open.get()>
+                <aside class="copilot-panel" aria-label="Copilot">
+                    <div class="copilot-head">
+                        <strong>"Suggested replies"</strong>
+                        <button class="link" on:click=move |_| round.update(|r| *r += 1)>"Refresh"</button>
+                    </div>
+                    <Suspense fallback=|| view! { <p class="muted">"Drafting…"</p> }>
+                        {move || Suspend::new(async move {
+                            match drafts.await {
+                                None => ().into_any(),
+                                Some(Err(e)) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                                Some(Ok(list)) if list.is_empty() => view! {
+                                    <p class="muted">"Nothing in the knowledge base matches this conversation yet."</p>
+                                }.into_any(),
+                                Some(Ok(list)) => view! {
+                                    <ul class="copilot-drafts">
+                                        {list.into_iter().map(|d| {
+                                            let text = d.text.clone();
+                                            view! {
+                                                <li class="copilot-draft">
+                                                    <p>{d.text.clone()}</p>
+                                                    {d.source.clone().map(|s| view! { <span class="muted small">"From: "{s}</span> })}
+                                                    <button class="secondary" on:click=move |_| draft.set(text.clone())>"Insert"</button>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any(),
+                            }
+                        })}
+                    </Suspense>
+                </aside>
+            </Show>
+        </div>
     }
 }

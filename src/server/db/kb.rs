@@ -13,28 +13,23 @@ pub async fn insert_article(
     title: &str,
     slug: &str,
     body: &str,
+    published: bool,
     chunks: &[Chunk],
 ) -> Result<i64, sqlx::Error> {
     let now = now_ms();
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO kb_articles (title, slug, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-         RETURNING id",
+        "INSERT INTO kb_articles (title, slug, body, published, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(title)
     .bind(slug)
     .bind(body)
+    .bind(published)
     .bind(now)
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    for chunk in chunks {
-        sqlx::query("INSERT INTO kb_chunks (article_id, heading, body) VALUES (?, ?, ?)")
-            .bind(id)
-            .bind(&chunk.heading)
-            .bind(&chunk.body)
-            .execute(&mut *conn)
-            .await?;
-    }
+    insert_chunks(conn, id, chunks).await?;
     Ok(id)
 }
 
@@ -84,4 +79,114 @@ pub async fn chunks_matching(pool: &SqlitePool, fts_query: &str) -> Result<Vec<i
         .bind(fts_query)
         .fetch_all(pool)
         .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ArticleRow {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    pub body: String,
+    pub published: bool,
+    pub updated_at: i64,
+}
+
+const ARTICLE: &str = "SELECT id, title, slug, body, published, updated_at FROM kb_articles";
+
+pub async fn published(pool: &SqlitePool) -> Result<Vec<ArticleRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{ARTICLE} WHERE published = 1 ORDER BY title"))
+        .fetch_all(pool)
+        .await
+}
+
+pub async fn all_articles(pool: &SqlitePool) -> Result<Vec<ArticleRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{ARTICLE} ORDER BY updated_at DESC, id DESC"))
+        .fetch_all(pool)
+        .await
+}
+
+pub async fn find_published(
+    pool: &SqlitePool,
+    slug: &str,
+) -> Result<Option<ArticleRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{ARTICLE} WHERE slug = ? AND published = 1"))
+        .bind(slug)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn find_article(pool: &SqlitePool, id: i64) -> Result<Option<ArticleRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{ARTICLE} WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn slug_taken(
+    conn: &mut SqliteConnection,
+    slug: &str,
+    except: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM kb_articles WHERE slug = ? AND id IS NOT ?")
+            .bind(slug)
+            .bind(except)
+            .fetch_one(conn)
+            .await?;
+    Ok(n > 0)
+}
+
+/// Replaces an article's text and passages.
+pub async fn update_article(
+    conn: &mut SqliteConnection,
+    id: i64,
+    title: &str,
+    body: &str,
+    published: bool,
+    chunks: &[Chunk],
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE kb_articles SET title = ?, body = ?, published = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(title)
+    .bind(body)
+    .bind(published)
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM kb_chunks WHERE article_id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    insert_chunks(conn, id, chunks).await?;
+    Ok(true)
+}
+
+async fn insert_chunks(
+    conn: &mut SqliteConnection,
+    article_id: i64,
+    chunks: &[Chunk],
+) -> Result<(), sqlx::Error> {
+    for chunk in chunks {
+        sqlx::query("INSERT INTO kb_chunks (article_id, heading, body) VALUES (?, ?, ?)")
+            .bind(article_id)
+            .bind(&chunk.heading)
+            .bind(&chunk.body)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn delete_article(conn: &mut SqliteConnection, id: i64) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM kb_articles WHERE id = ?")
+        .bind(id)
+        .execute(conn)
+        .await?
+        .rows_affected()
+        == 1)
 }

@@ -6,6 +6,7 @@
 //! Postgres backend is a contained change.
 
 pub mod conversations;
+pub mod documents;
 pub mod events;
 pub mod gaps;
 pub mod kb;

@@ -1,0 +1,194 @@
+//! Agent settings (Admin and Owner, under `/api/admin/`) and LLM usage (Owner, `/api/owner/`).
+
+use crate::app::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::app::auth::ssr::{operator_with, state};
+#[cfg(feature = "ssr")]
+use liaison_protocol::Role;
+
+/// The settings form. The API key itself never leaves the server: only whether one is set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentSettingsView {
+    pub base_url: String,
+    pub model: String,
+    pub has_api_key: bool,
+    pub temperature: f32,
+    pub embeddings_model: String,
+    pub price_in: f64,
+    pub price_out: f64,
+    pub timeout_secs: u64,
+    pub instructions: String,
+    /// "saved" when changed in the dashboard, "environment" otherwise.
+    pub origin: String,
+}
+
+#[server(prefix = "/api/admin")]
+pub async fn get_agent_settings() -> Result<AgentSettingsView, AppError> {
+    use crate::server::ai::llm::AgentSettings;
+    use crate::server::db;
+    operator_with(Role::Admin).await?;
+    let state = state()?;
+    let saved = db::settings::get::<AgentSettings>(&state.db.read, "agent").await?;
+    let origin = if saved.is_some() {
+        "saved"
+    } else {
+        "environment"
+    };
+    let s = saved.unwrap_or_else(|| state.config.agent.clone());
+    let e = s.llm.clone();
+    Ok(AgentSettingsView {
+        base_url: e.as_ref().map(|e| e.base_url.clone()).unwrap_or_default(),
+        model: e.as_ref().map(|e| e.model.clone()).unwrap_or_default(),
+        has_api_key: e.as_ref().is_some_and(|e| !e.api_key.is_empty()),
+        temperature: e.as_ref().map_or(0.2, |e| e.temperature),
+        embeddings_model: e
+            .as_ref()
+            .and_then(|e| e.embeddings_model.clone())
+            .unwrap_or_default(),
+        price_in: e.as_ref().map_or(0.0, |e| e.price_in),
+        price_out: e.as_ref().map_or(0.0, |e| e.price_out),
+        timeout_secs: e.as_ref().map_or(30, |e| e.timeout_secs),
+        instructions: s.instructions,
+        origin: origin.into(),
+    })
+}
+
+/// Saves the agent settings. An empty base URL means the built-in answerer; an empty API key
+/// keeps the one already set (`clear_api_key` removes it).
+/// The settings form as posted (its inputs are named `form[field]`); numbers arrive as text and
+/// are checked here, so a typo gets a message rather than a decoding error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettingsForm {
+    pub base_url: String,
+    pub model: String,
+    pub api_key: String,
+    #[serde(default)]
+    pub clear_api_key: Option<String>,
+    pub temperature: String,
+    pub embeddings_model: String,
+    pub price_in: String,
+    pub price_out: String,
+    pub timeout_secs: String,
+    pub instructions: String,
+}
+
+#[server(prefix = "/api/admin")]
+pub async fn save_agent_settings(form: SettingsForm) -> Result<(), AppError> {
+    let SettingsForm {
+        base_url,
+        model,
+        api_key,
+        clear_api_key,
+        temperature,
+        embeddings_model,
+        price_in,
+        price_out,
+        timeout_secs,
+        instructions,
+    } = form;
+    use crate::server::ai::agent::current_settings;
+    use crate::server::ai::llm::{AgentSettings, Endpoint};
+    use crate::server::db;
+    let me = operator_with(Role::Admin).await?;
+    let state = state()?;
+    let invalid = |m: String| AppError::Invalid(m).respond();
+    let number = |name: &str, v: &str, default: f64| -> Result<f64, AppError> {
+        let v = v.trim();
+        if v.is_empty() {
+            return Ok(default);
+        }
+        v.parse::<f64>()
+            .map_err(|_| invalid(format!("{name}: {v:?} is not a number.")))
+    };
+    let current = current_settings(&state.db, &state.config.agent).await;
+    let base_url = base_url.trim().trim_end_matches('/').to_string();
+    let llm = if base_url.is_empty() {
+        None
+    } else {
+        let kept_key = current.llm.map(|e| e.api_key).unwrap_or_default();
+        let api_key = if clear_api_key.is_some() {
+            String::new()
+        } else if api_key.trim().is_empty() {
+            kept_key
+        } else {
+            api_key.trim().to_string()
+        };
+        Some(Endpoint {
+            base_url,
+            api_key,
+            model: model.trim().to_string(),
+            temperature: number("Temperature", &temperature, 0.2)? as f32,
+            embeddings_model: Some(embeddings_model.trim().to_string()).filter(|m| !m.is_empty()),
+            price_in: number("Input price", &price_in, 0.0)?,
+            price_out: number("Output price", &price_out, 0.0)?,
+            timeout_secs: number("Timeout", &timeout_secs, 30.0)? as u64,
+        })
+    };
+    let settings = AgentSettings {
+        llm,
+        instructions: instructions.trim().to_string(),
+    };
+    settings.validate().map_err(invalid)?;
+    let mut tx = state.db.write().await?;
+    db::settings::put(tx.conn(), "agent", &settings, Some(me.id)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageRow {
+    /// A day (YYYY-MM-DD) or a conversation id.
+    pub key: String,
+    pub calls: i64,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub cost_micro_usd: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub days: Vec<UsageRow>,
+    pub conversations: Vec<UsageRow>,
+    pub total: UsageRow,
+}
+
+#[server(prefix = "/api/owner")]
+pub async fn usage_report() -> Result<Usage, AppError> {
+    use crate::server::db::usage;
+    operator_with(Role::Owner).await?;
+    let pool = state()?.db.read;
+    let row = |t: usage::Totals| UsageRow {
+        key: t.key,
+        calls: t.calls,
+        prompt_tokens: t.prompt_tokens,
+        completion_tokens: t.completion_tokens,
+        cost_micro_usd: t.cost_micro_usd,
+    };
+    let days: Vec<UsageRow> = usage::per_day(&pool, 60)
+        .await?
+        .into_iter()
+        .map(row)
+        .collect();
+    let mut total = UsageRow {
+        key: "total".into(),
+        ..Default::default()
+    };
+    for d in &days {
+        total.calls += d.calls;
+        total.prompt_tokens += d.prompt_tokens;
+        total.completion_tokens += d.completion_tokens;
+        total.cost_micro_usd += d.cost_micro_usd;
+    }
+    Ok(Usage {
+        days,
+        conversations: usage::per_conversation(&pool, 50)
+            .await?
+            .into_iter()
+            .map(row)
+            .collect(),
+        total,
+    })
+}

@@ -1,0 +1,89 @@
+//! Fetching a document by URL (reqwest), with limits: http(s) only, 20 s, 10 MB.
+
+use super::extract::Format;
+use futures::StreamExt;
+use std::time::Duration;
+
+pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+
+/// Checks a URL a person typed.
+pub fn validate_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
+        return Err(format!(
+            "{url:?} is not a web address (http:// or https://)."
+        ));
+    }
+    if url.chars().any(char::is_whitespace) || url.len() > 2000 {
+        return Err("That web address is not valid.".into());
+    }
+    Ok(url.to_string())
+}
+
+/// Downloads `url`: the body and the format its Content-Type says.
+pub async fn fetch(url: &str) -> Result<(Format, Vec<u8>), String> {
+    crate::server::install_tls();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .user_agent("Liaison knowledge-base fetcher")
+        .build()
+        .map_err(|e| format!("HTTP client: {e}"))?;
+    let response = client
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| format!("Could not fetch {url}: {}", without_url(&e)))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(format!("{url} answered {status}."));
+    }
+    if response
+        .content_length()
+        .is_some_and(|n| n as usize > MAX_BYTES)
+    {
+        return Err("The page is larger than 10 MB.".into());
+    }
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let format = Format::from_content_type(&content_type, url)?;
+    let mut body = Vec::new();
+    let mut stream = response.bytes_stream();
+    while let Some(piece) = stream.next().await {
+        let piece = piece.map_err(|e| format!("Reading {url} failed: {}", without_url(&e)))?;
+        if body.len() + piece.len() > MAX_BYTES {
+            return Err("The page is larger than 10 MB.".into());
+        }
+        body.extend_from_slice(&piece);
+    }
+    Ok((format, body))
+}
+
+/// A reqwest error in words, without repeating the URL.
+fn without_url(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "it took longer than 20 seconds".into()
+    } else if e.is_connect() {
+        "the server could not be reached".into()
+    } else {
+        e.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_checked() {
+        assert!(validate_url("https://example.com/faq").is_ok());
+        assert!(validate_url(" https://example.com/faq ").is_ok());
+        assert!(validate_url("ftp://example.com").is_err());
+        assert!(validate_url("example.com").is_err());
+        assert!(validate_url("https://exa mple.com").is_err());
+    }
+}

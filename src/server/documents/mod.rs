@@ -1,0 +1,309 @@
+//! Knowledge-base documents: adding them (upload, paste, URL), and processing them in the
+//! background (fetch, extract, chunk, embed, index). Every status change writes a
+//! `document_changed` event, so the Documents page updates live. The original bytes are kept:
+//! a failed or changed document can be processed again, and nothing a user sent is lost.
+
+pub mod extract;
+pub mod fetch;
+
+use crate::server::ai::llm::{AgentSettings, Llm};
+use crate::server::db::{self, Db, documents::NewDocument};
+use extract::Format;
+use liaison_protocol::Event;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+/// The largest upload or paste accepted.
+pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("No such document.")]
+    NotFound,
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+/// Wakes the background processor when there is work.
+#[derive(Clone, Default)]
+pub struct Queue(Arc<Notify>);
+
+impl Queue {
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
+async fn changed(tx: &mut db::WriteTx, id: i64, status: &str) -> Result<(), sqlx::Error> {
+    tx.emit(
+        Event::DocumentChanged {
+            document_id: id,
+            status: status.into(),
+        },
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
+fn check_title(title: &str) -> Result<String, DocumentError> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(DocumentError::Invalid("A title is required.".into()));
+    }
+    if title.chars().count() > 200 {
+        return Err(DocumentError::Invalid(
+            "The title is too long (200 characters at most).".into(),
+        ));
+    }
+    Ok(title.to_string())
+}
+
+async fn add(db: &Db, queue: &Queue, d: NewDocument<'_>) -> Result<i64, DocumentError> {
+    let mut tx = db.write().await?;
+    let id = db::documents::insert(tx.conn(), d).await?;
+    changed(&mut tx, id, "pending").await?;
+    tx.commit().await?;
+    queue.wake();
+    Ok(id)
+}
+
+/// An uploaded file (.md, .txt, .html, .pdf).
+pub async fn add_upload(
+    db: &Db,
+    queue: &Queue,
+    file_name: &str,
+    bytes: &[u8],
+    by: i64,
+) -> Result<i64, DocumentError> {
+    let format = Format::from_file_name(file_name).map_err(DocumentError::Invalid)?;
+    if bytes.is_empty() {
+        return Err(DocumentError::Invalid(format!("{file_name:?} is empty.")));
+    }
+    if bytes.len() > MAX_UPLOAD {
+        return Err(DocumentError::Invalid(format!(
+            "{file_name:?} is larger than 10 MB."
+        )));
+    }
+    let title = check_title(&extract::title_from_file_name(file_name))?;
+    add(
+        db,
+        queue,
+        NewDocument {
+            title: &title,
+            source_kind: "upload",
+            source: file_name,
+            format: format.as_str(),
+            original: bytes,
+            created_by: Some(by),
+        },
+    )
+    .await
+}
+
+/// Pasted text (treated as Markdown, which plain text also is).
+pub async fn add_paste(
+    db: &Db,
+    queue: &Queue,
+    title: &str,
+    text: &str,
+    by: i64,
+) -> Result<i64, DocumentError> {
+    let title = check_title(title)?;
+    if text.trim().is_empty() {
+        return Err(DocumentError::Invalid("Paste some text first.".into()));
+    }
+    if text.len() > MAX_UPLOAD {
+        return Err(DocumentError::Invalid(
+            "The text is larger than 10 MB.".into(),
+        ));
+    }
+    add(
+        db,
+        queue,
+        NewDocument {
+            title: &title,
+            source_kind: "paste",
+            source: "Pasted text",
+            format: Format::Markdown.as_str(),
+            original: text.as_bytes(),
+            created_by: Some(by),
+        },
+    )
+    .await
+}
+
+/// A web page or file by URL; fetched when processed.
+pub async fn add_url(
+    db: &Db,
+    queue: &Queue,
+    url: &str,
+    title: &str,
+    by: i64,
+) -> Result<i64, DocumentError> {
+    let url = fetch::validate_url(url).map_err(DocumentError::Invalid)?;
+    let title = if title.trim().is_empty() {
+        url.clone()
+    } else {
+        title.to_string()
+    };
+    let title = check_title(&title.chars().take(200).collect::<String>())?;
+    add(
+        db,
+        queue,
+        NewDocument {
+            title: &title,
+            source_kind: "url",
+            source: &url,
+            format: Format::Html.as_str(),
+            original: &[],
+            created_by: Some(by),
+        },
+    )
+    .await
+}
+
+/// Queues a document to be processed again (after a failure, or to re-fetch its URL).
+pub async fn reprocess(db: &Db, queue: &Queue, id: i64) -> Result<(), DocumentError> {
+    let mut tx = db.write().await?;
+    if !db::documents::set_status(tx.conn(), id, "pending", None).await? {
+        return Err(DocumentError::NotFound);
+    }
+    changed(&mut tx, id, "pending").await?;
+    tx.commit().await?;
+    queue.wake();
+    Ok(())
+}
+
+/// Deletes a document and its passages.
+pub async fn delete(db: &Db, id: i64) -> Result<(), DocumentError> {
+    let mut tx = db.write().await?;
+    if !db::documents::delete(tx.conn(), id).await? {
+        return Err(DocumentError::NotFound);
+    }
+    changed(&mut tx, id, "deleted").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Runs until shutdown: processes pending documents one at a time, oldest first.
+pub fn spawn_processor(
+    db: Db,
+    defaults: AgentSettings,
+    queue: Queue,
+    shutdown: CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        match db.write().await {
+            Ok(mut tx) => {
+                if let Err(e) = db::documents::requeue_interrupted(tx.conn()).await {
+                    tracing::warn!("requeueing interrupted documents failed: {e}");
+                }
+                let _ = tx.commit().await;
+            }
+            Err(e) => tracing::warn!("documents: {e}"),
+        }
+        loop {
+            match db::documents::next_pending(&db.read).await {
+                Ok(Some(id)) => {
+                    process(&db, &defaults, id).await;
+                    continue;
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!("documents: {e}"),
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = queue.0.notified() => {}
+                // A safety net: pick up anything queued without a wake-up.
+                _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+            }
+        }
+    })
+}
+
+/// Processes one document, recording success or the reason it failed.
+pub async fn process(db: &Db, defaults: &AgentSettings, id: i64) {
+    if let Err(e) = set(db, id, "processing", None).await {
+        tracing::warn!(document = id, "documents: {e}");
+        return;
+    }
+    let outcome = run(db, defaults, id).await;
+    let result = match outcome {
+        Ok(()) => Ok(()),
+        Err(reason) => {
+            tracing::info!(document = id, "document failed: {reason}");
+            set(db, id, "failed", Some(&reason)).await
+        }
+    };
+    if let Err(e) = result {
+        tracing::warn!(document = id, "documents: {e}");
+    }
+}
+
+async fn set(db: &Db, id: i64, status: &str, error: Option<&str>) -> Result<(), sqlx::Error> {
+    let mut tx = db.write().await?;
+    if db::documents::set_status(tx.conn(), id, status, error).await? {
+        changed(&mut tx, id, status).await?;
+    }
+    tx.commit().await
+}
+
+async fn run(db: &Db, defaults: &AgentSettings, id: i64) -> Result<(), String> {
+    let internal = |e: sqlx::Error| format!("database error: {e}");
+    let Some((title, source_kind, format, mut bytes)) = db::documents::original(&db.read, id)
+        .await
+        .map_err(internal)?
+    else {
+        return Ok(()); // deleted meanwhile
+    };
+    let mut format = Format::parse(&format).unwrap_or(Format::Text);
+    if source_kind == "url" {
+        let doc = db::documents::find(&db.read, id)
+            .await
+            .map_err(internal)?
+            .ok_or("deleted")?;
+        let (fetched_format, body) = fetch::fetch(&doc.source).await?;
+        let mut tx = db.write().await.map_err(internal)?;
+        db::documents::set_original(tx.conn(), id, fetched_format.as_str(), &body)
+            .await
+            .map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        format = fetched_format;
+        bytes = body;
+    }
+    // PDF parsing is CPU-bound and can panic on odd files: a blocking thread contains both.
+    let text = tokio::task::spawn_blocking(move || extract::text(format, &bytes))
+        .await
+        .map_err(|_| "The file could not be read (the parser crashed on it).".to_string())??;
+    let chunks = extract::passages(&title, &text);
+    let settings = crate::server::ai::agent::current_settings(db, defaults).await;
+    let embeddings = match &settings.llm {
+        Some(endpoint) if endpoint.embeddings_model.is_some() => {
+            let texts = chunks
+                .iter()
+                .map(|c| format!("{}\n{}", c.heading, c.body))
+                .collect();
+            match Llm::new(endpoint).embed(texts).await {
+                Ok(e) => e,
+                Err(e) => {
+                    // BM25 still works; the document is usable without vectors.
+                    tracing::warn!(document = id, "embedding failed, indexing text only: {e}");
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let mut tx = db.write().await.map_err(internal)?;
+    db::documents::store_ready(tx.conn(), id, &text, &chunks, embeddings.as_deref())
+        .await
+        .map_err(internal)?;
+    changed(&mut tx, id, "ready").await.map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(())
+}

@@ -1,0 +1,246 @@
+//! Help Center articles and knowledge gaps: the operations behind the dashboard's pages, and how
+//! gaps are grouped (pure, tested).
+
+use crate::server::ai::retrieval::{chunk_markdown, search_terms};
+use crate::server::db::{self, Db, gaps::GapRow};
+use crate::server::documents::DocumentError;
+
+/// A URL-safe slug from a title: "Can I pay by invoice?" -> "can-i-pay-by-invoice".
+pub fn slugify(title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug
+        .trim_end_matches('-')
+        .chars()
+        .take(80)
+        .collect::<String>();
+    if slug.is_empty() {
+        "article".into()
+    } else {
+        slug
+    }
+}
+
+pub struct ArticleInput<'a> {
+    pub id: Option<i64>,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub published: bool,
+}
+
+fn check(input: &ArticleInput<'_>) -> Result<(String, String), DocumentError> {
+    let title = input.title.trim();
+    let body = input.body.trim();
+    if title.is_empty() {
+        return Err(DocumentError::Invalid("A title is required.".into()));
+    }
+    if title.chars().count() > 200 {
+        return Err(DocumentError::Invalid(
+            "The title is too long (200 characters at most).".into(),
+        ));
+    }
+    if body.is_empty() {
+        return Err(DocumentError::Invalid(
+            "The article needs some text.".into(),
+        ));
+    }
+    if body.len() > 200_000 {
+        return Err(DocumentError::Invalid(
+            "The article is too long (200 KB at most).".into(),
+        ));
+    }
+    Ok((title.to_string(), body.to_string()))
+}
+
+/// Creates or updates an article and its passages; returns its id.
+pub async fn save_article(db: &Db, input: ArticleInput<'_>) -> Result<i64, DocumentError> {
+    let (title, body) = check(&input)?;
+    let chunks = chunk_markdown(&title, &body);
+    let mut tx = db.write().await?;
+    let id = match input.id {
+        Some(id) => {
+            if !db::kb::update_article(tx.conn(), id, &title, &body, input.published, &chunks)
+                .await?
+            {
+                return Err(DocumentError::NotFound);
+            }
+            id
+        }
+        None => {
+            let base = slugify(&title);
+            let mut slug = base.clone();
+            let mut n = 2;
+            while db::kb::slug_taken(tx.conn(), &slug, None).await? {
+                slug = format!("{base}-{n}");
+                n += 1;
+            }
+            db::kb::insert_article(tx.conn(), &title, &slug, &body, input.published, &chunks)
+                .await?
+        }
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn delete_article(db: &Db, id: i64) -> Result<(), DocumentError> {
+    let mut tx = db.write().await?;
+    if !db::kb::delete_article(tx.conn(), id).await? {
+        return Err(DocumentError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Turns a group of gaps into a published article and closes them.
+pub async fn answer_gaps(
+    db: &Db,
+    gap_ids: &[i64],
+    title: &str,
+    body: &str,
+) -> Result<i64, DocumentError> {
+    if gap_ids.is_empty() {
+        return Err(DocumentError::Invalid("No knowledge gap chosen.".into()));
+    }
+    let id = save_article(
+        db,
+        ArticleInput {
+            id: None,
+            title,
+            body,
+            published: true,
+        },
+    )
+    .await?;
+    let mut tx = db.write().await?;
+    db::gaps::close(tx.conn(), gap_ids, Some(id)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Questions that look alike, with how often they came up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GapGroup {
+    /// The most recent question of the group, as the visitor wrote it.
+    pub question: String,
+    pub count: usize,
+    pub ids: Vec<i64>,
+    /// (conversation id, question), newest first, at most five.
+    pub examples: Vec<(i64, String)>,
+    pub out_of_scope: usize,
+    pub last_at: i64,
+}
+
+/// How alike two questions' search terms must be to share a group.
+const ALIKE: f64 = 0.5;
+
+fn alike(a: &[String], b: &[String]) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return a == b;
+    }
+    let shared = a.iter().filter(|t| b.contains(t)).count() as f64;
+    let union = (a.len() + b.len()) as f64 - shared;
+    shared / union >= ALIKE
+}
+
+/// Groups gaps (newest first in, groups by size then recency out) by the overlap of their search
+/// terms, stemmed lightly so "refund" and "refunds" meet.
+pub fn group(gaps: &[GapRow]) -> Vec<GapGroup> {
+    let terms: Vec<Vec<String>> = gaps
+        .iter()
+        .map(|g| {
+            search_terms(&g.question)
+                .into_iter()
+                .map(|t| stem(&t))
+                .collect()
+        })
+        .collect();
+    let mut groups: Vec<(Vec<String>, GapGroup)> = Vec::new();
+    for (gap, terms) in gaps.iter().zip(terms) {
+        let found = groups.iter_mut().find(|(t, _)| alike(t, &terms));
+        match found {
+            Some((_, g)) => {
+                g.count += 1;
+                g.ids.push(gap.id);
+                if g.examples.len() < 5 {
+                    g.examples.push((gap.conversation_id, gap.question.clone()));
+                }
+                g.out_of_scope += usize::from(gap.reason == "out_of_scope");
+                g.last_at = g.last_at.max(gap.created_at);
+            }
+            None => groups.push((
+                terms,
+                GapGroup {
+                    question: gap.question.clone(),
+                    count: 1,
+                    ids: vec![gap.id],
+                    examples: vec![(gap.conversation_id, gap.question.clone())],
+                    out_of_scope: usize::from(gap.reason == "out_of_scope"),
+                    last_at: gap.created_at,
+                },
+            )),
+        }
+    }
+    let mut groups: Vec<GapGroup> = groups.into_iter().map(|(_, g)| g).collect();
+    groups.sort_by(|a, b| b.count.cmp(&a.count).then(b.last_at.cmp(&a.last_at)));
+    groups
+}
+
+/// A light English stem: plural and common endings off.
+fn stem(word: &str) -> String {
+    for suffix in ["ing", "ed", "es", "s"] {
+        if let Some(s) = word.strip_suffix(suffix)
+            && s.chars().count() >= 3
+        {
+            return s.to_string();
+        }
+    }
+    word.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gap(id: i64, question: &str) -> GapRow {
+        GapRow {
+            id,
+            conversation_id: id * 10,
+            question: question.into(),
+            reason: "out_of_scope".into(),
+            created_at: 1000 - id,
+        }
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Can I pay by invoice?"), "can-i-pay-by-invoice");
+        assert_eq!(slugify("  Ünïcode & more!! "), "n-code-more");
+        assert_eq!(slugify("???"), "article");
+    }
+
+    #[test]
+    fn similar_questions_group_together() {
+        let gaps = vec![
+            gap(1, "Do you sell gift cards?"),
+            gap(2, "Can I buy a gift card?"),
+            gap(3, "Is there a student discount?"),
+            gap(4, "gift cards available?"),
+            gap(5, "Student discounts?"),
+            gap(6, "Do you have a store in Berlin?"),
+        ];
+        let groups = group(&gaps);
+        assert_eq!(groups.len(), 3, "{groups:#?}");
+        assert_eq!(groups[0].count, 3);
+        assert_eq!(groups[0].question, "Do you sell gift cards?");
+        assert_eq!(groups[0].ids, vec![1, 2, 4]);
+        assert_eq!(groups[0].examples[1], (20, "Can I buy a gift card?".into()));
+        assert_eq!(groups[1].count, 2);
+        assert_eq!(groups[2].count, 1);
+    }
+}
