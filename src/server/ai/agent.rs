@@ -66,14 +66,20 @@ pub async fn respond(db: &Db, defaults: &AgentSettings, message: &Message) -> Re
             conversations::post_ai_reply(db, conversation_id, hello, &[]).await?;
         }
         Decision::Answer => {
-            let sources = retrieval::relevant_passages(&db.read, &message.body, PASSAGES).await?;
+            let settings = current_settings(db, defaults).await;
+            let embedding = match &settings.llm {
+                Some(endpoint) => embed_question(endpoint, &message.body).await,
+                None => None,
+            };
+            let sources =
+                retrieval::hybrid_passages(db, &message.body, embedding.as_deref(), PASSAGES)
+                    .await?;
             if sources.is_empty() {
                 let why = Handover::OutOfScope;
                 let gap = gap_for(why, &history, &message.body);
                 conversations::ai_escalate(db, conversation_id, why.message(lang), gap).await?;
                 return Ok(());
             }
-            let settings = current_settings(db, defaults).await;
             match &settings.llm {
                 None => post_passage(db, conversation_id, &sources[0]).await?,
                 Some(endpoint) => {
@@ -91,6 +97,25 @@ pub async fn respond(db: &Db, defaults: &AgentSettings, message: &Message) -> Re
         }
     }
     Ok(())
+}
+
+/// The question's embedding when an embeddings model is configured; None (BM25 alone) when it
+/// is not, or the call fails.
+pub async fn embed_question(endpoint: &Endpoint, question: &str) -> Option<Vec<f32>> {
+    endpoint.embeddings_model.as_ref()?;
+    let limit = std::time::Duration::from_secs(endpoint.timeout_secs);
+    match tokio::time::timeout(limit, Llm::new(endpoint).embed(vec![question.to_string()])).await {
+        Ok(Ok(Some(mut v))) if !v.is_empty() => Some(v.swap_remove(0)),
+        Ok(Err(e)) => {
+            tracing::warn!("embedding the question failed, using BM25 alone: {e}");
+            None
+        }
+        Err(_) => {
+            tracing::warn!("embedding the question timed out, using BM25 alone");
+            None
+        }
+        _ => None,
+    }
 }
 
 /// The built-in answer: the passage itself, citing where it came from.
@@ -123,19 +148,16 @@ async fn answer_with_llm(
     let llm = Llm::new(endpoint);
     let lines = prompt::build(instructions, &sources, thread);
     let bus = db.bus().clone();
-    let pool = db.read.clone();
     let (conversation_id, visitor_id) = (ask.conversation_id, ask.visitor_id);
     let finished = turn::run(
         &llm,
         lines,
         sources,
-        |query| {
-            let pool = pool.clone();
-            async move {
-                retrieval::relevant_passages(&pool, &query, PASSAGES)
-                    .await
-                    .unwrap_or_default()
-            }
+        |query| async move {
+            let embedding = embed_question(endpoint, &query).await;
+            retrieval::hybrid_passages(db, &query, embedding.as_deref(), PASSAGES)
+                .await
+                .unwrap_or_default()
         },
         |piece| {
             bus.publish_live(

@@ -129,6 +129,36 @@ pub async fn best_passage(
         .next())
 }
 
+/// Hybrid retrieval: the BM25 passages and, when the question has an embedding, the passages
+/// nearest in meaning, fused by reciprocal rank. Without an embedding this is BM25 alone.
+pub async fn hybrid_passages(
+    db: &crate::server::db::Db,
+    question: &str,
+    embedding: Option<&[f32]>,
+    k: usize,
+) -> Result<Vec<Passage>, sqlx::Error> {
+    let lexical = relevant_hits(&db.read, question, 20).await?;
+    let Some(embedding) = embedding else {
+        return Ok(lexical.iter().take(k).map(Passage::from).collect());
+    };
+    let near = db.vectors.nearest(&db.read, embedding, 20).await?;
+    let near_ids: Vec<i64> = near.iter().map(|(id, _)| *id).collect();
+    let mut hits = lexical.clone();
+    for hit in kb::hits_by_ids(&db.read, &near_ids).await? {
+        if !hits.iter().any(|h| h.chunk_id == hit.chunk_id) {
+            hits.push(hit);
+        }
+    }
+    let order =
+        crate::server::ai::vectors::fuse(&[lexical.iter().map(|h| h.chunk_id).collect(), near_ids]);
+    Ok(order
+        .into_iter()
+        .filter_map(|id| hits.iter().find(|h| h.chunk_id == id))
+        .take(k)
+        .map(Passage::from)
+        .collect())
+}
+
 /// Up to `k` passages that answer `question`, best first; empty when nothing relevant is there.
 ///
 /// Candidates come from one OR query ranked by BM25; each is then scored by how many distinct
@@ -139,6 +169,18 @@ pub async fn relevant_passages(
     question: &str,
     k: usize,
 ) -> Result<Vec<Passage>, sqlx::Error> {
+    Ok(relevant_hits(pool, question, k)
+        .await?
+        .iter()
+        .map(Passage::from)
+        .collect())
+}
+
+async fn relevant_hits(
+    pool: &SqlitePool,
+    question: &str,
+    k: usize,
+) -> Result<Vec<kb::Hit>, sqlx::Error> {
     let terms = search_terms(question);
     if terms.is_empty() {
         return Ok(Vec::new());
@@ -148,15 +190,17 @@ pub async fn relevant_passages(
         .map(|t| fts_literal(t))
         .collect::<Vec<_>>()
         .join(" OR ");
-    let candidates = kb::search(pool, &any, 10).await?;
+    let candidates = kb::search(pool, &any, 20).await?;
     if candidates.is_empty() {
         return Ok(Vec::new());
     }
+    let candidate_ids: Vec<i64> = candidates.iter().map(|c| c.chunk_id).collect();
     let mut matched = vec![0usize; candidates.len()];
     let mut known = 0;
     for term in &terms {
-        let ids = kb::chunks_matching(pool, &fts_literal(term)).await?;
-        if !ids.is_empty() {
+        let literal = fts_literal(term);
+        let ids = kb::which_match(pool, &literal, &candidate_ids).await?;
+        if !ids.is_empty() || kb::any_match(pool, &literal).await? {
             known += 1;
         }
         for (i, c) in candidates.iter().enumerate() {
@@ -172,7 +216,7 @@ pub async fn relevant_passages(
         .into_iter()
         .filter(|&i| is_relevant(matched[i], known, terms.len()))
         .take(k)
-        .map(|i| Passage::from(&candidates[i]))
+        .map(|i| candidates[i].clone())
         .collect())
 }
 

@@ -73,12 +73,74 @@ pub async fn search(
     .await
 }
 
-/// The ids of chunks matching one term: used to count how many of a question's terms a chunk has.
-pub async fn chunks_matching(pool: &SqlitePool, fts_query: &str) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? LIMIT 200")
-        .bind(fts_query)
-        .fetch_all(pool)
-        .await
+/// Whether any chunk matches the FTS query (one term: does the knowledge base know the word?).
+pub async fn any_match(pool: &SqlitePool, fts_query: &str) -> Result<bool, sqlx::Error> {
+    let hit: Option<i64> =
+        sqlx::query_scalar("SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? LIMIT 1")
+            .bind(fts_query)
+            .fetch_optional(pool)
+            .await?;
+    Ok(hit.is_some())
+}
+
+/// Which of `ids` match the FTS query: counts how many of a question's terms a chunk holds.
+pub async fn which_match(
+    pool: &SqlitePool,
+    fts_query: &str,
+    ids: &[i64],
+) -> Result<Vec<i64>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    sqlx::query_scalar(&format!(
+        "SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? AND rowid IN ({list})"
+    ))
+    .bind(fts_query)
+    .fetch_all(pool)
+    .await
+}
+
+/// The citable chunks with these ids (for vector matches), in no particular order.
+pub async fn hits_by_ids(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<Hit>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    sqlx::query_as(&format!(
+        "SELECT c.id AS chunk_id, COALESCE(a.title, d.title) AS title, a.slug AS article_slug,
+                d.id AS document_id, d.source_kind, d.source, c.heading, c.body, 0.0 AS rank
+         FROM kb_chunks c
+         LEFT JOIN kb_articles a ON a.id = c.article_id
+         LEFT JOIN kb_documents d ON d.id = c.document_id
+         WHERE c.id IN ({list}) AND {CITABLE}"
+    ))
+    .fetch_all(pool)
+    .await
+}
+
+/// Chunks without an embedding (at most `limit`): (id, heading + body).
+pub async fn unembedded(pool: &SqlitePool, limit: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, heading || char(10) || body FROM kb_chunks WHERE embedding IS NULL
+         ORDER BY id LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn set_embedding(
+    conn: &mut SqliteConnection,
+    chunk_id: i64,
+    embedding: &[f32],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE kb_chunks SET embedding = ? WHERE id = ?")
+        .bind(super::documents::to_blob(embedding))
+        .bind(chunk_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -31,6 +31,8 @@ pub struct Db {
     write: SqlitePool,
     write_lock: Arc<Mutex<()>>,
     bus: Bus,
+    /// Chunk embeddings in memory, for hybrid retrieval.
+    pub vectors: crate::server::ai::vectors::VectorCache,
 }
 
 impl Db {
@@ -57,6 +59,7 @@ impl Db {
             write,
             write_lock: Arc::new(Mutex::new(())),
             bus,
+            vectors: Default::default(),
         })
     }
 

@@ -216,6 +216,7 @@ pub fn spawn_processor(
                 Ok(None) => {}
                 Err(e) => tracing::warn!("documents: {e}"),
             }
+            embed_missing(&db, &defaults).await;
             tokio::select! {
                 _ = shutdown.cancelled() => return,
                 _ = queue.0.notified() => {}
@@ -224,6 +225,40 @@ pub fn spawn_processor(
             }
         }
     })
+}
+
+/// Gives every chunk without an embedding one, when an embeddings model is configured: new
+/// articles, the demo data, everything indexed before embeddings were switched on.
+pub async fn embed_missing(db: &Db, defaults: &AgentSettings) {
+    let settings = crate::server::ai::agent::current_settings(db, defaults).await;
+    let Some(endpoint) = settings.llm.filter(|e| e.embeddings_model.is_some()) else {
+        return;
+    };
+    let llm = Llm::new(&endpoint);
+    loop {
+        let batch = match db::kb::unembedded(&db.read, 64).await {
+            Ok(b) if !b.is_empty() => b,
+            Ok(_) => return,
+            Err(e) => return tracing::warn!("embedding: {e}"),
+        };
+        let texts = batch.iter().map(|(_, t)| t.clone()).collect();
+        let vectors = match llm.embed(texts).await {
+            Ok(Some(v)) if v.len() == batch.len() => v,
+            Ok(_) => return tracing::warn!("embedding: the endpoint returned the wrong count"),
+            Err(e) => return tracing::warn!("embedding failed, will retry later: {e}"),
+        };
+        let stored = async {
+            let mut tx = db.write().await?;
+            for ((id, _), v) in batch.iter().zip(&vectors) {
+                db::kb::set_embedding(tx.conn(), *id, v).await?;
+            }
+            tx.commit().await
+        }
+        .await;
+        if let Err(e) = stored {
+            return tracing::warn!("embedding: {e}");
+        }
+    }
 }
 
 /// Processes one document, recording success or the reason it failed.
