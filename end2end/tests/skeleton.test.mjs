@@ -1,86 +1,11 @@
 // One conversation end to end: a visitor on /demo, two operators in the dashboard.
 // Run by `cargo xtask test`, which starts the server and sets the environment below.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { chromium } from 'playwright-core';
-
-const BASE = process.env.LIAISON_BASE_URL ?? 'http://127.0.0.1:3000';
-const OWNER = process.env.LIAISON_OWNER_EMAIL ?? 'owner@liaison.local';
-const AGENT = process.env.LIAISON_AGENT_EMAIL ?? 'agent@liaison.local';
-const PASSWORD = process.env.LIAISON_PASSWORD ?? 'liaison-demo';
-const WAIT = { timeout: 15_000 };
-
-let browser;
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-/** A page that fails the test on any uncaught error in the browser. */
-async function newPage() {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
-  return page;
-}
-
-async function signIn(page, email) {
-  await page.goto(`${BASE}/login`);
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('.conversations', WAIT);
-}
-
-/** A new visitor's first message, sent through the widget API as a customer's own client would. */
-async function startConversation(body) {
-  const session = await (await fetch(`${BASE}/api/widget/v1/session`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
-  })).json();
-  return (await fetch(`${BASE}/api/widget/v1/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` },
-    body: JSON.stringify({ client_msg_id: 'first', body }),
-  })).json();
-}
-
-/** Waits until the dashboard is hydrated (its buttons work). */
-async function hydrated(page) {
-  await page.waitForSelector('body[data-hydrated]', { state: 'attached', ...WAIT });
-}
-
-/**
- * Clicks an idempotent control until `expected` shows: content inside Suspense hydrates a moment
- * after the page, and a click before that does nothing.
- */
-async function clickUntil(page, control, expected) {
-  const deadline = Date.now() + WAIT.timeout;
-  while (Date.now() < deadline) {
-    await page.click(control, WAIT);
-    try {
-      await page.locator(expected).first().waitFor({ timeout: 1000 });
-      return;
-    } catch {
-      // not yet: click again
-    }
-  }
-  throw new Error(`clicking ${control} never showed ${expected}`);
-}
-
-/** Waits until hydration has attached the live stream (the header says so). */
-async function waitLive(page) {
-  await page.waitForSelector('.live-indicator:has-text("Live")', WAIT);
-}
+import {
+  AGENT, BASE, OWNER, WAIT, clickUntil, hydrated, newPage, signIn, startConversation, waitLive,
+} from './helpers.mjs';
 
 test('visitor, AI answer, handover, join, lock, reply, resolve', async () => {
   // The operator opens the Needs agent queue first: the conversation must arrive live.

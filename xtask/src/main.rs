@@ -6,6 +6,7 @@
 //! - `test`: setup, then every check: fmt, clippy, unit + integration tests, browser tests
 //! - `bench`: print sizes: the widget's first load and the dashboard's wasm
 //! - `widget`: build the widget bundle into public/widget/
+//! - `e2e`: build the widget and the app, and run only the browser tests
 
 mod bench;
 mod e2e;
@@ -23,8 +24,11 @@ fn main() -> ExitCode {
         "test" => test(),
         "bench" => bench::run(),
         "widget" => setup::run().and_then(|_| widget::build(widget::Mode::Release)),
+        "e2e" => setup::run()
+            .and_then(|_| widget::build(widget::Mode::Release))
+            .and_then(|_| e2e::run()),
         _ => {
-            eprintln!("usage: cargo xtask <setup | dev | test | bench | widget>");
+            eprintln!("usage: cargo xtask <setup | dev | test | bench | widget | e2e>");
             return ExitCode::from(2);
         }
     };
