@@ -38,6 +38,8 @@ pub enum Reply {
 struct Shared {
     replies: Arc<Mutex<VecDeque<Reply>>>,
     requests: Arc<Mutex<Vec<Value>>>,
+    /// When each `Slow` reply handed its first piece to the connection (for the bench).
+    first_sent: Arc<Mutex<Vec<std::time::Instant>>>,
 }
 
 pub struct FakeLlm {
@@ -71,6 +73,11 @@ impl FakeLlm {
     /// Every chat request received, as JSON.
     pub fn requests(&self) -> Vec<Value> {
         self.shared.requests.lock().unwrap().clone()
+    }
+
+    /// When each `Slow` reply sent its first token.
+    pub fn first_tokens_sent(&self) -> Vec<std::time::Instant> {
+        self.shared.first_sent.lock().unwrap().clone()
     }
 
     /// The environment that points the app at this server.
@@ -187,10 +194,18 @@ async fn chat(State(shared): State<Shared>, body: String) -> Response {
                 .collect();
             frames.push(chunk(json!({}), Some("stop")));
             frames.push("data: [DONE]\n\n".into());
-            let stream = futures::stream::iter(frames).then(move |f| async move {
-                tokio::time::sleep(pause).await;
-                Ok::<_, Infallible>(Bytes::from(f))
-            });
+            let first_sent = shared.first_sent.clone();
+            let stream =
+                futures::stream::iter(frames.into_iter().enumerate()).then(move |(i, f)| {
+                    let first_sent = first_sent.clone();
+                    async move {
+                        tokio::time::sleep(pause).await;
+                        if i == 0 {
+                            first_sent.lock().unwrap().push(std::time::Instant::now());
+                        }
+                        Ok::<_, Infallible>(Bytes::from(f))
+                    }
+                });
             sse_body(Body::from_stream(stream))
         }
     }

@@ -1,5 +1,5 @@
-//! Sizes, measured and printed (never asserted): the widget's first load and the dashboard's
-//! wasm, raw, gzip and brotli.
+//! Figures, measured and printed (never asserted): the AI agent's first-token overhead and
+//! retrieval latency, the widget's first load and the dashboard's wasm (raw, gzip, brotli).
 
 use crate::util::{self, exec, step};
 use crate::{setup, widget};
@@ -69,8 +69,27 @@ fn table(title: &str, dir: &Path, files: &[&str]) -> Result<Size, String> {
     Ok(total)
 }
 
+/// The agent's figures: first-token overhead and retrieval latency, from the ignored bench tests
+/// (release build), which print them.
+fn agent_figures() -> Result<(), String> {
+    step("Agent overhead and retrieval latency (release build of the bench tests)");
+    exec(&mut util::cargo(&[
+        "test",
+        "--release",
+        "--features",
+        "ssr",
+        "--test",
+        "bench_agent",
+        "--",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ]))
+}
+
 pub fn run() -> Result<(), String> {
     setup::run()?;
+    agent_figures()?;
     widget::build(widget::Mode::Release)?;
     step("cargo leptos build --release (the dashboard)");
     exec(&mut util::cargo_leptos(&["build", "--release"]))?;
