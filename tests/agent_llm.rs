@@ -171,12 +171,7 @@ async fn the_model_hands_over_and_the_gap_is_recorded() {
         "Can I change the delivery address after shipping?",
     )
     .await;
-    let view = wait_for(&app, &token, |c| {
-        c.conversation
-            .as_ref()
-            .is_some_and(|c| c.status == ConversationStatus::NeedsAgent)
-    })
-    .await;
+    let view = wait_for_status(&app, &token, ConversationStatus::NeedsAgent).await;
     let last = view.conversation.unwrap().messages.last().unwrap().clone();
     assert!(last.body.contains("couldn't find"), "{}", last.body);
     let gaps = liaison::server::db::gaps::open(&app.server.db.read, 5)
@@ -278,12 +273,7 @@ async fn the_policy_decides_before_the_model_is_asked() {
         "Ich möchte mit einem Menschen sprechen",
     )
     .await;
-    wait_for(&app, &token, |c| {
-        c.conversation
-            .as_ref()
-            .is_some_and(|c| c.status == ConversationStatus::NeedsAgent)
-    })
-    .await;
+    wait_for_status(&app, &token, ConversationStatus::NeedsAgent).await;
     // While a human is requested, the AI stays silent: no model call for the next message.
     send(&app, &token, "m-2", "How do I reset my password?").await;
     tokio::time::sleep(Duration::from_millis(400)).await;

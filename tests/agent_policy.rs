@@ -6,12 +6,6 @@ mod common;
 use common::*;
 use liaison_protocol::{ConversationStatus, Sender};
 
-fn status_is(
-    s: ConversationStatus,
-) -> impl Fn(&liaison_protocol::widget_api::ConversationResponse) -> bool {
-    move |c| c.conversation.as_ref().is_some_and(|c| c.status == s)
-}
-
 fn ai_messages(n: usize) -> impl Fn(&liaison_protocol::widget_api::ConversationResponse) -> bool {
     move |c| {
         c.conversation
@@ -34,7 +28,7 @@ async fn thanks_after_an_answer_resolves() {
     );
 
     send(&app, &token, "a-2", "Thanks, that helps!").await;
-    let view = wait_for(&app, &token, status_is(ConversationStatus::Resolved)).await;
+    let view = wait_for_status(&app, &token, ConversationStatus::Resolved).await;
     let last = view.conversation.unwrap().messages.last().unwrap().clone();
     assert_eq!(last.sender, Sender::Ai);
     assert!(last.body.contains("resolved"), "{}", last.body);
@@ -46,7 +40,7 @@ async fn out_of_scope_hands_over_and_records_a_gap() {
     let app = spawn().await;
     let token = visitor(&app).await;
     send(&app, &token, "g-1", "Do you sell gift cards for weddings?").await;
-    let view = wait_for(&app, &token, status_is(ConversationStatus::NeedsAgent)).await;
+    let view = wait_for_status(&app, &token, ConversationStatus::NeedsAgent).await;
     let c = view.conversation.unwrap();
     assert!(c.messages.last().unwrap().body.contains("couldn't find"));
     let gaps = liaison::server::db::gaps::open(&app.server.db.read, 10)
@@ -64,7 +58,7 @@ async fn a_request_for_a_human_in_spanish_is_answered_in_spanish() {
     let app = spawn().await;
     let token = visitor(&app).await;
     send(&app, &token, "s-1", "¿Puedo hablar con una persona?").await;
-    let view = wait_for(&app, &token, status_is(ConversationStatus::NeedsAgent)).await;
+    let view = wait_for_status(&app, &token, ConversationStatus::NeedsAgent).await;
     let c = view.conversation.unwrap();
     assert!(c.messages.last().unwrap().body.starts_with("Por supuesto"));
     // Asking for a human is not a knowledge gap.
@@ -82,7 +76,7 @@ async fn asking_the_same_question_again_hands_over() {
     send(&app, &token, "r-1", "How do I reset my password?").await;
     wait_for(&app, &token, ai_messages(1)).await;
     send(&app, &token, "r-2", "how do I reset my password??").await;
-    let view = wait_for(&app, &token, status_is(ConversationStatus::NeedsAgent)).await;
+    let view = wait_for_status(&app, &token, ConversationStatus::NeedsAgent).await;
     assert!(
         view.conversation
             .unwrap()

@@ -39,12 +39,7 @@ async fn chunks_are_embedded_and_questions_search_by_meaning_too() {
     ]));
     let token = visitor(&app).await;
     send(&app, &token, "m-1", "How fast is express delivery?").await;
-    let view = wait_for(&app, &token, |c| {
-        c.conversation
-            .as_ref()
-            .is_some_and(|c| c.messages.len() >= 2)
-    })
-    .await;
+    let view = wait_for_messages(&app, &token, 2).await;
     let answer = view.conversation.unwrap().messages[1].clone();
     assert_eq!(answer.citations[0].title, "Shipping and delivery");
     // The model was given the passage found by both BM25 and similarity.

@@ -112,12 +112,7 @@ async fn an_uploaded_document_answers_questions_with_a_citation() {
 
     let token = visitor(&app).await;
     send(&app, &token, "m-1", "Do gift cards expire?").await;
-    let view = wait_for(&app, &token, |c| {
-        c.conversation
-            .as_ref()
-            .is_some_and(|c| c.messages.len() >= 2)
-    })
-    .await;
+    let view = wait_for_messages(&app, &token, 2).await;
     let answer = view.conversation.unwrap().messages[1].clone();
     assert_eq!(answer.sender, Sender::Ai);
     assert!(answer.body.contains("never expire"), "{}", answer.body);
@@ -214,12 +209,7 @@ async fn pasted_text_and_urls_become_documents() {
     assert_eq!(doc["format"], "html");
     let token = visitor(&app).await;
     send(&app, &token, "m-1", "Is parking free?").await;
-    let view = wait_for(&app, &token, |c| {
-        c.conversation
-            .as_ref()
-            .is_some_and(|c| c.messages.len() >= 2)
-    })
-    .await;
+    let view = wait_for_messages(&app, &token, 2).await;
     let answer = view.conversation.unwrap().messages[1].clone();
     assert!(answer.body.contains("two hours"), "{}", answer.body);
     assert_eq!(answer.citations[0].url.as_deref(), Some(url.as_str()));
@@ -305,12 +295,7 @@ async fn a_knowledge_gap_becomes_an_article_the_ai_then_answers_from() {
     {
         let token = visitor(&app).await;
         send(&app, &token, &format!("g-{i}"), q).await;
-        wait_for(&app, &token, |c| {
-            c.conversation
-                .as_ref()
-                .is_some_and(|c| c.status == ConversationStatus::NeedsAgent)
-        })
-        .await;
+        wait_for_status(&app, &token, ConversationStatus::NeedsAgent).await;
     }
     let groups: Value = call::<ListGaps>(&op, &app, &[]).await.json().await.unwrap();
     assert_eq!(groups.as_array().unwrap().len(), 1, "{groups}");
@@ -332,12 +317,7 @@ async fn a_knowledge_gap_becomes_an_article_the_ai_then_answers_from() {
 
     let token = visitor(&app).await;
     send(&app, &token, "g-9", "Do you sell gift cards?").await;
-    let view = wait_for(&app, &token, |c| {
-        c.conversation
-            .as_ref()
-            .is_some_and(|c| c.messages.len() >= 2)
-    })
-    .await;
+    let view = wait_for_messages(&app, &token, 2).await;
     let answer = view.conversation.unwrap().messages[1].clone();
     assert_eq!(answer.citations[0].url.as_deref(), Some("/help/gift-cards"));
     app.stop().await;
@@ -384,12 +364,7 @@ async fn agent_settings_are_checked_saved_and_keep_the_key_secret() {
     llm.push(Reply::Text(vec!["We ship to Canada [1]."]));
     let token = visitor(&app).await;
     send(&app, &token, "m-1", "Do you ship to Canada?").await;
-    let view = wait_for(&app, &token, |c| {
-        c.conversation
-            .as_ref()
-            .is_some_and(|c| c.messages.len() >= 2)
-    })
-    .await;
+    let view = wait_for_messages(&app, &token, 2).await;
     assert_eq!(
         view.conversation.unwrap().messages[1].body,
         "We ship to Canada."
@@ -421,12 +396,7 @@ async fn copilot_without_an_llm_offers_passages() {
     let op = operator(&app, OWNER_EMAIL).await;
     let token = visitor(&app).await;
     send(&app, &token, "m-1", "How long does a refund take?").await;
-    let c = wait_for(&app, &token, |c| {
-        c.conversation
-            .as_ref()
-            .is_some_and(|c| c.messages.len() >= 2)
-    })
-    .await;
+    let c = wait_for_messages(&app, &token, 2).await;
     let id = c.conversation.unwrap().id;
     let drafts: Value = call::<CopilotDrafts>(&op, &app, &[("id", &id.to_string())])
         .await

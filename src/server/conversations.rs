@@ -48,6 +48,24 @@ async fn post(
     Ok(message)
 }
 
+/// A message from the AI in this transaction.
+async fn say_as_ai(
+    tx: &mut WriteTx,
+    conversation: &ConversationRow,
+    body: &str,
+    citations: &[Citation],
+) -> Result<Message, OpError> {
+    let message = NewMessage {
+        conversation_id: conversation.id,
+        sender: Sender::Ai,
+        body,
+        author_id: None,
+        client_msg_id: None,
+        citations,
+    };
+    post(tx, conversation, message).await
+}
+
 async fn change_status(
     tx: &mut WriteTx,
     conversation: &ConversationRow,
@@ -188,19 +206,7 @@ pub async fn escalate(
         return Ok(to);
     }
     if let Some(text) = notice {
-        post(
-            &mut tx,
-            &conversation,
-            NewMessage {
-                conversation_id,
-                sender: Sender::Ai,
-                body: text,
-                author_id: None,
-                client_msg_id: None,
-                citations: &[],
-            },
-        )
-        .await?;
+        say_as_ai(&mut tx, &conversation, text, &[]).await?;
     }
     let by = match actor {
         Actor::Operator(id) => Some(id),
@@ -232,19 +238,7 @@ pub async fn ai_escalate(
         return Ok(conversation.status);
     }
     let to = status::next_status(conversation.status, StatusAction::Escalate)?;
-    post(
-        &mut tx,
-        &conversation,
-        NewMessage {
-            conversation_id,
-            sender: Sender::Ai,
-            body: notice,
-            author_id: None,
-            client_msg_id: None,
-            citations: &[],
-        },
-    )
-    .await?;
+    say_as_ai(&mut tx, &conversation, notice, &[]).await?;
     if let Some(gap) = gap {
         db::gaps::record(tx.conn(), conversation_id, gap.question, gap.reason).await?;
     }
@@ -262,19 +256,7 @@ pub async fn ai_resolve(db: &Db, conversation_id: i64, notice: &str) -> Result<b
         return Ok(false);
     }
     let to = status::next_status(conversation.status, StatusAction::Resolve)?;
-    post(
-        &mut tx,
-        &conversation,
-        NewMessage {
-            conversation_id,
-            sender: Sender::Ai,
-            body: notice,
-            author_id: None,
-            client_msg_id: None,
-            citations: &[],
-        },
-    )
-    .await?;
+    say_as_ai(&mut tx, &conversation, notice, &[]).await?;
     change_status(&mut tx, &conversation, to, None).await?;
     tx.commit().await?;
     Ok(true)
@@ -390,19 +372,7 @@ pub async fn post_ai_reply(
     if !status::ai_may_reply(conversation.status, conversation.assignee_id) {
         return Ok(None);
     }
-    let message = post(
-        &mut tx,
-        &conversation,
-        NewMessage {
-            conversation_id,
-            sender: Sender::Ai,
-            body,
-            author_id: None,
-            client_msg_id: None,
-            citations,
-        },
-    )
-    .await?;
+    let message = say_as_ai(&mut tx, &conversation, body, citations).await?;
     tx.commit().await?;
     Ok(Some(message))
 }

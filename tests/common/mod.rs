@@ -181,6 +181,28 @@ pub async fn wait_for(
     panic!("timed out; last view: {:?}", conversation(app, token).await);
 }
 
+/// Waits until the visitor's conversation holds at least `n` messages.
+pub async fn wait_for_messages(app: &TestApp, token: &str, n: usize) -> ConversationResponse {
+    wait_for(app, token, |c| {
+        c.conversation
+            .as_ref()
+            .is_some_and(|c| c.messages.len() >= n)
+    })
+    .await
+}
+
+/// Waits until the visitor's conversation has `status`.
+pub async fn wait_for_status(
+    app: &TestApp,
+    token: &str,
+    status: liaison_protocol::ConversationStatus,
+) -> ConversationResponse {
+    wait_for(app, token, |c| {
+        c.conversation.as_ref().is_some_and(|c| c.status == status)
+    })
+    .await
+}
+
 /// Reads Server-Sent Events from a response.
 pub struct SseReader {
     stream: futures::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
