@@ -191,8 +191,16 @@ fn Thread(messages: Vec<Message>) -> impl IntoView {
                 .into_iter()
                 .map(|m| {
                     let sources = (!m.citations.is_empty()).then(|| {
-                        let titles = m.citations.iter().map(|c| c.title.clone()).collect::<Vec<_>>().join(", ");
-                        view! { <div class="sources">"Source: "{titles}</div> }
+                        let links = m.citations.iter().enumerate().map(|(i, c)| {
+                            let sep = (i > 0).then_some(", ");
+                            let title = c.title.clone();
+                            let link = match &c.url {
+                                Some(url) => view! { <a href=url.clone() target="_blank" rel="noopener">{title}</a> }.into_any(),
+                                None => view! { <span>{title}</span> }.into_any(),
+                            };
+                            view! { {sep}{link} }
+                        }).collect_view();
+                        view! { <div class="sources">"Source: "{links}</div> }
                     });
                     view! {
                         <li class=sender_class(m.sender)>
