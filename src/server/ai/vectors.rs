@@ -50,7 +50,8 @@ pub struct VectorCache {
 
 #[derive(Default)]
 struct Cached {
-    signature: (i64, i64),
+    /// `kb_generation.n` when loaded; None before the first load.
+    generation: Option<i64>,
     vectors: Arc<Vec<(i64, Vec<f32>)>>,
 }
 
@@ -74,14 +75,12 @@ impl VectorCache {
     }
 
     async fn load(&self, pool: &SqlitePool) -> Result<Arc<Vec<(i64, Vec<f32>)>>, sqlx::Error> {
-        let signature: (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*), COALESCE(SUM(id), 0) FROM kb_chunks WHERE embedding IS NOT NULL",
-        )
-        .fetch_one(pool)
-        .await?;
+        let generation: i64 = sqlx::query_scalar("SELECT n FROM kb_generation WHERE id = 1")
+            .fetch_one(pool)
+            .await?;
         {
             let cached = self.inner.read().await;
-            if cached.signature == signature {
+            if cached.generation == Some(generation) {
                 return Ok(cached.vectors.clone());
             }
         }
@@ -95,7 +94,7 @@ impl VectorCache {
                 .collect::<Vec<_>>(),
         );
         *self.inner.write().await = Cached {
-            signature,
+            generation: Some(generation),
             vectors: vectors.clone(),
         };
         Ok(vectors)
