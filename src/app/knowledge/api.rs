@@ -138,7 +138,11 @@ pub async fn save_article(
         body: &body,
         published: published.is_some(),
     };
-    Ok(save_article(&state()?.db, input).await?)
+    let state = state()?;
+    let id = save_article(&state.db, input).await?;
+    // New passages get their embeddings (when configured) now rather than at the next sweep.
+    state.documents.wake();
+    Ok(id)
 }
 
 #[server(prefix = "/api/admin")]
@@ -190,5 +194,8 @@ pub async fn answer_gaps(ids: String, title: String, body: String) -> Result<i64
         .map(|s| s.trim().parse::<i64>())
         .collect::<Result<_, _>>()
         .map_err(|_| AppError::Invalid("Bad gap list.".into()).respond())?;
-    Ok(crate::server::knowledge::answer_gaps(&state()?.db, &ids, &title, &body).await?)
+    let state = state()?;
+    let id = crate::server::knowledge::answer_gaps(&state.db, &ids, &title, &body).await?;
+    state.documents.wake();
+    Ok(id)
 }
