@@ -7,6 +7,7 @@ use common::*;
 use leptos::server_fn::ServerFn;
 use liaison::app::auth::Login;
 use liaison::app::conversations::api::ListConversations;
+use liaison::server::guard::{ADMIN_PAGES, OWNER_PAGES};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_server_function_refuses_an_anonymous_request() {
@@ -144,27 +145,15 @@ async fn agents_cannot_reach_admin_or_owner_functions_and_pages() {
             .unwrap();
         assert_eq!(r.status(), 403, "{method} {path}");
     }
-    for path in [
-        "/documents",
-        "/knowledge-gaps",
-        "/help-center",
-        "/settings",
-        "/usage",
-    ] {
-        let r = agent.get(app.url(path)).send().await.unwrap();
-        assert_eq!(r.status(), 403, "{path}");
-    }
-    // The owner reaches them.
     let owner = operator(&app, OWNER_EMAIL).await;
-    for path in [
-        "/documents",
-        "/knowledge-gaps",
-        "/help-center",
-        "/settings",
-        "/usage",
-    ] {
+    let pages = [ADMIN_PAGES, OWNER_PAGES].concat();
+    assert_eq!(pages.len(), 5);
+    for path in pages {
+        let r = agent.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 403, "an agent on {path}");
+        // The owner reaches them.
         let r = owner.get(app.url(path)).send().await.unwrap();
-        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.status(), 200, "the owner on {path}");
     }
     app.stop().await;
 }

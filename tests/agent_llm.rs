@@ -100,9 +100,12 @@ async fn the_answer_streams_to_the_widget_and_cites_its_source() {
     // Tokens and the estimated cost were recorded for this conversation:
     // 120 in at $2/M + 30 out at $10/M = 540 millionths of a dollar.
     let conversation_id = final_message["conversation_id"].as_i64().unwrap();
-    let usage = liaison::server::db::usage::for_conversation(&app.server.db.read, conversation_id)
+    let usage = liaison::server::db::usage::per_conversation(&app.server.db.read, 10)
         .await
-        .unwrap();
+        .unwrap()
+        .into_iter()
+        .find(|u| u.key == conversation_id.to_string())
+        .expect("usage for the conversation");
     assert_eq!(
         (
             usage.prompt_tokens,

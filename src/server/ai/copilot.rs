@@ -2,7 +2,7 @@
 //! relevant passages and writes two or three drafts; without one (or when it fails), the most
 //! relevant passages are the drafts.
 
-use super::agent::{current_settings, record_usage};
+use super::agent::{current_settings, embed_question, record_usage};
 use super::llm::client::Turn;
 use super::llm::prompt::{Line, sources_text};
 use super::llm::{AgentSettings, Llm};
@@ -68,8 +68,12 @@ pub async fn drafts(
 ) -> Result<Vec<Draft>, sqlx::Error> {
     let thread = db::messages::for_conversation(&db.read, conversation_id).await?;
     let question = recent_questions(&thread);
-    let passages = retrieval::relevant_passages(&db.read, &question, 3).await?;
     let settings = current_settings(db, defaults).await;
+    let embedding = match &settings.llm {
+        Some(endpoint) => embed_question(endpoint, &question).await,
+        None => None,
+    };
+    let passages = retrieval::hybrid_passages(db, &question, embedding.as_deref(), 3).await?;
     let Some(endpoint) = settings.llm else {
         return Ok(passage_drafts(&passages));
     };

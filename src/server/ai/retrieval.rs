@@ -118,17 +118,6 @@ pub fn citation_url(hit: &kb::Hit) -> Option<String> {
     }
 }
 
-/// Finds the passage that best answers `question`, or None when nothing relevant is there.
-pub async fn best_passage(
-    pool: &SqlitePool,
-    question: &str,
-) -> Result<Option<Passage>, sqlx::Error> {
-    Ok(relevant_passages(pool, question, 1)
-        .await?
-        .into_iter()
-        .next())
-}
-
 /// Hybrid retrieval: the BM25 passages and, when the question has an embedding, the passages
 /// nearest in meaning, fused by reciprocal rank. Without an embedding this is BM25 alone.
 pub async fn hybrid_passages(

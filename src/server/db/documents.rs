@@ -65,12 +65,6 @@ pub async fn find(pool: &SqlitePool, id: i64) -> Result<Option<DocumentRow>, sql
         .await
 }
 
-pub async fn count_ready(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM kb_documents WHERE status = 'ready'")
-        .fetch_one(pool)
-        .await
-}
-
 /// The oldest document waiting to be processed.
 pub async fn next_pending(pool: &SqlitePool) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
@@ -80,15 +74,23 @@ pub async fn next_pending(pool: &SqlitePool) -> Result<Option<i64>, sqlx::Error>
     .await
 }
 
-/// What processing needs: the original bytes and how to read them.
-pub async fn original(
-    pool: &SqlitePool,
-    id: i64,
-) -> Result<Option<(String, String, String, Vec<u8>)>, sqlx::Error> {
-    sqlx::query_as("SELECT title, source_kind, format, original FROM kb_documents WHERE id = ?")
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+/// What processing needs: the title, where it came from, the original bytes and how to read them.
+#[derive(Debug, Clone, FromRow)]
+pub struct Original {
+    pub title: String,
+    pub source_kind: String,
+    pub source: String,
+    pub format: String,
+    pub original: Vec<u8>,
+}
+
+pub async fn original(pool: &SqlitePool, id: i64) -> Result<Option<Original>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT title, source_kind, source, format, original FROM kb_documents WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await
 }
 
 /// The extracted text of a ready document (its public page).

@@ -177,13 +177,6 @@ pub async fn find_published(
         .await
 }
 
-pub async fn find_article(pool: &SqlitePool, id: i64) -> Result<Option<ArticleRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{ARTICLE} WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-}
-
 pub async fn slug_taken(
     conn: &mut SqliteConnection,
     slug: &str,

@@ -79,20 +79,6 @@ pub async fn per_conversation(pool: &SqlitePool, limit: i64) -> Result<Vec<Total
     .await
 }
 
-/// One conversation's totals.
-pub async fn for_conversation(
-    pool: &SqlitePool,
-    conversation_id: i64,
-) -> Result<Totals, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT CAST(? AS TEXT) AS key, {SUMS} FROM llm_usage WHERE conversation_id = ?"
-    ))
-    .bind(conversation_id)
-    .bind(conversation_id)
-    .fetch_one(pool)
-    .await
-}
-
 #[cfg(test)]
 mod tests {
     #[test]

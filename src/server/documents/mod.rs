@@ -290,18 +290,15 @@ async fn set(db: &Db, id: i64, status: &str, error: Option<&str>) -> Result<(), 
 
 async fn run(db: &Db, defaults: &AgentSettings, id: i64) -> Result<(), String> {
     let internal = |e: sqlx::Error| format!("database error: {e}");
-    let Some((title, source_kind, format, mut bytes)) = db::documents::original(&db.read, id)
+    let Some(doc) = db::documents::original(&db.read, id)
         .await
         .map_err(internal)?
     else {
         return Ok(()); // deleted meanwhile
     };
-    let mut format = Format::parse(&format).unwrap_or(Format::Text);
-    if source_kind == "url" {
-        let doc = db::documents::find(&db.read, id)
-            .await
-            .map_err(internal)?
-            .ok_or("deleted")?;
+    let (title, mut bytes) = (doc.title, doc.original);
+    let mut format = Format::parse(&doc.format).unwrap_or(Format::Text);
+    if doc.source_kind == "url" {
         let (fetched_format, body) = fetch::fetch(&doc.source).await?;
         let mut tx = db.write().await.map_err(internal)?;
         db::documents::set_original(tx.conn(), id, fetched_format.as_str(), &body)

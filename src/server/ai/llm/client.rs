@@ -15,6 +15,7 @@ use async_openai::types::chat::{
     ChatCompletionTools, CreateChatCompletionRequest, FunctionCall, FunctionObject,
 };
 use async_openai::types::embeddings::{CreateEmbeddingRequest, EmbeddingInput};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 pub use async_openai::types::chat::CompletionUsage;
@@ -42,17 +43,24 @@ pub enum Turn {
 }
 
 impl Llm {
+    /// A client for `endpoint`. Cheap: every `Llm` shares one HTTP client (its connection pool and
+    /// TLS roots are built once per process, not per visitor message).
     pub fn new(endpoint: &Endpoint) -> Llm {
-        crate::server::install_tls();
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .expect("the HTTP client builds");
+        static HTTP: OnceLock<reqwest::Client> = OnceLock::new();
+        let http = HTTP
+            .get_or_init(|| {
+                crate::server::install_tls();
+                reqwest::Client::builder()
+                    .connect_timeout(Duration::from_secs(10))
+                    .build()
+                    .expect("the HTTP client builds")
+            })
+            .clone();
         let config = OpenAIConfig::new()
             .with_api_base(endpoint.base_url.trim_end_matches('/'))
             .with_api_key(endpoint.api_key.clone());
         Llm {
-            client: Client::with_config(config).with_http_client(http),
+            client: Client::build(http, config),
             endpoint: endpoint.clone(),
         }
     }
