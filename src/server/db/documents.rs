@@ -58,13 +58,6 @@ pub async fn list(pool: &SqlitePool) -> Result<Vec<DocumentRow>, sqlx::Error> {
     .await
 }
 
-pub async fn find(pool: &SqlitePool, id: i64) -> Result<Option<DocumentRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM kb_documents WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-}
-
 /// The oldest document waiting to be processed.
 pub async fn next_pending(pool: &SqlitePool) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
