@@ -99,12 +99,12 @@ async fn signed_in_operators_get_data_but_not_from_a_foreign_origin() {
     // Bad input to a server function: a clear message, not a crash.
     let r = op
         .post(app.url(ListConversations::PATH))
-        .form(&[("status", "bogus")])
+        .form(&[("tab", "bogus")])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
-    assert!(r.text().await.unwrap().contains("Unknown status"));
+    assert!(r.text().await.unwrap().contains("Unknown tab"));
 
     // A wrong password does not sign in.
     let stranger = reqwest::Client::builder()

@@ -32,37 +32,45 @@ async fn bench_first_token_overhead() {
     let env = llm.env();
     let vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let app = spawn_with(&vars).await;
-    let rounds = 200;
-    let mut overhead = Vec::new();
-    for round in 0..rounds {
-        llm.push(Reply::Slow(
-            vec!["Yes, ", "we ship ", "to Canada [1]."],
-            Duration::from_millis(20),
-        ));
-        let token = visitor(&app).await;
-        let response = client()
-            .get(app.url("/api/widget/v1/stream"))
-            .bearer_auth(&token)
-            .timeout(Duration::from_secs(30))
-            .send()
-            .await
-            .unwrap();
-        let mut stream = SseReader::new(response);
-        send(&app, &token, "m-1", "Do you ship to Canada?").await;
-        let seen = loop {
-            let frame = stream
-                .next_frame(Duration::from_secs(10))
-                .await
-                .expect("a delta arrives");
-            if frame.event.as_deref() == Some("ai_delta") {
-                break Instant::now();
-            }
-        };
-        let sent = llm.first_tokens_sent()[round];
-        overhead.push(seen.duration_since(sent).as_secs_f64() * 1000.0);
-    }
+    // Swept over the gap between upstream tokens: an overhead that grows with the gap means the
+    // first token waits for the second (buffering, Nagle), which a single gap would hide.
     println!("\nAgent overhead (local OpenAI-compatible server, SSE to a widget client)");
-    report("upstream first token -> widget first token", overhead);
+    let mut round = 0;
+    for gap_ms in [5u64, 20, 50] {
+        let mut overhead = Vec::new();
+        for _ in 0..100 {
+            llm.push(Reply::Slow(
+                vec!["Yes, ", "we ship ", "to Canada [1]."],
+                Duration::from_millis(gap_ms),
+            ));
+            let token = visitor(&app).await;
+            let response = client()
+                .get(app.url("/api/widget/v1/stream"))
+                .bearer_auth(&token)
+                .timeout(Duration::from_secs(30))
+                .send()
+                .await
+                .unwrap();
+            let mut stream = SseReader::new(response);
+            send(&app, &token, "m-1", "Do you ship to Canada?").await;
+            let seen = loop {
+                let frame = stream
+                    .next_frame(Duration::from_secs(10))
+                    .await
+                    .expect("a delta arrives");
+                if frame.event.as_deref() == Some("ai_delta") {
+                    break Instant::now();
+                }
+            };
+            let sent = llm.first_tokens_sent()[round];
+            round += 1;
+            overhead.push(seen.duration_since(sent).as_secs_f64() * 1000.0);
+        }
+        report(
+            &format!("upstream first token -> widget first token, {gap_ms} ms gap"),
+            overhead,
+        );
+    }
     app.stop().await;
 }
 

@@ -30,7 +30,7 @@ async fn twenty_concurrent_joins_give_exactly_one_holder() {
             &format!("agent{i}@test.local"),
             &format!("Agent {i}"),
             &hash,
-            "agent",
+            liaison_protocol::Role::Agent,
         )
         .await
         .unwrap();

@@ -177,8 +177,9 @@ async fn the_dashboard_stream_resumes_from_last_event_id_with_every_visitor() {
         .map(|e| e.id)
         .collect();
     assert_eq!(got, stored);
-    // a's customer message and AI answer, b's conversation, message and answer.
-    assert_eq!(got.len(), 5, "{got:?}");
+    // a's customer message and AI answer, b's conversation, message and answer: five changes,
+    // each transaction closed by one `conversation_updated` with the row (four transactions).
+    assert_eq!(got.len(), 9, "{got:?}");
     app.stop().await;
 }
 

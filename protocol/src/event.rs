@@ -2,6 +2,7 @@
 //! Streams (dashboard and widget SSE) send them with that id so a reconnecting client misses
 //! nothing and sees nothing twice.
 
+use crate::inbox::{ConversationSummary, InboxCounts, LiveVisitor};
 use crate::{ConversationStatus, Message};
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +25,21 @@ pub enum Event {
         conversation_id: i64,
         assignee_id: Option<i64>,
     },
+    /// A conversation's row changed (any of the events above, in the same transaction): what the
+    /// list shows now, and the tab counts after the change. Operators only; the dashboard patches
+    /// its list and badges from it without another request.
+    ConversationUpdated {
+        conversation: Box<ConversationSummary>,
+        counts: InboxCounts,
+    },
+    /// A visitor arrived on the site or moved to another page. Live only, operators only.
+    VisitorOnline {
+        visitor: LiveVisitor,
+    },
+    /// A visitor left the site (no widget open for a minute). Live only, operators only.
+    VisitorOffline {
+        visitor_id: i64,
+    },
     /// A knowledge-base document moved on: pending, processing, ready or failed. Operators only.
     DocumentChanged {
         document_id: i64,
@@ -42,7 +58,9 @@ impl Event {
     /// The conversation the event is about, if it is about one.
     pub fn conversation_id(&self) -> Option<i64> {
         Some(match self {
-            Event::DocumentChanged { .. } => return None,
+            Event::DocumentChanged { .. }
+            | Event::VisitorOnline { .. }
+            | Event::VisitorOffline { .. } => return None,
             Event::ConversationCreated { conversation_id }
             | Event::StatusChanged {
                 conversation_id, ..
@@ -54,6 +72,7 @@ impl Event {
                 conversation_id, ..
             } => *conversation_id,
             Event::MessageCreated { message } => message.conversation_id,
+            Event::ConversationUpdated { conversation, .. } => conversation.id,
         })
     }
 
@@ -68,7 +87,10 @@ impl Event {
 
     /// Live-only events are sent to whoever is connected and never stored.
     pub fn is_live_only(&self) -> bool {
-        matches!(self, Event::AiDelta { .. })
+        matches!(
+            self,
+            Event::AiDelta { .. } | Event::VisitorOnline { .. } | Event::VisitorOffline { .. }
+        )
     }
 
     pub fn kind(&self) -> &'static str {
@@ -79,6 +101,9 @@ impl Event {
             Event::AssigneeChanged { .. } => "assignee_changed",
             Event::AiDelta { .. } => "ai_delta",
             Event::DocumentChanged { .. } => "document_changed",
+            Event::ConversationUpdated { .. } => "conversation_updated",
+            Event::VisitorOnline { .. } => "visitor_online",
+            Event::VisitorOffline { .. } => "visitor_offline",
         }
     }
 }

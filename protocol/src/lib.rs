@@ -5,12 +5,14 @@
 //! when the AI may speak) live here as plain functions with unit tests; I/O lives elsewhere.
 
 pub mod event;
+pub mod inbox;
 pub mod message;
 pub mod role;
 pub mod status;
 pub mod widget_api;
 
 pub use event::Event;
+pub use inbox::{Channel, ConversationSummary, Counts, Filter, InboxCounts, LiveVisitor, Tab};
 pub use message::{Citation, Message, Sender};
 pub use role::Role;
 pub use status::{ConversationStatus, StatusAction, TransitionError};

@@ -27,6 +27,15 @@ impl Role {
             .find(|r| r.as_str() == s)
     }
 
+    /// How the dashboard names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Agent => "Agent",
+            Role::Admin => "Admin",
+            Role::Owner => "Owner",
+        }
+    }
+
     /// Whether this role includes everything `required` may do.
     pub fn at_least(self, required: Role) -> bool {
         self >= required

@@ -10,7 +10,9 @@ pub struct Me {
     pub id: i64,
     pub name: String,
     pub email: String,
-    pub role: String,
+    pub role: liaison_protocol::Role,
+    /// The newest event id when this was read: where the tab's live stream starts.
+    pub cursor: i64,
 }
 
 #[cfg(feature = "ssr")]
@@ -51,8 +53,7 @@ pub mod ssr {
     /// the second lock on the same door.
     pub async fn operator_with(required: liaison_protocol::Role) -> Result<Operator, AppError> {
         let op = operator().await?;
-        let role = liaison_protocol::Role::parse(&op.role).unwrap_or(liaison_protocol::Role::Agent);
-        if role.at_least(required) {
+        if op.role.at_least(required) {
             Ok(op)
         } else {
             Err(AppError::Forbidden.respond())
@@ -71,8 +72,12 @@ pub mod ssr {
         })
     }
 
+    /// Signs out and ends this session's streams.
     pub async fn sign_out() -> Result<(), AppError> {
         let session = session().await?;
+        if let Some(id) = session.id() {
+            state()?.streams.end(id);
+        }
         auth::sign_out(&session).await.map_err(|e| {
             tracing::error!("sign out: {e}");
             AppError::Internal
@@ -98,11 +103,13 @@ pub async fn logout() -> Result<(), AppError> {
 #[server]
 pub async fn current_operator() -> Result<Me, AppError> {
     let op = ssr::operator().await?;
+    let cursor = crate::server::db::events::latest_id(&ssr::state()?.db.read).await?;
     Ok(Me {
         id: op.id,
         name: op.name,
         email: op.email,
         role: op.role,
+        cursor,
     })
 }
 
@@ -111,6 +118,7 @@ pub async fn current_operator() -> Result<Me, AppError> {
 pub fn LoginPage() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let signed_out = move || query.read().get("signed_out").is_some();
+    let expired = move || query.read().get("expired").is_some();
     let login = ServerAction::<Login>::new();
     let error = move || match login.value().get() {
         Some(Err(e)) => Some(e.to_string()),
@@ -122,6 +130,9 @@ pub fn LoginPage() -> impl IntoView {
                 <h1 class="brand">"Liaison"</h1>
                 <Show when=signed_out>
                     <p class="notice" role="status">"You have been signed out."</p>
+                </Show>
+                <Show when=expired>
+                    <p class="notice" role="status">"Your session has ended. Please sign in again."</p>
                 </Show>
                 <p class="muted">"Sign in to the support dashboard"</p>
                 <ActionForm action=login>

@@ -31,6 +31,18 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         AppError::Transport(value.to_string())
     }
+
+    /// Every server function's error passes here in the browser, so a session that expired or
+    /// was signed out elsewhere sends the tab to the sign-in page, whichever call noticed.
+    fn de(data: leptos::server_fn::Bytes) -> Self {
+        use leptos::server_fn::Decodes;
+        let error = <JsonEncoding as Decodes<AppError>>::decode(data)
+            .unwrap_or_else(|e| AppError::Transport(e.to_string()));
+        if error == AppError::Unauthorized {
+            crate::app::live::session_ended();
+        }
+        error
+    }
 }
 
 #[cfg(feature = "ssr")]

@@ -26,6 +26,17 @@ pub fn ago(now: i64, then: i64) -> String {
     }
 }
 
+/// "45s", "12m", "3h 5m", "2d 4h": how long something lasted.
+pub fn duration(ms: i64) -> String {
+    let secs = ms.max(0) / 1000;
+    match secs {
+        0..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m", secs / 60),
+        3600..=86_399 => format!("{}h {}m", secs / 3600, secs % 3600 / 60),
+        _ => format!("{}d {}h", secs / 86_400, secs % 86_400 / 3600),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -37,5 +48,9 @@ mod tests {
         assert_eq!(ago(3_600_000 * 5, 0), "5h");
         assert_eq!(ago(86_400_000 * 3, 0), "3d");
         assert_eq!(ago(0, 5_000), "just now");
+        assert_eq!(duration(45_000), "45s");
+        assert_eq!(duration(3_600_000 + 300_000), "1h 5m");
+        assert_eq!(duration(86_400_000 * 2 + 3_600_000 * 4), "2d 4h");
+        assert_eq!(duration(-1), "0s");
     }
 }

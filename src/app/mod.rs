@@ -61,8 +61,10 @@ pub fn App() -> impl IntoView {
 /// The signed-in frame: sidebar and header around the page. Only pages that work are linked.
 #[component]
 fn Dashboard() -> impl IntoView {
-    live::provide_live();
     let me = Resource::new(|| (), |_| auth::current_operator());
+    live::provide_live(Signal::derive(move || {
+        me.get().and_then(|m| m.ok()).map(|m| m.cursor)
+    }));
     let logout = ServerAction::<Logout>::new();
     view! {
         <div class="app">
@@ -71,7 +73,7 @@ fn Dashboard() -> impl IntoView {
                 <A href="/conversations">"Conversations"</A>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
-                        let role = me.await.ok().and_then(|me| Role::parse(&me.role)).unwrap_or(Role::Agent);
+                        let role = me.await.ok().map_or(Role::Agent, |me| me.role);
                         view! {
                             <Show when=move || role.at_least(Role::Admin)>
                                 <div class="nav-group">"Knowledge"</div>
@@ -95,7 +97,7 @@ fn Dashboard() -> impl IntoView {
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             me.await.ok().map(|me| view! {
-                                <span class="me">{me.name}" · "{me.role}</span>
+                                <span class="me">{me.name}" · "{me.role.label()}</span>
                             })
                         })}
                     </Transition>

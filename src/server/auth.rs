@@ -4,6 +4,7 @@
 use crate::server::db::{self, Db};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use liaison_protocol::Role;
 use rand::Rng;
 use tower_sessions::Session;
 
@@ -15,7 +16,7 @@ pub struct Operator {
     pub id: i64,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
 }
 
 pub fn hash_password(password: &str) -> String {
@@ -111,7 +112,14 @@ pub async fn ensure_owner(
         .or(generated.as_deref())
         .expect("one of them is set");
     let mut tx = db.write().await?;
-    db::users::insert(tx.conn(), email, "Owner", &hash_password(password), "owner").await?;
+    db::users::insert(
+        tx.conn(),
+        email,
+        "Owner",
+        &hash_password(password),
+        Role::Owner,
+    )
+    .await?;
     tx.commit().await?;
     Ok(generated)
 }

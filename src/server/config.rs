@@ -23,6 +23,9 @@ pub struct Config {
     /// The AI agent's defaults (`LIAISON_LLM_*`, `LIAISON_AGENT_INSTRUCTIONS`); Settings saved in
     /// the dashboard take precedence.
     pub agent: crate::server::ai::llm::AgentSettings,
+    /// `LIAISON_EVENT_RETENTION_HOURS`, default 168 (7 days): how long stream events are kept
+    /// for replay. A client away longer refetches its views instead of replaying.
+    pub event_retention: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,7 +84,20 @@ impl Config {
                     problem,
                 }
             })?;
+        let hours = match get("LIAISON_EVENT_RETENTION_HOURS") {
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(h) if h >= 1 => h,
+                _ => {
+                    return Err(ConfigError {
+                        name: "LIAISON_EVENT_RETENTION_HOURS",
+                        problem: format!("{v:?} is not a whole number of hours, 1 or more"),
+                    });
+                }
+            },
+            None => 24 * 7,
+        };
         Ok(Config {
+            event_retention: std::time::Duration::from_secs(hours * 3600),
             agent,
             addr,
             data_dir: get("LIAISON_DATA_DIR")
@@ -134,6 +150,15 @@ mod tests {
         assert!(e.to_string().starts_with("LIAISON_ADDR"));
         assert!(config(&[("LIAISON_OWNER_PASSWORD", "short")]).is_err());
         assert!(config(&[("LIAISON_PUBLIC_URL", "example.com")]).is_err());
+        assert!(config(&[("LIAISON_EVENT_RETENTION_HOURS", "0")]).is_err());
+        assert!(config(&[("LIAISON_EVENT_RETENTION_HOURS", "a week")]).is_err());
+        assert_eq!(
+            config(&[("LIAISON_EVENT_RETENTION_HOURS", "2")])
+                .unwrap()
+                .event_retention
+                .as_secs(),
+            7200
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@
 
 use crate::server::db::{self, Db, WriteTx, conversations::ConversationRow, messages::NewMessage};
 use liaison_protocol::status::{self, StatusAction};
-use liaison_protocol::{Citation, ConversationStatus, Event, Message, Sender, TransitionError};
+use liaison_protocol::{
+    Channel, Citation, ConversationStatus, Event, Message, Sender, TransitionError,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpError {
@@ -168,7 +170,7 @@ async fn open_or_start(tx: &mut WriteTx, visitor_id: i64) -> Result<Conversation
     {
         return Ok(c);
     }
-    let id = db::conversations::insert(tx.conn(), visitor_id).await?;
+    let id = db::conversations::insert(tx.conn(), visitor_id, Channel::Widget).await?;
     tx.emit(
         Event::ConversationCreated {
             conversation_id: id,

@@ -61,7 +61,7 @@ pub async fn seed(db: &Db, config: &Config) -> Result<(), sqlx::Error> {
             DEMO_AGENT_EMAIL,
             "Sam (demo agent)",
             &auth::hash_password(&password),
-            "agent",
+            liaison_protocol::Role::Agent,
         )
         .await?;
         println!("  Demo agent login: {DEMO_AGENT_EMAIL}  password: {password}");

@@ -4,6 +4,7 @@
 //! have no CSRF protection of their own).
 
 use crate::app::auth::Login;
+use crate::app::error::AppError;
 use crate::server::auth;
 use crate::server::http::AppState;
 use axum::extract::{Request, State};
@@ -78,24 +79,38 @@ pub async fn require_operator(
     };
     match auth::session_operator(&state.db, &session).await {
         Ok(Some(operator)) => {
-            let role = Role::parse(&operator.role).unwrap_or(Role::Agent);
-            if !role.at_least(required) {
+            if !operator.role.at_least(required) {
+                if is_api(&path) {
+                    return refuse(AppError::Forbidden);
+                }
                 return (
                     StatusCode::FORBIDDEN,
-                    "You do not have access to this. Ask an Owner or Admin.",
+                    "You do not have access to this page. Ask an Owner or Admin.",
                 )
                     .into_response();
             }
             request.extensions_mut().insert(operator);
             next.run(request).await
         }
-        Ok(None) if is_api(&path) => (StatusCode::UNAUTHORIZED, "Sign in first.").into_response(),
+        Ok(None) if is_api(&path) => refuse(AppError::Unauthorized),
         Ok(None) => Redirect::to("/login").into_response(),
         Err(e) => {
             tracing::error!("session check failed: {e}");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// A refusal in the shape the dashboard's server functions decode (their one error type, as
+/// JSON), so the page can tell "signed out" (to the sign-in page) from "not allowed".
+fn refuse(error: AppError) -> Response {
+    let body = serde_json::to_string(&error).expect("AppError serializes");
+    (
+        error.status(),
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }
 
 /// Rejects state-changing requests whose Origin is not this server. The widget API is meant to

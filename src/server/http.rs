@@ -4,8 +4,12 @@
 use crate::app::{App, shell};
 use crate::server::auth::{self, Operator};
 use crate::server::db::Db;
+use crate::server::presence::Presence;
 use crate::server::realtime::{Bus, Scope};
-use crate::server::{Config, demo, documents, guard, help_center, kb_routes, sse, widget_api};
+use crate::server::session_streams::SessionStreams;
+use crate::server::{
+    Config, demo, documents, guard, help_center, kb_routes, retention, sse, widget_api,
+};
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRef, FromRequestParts, Query, State};
@@ -38,6 +42,10 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Wakes the background document processor.
     pub documents: documents::Queue,
+    /// Dashboard streams by session, ended on sign-out and expiry.
+    pub streams: SessionStreams,
+    /// Visitors on the site now.
+    pub presence: Presence,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -120,6 +128,11 @@ pub async fn start(
 
     let shutdown = CancellationToken::new();
     sweep_expired_sessions(store.clone(), shutdown.clone());
+    let streams = SessionStreams::default();
+    streams.sweep(store.clone(), shutdown.clone());
+    retention::spawn(db.clone(), config.event_retention, shutdown.clone());
+    let presence = Presence::new(db.bus().clone());
+    presence.spawn_expiry(shutdown.clone());
     let queue = documents::Queue::default();
     documents::spawn_processor(
         db.clone(),
@@ -133,12 +146,20 @@ pub async fn start(
     let addr = listener
         .local_addr()
         .map_err(|e| StartError::Bind(config.addr, e))?;
+    // Small writes (an SSE event, a token of an answer) go out at once, not after Nagle's wait.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!("TCP_NODELAY: {e}");
+        }
+    });
     let state = AppState {
         leptos_options,
         db: db.clone(),
         config: Arc::new(config),
         shutdown: shutdown.clone(),
         documents: queue,
+        streams,
+        presence,
     };
     let app = router(state)
         .layer(sessions)
@@ -265,18 +286,25 @@ struct StreamQuery {
     after: Option<i64>,
 }
 
+/// The operators' stream. It belongs to the session: signing out or expiry ends it.
 async fn dashboard_stream(
     State(state): State<AppState>,
     AuthOperator(_operator): AuthOperator,
+    session: tower_sessions::Session,
     Query(query): Query<StreamQuery>,
     headers: HeaderMap,
 ) -> Response {
+    let Some(session_id) = session.id() else {
+        return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
+    };
+    let ticket = state.streams.open(session_id, &state.shutdown);
     let cursor = sse::cursor(&headers, query.after);
     match sse::stream(
         state.db.clone(),
         Scope::Dashboard,
         cursor,
-        state.shutdown.clone(),
+        ticket.end.clone(),
+        Box::new(ticket),
     )
     .await
     {

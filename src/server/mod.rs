@@ -12,7 +12,10 @@ pub mod help_center;
 pub mod http;
 pub mod kb_routes;
 pub mod knowledge;
+pub mod presence;
 pub mod realtime;
+pub mod retention;
+pub mod session_streams;
 pub mod sse;
 pub mod widget_api;
 

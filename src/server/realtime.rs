@@ -3,7 +3,8 @@
 //! than one it has already seen.
 
 use liaison_protocol::Event;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,26 +33,103 @@ impl Scope {
     }
 }
 
+/// Routes each event to the streams that admit it: every operator's stream gets every event,
+/// and a visitor's stream gets only what is sent to that visitor's own channel, so one message
+/// wakes its visitor and the operators, not every connected widget.
 #[derive(Clone)]
 pub struct Bus {
-    sender: broadcast::Sender<Arc<StoredEvent>>,
+    inner: Arc<Inner>,
 }
+
+struct Inner {
+    dashboard: broadcast::Sender<Arc<StoredEvent>>,
+    /// One channel per visitor with an open stream; removed when their last stream ends.
+    visitors: Mutex<HashMap<i64, broadcast::Sender<Arc<StoredEvent>>>>,
+}
+
+/// Events a visitor's channel holds for a slow stream before it lags (and then replays from the
+/// table): a visitor's conversation moves slowly, so a few are plenty.
+const VISITOR_BUFFER: usize = 32;
+const DASHBOARD_BUFFER: usize = 1024;
 
 impl Default for Bus {
     fn default() -> Self {
-        let (sender, _) = broadcast::channel(1024);
-        Bus { sender }
+        let (dashboard, _) = broadcast::channel(DASHBOARD_BUFFER);
+        Bus {
+            inner: Arc::new(Inner {
+                dashboard,
+                visitors: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+}
+
+/// A stream's place on the bus. Dropping it leaves; a visitor's channel goes with its last
+/// subscriber.
+pub struct Subscription {
+    rx: broadcast::Receiver<Arc<StoredEvent>>,
+    visitor: Option<(i64, Bus)>,
+}
+
+impl Subscription {
+    pub async fn recv(&mut self) -> Result<Arc<StoredEvent>, broadcast::error::RecvError> {
+        self.rx.recv().await
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        if let Some((visitor, bus)) = &self.visitor {
+            let mut visitors = bus.inner.visitors.lock().expect("bus lock");
+            // This subscription's receiver is still alive here: 1 means it was the last.
+            if visitors
+                .get(visitor)
+                .is_some_and(|tx| tx.receiver_count() <= 1)
+            {
+                visitors.remove(visitor);
+            }
+        }
     }
 }
 
 impl Bus {
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<StoredEvent>> {
-        self.sender.subscribe()
+    pub fn subscribe(&self, scope: Scope) -> Subscription {
+        match scope {
+            Scope::Dashboard => Subscription {
+                rx: self.inner.dashboard.subscribe(),
+                visitor: None,
+            },
+            Scope::Visitor(v) => {
+                let mut visitors = self.inner.visitors.lock().expect("bus lock");
+                let rx = visitors
+                    .entry(v)
+                    .or_insert_with(|| broadcast::channel(VISITOR_BUFFER).0)
+                    .subscribe();
+                Subscription {
+                    rx,
+                    visitor: Some((v, self.clone())),
+                }
+            }
+        }
+    }
+
+    /// How many visitors have a channel now (streams open): for tests of the clean-up.
+    pub fn visitor_channels(&self) -> usize {
+        self.inner.visitors.lock().expect("bus lock").len()
     }
 
     pub fn publish(&self, event: StoredEvent) {
+        let event = Arc::new(event);
+        if let Some(v) = event.visitor_id
+            && event.event.customer_visible()
+        {
+            let visitors = self.inner.visitors.lock().expect("bus lock");
+            if let Some(tx) = visitors.get(&v) {
+                let _ = tx.send(event.clone());
+            }
+        }
         // No subscriber is fine: the event is in the table for whoever connects later.
-        let _ = self.sender.send(Arc::new(event));
+        let _ = self.inner.dashboard.send(event);
     }
 
     /// Sends a live-only event (an AI delta) to whoever is connected now.
@@ -92,5 +170,32 @@ mod tests {
         assert!(!Scope::Visitor(6).admits(&status));
         assert!(!Scope::Visitor(5).admits(&lock));
         assert!(Scope::Dashboard.admits(&lock));
+    }
+
+    #[tokio::test]
+    async fn events_reach_only_their_visitor_and_channels_go_with_their_streams() {
+        let bus = Bus::default();
+        let mut five = bus.subscribe(Scope::Visitor(5));
+        let six = bus.subscribe(Scope::Visitor(6));
+        let mut ops = bus.subscribe(Scope::Dashboard);
+        assert_eq!(bus.visitor_channels(), 2);
+        bus.publish(StoredEvent {
+            id: 1,
+            visitor_id: Some(5),
+            event: Event::StatusChanged {
+                conversation_id: 9,
+                status: ConversationStatus::Resolved,
+            },
+        });
+        assert_eq!(five.recv().await.unwrap().id, 1);
+        assert_eq!(ops.recv().await.unwrap().id, 1);
+        assert!(six.rx.is_empty());
+        drop(six);
+        assert_eq!(bus.visitor_channels(), 1);
+        let again = bus.subscribe(Scope::Visitor(5));
+        drop(five);
+        assert_eq!(bus.visitor_channels(), 1, "5 still has a stream");
+        drop(again);
+        assert_eq!(bus.visitor_channels(), 0);
     }
 }

@@ -1,45 +1,48 @@
 //! Server-Sent Event streams that lose nothing and send nothing twice.
 //!
 //! A stream subscribes to the bus first, then replays stored events after the client's cursor
-//! (`Last-Event-ID`, or `?after=`), then streams live ones, skipping ids already sent. If the
-//! subscriber falls behind the bus, it replays from the table again. Heartbeats keep proxies from
-//! closing idle streams; server shutdown ends every stream.
+//! (`Last-Event-ID`, or `?after=` from the page it was rendered with), then streams live ones,
+//! skipping ids already sent. A stream with no cursor starts from now: it never replays history.
+//! A cursor older than the retention floor (those events were deleted) gets one `refetch` event
+//! and continues from now. If the subscriber falls behind the bus, it replays from the table
+//! again. Heartbeats keep proxies from closing idle streams; `end` (shutdown, sign-out, an
+//! expired session) ends the stream.
 
 use crate::server::db::{Db, events};
-use crate::server::realtime::{Scope, StoredEvent};
+use crate::server::realtime::{Scope, StoredEvent, Subscription};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use std::collections::VecDeque;
 use std::convert::Infallible;
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
 const REPLAY_BATCH: i64 = 500;
 
 /// Where a client resumes: the `Last-Event-ID` header a reconnecting browser sends wins over
-/// the `after` the page was loaded with.
-pub fn cursor(headers: &HeaderMap, after: Option<i64>) -> i64 {
+/// the `after` the page was loaded with. None: start from now.
+pub fn cursor(headers: &HeaderMap, after: Option<i64>) -> Option<i64> {
     headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok())
         .or(after)
-        .unwrap_or(0)
-        .max(0)
+        .map(|c: i64| c.max(0))
 }
 
 struct State {
     db: Db,
     scope: Scope,
-    rx: broadcast::Receiver<Arc<StoredEvent>>,
+    rx: Subscription,
     last_sent: i64,
     backlog: VecDeque<StoredEvent>,
     /// More stored events may follow the backlog (a full batch was read).
     replaying: bool,
     shutdown: CancellationToken,
+    /// Whatever must live as long as the stream (e.g. its session's ticket).
+    _held: Box<dyn std::any::Any + Send + Sync>,
 }
 
 impl State {
@@ -88,21 +91,38 @@ impl State {
 pub async fn stream(
     db: Db,
     scope: Scope,
-    cursor: i64,
-    shutdown: CancellationToken,
+    cursor: Option<i64>,
+    end: CancellationToken,
+    held: Box<dyn std::any::Any + Send + Sync>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, sqlx::Error> {
     // Subscribe before reading the table, so nothing committed in between is missed.
-    let rx = db.bus().subscribe();
+    let rx = db.bus().subscribe(scope);
+    let now = events::latest_id(&db.read).await?;
+    let floor = events::retention_floor(&db.read).await?;
+    // A cursor from the future (another database, a restore) is treated like none.
+    let (start, refetch) = match cursor {
+        Some(c) if c < floor => (now, true),
+        Some(c) if c <= now => (c, false),
+        _ => (now, false),
+    };
     let mut state = State {
         db,
         scope,
         rx,
-        last_sent: cursor,
+        last_sent: start,
         backlog: VecDeque::new(),
         replaying: false,
-        shutdown,
+        shutdown: end,
+        _held: held,
     };
-    state.refill().await?;
+    if start < now {
+        state.refill().await?;
+    }
+    let first = refetch.then(|| {
+        // Named, without an id: the client refetches its views once and keeps its cursor moving
+        // from the next stored event.
+        Ok(SseEvent::default().event("refetch").data("{}"))
+    });
     let events = futures::stream::unfold(state, |mut state| async move {
         let e = state.next_event().await?;
         let data = serde_json::to_string(&e.event).expect("events serialize");
@@ -116,6 +136,7 @@ pub async fn stream(
         };
         Some((Ok(sse), state))
     });
+    let events = futures::stream::iter(first).chain(events);
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
@@ -127,12 +148,12 @@ mod tests {
     #[test]
     fn last_event_id_wins() {
         let mut h = HeaderMap::new();
-        assert_eq!(cursor(&h, None), 0);
-        assert_eq!(cursor(&h, Some(7)), 7);
+        assert_eq!(cursor(&h, None), None);
+        assert_eq!(cursor(&h, Some(7)), Some(7));
         h.insert("last-event-id", HeaderValue::from_static("12"));
-        assert_eq!(cursor(&h, Some(7)), 12);
+        assert_eq!(cursor(&h, Some(7)), Some(12));
         h.insert("last-event-id", HeaderValue::from_static("junk"));
-        assert_eq!(cursor(&h, Some(7)), 7);
-        assert_eq!(cursor(&HeaderMap::new(), Some(-5)), 0);
+        assert_eq!(cursor(&h, Some(7)), Some(7));
+        assert_eq!(cursor(&HeaderMap::new(), Some(-5)), Some(0));
     }
 }

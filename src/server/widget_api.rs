@@ -89,6 +89,7 @@ fn new_token() -> String {
 /// The visitor a request speaks for. Handlers that take it cannot run without a valid token.
 pub struct Visitor {
     pub id: i64,
+    pub row: db::visitors::VisitorRow,
 }
 
 #[derive(Deserialize)]
@@ -119,7 +120,10 @@ impl FromRequestParts<AppState> for Visitor {
         let visitor = db::visitors::find_by_token_hash(&state.db.read, &token_hash(token.trim()))
             .await?
             .ok_or(WidgetError::Unauthorized)?;
-        Ok(Visitor { id: visitor.id })
+        Ok(Visitor {
+            id: visitor.id,
+            row: visitor,
+        })
     }
 }
 
@@ -250,11 +254,14 @@ async fn stream(
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, WidgetError> {
     let cursor = sse::cursor(&headers, query.after);
+    // The open stream is the visit: the visitor is a live visitor while it lasts.
+    let visit = state.presence.enter(&visitor.row);
     Ok(sse::stream(
         state.db.clone(),
         Scope::Visitor(visitor.id),
         cursor,
         state.shutdown.clone(),
+        Box::new(visit),
     )
     .await?)
 }

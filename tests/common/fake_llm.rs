@@ -58,6 +58,10 @@ impl FakeLlm {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
+            // Like the real server: each token leaves at once, not after Nagle's delay.
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             axum::serve(listener, app).await.unwrap();
         });
         FakeLlm {

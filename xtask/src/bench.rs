@@ -1,5 +1,5 @@
-//! Figures, measured and printed (never asserted): the AI agent's first-token overhead and
-//! retrieval latency, the widget's first load and the dashboard's wasm (raw, gzip, brotli).
+//! Figures, measured and printed (never asserted): the inbox at a million conversations, the AI
+//! agent's first-token overhead and retrieval latency, the widget's first load and the dashboard's wasm (raw, gzip, brotli).
 
 use crate::util::{self, exec, step};
 use crate::{setup, widget};
@@ -87,8 +87,29 @@ fn agent_figures() -> Result<(), String> {
     ]))
 }
 
+/// The inbox at 1,000,000 conversations: list pages per tab and channel, counts, search, a
+/// detail view, the list over HTTP, and what a new stream replays (release build).
+fn inbox_figures() -> Result<(), String> {
+    step(
+        "Inbox at 1,000,000 conversations (release build of the bench test; fills a database first)",
+    );
+    exec(&mut util::cargo(&[
+        "test",
+        "--release",
+        "--features",
+        "ssr",
+        "--test",
+        "bench_inbox",
+        "--",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ]))
+}
+
 pub fn run() -> Result<(), String> {
     setup::run()?;
+    inbox_figures()?;
     agent_figures()?;
     widget::build(widget::Mode::Release)?;
     step("cargo leptos build --release (the dashboard)");

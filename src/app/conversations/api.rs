@@ -3,108 +3,149 @@
 
 use crate::app::error::AppError;
 use leptos::prelude::*;
-use liaison_protocol::{ConversationStatus, Message};
+use liaison_protocol::{ConversationSummary, Filter, InboxCounts, LiveVisitor, Message};
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::app::auth::ssr::{operator, state};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Row {
-    pub id: i64,
-    pub visitor: String,
-    pub last_message: Option<String>,
-    pub last_activity_at: i64,
-    pub created_at: i64,
-    pub message_count: i64,
-    pub status: ConversationStatus,
-    pub joined: bool,
-}
+/// Conversations per page of the list.
+pub const PAGE_SIZE: i64 = 50;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counts {
-    pub all: i64,
-    pub open: i64,
-    pub needs_agent: i64,
-    pub resolved: i64,
-}
-
+/// One page of the list, and what the live patches need to continue from it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct List {
-    pub rows: Vec<Row>,
-    pub counts: Counts,
+    pub rows: Vec<ConversationSummary>,
+    pub counts: InboxCounts,
+    /// Events up to this id are already in `rows` and `counts`; older patches are stale.
+    pub cursor: i64,
     /// The server's clock when the list was read, for "time since last activity".
     pub now: i64,
+    /// Where the next (older) page starts, when there is one.
+    pub older: Option<i64>,
+    /// Whether newer conversations exist above this page (it is not the first page).
+    pub newer: bool,
+}
+
+/// Where the list view is: tab, channel, search, and page. Parsed from the URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct View {
+    pub filter: Filter,
+    pub search: Option<String>,
+    /// Older than this conversation id (in a search: this message id).
+    pub before: Option<i64>,
+    /// Newer than this conversation id (the previous page).
+    pub after: Option<i64>,
+}
+
+impl View {
+    pub fn is_first_page(&self) -> bool {
+        self.before.is_none() && self.after.is_none()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Detail {
-    pub id: i64,
-    pub visitor: String,
-    pub status: ConversationStatus,
+    pub conversation: ConversationSummary,
     pub browser: Option<String>,
     pub timezone: Option<String>,
     pub referrer: Option<String>,
     pub page: Option<String>,
+    pub email: Option<String>,
     pub messages: Vec<Message>,
-    pub assignee_id: Option<i64>,
-    pub assignee_name: Option<String>,
+    /// Events up to this id are reflected here.
+    pub cursor: i64,
     /// The operator looking at it.
     pub me: i64,
 }
 
-impl Detail {
-    pub fn held_by_me(&self) -> bool {
-        self.assignee_id == Some(self.me)
-    }
-
-    pub fn locked_by_another(&self) -> bool {
-        self.assignee_id.is_some_and(|a| a != self.me)
-    }
-}
-
-pub fn visitor_label(visitor_id: i64) -> String {
-    format!("Visitor #{visitor_id}")
-}
-
+/// One page of the list. Flat arguments, so the call is a plain form (`tab=needs_agent&...`).
 #[server]
-pub async fn list_conversations(status: Option<String>) -> Result<List, AppError> {
-    use crate::server::db;
+pub async fn list_conversations(
+    tab: Option<String>,
+    channel: Option<String>,
+    q: Option<String>,
+    before: Option<i64>,
+    after: Option<i64>,
+) -> Result<List, AppError> {
+    use crate::server::db::{self, conversations::PageAt};
+    use liaison_protocol::{Channel, Tab};
     operator().await?;
-    let state = state()?;
-    let status = match status.as_deref() {
-        None | Some("" | "all") => None,
-        Some(s) => Some(
-            ConversationStatus::parse(s)
-                .ok_or_else(|| AppError::Invalid(format!("Unknown status {s:?}.")).respond())?,
+    let tab = match tab.as_deref() {
+        None | Some("") => Tab::All,
+        Some(t) => Tab::parse(t)
+            .ok_or_else(|| AppError::Invalid(format!("Unknown tab {t:?}.")).respond())?,
+    };
+    let channel = match channel.as_deref() {
+        None | Some("") => None,
+        Some(c) => Some(
+            Channel::parse(c)
+                .ok_or_else(|| AppError::Invalid(format!("Unknown channel {c:?}.")).respond())?,
         ),
     };
-    let rows = db::conversations::list(&state.db.read, status, 200).await?;
-    let mut counts = Counts::default();
-    for (status, n) in db::conversations::count_by_status(&state.db.read).await? {
-        counts.all += n;
-        match status {
-            ConversationStatus::Open | ConversationStatus::Delegated => counts.open += n,
-            ConversationStatus::NeedsAgent => counts.needs_agent += n,
-            ConversationStatus::Resolved => counts.resolved += n,
+    let view = View {
+        filter: Filter { tab, channel },
+        search: q,
+        before,
+        after,
+    };
+    let state = state()?;
+    let mut conn = state.db.read.acquire().await?;
+    // Read the cursor first: whatever happens after it arrives as a patch.
+    let cursor = db::events::latest_id(&state.db.read).await?;
+    let counts = db::conversations::counts(&mut conn).await?;
+    let (rows, older, newer) = match view.search.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() => {
+            if text.chars().count() > 200 {
+                return Err(
+                    AppError::Invalid("Search for at most 200 characters.".into()).respond(),
+                );
+            }
+            let found = db::search::conversations(
+                &mut conn,
+                text,
+                view.filter,
+                view.before,
+                PAGE_SIZE as usize,
+            )
+            .await?;
+            (found.rows, found.next, view.before.is_some())
         }
-    }
+        _ => {
+            let at = match (view.before, view.after) {
+                (Some(b), _) => PageAt::Before(b),
+                (None, Some(a)) => PageAt::After(a),
+                (None, None) => PageAt::First,
+            };
+            let mut rows =
+                db::conversations::page(&mut conn, view.filter, at, PAGE_SIZE + 1).await?;
+            let more = rows.len() as i64 > PAGE_SIZE;
+            let (older, newer) = match at {
+                PageAt::After(_) => {
+                    // Read newest-last and reversed: the extra row is the newest one.
+                    if more {
+                        rows.remove(0);
+                    }
+                    (rows.last().map(|r| r.id), more)
+                }
+                _ => {
+                    rows.truncate(PAGE_SIZE as usize);
+                    (
+                        more.then(|| rows.last().map(|r| r.id)).flatten(),
+                        at != PageAt::First,
+                    )
+                }
+            };
+            (rows, older, newer)
+        }
+    };
     Ok(List {
-        rows: rows
-            .into_iter()
-            .map(|c| Row {
-                id: c.id,
-                visitor: visitor_label(c.visitor_id),
-                last_message: c.last_message,
-                last_activity_at: c.last_activity_at,
-                created_at: c.created_at,
-                message_count: c.message_count,
-                status: c.status,
-                joined: c.assignee_id.is_some(),
-            })
-            .collect(),
+        rows: rows.iter().map(|r| r.summary()).collect(),
         counts,
+        cursor,
         now: crate::server::now_ms(),
+        older,
+        newer,
     })
 }
 
@@ -113,6 +154,7 @@ pub async fn get_conversation(id: i64) -> Result<Detail, AppError> {
     use crate::server::db;
     let me = operator().await?;
     let state = state()?;
+    let cursor = db::events::latest_id(&state.db.read).await?;
     let mut conn = state.db.read.acquire().await?;
     let c = db::conversations::find(&mut conn, id)
         .await?
@@ -122,16 +164,14 @@ pub async fn get_conversation(id: i64) -> Result<Detail, AppError> {
     let messages = db::messages::for_conversation(&state.db.read, id).await?;
     let v = visitor.as_ref();
     Ok(Detail {
-        id: c.id,
-        visitor: visitor_label(c.visitor_id),
-        status: c.status,
+        conversation: c.summary(),
         browser: v.and_then(|v| v.browser.clone()),
         timezone: v.and_then(|v| v.timezone.clone()),
         referrer: v.and_then(|v| v.referrer.clone()),
         page: v.and_then(|v| v.page.clone()),
+        email: v.and_then(|v| v.email.clone()),
         messages,
-        assignee_id: c.assignee_id,
-        assignee_name: c.assignee_name,
+        cursor,
         me: me.id,
     })
 }
@@ -192,4 +232,24 @@ pub async fn copilot_drafts(id: i64) -> Result<Vec<CopilotDraft>, AppError> {
             source: d.source,
         })
         .collect())
+}
+
+/// Visitors on the site now, and the event cursor the panel follows from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PresentVisitors {
+    pub visitors: Vec<LiveVisitor>,
+    pub cursor: i64,
+    pub now: i64,
+}
+
+#[server]
+pub async fn live_visitors() -> Result<PresentVisitors, AppError> {
+    operator().await?;
+    let state = state()?;
+    let cursor = crate::server::db::events::latest_id(&state.db.read).await?;
+    Ok(PresentVisitors {
+        visitors: state.presence.list(),
+        cursor,
+        now: crate::server::now_ms(),
+    })
 }

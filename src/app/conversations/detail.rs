@@ -7,7 +7,7 @@ use super::api::{
 use super::list::status_class;
 use crate::app::live::use_live;
 use leptos::prelude::*;
-use liaison_protocol::{ConversationStatus, Message, Sender};
+use liaison_protocol::{ConversationStatus, ConversationSummary, Event, Message, Sender};
 
 #[component]
 pub fn ConversationDetail(id: i64) -> impl IntoView {
@@ -17,19 +17,8 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
     let send = ServerAction::<SendReply>::new();
     let escalate = ServerAction::<EscalateConversation>::new();
     let resolve = ServerAction::<ResolveConversation>::new();
-    let detail = Resource::new(
-        move || {
-            (
-                live.version.get(),
-                join.version().get(),
-                leave.version().get(),
-                send.version().get(),
-                escalate.version().get(),
-                resolve.version().get(),
-            )
-        },
-        move |_| get_conversation(id),
-    );
+    // Read once; events patch it from there (the actions above come back as events too).
+    let detail = Resource::new(move || live.refetch.get(), move |_| get_conversation(id));
     // The last action's refusal, e.g. "Locked by another agent".
     let action_error = move || {
         [
@@ -49,25 +38,37 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
     let composer = RwSignal::new(ComposerState::NotHolder);
     // The reply being written; Copilot's "Insert" puts a draft here.
     let draft = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        if let Some(Ok(d)) = detail.get() {
-            composer.set(ComposerState::of(&d));
-        }
-    });
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     Ok(d) => {
+                        let conversation = RwSignal::new(d.conversation.clone());
+                        let messages = RwSignal::new(d.messages.clone());
+                        let me = d.me;
+                        live.follow(d.cursor, move |_, event| match event {
+                            Event::ConversationUpdated { conversation: c, .. } if c.id == id => {
+                                conversation.set((**c).clone());
+                            }
+                            Event::MessageCreated { message } if message.conversation_id == id => {
+                                messages.update(|list| {
+                                    if !list.iter().any(|m| m.id == message.id) {
+                                        list.push(message.clone());
+                                    }
+                                });
+                            }
+                            _ => {}
+                        });
+                        Effect::new(move |_| composer.set(ComposerState::of(&conversation.get(), me)));
                         view! {
-                            <article class="detail" data-conversation=d.id>
-                                <Header d=d.clone() join leave escalate resolve/>
+                            <article class="detail" data-conversation=id>
+                                <Header conversation me join leave escalate resolve/>
                                 <Show when=move || action_error().is_some()>
                                     <p class="error" role="alert">{action_error}</p>
                                 </Show>
-                                <Metadata d=d.clone()/>
-                                <Thread messages=d.messages.clone()/>
+                                <Metadata d/>
+                                <Thread messages/>
                             </article>
                         }
                             .into_any()
@@ -75,7 +76,7 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
                 }
             })}
         </Transition>
-        // Outside the Transition so refetches on live events keep the draft and the focus.
+        // Outside the Transition so a reload keeps the draft and the focus.
         <Copilot id draft/>
         <Composer id state=composer.into() send draft/>
     }
@@ -83,63 +84,68 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
 
 #[component]
 fn Header(
-    d: Detail,
+    conversation: RwSignal<ConversationSummary>,
+    me: i64,
     join: ServerAction<JoinConversation>,
     leave: ServerAction<LeaveConversation>,
     escalate: ServerAction<EscalateConversation>,
     resolve: ServerAction<ResolveConversation>,
 ) -> impl IntoView {
-    let id = d.id;
-    let closed = d.status.is_closed();
-    let lock = if closed {
-        None
-    } else if d.held_by_me() {
-        Some(
-            view! {
-                <span class="lock live">"Live — you are in this session"</span>
-                <button class="secondary" on:click=move |_| { leave.dispatch(LeaveConversation { id }); }>
-                    "Leave"
-                </button>
-            }
-            .into_any(),
-        )
-    } else if d.locked_by_another() {
-        Some(
-            view! {
-                <span class="lock locked" title=d.assignee_name.clone().unwrap_or_default()>
-                    "Locked by another agent"
-                </span>
-            }
-            .into_any(),
-        )
-    } else {
-        Some(
-            view! {
-                <button class="primary" on:click=move |_| { join.dispatch(JoinConversation { id }); }>
-                    "Join session"
-                </button>
-            }
-            .into_any(),
-        )
+    let id = conversation.get_untracked().id;
+    let c = move || conversation.get();
+    let closed = move || c().status.is_closed();
+    let lock = move || {
+        let c = c();
+        if c.status.is_closed() {
+            None
+        } else if c.assignee_id == Some(me) {
+            Some(
+                view! {
+                    <span class="lock live">"Live — you are in this session"</span>
+                    <button class="secondary" on:click=move |_| { leave.dispatch(LeaveConversation { id }); }>
+                        "Leave"
+                    </button>
+                }
+                .into_any(),
+            )
+        } else if c.assignee_id.is_some() {
+            Some(
+                view! {
+                    <span class="lock locked" title=c.assignee_name.clone().unwrap_or_default()>
+                        "Locked by another agent"
+                    </span>
+                }
+                .into_any(),
+            )
+        } else {
+            Some(
+                view! {
+                    <button class="primary" on:click=move |_| { join.dispatch(JoinConversation { id }); }>
+                        "Join session"
+                    </button>
+                }
+                .into_any(),
+            )
+        }
     };
     view! {
         <header class="detail-header">
             <div>
-                <h2>{d.visitor.clone()}</h2>
-                <span class=status_class(d.status)>{d.status.label()}</span>
+                <h2>{move || c().visitor}</h2>
+                <span class=move || status_class(c().status)>{move || c().status.label()}</span>
             </div>
             <div class="controls">
                 {lock}
-                {(d.status == ConversationStatus::Open).then(|| view! {
+                <Show when=move || c().status == ConversationStatus::Open>
                     <button class="warn" on:click=move |_| { escalate.dispatch(EscalateConversation { id }); }>
                         "Escalate"
                     </button>
-                })}
-                {(!closed).then(|| view! {
+                </Show>
+                <Show when=move || !closed()>
                     <button class="resolve" on:click=move |_| { resolve.dispatch(ResolveConversation { id }); }>
                         "Resolve"
                     </button>
-                })}
+                </Show>
             </div>
         </header>
     }
@@ -161,6 +167,7 @@ fn Metadata(d: Detail) -> impl IntoView {
             {field("Timezone", d.timezone)}
             {field("Referrer", d.referrer)}
             {field("Page", d.page)}
+            {d.email.map(|e| field("Email", Some(e)))}
         </dl>
     }
 }
@@ -184,12 +191,10 @@ fn sender_label(sender: Sender) -> &'static str {
 }
 
 #[component]
-fn Thread(messages: Vec<Message>) -> impl IntoView {
+fn Thread(messages: RwSignal<Vec<Message>>) -> impl IntoView {
     view! {
         <ol class="thread">
-            {messages
-                .into_iter()
-                .map(|m| {
+            <For each=move || messages.get() key=|m| m.id children=|m| {
                     let sources = (!m.citations.is_empty()).then(|| {
                         let links = m.citations.iter().enumerate().map(|(i, c)| {
                             let sep = (i > 0).then_some(", ");
@@ -209,8 +214,7 @@ fn Thread(messages: Vec<Message>) -> impl IntoView {
                             {sources}
                         </li>
                     }
-                })
-                .collect_view()}
+                }/>
         </ol>
     }
 }
@@ -224,10 +228,10 @@ enum ComposerState {
 }
 
 impl ComposerState {
-    fn of(d: &Detail) -> ComposerState {
-        if d.status.is_closed() {
+    fn of(c: &ConversationSummary, me: i64) -> ComposerState {
+        if c.status.is_closed() {
             ComposerState::Resolved
-        } else if d.held_by_me() {
+        } else if c.assignee_id == Some(me) {
             ComposerState::Active
         } else {
             ComposerState::NotHolder

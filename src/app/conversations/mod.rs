@@ -1,9 +1,16 @@
-//! The Conversations page: tabs, the live list, and the detail panel of the selected one.
-//! The tab and the selection live in the URL (`?status=needs_agent&c=12`), so views are links.
+//! The Conversations page: tabs with counts, channel, search, the live list with pages, and the
+//! detail panel of the selected conversation. The whole view lives in the URL
+//! (`?tab=needs_agent&channel=widget&q=refund&before=120&c=12`), so views are links.
+//!
+//! Data is read once per view; live events patch it by conversation id (`inbox.rs`), and
+//! nothing is refetched on an event. A `refetch` from the stream (a gap it could not replay)
+//! reloads once.
 
 pub mod api;
 mod detail;
+mod inbox;
 mod list;
+mod visitors;
 
 use crate::app::live::use_live;
 use leptos::prelude::*;
@@ -12,18 +19,26 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn ConversationsPage() -> impl IntoView {
     let query = use_query_map();
-    let status = Memo::new(move |_| query.read().get("status"));
+    let view = Memo::new(move |_| list::parse_view(&query.read()));
     let selected = Memo::new(move |_| query.read().get("c").and_then(|c| c.parse::<i64>().ok()));
     let live = use_live();
     let list = Resource::new(
-        move || (status.get(), live.version.get()),
-        |(status, _)| api::list_conversations(status),
+        move || (view.get(), live.refetch.get()),
+        |(view, _)| {
+            api::list_conversations(
+                Some(view.filter.tab.as_str().to_string()),
+                view.filter.channel.map(|c| c.as_str().to_string()),
+                view.search,
+                view.before,
+                view.after,
+            )
+        },
     );
     view! {
         <div class="conversations">
             <section class="list-pane">
-                <list::Tabs list status/>
-                <list::ConversationList list status selected/>
+                <visitors::LiveVisitorsPanel/>
+                <list::ListPane list view selected/>
             </section>
             <section class="detail-pane">
                 {move || match selected.get() {

@@ -8,10 +8,11 @@ use super::{UPLOAD_PATH, size};
 use crate::app::live::use_live;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use liaison_protocol::Event;
 
 #[component]
 pub fn DocumentsPage() -> impl IntoView {
-    let live = use_live();
+    let changed = use_live().changes(|e| matches!(e, Event::DocumentChanged { .. }));
     let paste = ServerAction::<AddPastedDocument>::new();
     let by_url = ServerAction::<AddUrlDocument>::new();
     let reprocess = ServerAction::<ReprocessDocument>::new();
@@ -19,7 +20,7 @@ pub fn DocumentsPage() -> impl IntoView {
     let documents = Resource::new(
         move || {
             (
-                live.version.get(),
+                changed.get(),
                 paste.version().get(),
                 by_url.version().get(),
                 reprocess.version().get(),

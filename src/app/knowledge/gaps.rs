@@ -4,13 +4,15 @@
 use super::api::{AnswerGaps, GapGroupView, list_gaps};
 use crate::app::live::use_live;
 use leptos::prelude::*;
+use liaison_protocol::Event;
 
 #[component]
 pub fn KnowledgeGapsPage() -> impl IntoView {
-    let live = use_live();
+    // Gaps are recorded when the AI hands a conversation over.
+    let changed = use_live().changes(|e| matches!(e, Event::StatusChanged { .. }));
     let answer = ServerAction::<AnswerGaps>::new();
     let gaps = Resource::new(
-        move || (live.version.get(), answer.version().get()),
+        move || (changed.get(), answer.version().get()),
         |_| list_gaps(),
     );
     let error = move || {

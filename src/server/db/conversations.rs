@@ -1,12 +1,18 @@
+//! Conversations: one row per chat session, with what the inbox shows kept on the row (message
+//! count, last message, booking, rating) so a list page is one index range and no aggregation.
+//! Lists are keyset-paginated, newest conversation first; counts come from the trigger-kept
+//! `conversation_counts` table (migration 0012).
+
 use crate::server::now_ms;
 use liaison_protocol::ConversationStatus;
-use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use liaison_protocol::inbox::{self, Channel, ConversationSummary, Filter, InboxCounts, Tab};
+use sqlx::{FromRow, SqliteConnection};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConversationRow {
     pub id: i64,
     pub visitor_id: i64,
-    pub channel: String,
+    pub channel: Channel,
     pub status: ConversationStatus,
     pub assignee_id: Option<i64>,
     pub assignee_name: Option<String>,
@@ -14,6 +20,52 @@ pub struct ConversationRow {
     pub last_message: Option<String>,
     pub created_at: i64,
     pub last_activity_at: i64,
+    pub resolved_at: Option<i64>,
+    pub booked: bool,
+    pub rating: Option<u8>,
+    pub visitor_name: Option<String>,
+    pub visitor_phone: Option<String>,
+    pub visitor_conversations: i64,
+}
+
+impl ConversationRow {
+    /// How the visitor is named in the dashboard: their name, else their WhatsApp number, else
+    /// their id.
+    pub fn visitor_label(&self) -> String {
+        visitor_label(
+            self.visitor_id,
+            self.visitor_name.as_deref(),
+            self.visitor_phone.as_deref(),
+        )
+    }
+
+    pub fn summary(&self) -> ConversationSummary {
+        ConversationSummary {
+            id: self.id,
+            visitor_id: self.visitor_id,
+            visitor: self.visitor_label(),
+            visitor_conversations: self.visitor_conversations,
+            channel: self.channel,
+            status: self.status,
+            message_count: self.message_count,
+            last_message: self.last_message.as_deref().map(inbox::preview),
+            assignee_id: self.assignee_id,
+            assignee_name: self.assignee_name.clone(),
+            rating: self.rating,
+            booked: self.booked,
+            created_at: self.created_at,
+            last_activity_at: self.last_activity_at,
+            resolved_at: self.resolved_at,
+        }
+    }
+}
+
+pub fn visitor_label(id: i64, name: Option<&str>, phone: Option<&str>) -> String {
+    match (name.map(str::trim), phone.map(str::trim)) {
+        (Some(n), _) if !n.is_empty() => n.to_string(),
+        (_, Some(p)) if !p.is_empty() => p.to_string(),
+        _ => format!("Visitor #{id}"),
+    }
 }
 
 #[derive(FromRow)]
@@ -28,6 +80,12 @@ struct Raw {
     last_message: Option<String>,
     created_at: i64,
     last_activity_at: i64,
+    resolved_at: Option<i64>,
+    booked: bool,
+    rating: Option<i64>,
+    visitor_name: Option<String>,
+    visitor_phone: Option<String>,
+    visitor_conversations: i64,
 }
 
 impl From<Raw> for ConversationRow {
@@ -35,8 +93,8 @@ impl From<Raw> for ConversationRow {
         ConversationRow {
             id: r.id,
             visitor_id: r.visitor_id,
-            channel: r.channel,
-            // The CHECK constraint admits only known statuses.
+            // The CHECK constraints admit only known values; the defaults are unreachable.
+            channel: Channel::parse(&r.channel).unwrap_or_default(),
             status: ConversationStatus::parse(&r.status).unwrap_or(ConversationStatus::Open),
             assignee_id: r.assignee_id,
             assignee_name: r.assignee_name,
@@ -44,14 +102,23 @@ impl From<Raw> for ConversationRow {
             last_message: r.last_message,
             created_at: r.created_at,
             last_activity_at: r.last_activity_at,
+            resolved_at: r.resolved_at,
+            booked: r.booked,
+            rating: r.rating.and_then(|r| u8::try_from(r).ok()),
+            visitor_name: r.visitor_name,
+            visitor_phone: r.visitor_phone,
+            visitor_conversations: r.visitor_conversations,
         }
     }
 }
 
-const SELECT: &str =
-    "SELECT c.id, c.visitor_id, c.channel, c.status, c.assignee_id, u.name AS assignee_name,
-    c.message_count, c.last_message, c.created_at, c.last_activity_at
-    FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id";
+const SELECT: &str = "SELECT c.id, c.visitor_id, c.channel, c.status, c.assignee_id,
+    u.name AS assignee_name, c.message_count, c.last_message, c.created_at, c.last_activity_at,
+    c.resolved_at, c.booked, c.rating, v.name AS visitor_name, v.phone AS visitor_phone,
+    v.conversation_count AS visitor_conversations
+    FROM conversations c
+    JOIN visitors v ON v.id = c.visitor_id
+    LEFT JOIN users u ON u.id = c.assignee_id";
 
 pub async fn find(
     conn: &mut SqliteConnection,
@@ -77,43 +144,130 @@ pub async fn latest_for_visitor(
     Ok(raw.map(Into::into))
 }
 
-/// Newest activity first; `status` None means all.
-pub async fn list(
-    pool: &SqlitePool,
-    status: Option<ConversationStatus>,
+/// Where a page of the list starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PageAt {
+    /// The newest conversations.
+    #[default]
+    First,
+    /// Older than this id (the next page).
+    Before(i64),
+    /// Newer than this id (the previous page).
+    After(i64),
+}
+
+/// The SQL condition for a tab, spelled as the partial indexes of migration 0012 are.
+fn tab_condition(tab: Tab) -> &'static str {
+    match tab {
+        Tab::All => "1 = 1",
+        Tab::Open => "c.status IN ('open', 'delegated')",
+        Tab::NeedsAgent => "c.status = 'needs_agent'",
+        Tab::Resolved => "c.status = 'resolved'",
+        Tab::Booked => "c.booked = 1",
+    }
+}
+
+/// One page of the list, newest first: an index range on (channel?, tab, id), never a scan.
+pub async fn page(
+    conn: &mut SqliteConnection,
+    filter: Filter,
+    at: PageAt,
     limit: i64,
 ) -> Result<Vec<ConversationRow>, sqlx::Error> {
+    let channel = match filter.channel {
+        Some(_) => "c.channel = ?",
+        None => "? IS NULL",
+    };
+    let (bound, order) = match at {
+        PageAt::First => ("c.id < ?", "DESC"),
+        PageAt::Before(_) => ("c.id < ?", "DESC"),
+        PageAt::After(_) => ("c.id > ?", "ASC"),
+    };
+    let cursor = match at {
+        PageAt::First => i64::MAX,
+        PageAt::Before(id) | PageAt::After(id) => id,
+    };
+    let sql = format!(
+        "{SELECT} WHERE {} AND {channel} AND {bound} ORDER BY c.id {order} LIMIT ?",
+        tab_condition(filter.tab)
+    );
+    let raws: Vec<Raw> = sqlx::query_as(&sql)
+        .bind(filter.channel.map(Channel::as_str))
+        .bind(cursor)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    let mut rows: Vec<ConversationRow> = raws.into_iter().map(Into::into).collect();
+    if matches!(at, PageAt::After(_)) {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// Conversations by id, newest first (for search results).
+pub async fn by_ids(
+    conn: &mut SqliteConnection,
+    ids: &[i64],
+) -> Result<Vec<ConversationRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let raws: Vec<Raw> = sqlx::query_as(&format!(
-        "{SELECT} WHERE (?1 IS NULL OR c.status = ?1) ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?2"
+        "{SELECT} WHERE c.id IN ({list}) ORDER BY c.id DESC"
     ))
-    .bind(status.map(|s| s.as_str()))
-    .bind(limit)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?;
     Ok(raws.into_iter().map(Into::into).collect())
 }
 
-/// How many conversations have each status.
-pub async fn count_by_status(
-    pool: &SqlitePool,
-) -> Result<Vec<(ConversationStatus, i64)>, sqlx::Error> {
-    let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT status, COUNT(*) FROM conversations GROUP BY status")
-            .fetch_all(pool)
+/// The tab counts per channel: a few rows of the trigger-kept table.
+pub async fn counts(conn: &mut SqliteConnection) -> Result<InboxCounts, sqlx::Error> {
+    let rows: Vec<(String, String, bool, i64)> =
+        sqlx::query_as("SELECT channel, status, booked, n FROM conversation_counts WHERE n <> 0")
+            .fetch_all(conn)
             .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(s, n)| ConversationStatus::parse(&s).map(|s| (s, n)))
-        .collect())
+    let mut counts = InboxCounts::default();
+    for (channel, status, booked, n) in rows {
+        if let (Some(channel), Some(status)) =
+            (Channel::parse(&channel), ConversationStatus::parse(&status))
+        {
+            counts.channel_mut(channel).add(status, booked, n);
+        }
+    }
+    Ok(counts)
 }
 
-pub async fn insert(conn: &mut SqliteConnection, visitor_id: i64) -> Result<i64, sqlx::Error> {
+/// The same counts recomputed over the whole table: for tests that check the maintained ones.
+pub async fn recount(conn: &mut SqliteConnection) -> Result<InboxCounts, sqlx::Error> {
+    let rows: Vec<(String, String, bool, i64)> = sqlx::query_as(
+        "SELECT channel, status, booked, COUNT(*) FROM conversations GROUP BY 1, 2, 3",
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut counts = InboxCounts::default();
+    for (channel, status, booked, n) in rows {
+        if let (Some(channel), Some(status)) =
+            (Channel::parse(&channel), ConversationStatus::parse(&status))
+        {
+            counts.channel_mut(channel).add(status, booked, n);
+        }
+    }
+    Ok(counts)
+}
+
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    visitor_id: i64,
+    channel: Channel,
+) -> Result<i64, sqlx::Error> {
     let now = now_ms();
     sqlx::query_scalar(
-        "INSERT INTO conversations (visitor_id, status, created_at, last_activity_at)
-         VALUES (?, 'open', ?, ?) RETURNING id",
+        "INSERT INTO conversations (visitor_id, channel, status, created_at, last_activity_at)
+         VALUES (?, ?, 'open', ?, ?) RETURNING id",
     )
     .bind(visitor_id)
+    .bind(channel.as_str())
     .bind(now)
     .bind(now)
     .fetch_one(conn)

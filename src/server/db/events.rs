@@ -72,3 +72,63 @@ pub async fn latest_id(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
         .fetch_one(pool)
         .await
 }
+
+/// Events at or below this id were deleted by retention: a cursor below it cannot be replayed.
+pub async fn retention_floor(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT floor FROM event_retention WHERE id = 1")
+        .fetch_one(pool)
+        .await
+}
+
+/// The newest event created before `cutoff_ms`, the next retention floor (0: none). It reads
+/// the table in id order from the oldest row and stops at the first one still kept, so it costs
+/// what there is to delete, with no index on the time.
+pub async fn expired_up_to(
+    conn: &mut SqliteConnection,
+    cutoff_ms: i64,
+) -> Result<i64, sqlx::Error> {
+    let first_kept: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM events WHERE created_at >= ? ORDER BY id LIMIT 1")
+            .bind(cutoff_ms)
+            .fetch_optional(&mut *conn)
+            .await?;
+    match first_kept {
+        Some(id) => Ok(id - 1),
+        None => latest_id_in(conn).await,
+    }
+}
+
+async fn latest_id_in(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM events")
+        .fetch_one(conn)
+        .await
+}
+
+/// Deletes up to `batch` events at or below `up_to` and raises the floor to the highest id
+/// deleted. Returns how many were deleted.
+pub async fn delete_up_to(
+    conn: &mut SqliteConnection,
+    up_to: i64,
+    batch: i64,
+) -> Result<u64, sqlx::Error> {
+    let floor: Option<i64> = sqlx::query_scalar(
+        "SELECT MAX(id) FROM (SELECT id FROM events WHERE id <= ? ORDER BY id LIMIT ?)",
+    )
+    .bind(up_to)
+    .bind(batch)
+    .fetch_one(&mut *conn)
+    .await?;
+    let Some(floor) = floor else {
+        return Ok(0);
+    };
+    let deleted = sqlx::query("DELETE FROM events WHERE id <= ?")
+        .bind(floor)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    sqlx::query("UPDATE event_retention SET floor = MAX(floor, ?) WHERE id = 1")
+        .bind(floor)
+        .execute(conn)
+        .await?;
+    Ok(deleted)
+}

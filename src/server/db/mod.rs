@@ -11,6 +11,7 @@ pub mod events;
 pub mod gaps;
 pub mod kb;
 pub mod messages;
+pub mod search;
 pub mod settings;
 pub mod usage;
 pub mod users;
@@ -74,6 +75,7 @@ impl Db {
         Ok(WriteTx {
             tx,
             pending: Vec::new(),
+            touched: Vec::new(),
             bus: self.bus.clone(),
             _guard: guard,
         })
@@ -85,6 +87,8 @@ impl Db {
 pub struct WriteTx {
     tx: Transaction<'static, Sqlite>,
     pending: Vec<StoredEvent>,
+    /// Conversations this transaction changed: each gets one `conversation_updated` at commit.
+    touched: Vec<i64>,
     bus: Bus,
     _guard: OwnedMutexGuard<()>,
 }
@@ -100,6 +104,15 @@ impl WriteTx {
         event: Event,
         visitor_id: Option<i64>,
     ) -> Result<i64, sqlx::Error> {
+        if let Some(c) = event.conversation_id()
+            && !self.touched.contains(&c)
+        {
+            self.touched.push(c);
+        }
+        self.record(event, visitor_id).await
+    }
+
+    async fn record(&mut self, event: Event, visitor_id: Option<i64>) -> Result<i64, sqlx::Error> {
         let id = events::insert(&mut self.tx, &event, visitor_id).await?;
         self.pending.push(StoredEvent {
             id,
@@ -109,12 +122,29 @@ impl WriteTx {
         Ok(id)
     }
 
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
+    /// Commits, then publishes the events in id order. Every conversation an event was about
+    /// gets a last `conversation_updated` event with its row as committed and the tab counts, so
+    /// dashboards patch their lists from the stream alone: no change can forget to send it.
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        let touched = std::mem::take(&mut self.touched);
+        if !touched.is_empty() {
+            let counts = conversations::counts(&mut self.tx).await?;
+            for id in touched {
+                if let Some(row) = conversations::find(&mut self.tx, id).await? {
+                    let event = Event::ConversationUpdated {
+                        conversation: Box::new(row.summary()),
+                        counts,
+                    };
+                    self.record(event, Some(row.visitor_id)).await?;
+                }
+            }
+        }
         let WriteTx {
             tx,
             pending,
             bus,
             _guard,
+            ..
         } = self;
         tx.commit().await?;
         for event in pending {

@@ -1,0 +1,47 @@
+//! Event retention: the outbox keeps events for replay for a configurable time
+//! (`LIAISON_EVENT_RETENTION_HOURS`), then they are deleted in small batches so the writer is
+//! never held for long. Streams resuming from below the floor are told to refetch (`sse.rs`).
+
+use crate::server::db::{Db, events};
+use crate::server::now_ms;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+const BATCH: i64 = 5_000;
+
+/// Deletes the events created before `cutoff_ms`. Returns how many were deleted.
+pub async fn expire_events(db: &Db, cutoff_ms: i64) -> Result<u64, sqlx::Error> {
+    let mut deleted = 0;
+    loop {
+        let mut tx = db.write().await?;
+        let up_to = events::expired_up_to(tx.conn(), cutoff_ms).await?;
+        let n = events::delete_up_to(tx.conn(), up_to, BATCH).await?;
+        tx.commit().await?;
+        deleted += n;
+        if n < BATCH as u64 {
+            return Ok(deleted);
+        }
+        // Let the writers that waited go first.
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Runs `expire_events` at start and then hourly, until shutdown.
+pub fn spawn(db: Db, keep: Duration, shutdown: CancellationToken) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = every.tick() => {
+                    let cutoff = now_ms() - keep.as_millis() as i64;
+                    match expire_events(&db, cutoff).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!("event retention: deleted {n} events"),
+                        Err(e) => tracing::warn!("event retention failed: {e}"),
+                    }
+                }
+            }
+        }
+    });
+}

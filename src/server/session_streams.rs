@@ -1,0 +1,125 @@
+//! Dashboard streams belong to a session: signing out ends that session's streams at once, and a
+//! sweep every minute ends those whose session expired or was deleted, so a signed-out or
+//! expired tab stops receiving events.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use tower_sessions::SessionStore;
+use tower_sessions::session::Id;
+
+#[derive(Clone, Default)]
+pub struct SessionStreams {
+    inner: Arc<Mutex<HashMap<Id, Entry>>>,
+}
+
+struct Entry {
+    end: CancellationToken,
+    streams: usize,
+}
+
+/// Held by an open stream; `end` fires when its session ends. Dropping it forgets the stream.
+pub struct StreamTicket {
+    pub end: CancellationToken,
+    session: Id,
+    owner: SessionStreams,
+}
+
+impl Drop for StreamTicket {
+    fn drop(&mut self) {
+        let mut map = self.owner.inner.lock().expect("streams lock");
+        if let Some(entry) = map.get_mut(&self.session) {
+            entry.streams -= 1;
+            if entry.streams == 0 {
+                map.remove(&self.session);
+            }
+        }
+    }
+}
+
+impl SessionStreams {
+    /// Registers a stream of `session`; it ends on sign-out, on expiry, or with `shutdown`.
+    pub fn open(&self, session: Id, shutdown: &CancellationToken) -> StreamTicket {
+        let mut map = self.inner.lock().expect("streams lock");
+        let entry = map.entry(session).or_insert_with(|| Entry {
+            end: shutdown.child_token(),
+            streams: 0,
+        });
+        entry.streams += 1;
+        StreamTicket {
+            end: entry.end.clone(),
+            session,
+            owner: self.clone(),
+        }
+    }
+
+    /// Ends every stream of `session` (sign-out).
+    pub fn end(&self, session: Id) {
+        if let Some(entry) = self.inner.lock().expect("streams lock").get(&session) {
+            entry.end.cancel();
+        }
+    }
+
+    /// How many streams are open, over all sessions.
+    pub fn open_streams(&self) -> usize {
+        let map = self.inner.lock().expect("streams lock");
+        map.values().map(|e| e.streams).sum()
+    }
+
+    fn sessions(&self) -> Vec<Id> {
+        self.inner
+            .lock()
+            .expect("streams lock")
+            .keys()
+            .copied()
+            .collect()
+    }
+
+    /// Every minute until shutdown: ends the streams of sessions the store no longer has (it
+    /// loads only unexpired ones).
+    pub fn sweep<S: SessionStore + Clone>(&self, store: S, shutdown: CancellationToken) {
+        let streams = self.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = every.tick() => {}
+                }
+                for id in streams.sessions() {
+                    match store.load(&id).await {
+                        Ok(Some(_)) => {}
+                        Ok(None) => streams.end(id),
+                        Err(e) => tracing::warn!("session check for streams failed: {e}"),
+                    }
+                }
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_out_ends_only_that_sessions_streams() {
+        let streams = SessionStreams::default();
+        let shutdown = CancellationToken::new();
+        let (a, b) = (Id(1), Id(2));
+        let a1 = streams.open(a, &shutdown);
+        let a2 = streams.open(a, &shutdown);
+        let b1 = streams.open(b, &shutdown);
+        assert_eq!(streams.open_streams(), 3);
+        streams.end(a);
+        assert!(a1.end.is_cancelled() && a2.end.is_cancelled());
+        assert!(!b1.end.is_cancelled());
+        drop((a1, a2));
+        assert_eq!(streams.open_streams(), 1);
+        // A new sign-in on the same id is a fresh entry, not an ended one.
+        assert!(!streams.open(a, &shutdown).end.is_cancelled());
+        shutdown.cancel();
+        assert!(b1.end.is_cancelled());
+    }
+}

@@ -1,0 +1,313 @@
+//! Figures for `cargo xtask bench` (ignored by `cargo test`; it prints, it never asserts times):
+//! the inbox at 1,000,000 conversations and 10,000,000 messages, through the real query
+//! functions and over HTTP from the running server.
+
+mod common;
+
+use common::*;
+use leptos::server_fn::ServerFn;
+use liaison::app::conversations::api::ListConversations;
+use liaison::server::db::conversations::{self, PageAt};
+use liaison::server::db::{self, Db, search};
+use liaison::server::realtime::Bus;
+use liaison_protocol::{Channel, Filter, Tab};
+use std::time::{Duration, Instant};
+
+const CONVERSATIONS: i64 = 1_000_000;
+const MESSAGES_PER_CONVERSATION: i64 = 10;
+const BATCH: i64 = 100_000;
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn report(name: &str, mut samples: Vec<f64>) {
+    samples.sort_by(f64::total_cmp);
+    println!(
+        "  {name:<52} n={:<4} p50 {:>8.3} ms   p95 {:>8.3} ms   max {:>8.3} ms",
+        samples.len(),
+        percentile(&samples, 0.5),
+        percentile(&samples, 0.95),
+        samples[samples.len() - 1]
+    );
+}
+
+async fn time<T, F: std::future::Future<Output = T>>(n: usize, f: impl Fn(usize) -> F) -> Vec<f64> {
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let start = Instant::now();
+        std::hint::black_box(f(i).await);
+        out.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    out
+}
+
+/// 1,000,000 conversations of 700,000 visitors, 10,000,000 messages, by direct SQL in batches.
+/// The FTS trigger is set aside during the load and the index rebuilt once after it.
+async fn fill(db: &Db) {
+    let started = Instant::now();
+    let w = |sql: &'static str| async move {
+        let mut tx = db.write().await.unwrap();
+        sqlx::query(sql).execute(tx.conn()).await.unwrap();
+        tx.commit().await.unwrap();
+    };
+    w("CREATE TABLE bench_words (id INTEGER PRIMARY KEY, w TEXT NOT NULL)").await;
+    let words = "order invoice delivery refund account password shipping warranty kettle toaster \
+        battery charger subscription discount voucher store opening return exchange size colour \
+        payment card bank transfer tracking parcel courier customs address email phone support \
+        manual repair spare part cable screen keyboard hello thanks please help broken late \
+        missing wrong damaged cancel change upgrade login reset code trial plan price";
+    let mut tx = db.write().await.unwrap();
+    for (i, word) in words.split_whitespace().enumerate() {
+        sqlx::query("INSERT INTO bench_words (id, w) VALUES (?, ?)")
+            .bind(i as i64)
+            .bind(word)
+            .execute(tx.conn())
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let n_words = words.split_whitespace().count() as i64;
+    w("DROP TRIGGER messages_fts_insert").await;
+    let visitors = CONVERSATIONS * 7 / 10;
+    for start in (0..visitors).step_by(BATCH as usize) {
+        let mut tx = db.write().await.unwrap();
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
+             INSERT INTO visitors (id, token_hash, browser, name, email, created_at, last_seen_at)
+             SELECT i, 'bench-' || i, 'Mozilla/5.0 Chrome/126',
+                CASE WHEN i % 5 = 0 THEN 'Customer ' || i END,
+                CASE WHEN i % 5 = 0 THEN 'customer' || i || '@example.com' END,
+                1700000000000 + i, 1700000000000 + i FROM n",
+        )
+        .bind(start + 1)
+        .bind((start + BATCH).min(visitors))
+        .execute(tx.conn())
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    for start in (0..CONVERSATIONS).step_by(BATCH as usize) {
+        let mut tx = db.write().await.unwrap();
+        // Mostly resolved, some open, needs agent and delegated; a fifth on WhatsApp; a few
+        // booked and rated. Ten minutes apart in creation order.
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
+             INSERT INTO conversations (id, visitor_id, channel, status, message_count,
+                last_message, created_at, last_activity_at, resolved_at, booked, rating)
+             SELECT i, 1 + (i * 7) % ?3,
+                CASE WHEN i % 5 = 0 THEN 'whatsapp' ELSE 'widget' END,
+                CASE WHEN i % 20 = 0 THEN 'needs_agent' WHEN i % 20 = 1 THEN 'delegated'
+                     WHEN i % 10 < 3 THEN 'open' ELSE 'resolved' END,
+                ?4, 'Thanks for your help with order ' || i,
+                1600000000000 + i * 600000, 1600000000000 + i * 600000 + 300000,
+                CASE WHEN i % 10 >= 3 AND i % 20 > 1 THEN 1600000000000 + i * 600000 + 300000 END,
+                CASE WHEN i % 33 = 0 THEN 1 ELSE 0 END,
+                CASE WHEN i % 10 >= 3 AND i % 3 = 0 THEN 1 + i % 5 END
+             FROM n",
+        )
+        .bind(start + 1)
+        .bind((start + BATCH).min(CONVERSATIONS))
+        .bind(visitors)
+        .bind(MESSAGES_PER_CONVERSATION)
+        .execute(tx.conn())
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let messages = CONVERSATIONS * MESSAGES_PER_CONVERSATION;
+    for start in (0..messages).step_by(BATCH as usize * 2) {
+        let mut tx = db.write().await.unwrap();
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
+             INSERT INTO messages (id, conversation_id, sender, body, created_at)
+             SELECT i, 1 + (i - 1) / ?3,
+                CASE (i % 3) WHEN 0 THEN 'customer' WHEN 1 THEN 'ai' ELSE 'agent' END,
+                'About my ' || (SELECT w FROM bench_words WHERE id = (i * 7) % ?4) || ' and the '
+                    || (SELECT w FROM bench_words WHERE id = (i * 13 + 5) % ?4)
+                    || ', reference ' || i,
+                1600000000000 + i * 60000
+             FROM n",
+        )
+        .bind(start + 1)
+        .bind((start + BATCH * 2).min(messages))
+        .bind(MESSAGES_PER_CONVERSATION)
+        .bind(n_words)
+        .execute(tx.conn())
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    w("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')").await;
+    w(
+        "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+           INSERT INTO messages_fts (rowid, body) VALUES (NEW.id, NEW.body);
+       END",
+    )
+    .await;
+    w("ANALYZE").await;
+    println!(
+        "\nFilled {CONVERSATIONS} conversations and {messages} messages in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run by `cargo xtask bench`"]
+async fn bench_inbox_at_a_million_conversations() {
+    let dir = std::env::temp_dir().join(format!("liaison-bench-inbox-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = Db::open(&dir.join("liaison.db"), Bus::default())
+        .await
+        .unwrap();
+    fill(&db).await;
+
+    println!("\nInbox queries at {CONVERSATIONS} conversations (SQLite, this machine)");
+    let mut conn = db.read.acquire().await.unwrap();
+    let conn = &mut *conn;
+    for tab in Tab::ALL {
+        for channel in [None, Some(Channel::Widget), Some(Channel::Whatsapp)] {
+            let filter = Filter { tab, channel };
+            let mut samples = Vec::new();
+            for _ in 0..100 {
+                let start = Instant::now();
+                let rows = conversations::page(conn, filter, PageAt::First, 51)
+                    .await
+                    .unwrap();
+                samples.push(start.elapsed().as_secs_f64() * 1000.0);
+                std::hint::black_box(rows);
+            }
+            let name = format!(
+                "first page: {} / {}",
+                tab.label(),
+                channel.map_or("all channels", Channel::label)
+            );
+            report(&name, samples);
+        }
+    }
+    // The next page, and one deep in the middle: the same index range whatever the depth.
+    let first = conversations::page(conn, Filter::default(), PageAt::First, 51)
+        .await
+        .unwrap();
+    let cursor = first[49].id;
+    let mut next = Vec::new();
+    let mut deep = Vec::new();
+    for i in 0..100 {
+        let start = Instant::now();
+        std::hint::black_box(
+            conversations::page(conn, Filter::default(), PageAt::Before(cursor), 51)
+                .await
+                .unwrap(),
+        );
+        next.push(start.elapsed().as_secs_f64() * 1000.0);
+        let start = Instant::now();
+        let resolved = Filter {
+            tab: Tab::Resolved,
+            channel: Some(Channel::Widget),
+        };
+        std::hint::black_box(
+            conversations::page(conn, resolved, PageAt::Before(500_000 - i * 997), 51)
+                .await
+                .unwrap(),
+        );
+        deep.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    report("next page (All)", next);
+    report("a page in the middle (Resolved / Widget)", deep);
+    let mut counts = Vec::new();
+    for _ in 0..200 {
+        let start = Instant::now();
+        std::hint::black_box(conversations::counts(conn).await.unwrap());
+        counts.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    report("tab counts (all tabs, both channels)", counts);
+    for (q, label) in [
+        ("parcel courier", "search: two common words"),
+        ("reference 4999999", "search: one message among 10,000,000"),
+        ("customer12345@example.com", "search: a visitor's email"),
+        ("warr", "search: a prefix"),
+    ] {
+        let mut samples = Vec::new();
+        for _ in 0..30 {
+            let start = Instant::now();
+            let found = search::conversations(conn, q, Filter::default(), None, 50)
+                .await
+                .unwrap();
+            samples.push(start.elapsed().as_secs_f64() * 1000.0);
+            std::hint::black_box(found);
+        }
+        report(label, samples);
+    }
+    let mut detail = Vec::new();
+    for i in 0..100 {
+        let id = 1 + (i * 9973) % CONVERSATIONS;
+        let start = Instant::now();
+        let c = conversations::find(conn, id).await.unwrap().unwrap();
+        let v = db::visitors::find(&db.read, c.visitor_id).await.unwrap();
+        let m = db::messages::for_conversation(&db.read, id).await.unwrap();
+        detail.push(start.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box((c, v, m));
+    }
+    report("one detail view (row, visitor, 10 messages)", detail);
+    drop(db);
+
+    // The same database behind the real server, over HTTP.
+    let data_dir = dir.display().to_string();
+    let app = spawn_with(&[("LIAISON_DATA_DIR", data_dir.as_str())]).await;
+    let owner = operator(&app, OWNER_EMAIL).await;
+    println!("\nThe running server at {CONVERSATIONS} conversations (HTTP, release build)");
+    for (args, label) in [
+        (vec![], "list server function: All, first page"),
+        (
+            vec![("tab", "needs_agent")],
+            "list server function: Needs agent",
+        ),
+        (
+            vec![("q", "parcel courier")],
+            "list server function: search",
+        ),
+    ] {
+        let samples = time(50, |_| {
+            let owner = &owner;
+            let app = &app;
+            let args = &args;
+            async move {
+                let r = owner
+                    .post(app.url(ListConversations::PATH))
+                    .form(args)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+                r.bytes().await.unwrap().len()
+            }
+        })
+        .await;
+        report(label, samples);
+    }
+    // A newly opened dashboard stream: how many events arrive before the first live one.
+    let stream = owner
+        .get(app.url("/api/dashboard/v1/stream"))
+        .send()
+        .await
+        .unwrap();
+    let mut stream = SseReader::new(stream);
+    let token = visitor(&app).await;
+    let sent = send(&app, &token, "bench-1", "Is my parcel late?").await;
+    let sent: serde_json::Value = sent.json().await.unwrap();
+    let live_id = sent["message"]["id"].as_i64().unwrap();
+    let mut before_live = 0;
+    while let Some(e) = stream.next(Duration::from_secs(5)).await {
+        if e.data["type"] == "message_created" && e.data["message"]["id"] == live_id {
+            break;
+        }
+        if e.data["type"] != "conversation_created" {
+            before_live += 1;
+        }
+    }
+    println!("  events a new dashboard stream sends before the first live one: {before_live}");
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
