@@ -2,7 +2,7 @@
 //! agent's first-token overhead and retrieval latency, the widget's first load and the dashboard's wasm (raw, gzip, brotli).
 
 use crate::util::{self, exec, step};
-use crate::{setup, widget};
+use crate::{e2e, setup, widget};
 use std::io::Write;
 use std::path::Path;
 
@@ -79,9 +79,10 @@ fn agent_figures() -> Result<(), String> {
         "--features",
         "ssr",
         "--test",
-        "bench_agent",
+        "api",
         "--",
         "--ignored",
+        "bench_agent::",
         "--nocapture",
         "--test-threads=1",
     ]))
@@ -99,12 +100,51 @@ fn inbox_figures() -> Result<(), String> {
         "--features",
         "ssr",
         "--test",
-        "bench_inbox",
+        "api",
         "--",
         "--ignored",
+        "bench_inbox::",
         "--nocapture",
         "--test-threads=1",
     ]))
+}
+
+/// Streams against the release server in its own process: memory per idle widget stream, and
+/// the message path under load. The client is the bench test, a second process.
+fn stream_figures() -> Result<(), String> {
+    step("Streams: memory per idle stream and the message path (release server)");
+    let root = util::root();
+    let port = e2e::free_port()?;
+    let data = std::env::temp_dir().join(format!("liaison-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let mut server = e2e::Server::start(
+        &root.join("target/release/liaison"),
+        port,
+        &data,
+        &root.join("target/bench-server.log"),
+    )?;
+    let result = exec(
+        util::cargo(&[
+            "test",
+            "--release",
+            "--features",
+            "ssr",
+            "--test",
+            "api",
+            "--",
+            "--ignored",
+            "bench_streams::",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("LIAISON_BENCH_URL", format!("http://127.0.0.1:{port}"))
+        .env("LIAISON_BENCH_PID", server.pid().to_string())
+        .env("LIAISON_BENCH_OWNER", e2e::OWNER_EMAIL)
+        .env("LIAISON_BENCH_PASSWORD", e2e::PASSWORD),
+    );
+    server.stop();
+    let _ = std::fs::remove_dir_all(&data);
+    result
 }
 
 pub fn run() -> Result<(), String> {
@@ -114,6 +154,7 @@ pub fn run() -> Result<(), String> {
     widget::build(widget::Mode::Release)?;
     step("cargo leptos build --release (the dashboard)");
     exec(&mut util::cargo_leptos(&["build", "--release"]))?;
+    stream_figures()?;
     let root = util::root();
     let w = table(
         "Widget first load (its CSS is inside the wasm)",

@@ -12,38 +12,28 @@ pub const OWNER_EMAIL: &str = "owner@e2e.test";
 pub const AGENT_EMAIL: &str = "agent@liaison.local";
 pub const PASSWORD: &str = "e2e-password-1";
 
+/// A free port on 127.0.0.1.
+pub fn free_port() -> Result<u16, String> {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))
+}
+
 pub fn run() -> Result<(), String> {
     step("cargo leptos build");
     // `cargo leptos end-to-end` reports success when its build fails, so build and test apart.
     exec(&mut util::cargo_leptos(&["build"]))?;
     let root = util::root();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| format!("no free port: {e}"))?
-        .port();
+    let port = free_port()?;
     let data = std::env::temp_dir().join(format!("liaison-e2e-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let log_path = root.join("target/e2e-server.log");
-    let log = std::fs::File::create(&log_path)
-        .map_err(|e| format!("cannot create the server log: {e}"))?;
     let base = format!("http://127.0.0.1:{port}");
     step(&format!(
         "Starting the server on {base} (log: target/e2e-server.log)"
     ));
-    let server = Command::new(root.join("target/debug/liaison"))
-        .current_dir(&root)
-        .env("LIAISON_ADDR", format!("127.0.0.1:{port}"))
-        .env("LIAISON_DATA_DIR", &data)
-        .env("LIAISON_DEMO", "1")
-        .env("LIAISON_OWNER_EMAIL", OWNER_EMAIL)
-        .env("LIAISON_OWNER_PASSWORD", PASSWORD)
-        .env("LIAISON_DEMO_AGENT_PASSWORD", PASSWORD)
-        .stdout(Stdio::from(log.try_clone().map_err(|e| e.to_string())?))
-        .stderr(Stdio::from(log))
-        .spawn()
-        .map_err(|e| format!("cannot start target/debug/liaison: {e}"))?;
-    let mut server = Server(server);
-    wait_healthy(port)?;
+    let mut server = Server::start(&root.join("target/debug/liaison"), port, &data, &log_path)?;
     let result = exec(
         util::command(
             "node",
@@ -67,11 +57,42 @@ pub fn run() -> Result<(), String> {
     result
 }
 
-struct Server(Child);
+pub struct Server(Child);
 
 impl Server {
+    /// Starts `binary` on `port` with a fresh `data` directory, demo data and the test logins,
+    /// logging to `log_path`, and waits until it answers /healthz.
+    pub fn start(
+        binary: &std::path::Path,
+        port: u16,
+        data: &std::path::Path,
+        log_path: &std::path::Path,
+    ) -> Result<Server, String> {
+        let log = std::fs::File::create(log_path)
+            .map_err(|e| format!("cannot create the server log: {e}"))?;
+        let child = Command::new(binary)
+            .current_dir(util::root())
+            .env("LIAISON_ADDR", format!("127.0.0.1:{port}"))
+            .env("LIAISON_DATA_DIR", data)
+            .env("LIAISON_DEMO", "1")
+            .env("LIAISON_OWNER_EMAIL", OWNER_EMAIL)
+            .env("LIAISON_OWNER_PASSWORD", PASSWORD)
+            .env("LIAISON_DEMO_AGENT_PASSWORD", PASSWORD)
+            .stdout(Stdio::from(log.try_clone().map_err(|e| e.to_string())?))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+        let server = Server(child);
+        wait_healthy(port)?;
+        Ok(server)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
     /// SIGTERM, so the graceful shutdown runs, then wait.
-    fn stop(&mut self) {
+    pub fn stop(&mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.0.id().to_string()])
             .status();

@@ -176,39 +176,52 @@ pub async fn get_conversation(id: i64) -> Result<Detail, AppError> {
     })
 }
 
-#[server]
-pub async fn join_conversation(id: i64) -> Result<(), AppError> {
-    let me = operator().await?;
-    Ok(crate::server::conversations::join(&state()?.db, id, me.id).await?)
+/// The conversation's row after an operator's action: the panel shows the outcome from the
+/// answer itself, even before (or without) the live event.
+#[cfg(feature = "ssr")]
+async fn row_after(id: i64) -> Result<ConversationSummary, AppError> {
+    let state = state()?;
+    let mut conn = state.db.read.acquire().await?;
+    crate::server::db::conversations::find(&mut conn, id)
+        .await?
+        .map(|c| c.summary())
+        .ok_or_else(|| AppError::NotFound.respond())
 }
 
 #[server]
-pub async fn leave_conversation(id: i64) -> Result<(), AppError> {
+pub async fn join_conversation(id: i64) -> Result<ConversationSummary, AppError> {
     let me = operator().await?;
-    Ok(crate::server::conversations::leave(&state()?.db, id, me.id).await?)
+    crate::server::conversations::join(&state()?.db, id, me.id).await?;
+    row_after(id).await
 }
 
 #[server]
-pub async fn send_reply(id: i64, body: String) -> Result<(), AppError> {
+pub async fn leave_conversation(id: i64) -> Result<ConversationSummary, AppError> {
     let me = operator().await?;
-    crate::server::conversations::post_operator_message(&state()?.db, id, me.id, &body).await?;
-    Ok(())
+    crate::server::conversations::leave(&state()?.db, id, me.id).await?;
+    row_after(id).await
 }
 
 #[server]
-pub async fn escalate_conversation(id: i64) -> Result<(), AppError> {
+pub async fn send_reply(id: i64, body: String) -> Result<Message, AppError> {
+    let me = operator().await?;
+    Ok(crate::server::conversations::post_operator_message(&state()?.db, id, me.id, &body).await?)
+}
+
+#[server]
+pub async fn escalate_conversation(id: i64) -> Result<ConversationSummary, AppError> {
     use crate::server::conversations::{Actor, escalate};
     let me = operator().await?;
     escalate(&state()?.db, id, Actor::Operator(me.id), None).await?;
-    Ok(())
+    row_after(id).await
 }
 
 #[server]
-pub async fn resolve_conversation(id: i64) -> Result<(), AppError> {
+pub async fn resolve_conversation(id: i64) -> Result<ConversationSummary, AppError> {
     use crate::server::conversations::{Actor, resolve};
     let me = operator().await?;
     resolve(&state()?.db, id, Actor::Operator(me.id)).await?;
-    Ok(())
+    row_after(id).await
 }
 
 /// A reply draft from Copilot.

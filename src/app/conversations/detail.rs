@@ -5,6 +5,7 @@ use super::api::{
     SendReply, copilot_drafts, get_conversation,
 };
 use super::list::status_class;
+use crate::app::error::AppError;
 use crate::app::live::use_live;
 use leptos::prelude::*;
 use liaison_protocol::{ConversationStatus, ConversationSummary, Event, Message, Sender};
@@ -21,16 +22,17 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
     let detail = Resource::new(move || live.refetch.get(), move |_| get_conversation(id));
     // The last action's refusal, e.g. "Locked by another agent".
     let action_error = move || {
+        let refused = |v: Option<Result<_, AppError>>| v.and_then(Result::err);
         [
-            join.value().get(),
-            leave.value().get(),
-            send.value().get(),
-            escalate.value().get(),
-            resolve.value().get(),
+            refused(join.value().get()),
+            refused(leave.value().get()),
+            send.value().get().and_then(Result::err),
+            refused(escalate.value().get()),
+            refused(resolve.value().get()),
         ]
         .into_iter()
         .flatten()
-        .find_map(|r| r.err())
+        .next()
         .map(|e| e.to_string())
     };
     // Mirrored into a signal by an effect (browser only), so the composer outside the
@@ -59,6 +61,25 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
                                 });
                             }
                             _ => {}
+                        });
+                        // The answers to this operator's own actions patch the panel too, so it
+                        // is right even while the stream reconnects.
+                        // Answers from before this load are older than it: only new ones count.
+                        for value in [join.value(), leave.value(), escalate.value(), resolve.value()] {
+                            Effect::new(move |first: Option<()>| {
+                                if let (Some(()), Some(Ok(c))) = (first, value.get()) {
+                                    conversation.set(c);
+                                }
+                            });
+                        }
+                        Effect::new(move |first: Option<()>| {
+                            if let (Some(()), Some(Ok(m))) = (first, send.value().get()) {
+                                messages.update(|list| {
+                                    if !list.iter().any(|x| x.id == m.id) {
+                                        list.push(m);
+                                    }
+                                });
+                            }
                         });
                         Effect::new(move |_| composer.set(ComposerState::of(&conversation.get(), me)));
                         view! {

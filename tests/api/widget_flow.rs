@@ -1,8 +1,6 @@
 //! A visitor's conversation through the widget API, against the real server.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use liaison_protocol::{ConversationStatus, Sender};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

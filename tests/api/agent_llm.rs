@@ -2,10 +2,8 @@
 //! async-openai client streams answers to the widget, calls tools, and falls back to the built-in
 //! answer when the upstream fails, stalls or sends a broken tool call.
 
-mod common;
-
-use common::fake_llm::{FakeLlm, Reply};
-use common::*;
+use crate::common::fake_llm::{FakeLlm, Reply};
+use crate::common::*;
 use liaison_protocol::widget_api::ConversationResponse;
 use liaison_protocol::{ConversationStatus, Sender};
 use std::time::Duration;

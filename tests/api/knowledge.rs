@@ -2,10 +2,8 @@
 //! URL, processed in the background into cited answers; the public Help Center; knowledge gaps
 //! turned into articles; agent settings; Copilot drafts.
 
-mod common;
-
-use common::fake_llm::{FakeLlm, Reply};
-use common::*;
+use crate::common::fake_llm::{FakeLlm, Reply};
+use crate::common::*;
 use leptos::server_fn::ServerFn;
 use liaison::app::conversations::api::CopilotDrafts;
 use liaison::app::knowledge::api::{

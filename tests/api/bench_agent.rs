@@ -2,10 +2,8 @@
 //! the agent's own overhead from the upstream's first token to the widget's first token, and
 //! retrieval latency over 10,000 chunks.
 
-mod common;
-
-use common::fake_llm::{FakeLlm, Reply};
-use common::*;
+use crate::common::fake_llm::{FakeLlm, Reply};
+use crate::common::*;
 use liaison::server::ai::retrieval::{self, chunk_markdown};
 use std::time::{Duration, Instant};
 

@@ -1,8 +1,6 @@
 //! Streams lose nothing and repeat nothing across a dropped connection.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use liaison::server::db::events;
 use liaison::server::realtime::Scope;
 use std::time::Duration;

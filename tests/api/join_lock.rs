@@ -1,8 +1,6 @@
 //! Join is atomic: of many operators joining at once, exactly one holds the conversation.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use liaison::app::conversations::api::{
     EscalateConversation, JoinConversation, LeaveConversation, ResolveConversation, SendReply,
 };

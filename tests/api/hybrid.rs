@@ -1,10 +1,8 @@
 //! Hybrid retrieval with an embeddings endpoint: every chunk gets an embedding in the
 //! background, questions are embedded, and answers still cite the right source.
 
-mod common;
-
-use common::fake_llm::{FakeLlm, Reply};
-use common::*;
+use crate::common::fake_llm::{FakeLlm, Reply};
+use crate::common::*;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

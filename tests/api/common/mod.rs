@@ -1,5 +1,4 @@
 //! Starts the real server on 127.0.0.1:0 with a fresh SQLite file, and speaks HTTP to it.
-#![allow(dead_code)]
 
 pub mod fake_llm;
 

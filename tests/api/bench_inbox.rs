@@ -2,9 +2,7 @@
 //! the inbox at 1,000,000 conversations and 10,000,000 messages, through the real query
 //! functions and over HTTP from the running server.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use leptos::server_fn::ServerFn;
 use liaison::app::conversations::api::ListConversations;
 use liaison::server::db::conversations::{self, PageAt};

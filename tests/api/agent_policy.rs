@@ -1,9 +1,7 @@
 //! The policy through the real server, with no LLM configured: confirmation resolves, frustration
 //! and out-of-scope questions hand over, and out-of-scope questions are recorded as gaps.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use liaison_protocol::{ConversationStatus, Sender};
 
 fn ai_messages(n: usize) -> impl Fn(&liaison_protocol::widget_api::ConversationResponse) -> bool {

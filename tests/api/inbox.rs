@@ -1,9 +1,7 @@
 //! The live inbox: streams start at the page's cursor, events carry the row, pages are keyset
 //! and complete, counts stay true, search finds old messages, and streams end with the session.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use leptos::server_fn::ServerFn;
 use liaison::app::auth::Logout;
 use liaison::app::conversations::api::{List, ListConversations};

@@ -1,9 +1,7 @@
 //! Nobody gets dashboard data without signing in, and signed-in browsers cannot be driven from
 //! a foreign origin.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use leptos::server_fn::ServerFn;
 use liaison::app::auth::Login;
 use liaison::app::conversations::api::ListConversations;

@@ -1,0 +1,185 @@
+//! Figures for `cargo xtask bench` against the release server running as its own process
+//! (`LIAISON_BENCH_URL`, `LIAISON_BENCH_PID`, set by xtask): server memory per idle widget
+//! stream at 1,000 and 10,000 streams, and the message path, visitor POST -> operator stream,
+//! at 500 and 2,000 messages a second. Ignored by `cargo test`; it prints, it never asserts times.
+
+use crate::common::{SseReader, client};
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn target() -> Option<(String, u32)> {
+    let url = std::env::var("LIAISON_BENCH_URL").ok()?;
+    let pid = std::env::var("LIAISON_BENCH_PID").ok()?.parse().ok()?;
+    Some((url, pid))
+}
+
+/// The server's resident memory, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+async fn new_visitor(http: &reqwest::Client, base: &str) -> String {
+    let r: serde_json::Value = http
+        .post(format!("{base}/api/widget/v1/session"))
+        .json(&json!({"metadata": {"page": "https://shop.example/bench"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r["token"].as_str().unwrap().to_string()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run by `cargo xtask bench` with the release server"]
+async fn bench_idle_stream_memory() {
+    let Some((base, pid)) = target() else {
+        println!("LIAISON_BENCH_URL / LIAISON_BENCH_PID not set: run `cargo xtask bench`");
+        return;
+    };
+    println!("\nIdle widget streams (release server, its own process; RSS from /proc)");
+    let http = client();
+    let mut held = Vec::new();
+    let mut opened = 0usize;
+    for goal in [1_000usize, 10_000] {
+        // Sessions first, so the streams are all that is added while measuring.
+        let mut tokens = Vec::with_capacity(goal - opened);
+        for chunk in (0..goal - opened).collect::<Vec<_>>().chunks(200) {
+            let batch = chunk.iter().map(|_| new_visitor(&http, &base));
+            tokens.extend(futures::future::join_all(batch).await);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let before = rss_kib(pid);
+        for chunk in tokens.chunks(200) {
+            // A response still streaming holds its connection: one connection per stream, as
+            // visitors' browsers have.
+            let batch = chunk.iter().map(|t| {
+                let url = format!("{base}/api/widget/v1/stream?token={t}");
+                let http = http.clone();
+                async move { http.get(url).send().await.unwrap() }
+            });
+            for r in futures::future::join_all(batch).await {
+                assert_eq!(r.status(), 200);
+                held.push(r);
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let after = rss_kib(pid);
+        let added = tokens.len();
+        opened = goal;
+        println!(
+            "  {goal:>6} streams open: server RSS {:>7.1} MiB; the last {added} added {:>6.1} KiB each",
+            after as f64 / 1024.0,
+            (after.saturating_sub(before)) as f64 / added as f64
+        );
+    }
+    drop(held);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run by `cargo xtask bench` with the release server"]
+async fn bench_message_path() {
+    let Some((base, _)) = target() else {
+        println!("LIAISON_BENCH_URL / LIAISON_BENCH_PID not set: run `cargo xtask bench`");
+        return;
+    };
+    let owner = std::env::var("LIAISON_BENCH_OWNER").unwrap_or_default();
+    let password = std::env::var("LIAISON_BENCH_PASSWORD").unwrap_or_default();
+    let operator = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    use leptos::server_fn::ServerFn;
+    operator
+        .post(format!("{base}{}", liaison::app::auth::Login::PATH))
+        .form(&[("email", owner.as_str()), ("password", password.as_str())])
+        .send()
+        .await
+        .unwrap();
+    println!("\nMessage path: visitor POST -> operator's dashboard stream (release server)");
+    let http = client();
+    let visitors: Vec<String> =
+        futures::future::join_all((0..200).map(|_| new_visitor(&http, &base))).await;
+    for rate in [500u64, 2_000] {
+        let stream = operator
+            .get(format!("{base}/api/dashboard/v1/stream"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stream.status(), 200, "sign-in for the bench failed");
+        let mut stream = SseReader::new(stream);
+        let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+        let total = (rate * 4) as usize; // four seconds
+        let sender = {
+            let sent = sent.clone();
+            let visitors = visitors.clone();
+            let base = base.clone();
+            let http = http.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(Duration::from_micros(1_000_000 / rate));
+                every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+                for i in 0..total {
+                    every.tick().await;
+                    let id = format!("r{rate}-{i}");
+                    let token = visitors[i % visitors.len()].clone();
+                    let http = http.clone();
+                    let url = format!("{base}/api/widget/v1/messages");
+                    sent.lock().unwrap().insert(id.clone(), Instant::now());
+                    tokio::spawn(async move {
+                        let _ = http
+                            .post(url)
+                            .bearer_auth(token)
+                            .json(&json!({"client_msg_id": id, "body": "Where is my parcel?"}))
+                            .send()
+                            .await;
+                    });
+                }
+            })
+        };
+        let mut latencies = Vec::with_capacity(total);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while latencies.len() < total && Instant::now() < deadline {
+            let Some(e) = stream.next(Duration::from_secs(5)).await else {
+                break;
+            };
+            if e.data["type"] != "message_created" {
+                continue;
+            }
+            let Some(id) = e.data["message"]["client_msg_id"].as_str() else {
+                continue;
+            };
+            if let Some(at) = sent.lock().unwrap().remove(id) {
+                latencies.push(at.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+        let _ = sender.await;
+        latencies.sort_by(f64::total_cmp);
+        if latencies.is_empty() {
+            println!("  {rate} msg/s: no message arrived");
+            continue;
+        }
+        println!(
+            "  {rate:>5} msg/s for 4 s: {} of {total} arrived   p50 {:>8.2} ms   p99 {:>8.2} ms   max {:>8.2} ms",
+            latencies.len(),
+            percentile(&latencies, 0.5),
+            percentile(&latencies, 0.99),
+            latencies[latencies.len() - 1]
+        );
+        // Let the AI answers of this round drain before the next.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+    }
+}

@@ -1,0 +1,19 @@
+//! The integration tests: one binary (one link of the whole server) that starts the real app on
+//! 127.0.0.1:0 with a fresh SQLite file and speaks HTTP to it. The `bench_*` modules are ignored
+//! tests that print figures for `cargo xtask bench`.
+
+mod common;
+
+mod access;
+mod agent_llm;
+mod agent_policy;
+mod bench_agent;
+mod bench_inbox;
+mod bench_streams;
+mod hybrid;
+mod inbox;
+mod join_lock;
+mod knowledge;
+mod site_config;
+mod sse_replay;
+mod widget_flow;
