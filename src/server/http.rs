@@ -166,7 +166,10 @@ pub async fn start(
         .layer(TraceLayer::new_for_http());
     let stop = shutdown.clone();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
+        // As a make-service: each connection then shares the router (an Arc clone). Served as a
+        // plain Router, axum clones its whole route table per connection (~130 KiB here), which
+        // was most of what an idle stream cost.
+        axum::serve(listener, app.into_make_service())
             .with_graceful_shutdown(stop.cancelled_owned())
             .await
     });

@@ -49,7 +49,7 @@ struct Inner {
 
 /// Events a visitor's channel holds for a slow stream before it lags (and then replays from the
 /// table): a visitor's conversation moves slowly, so a few are plenty.
-const VISITOR_BUFFER: usize = 32;
+const VISITOR_BUFFER: usize = 16;
 const DASHBOARD_BUFFER: usize = 1024;
 
 impl Default for Bus {

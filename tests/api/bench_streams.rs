@@ -114,7 +114,13 @@ async fn bench_message_path() {
     let http = client();
     let visitors: Vec<String> =
         futures::future::join_all((0..200).map(|_| new_visitor(&http, &base))).await;
-    for rate in [500u64, 2_000] {
+    // First with the AI answering every message (retrieval and a second write each); then with
+    // an operator holding every conversation, so the AI stays silent and only the path from the
+    // visitor's POST to the operator's stream is measured.
+    for (held, rate) in [(false, 500u64), (false, 2_000), (true, 500), (true, 2_000)] {
+        if held {
+            hold_all(&http, &operator, &base, &visitors).await;
+        }
         let stream = operator
             .get(format!("{base}/api/dashboard/v1/stream"))
             .send()
@@ -134,7 +140,7 @@ async fn bench_message_path() {
                 every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
                 for i in 0..total {
                     every.tick().await;
-                    let id = format!("r{rate}-{i}");
+                    let id = format!("r{rate}-{held}-{i}");
                     let token = visitors[i % visitors.len()].clone();
                     let http = http.clone();
                     let url = format!("{base}/api/widget/v1/messages");
@@ -169,11 +175,16 @@ async fn bench_message_path() {
         let _ = sender.await;
         latencies.sort_by(f64::total_cmp);
         if latencies.is_empty() {
-            println!("  {rate} msg/s: no message arrived");
+            println!("  {rate} msg/s (held: {held}): no message arrived");
             continue;
         }
+        let who = if held {
+            "operator holds, AI silent"
+        } else {
+            "AI answers each"
+        };
         println!(
-            "  {rate:>5} msg/s for 4 s: {} of {total} arrived   p50 {:>8.2} ms   p99 {:>8.2} ms   max {:>8.2} ms",
+            "  {rate:>5} msg/s for 4 s, {who:<26}: {} of {total} arrived   p50 {:>8.2} ms   p99 {:>8.2} ms   max {:>8.2} ms",
             latencies.len(),
             percentile(&latencies, 0.5),
             percentile(&latencies, 0.99),
@@ -182,4 +193,40 @@ async fn bench_message_path() {
         // Let the AI answers of this round drain before the next.
         tokio::time::sleep(Duration::from_secs(3)).await;
     }
+}
+
+/// The operator joins every visitor's conversation (started by one message), so the AI stays
+/// silent from then on.
+async fn hold_all(
+    http: &reqwest::Client,
+    operator: &reqwest::Client,
+    base: &str,
+    visitors: &[String],
+) {
+    use leptos::server_fn::ServerFn;
+    use liaison::app::conversations::api::JoinConversation;
+    for (i, token) in visitors.iter().enumerate() {
+        let sent: serde_json::Value = http
+            .post(format!("{base}/api/widget/v1/messages"))
+            .bearer_auth(token)
+            .json(&json!({"client_msg_id": format!("hold-{i}"), "body": "I need a human"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = sent["message"]["conversation_id"]
+            .as_i64()
+            .unwrap()
+            .to_string();
+        let r = operator
+            .post(format!("{base}{}", JoinConversation::PATH))
+            .form(&[("id", id.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success() || r.status().as_u16() == 409);
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
 }
