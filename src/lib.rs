@@ -1,6 +1,10 @@
 //! Liaison: AI-first customer-support chat. The dashboard (Leptos, SSR + hydrate) lives in
 //! `app`; everything that runs only on the server lives in `server`. See ARCHITECTURE.md.
 
+// Release builds of the hydrate bundle (no `erase_components`) nest view types deeply; the
+// conversation panel passes the default limit of 128.
+#![recursion_limit = "256"]
+
 pub mod app;
 #[cfg(feature = "ssr")]
 pub mod server;
