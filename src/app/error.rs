@@ -79,9 +79,9 @@ mod ssr {
         }
     }
 
-    impl From<crate::server::documents::DocumentError> for AppError {
-        fn from(e: crate::server::documents::DocumentError) -> Self {
-            use crate::server::documents::DocumentError;
+    impl From<crate::server::kb::documents::DocumentError> for AppError {
+        fn from(e: crate::server::kb::documents::DocumentError) -> Self {
+            use crate::server::kb::documents::DocumentError;
             match e {
                 DocumentError::Invalid(m) => AppError::Invalid(m),
                 DocumentError::NotFound => AppError::NotFound,

@@ -5,7 +5,7 @@ pub mod auth;
 pub mod conversations;
 pub mod error;
 pub mod format;
-pub mod knowledge;
+pub mod kb;
 pub mod live;
 pub mod settings;
 
@@ -47,9 +47,9 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Dashboard>
                     <Route path=path!("") view=ConversationsPage/>
                     <Route path=path!("conversations") view=ConversationsPage/>
-                    <Route path=path!("documents") view=knowledge::DocumentsPage/>
-                    <Route path=path!("help-center") view=knowledge::HelpCenterPage/>
-                    <Route path=path!("knowledge-gaps") view=knowledge::KnowledgeGapsPage/>
+                    <Route path=path!("documents") view=kb::DocumentsPage/>
+                    <Route path=path!("help-center") view=kb::HelpCenterPage/>
+                    <Route path=path!("knowledge-gaps") view=kb::KnowledgeGapsPage/>
                     <Route path=path!("settings") view=settings::SettingsPage/>
                     <Route path=path!("usage") view=settings::UsagePage/>
                 </ParentRoute>

@@ -3,7 +3,7 @@
 //! Seeded once: nothing happens when the knowledge base already has articles.
 
 use crate::server::Config;
-use crate::server::ai::retrieval::chunk_markdown;
+use crate::server::kb::chunk::chunk_markdown;
 use crate::server::auth;
 use crate::server::db::{self, Db};
 

@@ -4,11 +4,12 @@
 use crate::app::{App, shell};
 use crate::server::auth::{self, Operator};
 use crate::server::db::Db;
+use crate::server::kb::{documents, help_center, upload};
 use crate::server::presence::Presence;
 use crate::server::realtime::{Bus, Scope};
 use crate::server::session_streams::SessionStreams;
 use crate::server::{
-    Config, demo, documents, guard, help_center, kb_routes, retention, sse, widget_api,
+    Config, demo, guard, retention, sse, widget_api,
 };
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
@@ -235,8 +236,8 @@ pub fn router(state: AppState) -> Router {
         .route("/demo", get(demo_page))
         .route("/api/dashboard/v1/stream", get(dashboard_stream))
         .route(
-            kb_routes::UPLOAD_PATH,
-            post(kb_routes::upload).layer(DefaultBodyLimit::max(documents::MAX_UPLOAD + 64 * 1024)),
+            upload::UPLOAD_PATH,
+            post(upload::upload).layer(DefaultBodyLimit::max(documents::MAX_UPLOAD + 64 * 1024)),
         )
         .route("/help", get(help_center::index))
         .route("/help/{slug}", get(help_center::article))

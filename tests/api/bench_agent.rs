@@ -4,7 +4,8 @@
 
 use crate::common::fake_llm::{FakeLlm, Reply};
 use crate::common::*;
-use liaison::server::ai::retrieval::{self, chunk_markdown};
+use liaison::server::ai::retrieval;
+use liaison::server::kb::chunk::chunk_markdown;
 use std::time::{Duration, Instant};
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {

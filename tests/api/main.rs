@@ -13,7 +13,7 @@ mod bench_streams;
 mod hybrid;
 mod inbox;
 mod join_lock;
-mod knowledge;
+mod kb;
 mod site_config;
 mod sse_replay;
 mod widget_flow;

@@ -6,6 +6,5 @@ pub mod copilot;
 pub mod llm;
 pub mod policy;
 pub mod retrieval;
-pub mod vectors;
 
 pub use agent::respond;

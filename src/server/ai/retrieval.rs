@@ -1,45 +1,24 @@
-//! Knowledge-base retrieval with SQLite FTS5 (BM25). Chunking and relevance are pure functions;
-//! [`best_passage`] does the I/O.
+//! Knowledge-base retrieval: SQLite FTS5 (BM25) candidates kept by term coverage, fused by
+//! reciprocal rank with the nearest chunk embeddings. Terms, relevance and fusion are pure
+//! functions; `hybrid_passages` and `relevant_passages` do the I/O.
 
 use crate::server::db::kb;
 use sqlx::SqlitePool;
 
-/// A passage of an article, kept with the heading it sits under.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Chunk {
-    pub heading: String,
-    pub body: String,
-}
-
-/// Splits a Markdown article into passages: one per paragraph, each carrying the nearest heading
-/// above it (or the title), so a passage makes sense on its own and its heading is searchable.
-pub fn chunk_markdown(title: &str, markdown: &str) -> Vec<Chunk> {
-    let mut chunks = Vec::new();
-    let mut heading = title.to_string();
-    for block in markdown.split("\n\n") {
-        let block = block.trim();
-        if block.is_empty() {
-            continue;
-        }
-        if let Some(h) = block.strip_prefix('#') {
-            let mut lines = block.lines();
-            let first = lines.next().unwrap_or(h);
-            heading = first.trim_start_matches('#').trim().to_string();
-            let rest = lines.collect::<Vec<_>>().join("\n");
-            if !rest.trim().is_empty() {
-                chunks.push(Chunk {
-                    heading: heading.clone(),
-                    body: rest.trim().to_string(),
-                });
+/// Reciprocal-rank fusion: each list adds 1/(60 + rank) to its items; best first.
+pub fn fuse(lists: &[Vec<i64>]) -> Vec<i64> {
+    let mut scores: Vec<(i64, f64)> = Vec::new();
+    for list in lists {
+        for (rank, id) in list.iter().enumerate() {
+            let add = 1.0 / (60.0 + rank as f64 + 1.0);
+            match scores.iter_mut().find(|(i, _)| i == id) {
+                Some((_, s)) => *s += add,
+                None => scores.push((*id, add)),
             }
-            continue;
         }
-        chunks.push(Chunk {
-            heading: heading.clone(),
-            body: block.to_string(),
-        });
     }
-    chunks
+    scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    scores.into_iter().map(|(id, _)| id).collect()
 }
 
 const STOPWORDS: &[&str] = &[
@@ -139,7 +118,7 @@ pub async fn hybrid_passages(
         }
     }
     let order =
-        crate::server::ai::vectors::fuse(&[lexical.iter().map(|h| h.chunk_id).collect(), near_ids]);
+        fuse(&[lexical.iter().map(|h| h.chunk_id).collect(), near_ids]);
     Ok(order
         .into_iter()
         .filter_map(|id| hits.iter().find(|h| h.chunk_id == id))
@@ -214,30 +193,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn chunks_keep_their_heading() {
-        let md = "Intro line.\n\n## Resetting your password\n\nOpen Settings.\n\nClick Reset.\n\n# Billing\nWe bill monthly.";
-        let chunks = chunk_markdown("Account help", md);
-        assert_eq!(
-            chunks,
-            vec![
-                Chunk {
-                    heading: "Account help".into(),
-                    body: "Intro line.".into()
-                },
-                Chunk {
-                    heading: "Resetting your password".into(),
-                    body: "Open Settings.".into()
-                },
-                Chunk {
-                    heading: "Resetting your password".into(),
-                    body: "Click Reset.".into()
-                },
-                Chunk {
-                    heading: "Billing".into(),
-                    body: "We bill monthly.".into()
-                },
-            ]
-        );
+    fn fusion_rewards_agreement() {
+        // 7 is second in both lists; 1 and 9 are first in one only.
+        let fused = fuse(&[vec![1, 7, 3], vec![9, 7]]);
+        assert_eq!(fused[0], 7);
+        assert_eq!(fused.len(), 4);
     }
 
     #[test]

@@ -88,14 +88,21 @@ struct Raw {
     visitor_conversations: i64,
 }
 
-impl From<Raw> for ConversationRow {
-    fn from(r: Raw) -> Self {
-        ConversationRow {
+/// A stored value this version does not know is a decode error, never a silent default.
+pub(crate) fn unknown(what: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("unknown {what} {value:?}").into())
+}
+
+impl TryFrom<Raw> for ConversationRow {
+    type Error = sqlx::Error;
+
+    fn try_from(r: Raw) -> Result<Self, sqlx::Error> {
+        Ok(ConversationRow {
             id: r.id,
             visitor_id: r.visitor_id,
-            // The CHECK constraints admit only known values; the defaults are unreachable.
-            channel: Channel::parse(&r.channel).unwrap_or_default(),
-            status: ConversationStatus::parse(&r.status).unwrap_or(ConversationStatus::Open),
+            channel: Channel::parse(&r.channel).ok_or_else(|| unknown("channel", &r.channel))?,
+            status: ConversationStatus::parse(&r.status)
+                .ok_or_else(|| unknown("status", &r.status))?,
             assignee_id: r.assignee_id,
             assignee_name: r.assignee_name,
             message_count: r.message_count,
@@ -108,7 +115,7 @@ impl From<Raw> for ConversationRow {
             visitor_name: r.visitor_name,
             visitor_phone: r.visitor_phone,
             visitor_conversations: r.visitor_conversations,
-        }
+        })
     }
 }
 
@@ -128,7 +135,7 @@ pub async fn find(
         .bind(id)
         .fetch_optional(conn)
         .await?;
-    Ok(raw.map(Into::into))
+    raw.map(ConversationRow::try_from).transpose()
 }
 
 pub async fn latest_for_visitor(
@@ -141,7 +148,7 @@ pub async fn latest_for_visitor(
     .bind(visitor_id)
     .fetch_optional(conn)
     .await?;
-    Ok(raw.map(Into::into))
+    raw.map(ConversationRow::try_from).transpose()
 }
 
 /// Where a page of the list starts.
@@ -197,7 +204,10 @@ pub async fn page(
         .bind(limit)
         .fetch_all(conn)
         .await?;
-    let mut rows: Vec<ConversationRow> = raws.into_iter().map(Into::into).collect();
+    let mut rows = raws
+        .into_iter()
+        .map(ConversationRow::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
     if matches!(at, PageAt::After(_)) {
         rows.reverse();
     }
@@ -218,7 +228,7 @@ pub async fn by_ids(
     ))
     .fetch_all(conn)
     .await?;
-    Ok(raws.into_iter().map(Into::into).collect())
+    raws.into_iter().map(ConversationRow::try_from).collect()
 }
 
 /// The tab counts per channel: a few rows of the trigger-kept table.

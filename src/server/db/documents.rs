@@ -1,6 +1,6 @@
 //! Knowledge-base documents: what was added, its processing status, and its chunks.
 
-use crate::server::ai::retrieval::Chunk;
+use crate::server::kb::chunk::Chunk;
 use crate::server::now_ms;
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
 
@@ -138,22 +138,7 @@ pub async fn store_ready(
     chunks: &[Chunk],
     embeddings: Option<&[Vec<f32>]>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM kb_chunks WHERE document_id = ?")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    for (i, chunk) in chunks.iter().enumerate() {
-        let embedding = embeddings.and_then(|e| e.get(i)).map(|v| to_blob(v));
-        sqlx::query(
-            "INSERT INTO kb_chunks (document_id, heading, body, embedding) VALUES (?, ?, ?, ?)",
-        )
-        .bind(id)
-        .bind(&chunk.heading)
-        .bind(&chunk.body)
-        .bind(embedding)
-        .execute(&mut *conn)
-        .await?;
-    }
+    super::kb::replace_document_chunks(conn, id, chunks, embeddings).await?;
     sqlx::query(
         "UPDATE kb_documents SET text = ?, chunk_count = ?, status = 'ready', error = NULL,
             updated_at = ? WHERE id = ?",
@@ -183,14 +168,4 @@ pub async fn requeue_interrupted(conn: &mut SqliteConnection) -> Result<u64, sql
             .await?
             .rows_affected(),
     )
-}
-
-pub fn to_blob(v: &[f32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-
-pub fn from_blob(b: &[u8]) -> Vec<f32> {
-    b.chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect()
 }

@@ -1,4 +1,4 @@
-use crate::server::ai::retrieval::Chunk;
+use crate::server::kb::chunk::{Chunk, to_blob};
 use crate::server::now_ms;
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -136,7 +136,7 @@ pub async fn set_embedding(
     embedding: &[f32],
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE kb_chunks SET embedding = ? WHERE id = ?")
-        .bind(super::documents::to_blob(embedding))
+        .bind(to_blob(embedding))
         .bind(chunk_id)
         .execute(conn)
         .await?;
@@ -244,4 +244,44 @@ pub async fn delete_article(conn: &mut SqliteConnection, id: i64) -> Result<bool
         .await?
         .rows_affected()
         == 1)
+}
+
+/// Replaces a document's chunks (and their embeddings, when the model gave them).
+pub async fn replace_document_chunks(
+    conn: &mut SqliteConnection,
+    document_id: i64,
+    chunks: &[Chunk],
+    embeddings: Option<&[Vec<f32>]>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM kb_chunks WHERE document_id = ?")
+        .bind(document_id)
+        .execute(&mut *conn)
+        .await?;
+    for (i, chunk) in chunks.iter().enumerate() {
+        let embedding = embeddings.and_then(|e| e.get(i)).map(|v| to_blob(v));
+        sqlx::query(
+            "INSERT INTO kb_chunks (document_id, heading, body, embedding) VALUES (?, ?, ?, ?)",
+        )
+        .bind(document_id)
+        .bind(&chunk.heading)
+        .bind(&chunk.body)
+        .bind(embedding)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A counter bumped (by triggers) whenever chunks or their embeddings change.
+pub async fn generation(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT n FROM kb_generation WHERE id = 1")
+        .fetch_one(pool)
+        .await
+}
+
+/// Every stored chunk embedding, as (chunk id, blob).
+pub async fn embeddings(pool: &SqlitePool) -> Result<Vec<(i64, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, embedding FROM kb_chunks WHERE embedding IS NOT NULL")
+        .fetch_all(pool)
+        .await
 }

@@ -13,18 +13,21 @@ struct MessageRow {
     created_at: i64,
 }
 
-impl From<MessageRow> for Message {
-    fn from(r: MessageRow) -> Message {
-        Message {
+impl TryFrom<MessageRow> for Message {
+    type Error = sqlx::Error;
+
+    fn try_from(r: MessageRow) -> Result<Message, sqlx::Error> {
+        Ok(Message {
             id: r.id,
             conversation_id: r.conversation_id,
-            // The CHECK constraint admits only known senders.
-            sender: Sender::parse(&r.sender).unwrap_or(Sender::System),
+            sender: Sender::parse(&r.sender)
+                .ok_or_else(|| super::conversations::unknown("sender", &r.sender))?,
             body: r.body,
             client_msg_id: r.client_msg_id,
-            citations: serde_json::from_str(&r.citations).unwrap_or_default(),
+            citations: serde_json::from_str(&r.citations)
+                .map_err(|e| sqlx::Error::Decode(e.into()))?,
             created_at: r.created_at,
-        }
+        })
     }
 }
 
@@ -57,7 +60,7 @@ pub async fn insert(
     .bind(now_ms())
     .fetch_one(&mut *conn)
     .await?;
-    let message = Message::from(row);
+    let message = Message::try_from(row)?;
     sqlx::query(
         "UPDATE conversations SET message_count = message_count + 1, last_message = ?,
             last_activity_at = ? WHERE id = ?",
@@ -84,7 +87,7 @@ pub async fn find_by_client_id(
     .bind(visitor_id)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(Message::from))
+    row.map(Message::try_from).transpose()
 }
 
 pub async fn for_conversation(
@@ -97,5 +100,5 @@ pub async fn for_conversation(
     .bind(conversation_id)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(Message::from).collect())
+    rows.into_iter().map(Message::try_from).collect()
 }

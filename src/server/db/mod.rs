@@ -15,6 +15,7 @@ pub mod search;
 pub mod settings;
 pub mod usage;
 pub mod users;
+pub mod vectors;
 pub mod visitors;
 
 use crate::server::realtime::{Bus, StoredEvent};
@@ -33,7 +34,7 @@ pub struct Db {
     write_lock: Arc<Mutex<()>>,
     bus: Bus,
     /// Chunk embeddings in memory, for hybrid retrieval.
-    pub vectors: crate::server::ai::vectors::VectorCache,
+    pub vectors: vectors::VectorCache,
 }
 
 impl Db {

@@ -2,13 +2,13 @@
 //! the page hydrates, as a plain form). Admin and Owner only (the access middleware checks the
 //! path's role).
 
-use crate::server::documents::{self, DocumentError};
+use crate::server::kb::documents::{self, DocumentError};
 use crate::server::http::{AppState, AuthOperator};
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-pub use crate::app::knowledge::UPLOAD_PATH;
+pub use crate::app::kb::UPLOAD_PATH;
 
 /// Stores each file in the form; answers JSON for scripts, or sends a browser back to the page.
 pub async fn upload(

@@ -63,7 +63,7 @@ pub async fn add_pasted_document(title: String, text: String) -> Result<i64, App
     let me = operator_with(Role::Admin).await?;
     let state = state()?;
     Ok(
-        crate::server::documents::add_paste(&state.db, &state.documents, &title, &text, me.id)
+        crate::server::kb::documents::add_paste(&state.db, &state.documents, &title, &text, me.id)
             .await?,
     )
 }
@@ -72,20 +72,20 @@ pub async fn add_pasted_document(title: String, text: String) -> Result<i64, App
 pub async fn add_url_document(url: String, title: String) -> Result<i64, AppError> {
     let me = operator_with(Role::Admin).await?;
     let state = state()?;
-    Ok(crate::server::documents::add_url(&state.db, &state.documents, &url, &title, me.id).await?)
+    Ok(crate::server::kb::documents::add_url(&state.db, &state.documents, &url, &title, me.id).await?)
 }
 
 #[server(prefix = "/api/admin")]
 pub async fn reprocess_document(id: i64) -> Result<(), AppError> {
     operator_with(Role::Admin).await?;
     let state = state()?;
-    Ok(crate::server::documents::reprocess(&state.db, &state.documents, id).await?)
+    Ok(crate::server::kb::documents::reprocess(&state.db, &state.documents, id).await?)
 }
 
 #[server(prefix = "/api/admin")]
 pub async fn delete_document(id: i64) -> Result<(), AppError> {
     operator_with(Role::Admin).await?;
-    Ok(crate::server::documents::delete(&state()?.db, id).await?)
+    Ok(crate::server::kb::documents::delete(&state()?.db, id).await?)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,7 +123,7 @@ pub async fn save_article(
     body: String,
     published: Option<String>,
 ) -> Result<i64, AppError> {
-    use crate::server::knowledge::{ArticleInput, save_article};
+    use crate::server::kb::articles::{ArticleInput, save_article};
     operator_with(Role::Admin).await?;
     let id = match id.trim() {
         "" => None,
@@ -148,7 +148,7 @@ pub async fn save_article(
 #[server(prefix = "/api/admin")]
 pub async fn delete_article(id: i64) -> Result<(), AppError> {
     operator_with(Role::Admin).await?;
-    Ok(crate::server::knowledge::delete_article(&state()?.db, id).await?)
+    Ok(crate::server::kb::articles::delete_article(&state()?.db, id).await?)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,7 +166,7 @@ pub struct GapGroupView {
 pub async fn list_gaps() -> Result<Vec<GapGroupView>, AppError> {
     operator_with(Role::Admin).await?;
     let gaps = crate::server::db::gaps::open(&state()?.db.read, 2000).await?;
-    Ok(crate::server::knowledge::group(&gaps)
+    Ok(crate::server::kb::gaps::group(&gaps)
         .into_iter()
         .map(|g| GapGroupView {
             question: g.question,
@@ -195,7 +195,7 @@ pub async fn answer_gaps(ids: String, title: String, body: String) -> Result<i64
         .collect::<Result<_, _>>()
         .map_err(|_| AppError::Invalid("Bad gap list.".into()).respond())?;
     let state = state()?;
-    let id = crate::server::knowledge::answer_gaps(&state.db, &ids, &title, &body).await?;
+    let id = crate::server::kb::gaps::answer_gaps(&state.db, &ids, &title, &body).await?;
     state.documents.wake();
     Ok(id)
 }

@@ -6,7 +6,7 @@ use crate::common::fake_llm::{FakeLlm, Reply};
 use crate::common::*;
 use leptos::server_fn::ServerFn;
 use liaison::app::conversations::api::CopilotDrafts;
-use liaison::app::knowledge::api::{
+use liaison::app::kb::api::{
     AddPastedDocument, AddUrlDocument, AnswerGaps, ListDocuments, ListGaps, ReprocessDocument,
     SaveArticle,
 };

@@ -3,7 +3,7 @@
 //! passages that keep their headings. Pure functions; the caller runs PDF extraction on a
 //! blocking thread.
 
-use crate::server::ai::retrieval::{Chunk, chunk_markdown};
+use crate::server::kb::chunk::{Chunk, chunk_markdown};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
