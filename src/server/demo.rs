@@ -3,9 +3,9 @@
 //! Seeded once: nothing happens when the knowledge base already has articles.
 
 use crate::server::Config;
-use crate::server::kb::chunk::chunk_markdown;
 use crate::server::auth;
 use crate::server::db::{self, Db};
+use crate::server::kb::chunk::chunk_markdown;
 
 pub const DEMO_AGENT_EMAIL: &str = "agent@liaison.local";
 

@@ -8,9 +8,7 @@ use crate::server::kb::{documents, help_center, upload};
 use crate::server::presence::Presence;
 use crate::server::realtime::{Bus, Scope};
 use crate::server::session_streams::SessionStreams;
-use crate::server::{
-    Config, demo, guard, retention, sse, widget_api,
-};
+use crate::server::{Config, demo, guard, retention, sse, widget_api};
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRef, FromRequestParts, Query, State};

@@ -72,7 +72,10 @@ pub async fn add_pasted_document(title: String, text: String) -> Result<i64, App
 pub async fn add_url_document(url: String, title: String) -> Result<i64, AppError> {
     let me = operator_with(Role::Admin).await?;
     let state = state()?;
-    Ok(crate::server::kb::documents::add_url(&state.db, &state.documents, &url, &title, me.id).await?)
+    Ok(
+        crate::server::kb::documents::add_url(&state.db, &state.documents, &url, &title, me.id)
+            .await?,
+    )
 }
 
 #[server(prefix = "/api/admin")]

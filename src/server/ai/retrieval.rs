@@ -117,8 +117,7 @@ pub async fn hybrid_passages(
             hits.push(hit);
         }
     }
-    let order =
-        fuse(&[lexical.iter().map(|h| h.chunk_id).collect(), near_ids]);
+    let order = fuse(&[lexical.iter().map(|h| h.chunk_id).collect(), near_ids]);
     Ok(order
         .into_iter()
         .filter_map(|id| hits.iter().find(|h| h.chunk_id == id))

@@ -2,8 +2,8 @@
 //! the page hydrates, as a plain form). Admin and Owner only (the access middleware checks the
 //! path's role).
 
-use crate::server::kb::documents::{self, DocumentError};
 use crate::server::http::{AppState, AuthOperator};
+use crate::server::kb::documents::{self, DocumentError};
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
