@@ -3,7 +3,7 @@
 //! stream at 1,000 and 10,000 streams, and the message path, visitor POST -> operator stream,
 //! at 500 and 2,000 messages a second. Ignored by `cargo test`; it prints, it never asserts times.
 
-use crate::common::{SseReader, client};
+use crate::common::{SseReader, client, percentile};
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -36,11 +36,6 @@ async fn new_visitor(http: &reqwest::Client, base: &str) -> String {
         .await
         .unwrap();
     r["token"].as_str().unwrap().to_string()
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -69,11 +69,10 @@ fn table(title: &str, dir: &Path, files: &[&str]) -> Result<Size, String> {
     Ok(total)
 }
 
-/// The agent's figures: first-token overhead and retrieval latency, from the ignored bench tests
-/// (release build), which print them.
-fn agent_figures() -> Result<(), String> {
-    step("Agent overhead and retrieval latency (release build of the bench tests)");
-    exec(&mut util::cargo(&[
+/// The ignored bench tests of the integration binary whose names start with `module`, in a
+/// release build; they print their figures.
+fn bench_tests(module: &str) -> std::process::Command {
+    util::cargo(&[
         "test",
         "--release",
         "--features",
@@ -82,31 +81,25 @@ fn agent_figures() -> Result<(), String> {
         "api",
         "--",
         "--ignored",
-        "bench_agent::",
+        module,
         "--nocapture",
         "--test-threads=1",
-    ]))
+    ])
+}
+
+/// The agent's figures: first-token overhead and retrieval latency.
+fn agent_figures() -> Result<(), String> {
+    step("Agent overhead and retrieval latency (release build of the bench tests)");
+    exec(&mut bench_tests("bench_agent::"))
 }
 
 /// The inbox at 1,000,000 conversations: list pages per tab and channel, counts, search, a
-/// detail view, the list over HTTP, and what a new stream replays (release build).
+/// detail view, the list over HTTP, and what a new stream replays.
 fn inbox_figures() -> Result<(), String> {
     step(
         "Inbox at 1,000,000 conversations (release build of the bench test; fills a database first)",
     );
-    exec(&mut util::cargo(&[
-        "test",
-        "--release",
-        "--features",
-        "ssr",
-        "--test",
-        "api",
-        "--",
-        "--ignored",
-        "bench_inbox::",
-        "--nocapture",
-        "--test-threads=1",
-    ]))
+    exec(&mut bench_tests("bench_inbox::"))
 }
 
 /// Streams against the release server in its own process: memory per idle widget stream, and
@@ -124,23 +117,11 @@ fn stream_figures() -> Result<(), String> {
         &root.join("target/bench-server.log"),
     )?;
     let result = exec(
-        util::cargo(&[
-            "test",
-            "--release",
-            "--features",
-            "ssr",
-            "--test",
-            "api",
-            "--",
-            "--ignored",
-            "bench_streams::",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("LIAISON_BENCH_URL", format!("http://127.0.0.1:{port}"))
-        .env("LIAISON_BENCH_PID", server.pid().to_string())
-        .env("LIAISON_BENCH_OWNER", e2e::OWNER_EMAIL)
-        .env("LIAISON_BENCH_PASSWORD", e2e::PASSWORD),
+        bench_tests("bench_streams::")
+            .env("LIAISON_BENCH_URL", format!("http://127.0.0.1:{port}"))
+            .env("LIAISON_BENCH_PID", server.pid().to_string())
+            .env("LIAISON_BENCH_OWNER", e2e::OWNER_EMAIL)
+            .env("LIAISON_BENCH_PASSWORD", e2e::PASSWORD),
     );
     server.stop();
     let _ = std::fs::remove_dir_all(&data);

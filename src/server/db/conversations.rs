@@ -233,35 +233,31 @@ pub async fn by_ids(
 
 /// The tab counts per channel: a few rows of the trigger-kept table.
 pub async fn counts(conn: &mut SqliteConnection) -> Result<InboxCounts, sqlx::Error> {
-    let rows: Vec<(String, String, bool, i64)> =
-        sqlx::query_as("SELECT channel, status, booked, n FROM conversation_counts WHERE n <> 0")
-            .fetch_all(conn)
-            .await?;
-    let mut counts = InboxCounts::default();
-    for (channel, status, booked, n) in rows {
-        if let (Some(channel), Some(status)) =
-            (Channel::parse(&channel), ConversationStatus::parse(&status))
-        {
-            counts.channel_mut(channel).add(status, booked, n);
-        }
-    }
-    Ok(counts)
+    tally(
+        conn,
+        "SELECT channel, status, booked, n FROM conversation_counts WHERE n <> 0",
+    )
+    .await
 }
 
 /// The same counts recomputed over the whole table: for tests that check the maintained ones.
 pub async fn recount(conn: &mut SqliteConnection) -> Result<InboxCounts, sqlx::Error> {
-    let rows: Vec<(String, String, bool, i64)> = sqlx::query_as(
+    tally(
+        conn,
         "SELECT channel, status, booked, COUNT(*) FROM conversations GROUP BY 1, 2, 3",
     )
-    .fetch_all(conn)
-    .await?;
+    .await
+}
+
+/// Folds (channel, status, booked, n) rows into the tabs they count for.
+async fn tally(conn: &mut SqliteConnection, sql: &str) -> Result<InboxCounts, sqlx::Error> {
+    let rows: Vec<(String, String, bool, i64)> = sqlx::query_as(sql).fetch_all(conn).await?;
     let mut counts = InboxCounts::default();
     for (channel, status, booked, n) in rows {
-        if let (Some(channel), Some(status)) =
-            (Channel::parse(&channel), ConversationStatus::parse(&status))
-        {
-            counts.channel_mut(channel).add(status, booked, n);
-        }
+        let channel = Channel::parse(&channel).ok_or_else(|| unknown("channel", &channel))?;
+        let status =
+            ConversationStatus::parse(&status).ok_or_else(|| unknown("status", &status))?;
+        counts.channel_mut(channel).add(status, booked, n);
     }
     Ok(counts)
 }

@@ -282,3 +282,22 @@ pub struct SseFrame {
     pub id: Option<i64>,
     pub data: serde_json::Value,
 }
+
+/// The value at fraction `p` of sorted samples (benches).
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+/// Prints one bench line: count, p50, `tail` (e.g. 0.95 or 0.99) and max, in ms.
+pub fn report(name: &str, mut samples: Vec<f64>, tail: f64) {
+    samples.sort_by(f64::total_cmp);
+    println!(
+        "  {name:<58} n={:<4} p50 {:>8.3} ms   p{:<2} {:>8.3} ms   max {:>8.3} ms",
+        samples.len(),
+        percentile(&samples, 0.5),
+        (tail * 100.0).round(),
+        percentile(&samples, tail),
+        samples[samples.len() - 1]
+    );
+}
