@@ -112,7 +112,11 @@ async fn bench_message_path() {
     // First with the AI answering every message (retrieval and a second write each); then with
     // an operator holding every conversation, so the AI stays silent and only the path from the
     // visitor's POST to the operator's stream is measured.
-    for (held, rate) in [(false, 500u64), (false, 2_000), (true, 500), (true, 2_000)] {
+    let rates = [500u64, 1_000, 1_500, 2_000];
+    for (held, rate) in [false, true]
+        .into_iter()
+        .flat_map(|h| rates.map(|r| (h, r)))
+    {
         if held {
             hold_all(&http, &operator, &base, &visitors).await;
         }
