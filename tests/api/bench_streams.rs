@@ -93,6 +93,7 @@ async fn bench_message_path() {
     };
     let owner = std::env::var("LIAISON_BENCH_OWNER").unwrap_or_default();
     let password = std::env::var("LIAISON_BENCH_PASSWORD").unwrap_or_default();
+    liaison::server::install_tls();
     let operator = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
