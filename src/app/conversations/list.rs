@@ -326,7 +326,7 @@ fn ConversationRow(
             <A href=link>
                 <div class="row-top">
                     <span class="visitor">
-                        <span class=move || format!("channel channel-{}", r().channel.as_str())
+                        <span class=move || format!("channel-icon channel-{}", r().channel.as_str())
                             title=move || r().channel.label()></span>
                         <Show when=needs_agent>
                             <span class="dot" title="Needs agent"></span>
