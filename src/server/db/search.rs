@@ -49,7 +49,8 @@ pub async fn conversations(
             next: None,
         });
     };
-    let mut ids: Vec<i64> = Vec::new();
+    let mut seen: Vec<i64> = Vec::new();
+    let mut rows: Vec<ConversationRow> = Vec::new();
     if before.is_none() {
         let by_visitor: Vec<(i64,)> = sqlx::query_as(
             "SELECT c.id FROM visitors_fts f JOIN conversations c ON c.visitor_id = f.rowid
@@ -59,11 +60,19 @@ pub async fn conversations(
         .bind(limit as i64)
         .fetch_all(&mut *conn)
         .await?;
-        ids.extend(by_visitor.into_iter().map(|(id,)| id));
+        let ids: Vec<i64> = by_visitor.into_iter().map(|(id,)| id).collect();
+        rows.extend(admitted(conn, &ids, filter).await?);
+        seen.extend(ids);
+        if rows.len() >= limit {
+            // Message matches follow on the next page, from the newest.
+            rows.truncate(limit);
+            return Ok(Found {
+                rows,
+                next: Some(i64::MAX),
+            });
+        }
     }
     let mut cursor = before.unwrap_or(i64::MAX);
-    let mut next = None;
-    let mut rows = Vec::new();
     for _ in 0..MAX_ROUNDS {
         let hits: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT f.rowid, m.conversation_id FROM messages_fts f
@@ -76,39 +85,51 @@ pub async fn conversations(
         .fetch_all(&mut *conn)
         .await?;
         let full = hits.len() as i64 == BATCH;
+        // Each conversation's newest match in this batch, in order; rows read once for them.
+        let mut fresh: Vec<(i64, i64)> = Vec::new();
         for (message_id, conversation_id) in hits {
+            if !seen.contains(&conversation_id) {
+                seen.push(conversation_id);
+                fresh.push((message_id, conversation_id));
+            }
             cursor = message_id;
-            if !ids.contains(&conversation_id) {
-                ids.push(conversation_id);
+        }
+        let ids: Vec<i64> = fresh.iter().map(|(_, c)| *c).collect();
+        let found = admitted(conn, &ids, filter).await?;
+        for (message_id, conversation_id) in fresh {
+            if let Some(row) = found.iter().find(|r| r.id == conversation_id) {
+                rows.push(row.clone());
+                if rows.len() >= limit {
+                    // The next page continues below the match that filled this one, so no
+                    // match is skipped.
+                    return Ok(Found {
+                        rows,
+                        next: Some(message_id),
+                    });
+                }
             }
         }
-        rows = keep(conn, &ids, filter).await?;
-        if rows.len() >= limit {
-            rows.truncate(limit);
-            next = Some(cursor);
-            break;
-        }
-        // A short batch was the last of the matches.
-        next = full.then_some(cursor);
         if !full {
-            break;
+            // A short batch was the last of the matches.
+            return Ok(Found { rows, next: None });
         }
     }
-    Ok(Found { rows, next })
+    Ok(Found {
+        rows,
+        next: Some(cursor),
+    })
 }
 
-/// The conversations among `ids` that the filter admits, in the order of `ids`.
-async fn keep(
+/// The conversations among `ids` that the filter admits (in any order).
+async fn admitted(
     conn: &mut SqliteConnection,
     ids: &[i64],
     filter: Filter,
 ) -> Result<Vec<ConversationRow>, sqlx::Error> {
     let found = conversations::by_ids(conn, ids).await?;
-    Ok(ids
-        .iter()
-        .filter_map(|id| found.iter().find(|r| r.id == *id))
+    Ok(found
+        .into_iter()
         .filter(|r| filter.admits(&r.summary()))
-        .cloned()
         .collect())
 }
 
