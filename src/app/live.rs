@@ -78,6 +78,11 @@ impl Live {
     /// calling view is disposed.
     pub fn follow(self, cursor: i64, handle: impl Fn(i64, &Event) + 'static) {
         let start = self.feed.with_untracked(|f| f.first_after(cursor));
+        self.follow_from(start, handle);
+    }
+
+    /// Calls `handle` for every event numbered `start` or later in the feed.
+    fn follow_from(self, start: u64, handle: impl Fn(i64, &Event) + 'static) {
         Effect::new(move |seen: Option<u64>| {
             let from = seen.unwrap_or(start);
             self.feed.with(|feed| {
@@ -96,10 +101,9 @@ impl Live {
     /// `document_changed`. Other events leave them alone.
     pub fn changes(self, matters: impl Fn(&Event) -> bool + 'static) -> Signal<u64> {
         let n = RwSignal::new(0u64);
-        let cursor = self
-            .feed
-            .with_untracked(|f| f.items.back().map_or(0, |(_, id, _)| *id));
-        self.follow(cursor, move |_, e| {
+        // From the next event on: what the feed already holds is in the view's first load.
+        let start = self.feed.with_untracked(Feed::next);
+        self.follow_from(start, move |_, e| {
             if matters(e) {
                 n.update(|n| *n += 1);
             }
