@@ -3,11 +3,13 @@
 
 use crate::app::{App, shell};
 use crate::server::auth::{self, Operator};
+use crate::server::conversations::SendQueue;
 use crate::server::db::Db;
 use crate::server::kb::{documents, help_center, upload};
 use crate::server::presence::Presence;
 use crate::server::realtime::{Bus, Scope};
 use crate::server::session_streams::SessionStreams;
+use crate::server::visitor_tokens::VisitorTokens;
 use crate::server::{Config, demo, guard, retention, sse, widget_api};
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
@@ -45,6 +47,10 @@ pub struct AppState {
     pub streams: SessionStreams,
     /// Visitors on the site now.
     pub presence: Presence,
+    /// Visitors' messages, written in batches.
+    pub sends: SendQueue,
+    /// Which visitor a widget token belongs to.
+    pub visitor_tokens: VisitorTokens,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -151,6 +157,7 @@ pub async fn start(
             tracing::warn!("TCP_NODELAY: {e}");
         }
     });
+    let sends = widget_api::send_queue(db.clone(), config.agent.clone());
     let state = AppState {
         leptos_options,
         db: db.clone(),
@@ -159,6 +166,8 @@ pub async fn start(
         documents: queue,
         streams,
         presence,
+        sends,
+        visitor_tokens: VisitorTokens::default(),
     };
     let app = router(state)
         .layer(sessions)

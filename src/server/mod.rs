@@ -14,6 +14,7 @@ pub mod realtime;
 pub mod retention;
 pub mod session_streams;
 pub mod sse;
+pub mod visitor_tokens;
 pub mod widget_api;
 
 pub use config::Config;

@@ -8,6 +8,7 @@ use crate::server::db;
 use crate::server::http::AppState;
 use crate::server::realtime::Scope;
 use crate::server::sse;
+use crate::server::visitor_tokens;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -19,7 +20,6 @@ use liaison_protocol::widget_api::{
     SendMessageResponse, SessionRequest, SessionResponse, VisitorMetadata,
 };
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -77,19 +77,9 @@ impl From<OpError> for WidgetError {
     }
 }
 
-fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-fn new_token() -> String {
-    let bytes: [u8; 32] = rand::random();
-    hex::encode(bytes)
-}
-
 /// The visitor a request speaks for. Handlers that take it cannot run without a valid token.
 pub struct Visitor {
     pub id: i64,
-    pub row: db::visitors::VisitorRow,
 }
 
 #[derive(Deserialize)]
@@ -117,13 +107,12 @@ impl FromRequestParts<AppState> for Visitor {
                 .and_then(|q| q.0.token)
                 .ok_or(WidgetError::Unauthorized)?,
         };
-        let visitor = db::visitors::find_by_token_hash(&state.db.read, &token_hash(token.trim()))
+        let id = state
+            .visitor_tokens
+            .visitor(&state.db, token.trim())
             .await?
             .ok_or(WidgetError::Unauthorized)?;
-        Ok(Visitor {
-            id: visitor.id,
-            row: visitor,
-        })
+        Ok(Visitor { id })
     }
 }
 
@@ -150,21 +139,22 @@ async fn session(
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        && let Some(v) =
-            db::visitors::find_by_token_hash(&state.db.read, &token_hash(token)).await?
+        && let Some(visitor_id) = state.visitor_tokens.visitor(&state.db, token).await?
     {
         let mut tx = state.db.write().await?;
-        db::visitors::touch(tx.conn(), v.id, &metadata).await?;
+        db::visitors::touch(tx.conn(), visitor_id, &metadata).await?;
         tx.commit().await?;
         return Ok(Json(SessionResponse {
             token: token.to_string(),
-            visitor_id: v.id,
+            visitor_id,
         }));
     }
-    let token = new_token();
+    let token = visitor_tokens::new_token();
     let mut tx = state.db.write().await?;
-    let visitor_id = db::visitors::insert(tx.conn(), &token_hash(&token), &metadata).await?;
+    let visitor_id =
+        db::visitors::insert(tx.conn(), &visitor_tokens::hash(&token), &metadata).await?;
     tx.commit().await?;
+    state.visitor_tokens.remember(&token, visitor_id);
     Ok(Json(SessionResponse { token, visitor_id }))
 }
 
@@ -192,32 +182,37 @@ async fn conversation(
     }))
 }
 
+/// The queue the widget's messages are written through; the AI answers each new one once it is
+/// committed.
+pub fn send_queue(db: db::Db, defaults: ai::llm::AgentSettings) -> conversations::SendQueue {
+    let writer = db.clone();
+    conversations::SendQueue::start(
+        writer,
+        std::sync::Arc::new(move |message: liaison_protocol::Message| {
+            let db = db.clone();
+            let defaults = defaults.clone();
+            tokio::spawn(async move {
+                if let Err(e) = ai::respond(&db, &defaults, &message).await {
+                    tracing::error!(
+                        conversation = message.conversation_id,
+                        "AI reply failed: {e}"
+                    );
+                }
+            });
+        }),
+    )
+}
+
 async fn send_message(
     State(state): State<AppState>,
     visitor: Visitor,
     body: Result<Json<SendMessageRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<SendMessageResponse>, WidgetError> {
     let Json(request) = body.map_err(|e| WidgetError::BadRequest(e.body_text()))?;
-    let sent = conversations::post_customer_message(
-        &state.db,
-        visitor.id,
-        &request.client_msg_id,
-        &request.body,
-    )
-    .await?;
-    if sent.is_new {
-        let db = state.db.clone();
-        let defaults = state.config.agent.clone();
-        let message = sent.message.clone();
-        tokio::spawn(async move {
-            if let Err(e) = ai::respond(&db, &defaults, &message).await {
-                tracing::error!(
-                    conversation = message.conversation_id,
-                    "AI reply failed: {e}"
-                );
-            }
-        });
-    }
+    let sent = state
+        .sends
+        .send(visitor.id, &request.client_msg_id, &request.body)
+        .await?;
     Ok(Json(SendMessageResponse {
         message: sent.message,
         status: sent.status,
@@ -255,7 +250,10 @@ async fn stream(
 ) -> Result<impl IntoResponse, WidgetError> {
     let cursor = sse::cursor(&headers, query.after);
     // The open stream is the visit: the visitor is a live visitor while it lasts.
-    let visit = state.presence.enter(&visitor.row);
+    let row = db::visitors::find(&state.db.read, visitor.id)
+        .await?
+        .ok_or(WidgetError::Unauthorized)?;
+    let visit = state.presence.enter(&row);
     Ok(sse::stream(
         state.db.clone(),
         Scope::Visitor(visitor.id),

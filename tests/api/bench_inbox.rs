@@ -51,7 +51,23 @@ async fn fill(db: &Db) {
     }
     tx.commit().await.unwrap();
     let n_words = words.split_whitespace().count() as i64;
-    w("DROP TRIGGER messages_fts_insert").await;
+    // The message triggers (full-text index, the conversation's counters) are off while filling:
+    // the index is rebuilt at the end and the counters are written directly.
+    let triggers: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'messages'
+            AND sql LIKE '%AFTER INSERT%'",
+    )
+    .fetch_all(&db.read)
+    .await
+    .unwrap();
+    for (name, _) in &triggers {
+        let mut tx = db.write().await.unwrap();
+        sqlx::query(&format!("DROP TRIGGER {name}"))
+            .execute(tx.conn())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
     let visitors = CONVERSATIONS * 7 / 10;
     for start in (0..visitors).step_by(BATCH as usize) {
         let mut tx = db.write().await.unwrap();
@@ -122,12 +138,11 @@ async fn fill(db: &Db) {
         tx.commit().await.unwrap();
     }
     w("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')").await;
-    w(
-        "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-           INSERT INTO messages_fts (rowid, body) VALUES (NEW.id, NEW.body);
-       END",
-    )
-    .await;
+    for (_, sql) in &triggers {
+        let mut tx = db.write().await.unwrap();
+        sqlx::query(sql).execute(tx.conn()).await.unwrap();
+        tx.commit().await.unwrap();
+    }
     w("ANALYZE").await;
     println!(
         "\nFilled {CONVERSATIONS} conversations and {messages} messages in {:.0} s",

@@ -113,13 +113,24 @@ async fn bench_message_path() {
     // First with the AI answering every message (retrieval and a second write each); then with
     // an operator holding every conversation, so the AI stays silent and only the path from the
     // visitor's POST to the operator's stream is measured.
-    let rates = [500u64, 1_000, 1_500, 2_000];
-    for (held, rate) in [false, true]
+    // `LIAISON_BENCH_RATES=2000` and `LIAISON_BENCH_HELD=1` pick one point, e.g. to profile it.
+    let rates: Vec<u64> = std::env::var("LIAISON_BENCH_RATES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|r| r.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![500, 1_000, 1_500, 2_000]);
+    let modes = match std::env::var("LIAISON_BENCH_HELD").as_deref() {
+        Ok("1") => vec![true],
+        Ok("0") => vec![false],
+        _ => vec![false, true],
+    };
+    let mut holding = false;
+    for (held, rate) in modes
         .into_iter()
-        .flat_map(|h| rates.map(|r| (h, r)))
+        .flat_map(|h| rates.iter().map(move |&r| (h, r)))
     {
-        if held {
+        if held && !holding {
             hold_all(&http, &operator, &base, &visitors).await;
+            holding = true;
         }
         let stream = operator
             .get(format!("{base}/api/dashboard/v1/stream"))

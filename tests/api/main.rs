@@ -17,3 +17,4 @@ mod kb;
 mod site_config;
 mod sse_replay;
 mod widget_flow;
+mod writer;

@@ -119,11 +119,11 @@ impl TryFrom<Raw> for ConversationRow {
     }
 }
 
-const SELECT: &str = "SELECT c.id, c.visitor_id, c.channel, c.status, c.assignee_id,
+const SELECT_COLUMNS: &str = "SELECT c.id, c.visitor_id, c.channel, c.status, c.assignee_id,
     u.name AS assignee_name, c.message_count, c.last_message, c.created_at, c.last_activity_at,
     c.resolved_at, c.booked, c.rating, v.name AS visitor_name, v.phone AS visitor_phone,
-    v.conversation_count AS visitor_conversations
-    FROM conversations c
+    v.conversation_count AS visitor_conversations";
+const FROM: &str = "FROM conversations c
     JOIN visitors v ON v.id = c.visitor_id
     LEFT JOIN users u ON u.id = c.assignee_id";
 
@@ -131,7 +131,7 @@ pub async fn find(
     conn: &mut SqliteConnection,
     id: i64,
 ) -> Result<Option<ConversationRow>, sqlx::Error> {
-    let raw: Option<Raw> = sqlx::query_as(&format!("{SELECT} WHERE c.id = ?"))
+    let raw: Option<Raw> = sqlx::query_as(&format!("{SELECT_COLUMNS} {FROM} WHERE c.id = ?"))
         .bind(id)
         .fetch_optional(conn)
         .await?;
@@ -143,12 +143,70 @@ pub async fn latest_for_visitor(
     visitor_id: i64,
 ) -> Result<Option<ConversationRow>, sqlx::Error> {
     let raw: Option<Raw> = sqlx::query_as(&format!(
-        "{SELECT} WHERE c.visitor_id = ? ORDER BY c.id DESC LIMIT 1"
+        "{SELECT_COLUMNS} {FROM} WHERE c.visitor_id = ? ORDER BY c.id DESC LIMIT 1"
     ))
     .bind(visitor_id)
     .fetch_optional(conn)
     .await?;
     raw.map(ConversationRow::try_from).transpose()
+}
+
+/// The conversation's row and the tab counts, as this transaction sees them: what the
+/// `conversation_updated` event written at commit carries, read in one statement.
+pub async fn find_with_counts(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<Option<(ConversationRow, InboxCounts)>, sqlx::Error> {
+    #[derive(FromRow)]
+    struct WithCounts {
+        #[sqlx(flatten)]
+        raw: Raw,
+        counts: String,
+    }
+    let found: Option<WithCounts> = sqlx::query_as(&format!(
+        "{SELECT_COLUMNS}, (SELECT json_group_array(json_array(channel, status, booked, n))
+            FROM conversation_counts WHERE n <> 0) AS counts
+         {FROM} WHERE c.id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    let Some(found) = found else {
+        return Ok(None);
+    };
+    let rows: Vec<(String, String, i64, i64)> =
+        serde_json::from_str(&found.counts).map_err(|e| sqlx::Error::Decode(e.into()))?;
+    let counts = tally_rows(rows.into_iter().map(|(c, s, b, n)| (c, s, b != 0, n)))?;
+    Ok(Some((ConversationRow::try_from(found.raw)?, counts)))
+}
+
+/// The visitor's latest conversation, and the id of their message with `client_msg_id` if they
+/// sent one before (a retry): what a visitor's send needs to know, in one statement.
+pub async fn latest_for_sender(
+    conn: &mut SqliteConnection,
+    visitor_id: i64,
+    client_msg_id: &str,
+) -> Result<(Option<ConversationRow>, Option<i64>), sqlx::Error> {
+    #[derive(FromRow)]
+    struct WithSent {
+        #[sqlx(flatten)]
+        raw: Raw,
+        sent: Option<i64>,
+    }
+    let found: Option<WithSent> = sqlx::query_as(&format!(
+        "{SELECT_COLUMNS}, (SELECT m.id FROM messages m WHERE m.client_msg_id = ?1
+            AND m.conversation_id IN (SELECT id FROM conversations WHERE visitor_id = ?2)) AS sent
+         {FROM} WHERE c.visitor_id = ?2 ORDER BY c.id DESC LIMIT 1"
+    ))
+    .bind(client_msg_id)
+    .bind(visitor_id)
+    .fetch_optional(conn)
+    .await?;
+    match found {
+        Some(f) => Ok((Some(ConversationRow::try_from(f.raw)?), f.sent)),
+        // No conversation yet, so no message either.
+        None => Ok((None, None)),
+    }
 }
 
 /// Where a page of the list starts.
@@ -195,7 +253,7 @@ pub async fn page(
         PageAt::Before(id) | PageAt::After(id) => id,
     };
     let sql = format!(
-        "{SELECT} WHERE {} AND {channel} AND {bound} ORDER BY c.id {order} LIMIT ?",
+        "{SELECT_COLUMNS} {FROM} WHERE {} AND {channel} AND {bound} ORDER BY c.id {order} LIMIT ?",
         tab_condition(filter.tab)
     );
     let raws: Vec<Raw> = sqlx::query_as(&sql)
@@ -224,7 +282,7 @@ pub async fn by_ids(
     }
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let raws: Vec<Raw> = sqlx::query_as(&format!(
-        "{SELECT} WHERE c.id IN ({list}) ORDER BY c.id DESC"
+        "{SELECT_COLUMNS} {FROM} WHERE c.id IN ({list}) ORDER BY c.id DESC"
     ))
     .fetch_all(conn)
     .await?;
@@ -252,6 +310,13 @@ pub async fn recount(conn: &mut SqliteConnection) -> Result<InboxCounts, sqlx::E
 /// Folds (channel, status, booked, n) rows into the tabs they count for.
 async fn tally(conn: &mut SqliteConnection, sql: &str) -> Result<InboxCounts, sqlx::Error> {
     let rows: Vec<(String, String, bool, i64)> = sqlx::query_as(sql).fetch_all(conn).await?;
+    tally_rows(rows)
+}
+
+/// Counts from (channel, status, booked, n) rows.
+fn tally_rows(
+    rows: impl IntoIterator<Item = (String, String, bool, i64)>,
+) -> Result<InboxCounts, sqlx::Error> {
     let mut counts = InboxCounts::default();
     for (channel, status, booked, n) in rows {
         let channel = Channel::parse(&channel).ok_or_else(|| unknown("channel", &channel))?;

@@ -3,25 +3,54 @@ use crate::server::realtime::{Scope, StoredEvent};
 use liaison_protocol::Event;
 use sqlx::{SqliteConnection, SqlitePool};
 
-pub async fn insert(
+/// Writes `events` to the outbox in one statement per batch and returns them with their ids, in
+/// the order given (ids increase in that order: the writer is alone in its transaction).
+pub async fn insert_all(
     conn: &mut SqliteConnection,
-    event: &Event,
-    visitor_id: Option<i64>,
-) -> Result<i64, sqlx::Error> {
-    let payload = serde_json::to_string(event).expect("events always serialize");
-    let id = sqlx::query_scalar(
-        "INSERT INTO events (kind, conversation_id, visitor_id, customer_visible, payload, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(event.kind())
-    .bind(event.conversation_id())
-    .bind(visitor_id)
-    .bind(event.customer_visible())
-    .bind(payload)
-    .bind(now_ms())
-    .fetch_one(conn)
-    .await?;
-    Ok(id)
+    events: Vec<(Event, Option<i64>)>,
+) -> Result<Vec<StoredEvent>, sqlx::Error> {
+    // Six values a row, well under SQLite's limit of bound variables per statement.
+    const ROWS_PER_STATEMENT: usize = 500;
+    let mut stored = Vec::with_capacity(events.len());
+    let now = now_ms();
+    let mut events = events.into_iter().peekable();
+    while events.peek().is_some() {
+        let batch: Vec<_> = events.by_ref().take(ROWS_PER_STATEMENT).collect();
+        let mut insert = sqlx::QueryBuilder::new(
+            "INSERT INTO events (kind, conversation_id, visitor_id, customer_visible, payload, created_at) ",
+        );
+        insert.push_values(&batch, |mut row, (event, visitor_id)| {
+            let payload = serde_json::to_string(event).expect("events always serialize");
+            row.push_bind(event.kind())
+                .push_bind(event.conversation_id())
+                .push_bind(*visitor_id)
+                .push_bind(event.customer_visible())
+                .push_bind(payload)
+                .push_bind(now);
+        });
+        insert.push(" RETURNING id");
+        // RETURNING's order is unspecified; the rows were inserted in the order given, so their
+        // ids sorted are that order.
+        let mut ids: Vec<i64> = insert.build_query_scalar().fetch_all(&mut *conn).await?;
+        ids.sort_unstable();
+        if ids.len() != batch.len() {
+            return Err(sqlx::Error::Protocol(format!(
+                "{} events written, {} ids returned",
+                batch.len(),
+                ids.len()
+            )));
+        }
+        stored.extend(
+            ids.into_iter()
+                .zip(batch)
+                .map(|(id, (event, visitor_id))| StoredEvent {
+                    id,
+                    visitor_id,
+                    event,
+                }),
+        );
+    }
+    Ok(stored)
 }
 
 /// The events in `scope` after `cursor`, oldest first, at most `limit`.

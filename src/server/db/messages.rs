@@ -60,33 +60,17 @@ pub async fn insert(
     .bind(now_ms())
     .fetch_one(&mut *conn)
     .await?;
-    let message = Message::try_from(row)?;
-    sqlx::query(
-        "UPDATE conversations SET message_count = message_count + 1, last_message = ?,
-            last_activity_at = ? WHERE id = ?",
-    )
-    .bind(&message.body)
-    .bind(message.created_at)
-    .bind(message.conversation_id)
-    .execute(conn)
-    .await?;
-    Ok(message)
+    // The conversation's count, last message and activity time follow by trigger (0013).
+    Message::try_from(row)
 }
 
 /// The message a visitor already sent with this client id, in any of their conversations.
-pub async fn find_by_client_id(
-    conn: &mut SqliteConnection,
-    visitor_id: i64,
-    client_msg_id: &str,
-) -> Result<Option<Message>, sqlx::Error> {
-    let row: Option<MessageRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM messages WHERE client_msg_id = ? AND conversation_id IN
-            (SELECT id FROM conversations WHERE visitor_id = ?)"
-    ))
-    .bind(client_msg_id)
-    .bind(visitor_id)
-    .fetch_optional(conn)
-    .await?;
+pub async fn find(conn: &mut SqliteConnection, id: i64) -> Result<Option<Message>, sqlx::Error> {
+    let row: Option<MessageRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM messages WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
     row.map(Message::try_from).transpose()
 }
 

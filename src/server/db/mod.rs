@@ -1,8 +1,10 @@
 //! The database: SQLite in WAL mode with one writer and a read pool.
 //!
-//! Writes go through [`Db::write`], which takes the writer lock, opens `BEGIN IMMEDIATE`, and on
-//! commit publishes the transaction's events in id order before letting the next writer in.
-//! Reads use the read pool and never wait for writers. All SQL lives in this module's files, so a
+//! Writes go through [`Db::write`], which takes the one writer connection, opens `BEGIN
+//! IMMEDIATE`, and on commit publishes the transaction's events in id order before letting the
+//! next writer in. The writer is a connection of its own, not a pool: a pool pings a connection
+//! on every acquire and release, a round trip to SQLite's thread each, and there is only ever one
+//! writer anyway. Reads use the read pool and never wait for writers. All SQL lives in this module's files, so a
 //! Postgres backend is a contained change.
 
 pub mod conversations;
@@ -18,10 +20,10 @@ pub mod users;
 pub mod vectors;
 pub mod visitors;
 
-use crate::server::realtime::{Bus, StoredEvent};
+use crate::server::realtime::Bus;
 use liaison_protocol::Event;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{Connection, Sqlite, SqliteConnection, SqlitePool, TransactionManager};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,8 +32,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 #[derive(Clone)]
 pub struct Db {
     pub read: SqlitePool,
-    write: SqlitePool,
-    write_lock: Arc<Mutex<()>>,
+    writer: Arc<Mutex<SqliteConnection>>,
     bus: Bus,
     /// Chunk embeddings in memory, for hybrid retrieval.
     pub vectors: vectors::VectorCache,
@@ -47,19 +48,18 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.clone())
-            .await?;
-        sqlx::migrate!("./migrations").run(&write).await?;
+        let mut writer = SqliteConnection::connect_with(&options).await?;
+        sqlx::migrate!("./migrations").run(&mut writer).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options.read_only(false))
+            // Connections are tested when they go back to the pool; testing them again on the
+            // way out would cost every read a second round trip.
+            .test_before_acquire(false)
+            .connect_with(options)
             .await?;
         Ok(Db {
             read,
-            write,
-            write_lock: Arc::new(Mutex::new(())),
+            writer: Arc::new(Mutex::new(writer)),
             bus,
             vectors: Default::default(),
         })
@@ -71,14 +71,18 @@ impl Db {
 
     /// Starts the one write transaction that may run now.
     pub async fn write(&self) -> Result<WriteTx, sqlx::Error> {
-        let guard = self.write_lock.clone().lock_owned().await;
-        let tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
+        let mut conn = self.writer.clone().lock_owned().await;
+        <Sqlite as sqlx::Database>::TransactionManager::begin(
+            &mut conn,
+            Some("BEGIN IMMEDIATE".into()),
+        )
+        .await?;
         Ok(WriteTx {
-            tx,
+            conn,
+            open: true,
             pending: Vec::new(),
             touched: Vec::new(),
             bus: self.bus.clone(),
-            _guard: guard,
         })
     }
 }
@@ -86,70 +90,61 @@ impl Db {
 /// A write transaction. Dropping it without [`WriteTx::commit`] rolls everything back and
 /// publishes nothing.
 pub struct WriteTx {
-    tx: Transaction<'static, Sqlite>,
-    pending: Vec<StoredEvent>,
+    conn: OwnedMutexGuard<SqliteConnection>,
+    /// Until commit: dropping the transaction then rolls it back.
+    open: bool,
+    /// Events to write at commit, with the visitor they concern.
+    pending: Vec<(Event, Option<i64>)>,
     /// Conversations this transaction changed: each gets one `conversation_updated` at commit.
     touched: Vec<i64>,
     bus: Bus,
-    _guard: OwnedMutexGuard<()>,
+}
+
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        if self.open {
+            // Queued on the connection ahead of the next writer's BEGIN.
+            <Sqlite as sqlx::Database>::TransactionManager::start_rollback(&mut self.conn);
+        }
+    }
 }
 
 impl WriteTx {
     pub fn conn(&mut self) -> &mut SqliteConnection {
-        &mut self.tx
+        &mut self.conn
     }
 
-    /// Records `event` in the outbox, in this transaction.
-    pub async fn emit(
-        &mut self,
-        event: Event,
-        visitor_id: Option<i64>,
-    ) -> Result<i64, sqlx::Error> {
+    /// Records `event` in the outbox, in this transaction: it is written with the others at
+    /// commit, in one statement.
+    pub fn emit(&mut self, event: Event, visitor_id: Option<i64>) {
         if let Some(c) = event.conversation_id()
             && !self.touched.contains(&c)
         {
             self.touched.push(c);
         }
-        self.record(event, visitor_id).await
-    }
-
-    async fn record(&mut self, event: Event, visitor_id: Option<i64>) -> Result<i64, sqlx::Error> {
-        let id = events::insert(&mut self.tx, &event, visitor_id).await?;
-        self.pending.push(StoredEvent {
-            id,
-            visitor_id,
-            event,
-        });
-        Ok(id)
+        self.pending.push((event, visitor_id));
     }
 
     /// Commits, then publishes the events in id order. Every conversation an event was about
     /// gets a last `conversation_updated` event with its row as committed and the tab counts, so
     /// dashboards patch their lists from the stream alone: no change can forget to send it.
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
-        let touched = std::mem::take(&mut self.touched);
-        if !touched.is_empty() {
-            let counts = conversations::counts(&mut self.tx).await?;
-            for id in touched {
-                if let Some(row) = conversations::find(&mut self.tx, id).await? {
-                    let event = Event::ConversationUpdated {
-                        conversation: Box::new(row.summary()),
-                        counts,
-                    };
-                    self.record(event, Some(row.visitor_id)).await?;
-                }
+        for id in std::mem::take(&mut self.touched) {
+            if let Some((row, counts)) = conversations::find_with_counts(&mut self.conn, id).await?
+            {
+                let event = Event::ConversationUpdated {
+                    conversation: Box::new(row.summary()),
+                    counts,
+                };
+                self.pending.push((event, Some(row.visitor_id)));
             }
         }
-        let WriteTx {
-            tx,
-            pending,
-            bus,
-            _guard,
-            ..
-        } = self;
-        tx.commit().await?;
-        for event in pending {
-            bus.publish(event);
+        let pending = std::mem::take(&mut self.pending);
+        let stored = events::insert_all(&mut self.conn, pending).await?;
+        <Sqlite as sqlx::Database>::TransactionManager::commit(&mut self.conn).await?;
+        self.open = false;
+        for event in stored {
+            self.bus.publish(event);
         }
         Ok(())
     }

@@ -45,8 +45,7 @@ async fn changed(tx: &mut db::WriteTx, id: i64, status: &str) -> Result<(), sqlx
             status: status.into(),
         },
         None,
-    )
-    .await?;
+    );
     Ok(())
 }
 

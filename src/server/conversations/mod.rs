@@ -2,6 +2,10 @@
 //! perform, each one transaction that checks the protocol's rules, makes the change and writes
 //! its events. Callers decide who may call; this module decides what may happen.
 
+mod sends;
+
+pub use sends::SendQueue;
+
 use crate::server::db::{self, Db, WriteTx, conversations::ConversationRow, messages::NewMessage};
 use liaison_protocol::status::{self, StatusAction};
 use liaison_protocol::{
@@ -45,8 +49,7 @@ async fn post(
             message: message.clone(),
         },
         Some(conversation.visitor_id),
-    )
-    .await?;
+    );
     Ok(message)
 }
 
@@ -84,8 +87,7 @@ async fn change_status(
             status: to,
         },
         Some(conversation.visitor_id),
-    )
-    .await?;
+    );
     Ok(())
 }
 
@@ -104,8 +106,7 @@ async fn change_assignee(
             assignee_id: to,
         },
         Some(conversation.visitor_id),
-    )
-    .await?;
+    );
     Ok(())
 }
 
@@ -120,30 +121,55 @@ pub struct Sent {
 }
 
 /// A visitor sends a message: into their open conversation, or a new one when the last is
-/// resolved. Retrying with the same `client_msg_id` returns the original message.
+/// resolved. Retrying with the same `client_msg_id` returns the original message. The widget's
+/// sends go through [`SendQueue`], which writes many in one transaction.
 pub async fn post_customer_message(
     db: &Db,
     visitor_id: i64,
     client_msg_id: &str,
     body: &str,
 ) -> Result<Sent, OpError> {
+    let (client_msg_id, body) = validate_send(client_msg_id, body)?;
+    let mut tx = db.write().await?;
+    let sent = send_in(&mut tx, visitor_id, client_msg_id, body).await?;
+    tx.commit().await?;
+    Ok(sent)
+}
+
+/// The client id and the body, trimmed, or why they cannot be sent.
+fn validate_send<'a>(client_msg_id: &'a str, body: &'a str) -> Result<(&'a str, &'a str), OpError> {
     let body = liaison_protocol::message::validate_body(body).map_err(OpError::Invalid)?;
     let client_msg_id = liaison_protocol::widget_api::validate_client_msg_id(client_msg_id)
         .map_err(OpError::Invalid)?;
-    let mut tx = db.write().await?;
-    if let Some(message) =
-        db::messages::find_by_client_id(tx.conn(), visitor_id, client_msg_id).await?
-    {
-        let conversation = load(&mut tx, message.conversation_id).await?;
+    Ok((client_msg_id, body))
+}
+
+/// A visitor's send inside `tx`, which the caller commits.
+async fn send_in(
+    tx: &mut WriteTx,
+    visitor_id: i64,
+    client_msg_id: &str,
+    body: &str,
+) -> Result<Sent, OpError> {
+    let (latest, sent) =
+        db::conversations::latest_for_sender(tx.conn(), visitor_id, client_msg_id).await?;
+    if let Some(sent) = sent {
+        let message = db::messages::find(tx.conn(), sent)
+            .await?
+            .ok_or(OpError::NotFound)?;
+        let conversation = load(tx, message.conversation_id).await?;
         return Ok(Sent {
             message,
             status: conversation.status,
             is_new: false,
         });
     }
-    let conversation = open_or_start(&mut tx, visitor_id).await?;
+    let conversation = match latest {
+        Some(c) if !c.status.is_closed() => c,
+        _ => start(tx, visitor_id).await?,
+    };
     let message = post(
-        &mut tx,
+        tx,
         &conversation,
         NewMessage {
             conversation_id: conversation.id,
@@ -155,7 +181,6 @@ pub async fn post_customer_message(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(Sent {
         message,
         status: conversation.status,
@@ -170,14 +195,18 @@ async fn open_or_start(tx: &mut WriteTx, visitor_id: i64) -> Result<Conversation
     {
         return Ok(c);
     }
+    start(tx, visitor_id).await
+}
+
+/// A new conversation for the visitor.
+async fn start(tx: &mut WriteTx, visitor_id: i64) -> Result<ConversationRow, OpError> {
     let id = db::conversations::insert(tx.conn(), visitor_id, Channel::Widget).await?;
     tx.emit(
         Event::ConversationCreated {
             conversation_id: id,
         },
         Some(visitor_id),
-    )
-    .await?;
+    );
     load(tx, id).await
 }
 
@@ -354,8 +383,7 @@ pub async fn resolve(db: &Db, conversation_id: i64, actor: Actor) -> Result<(), 
                 assignee_id: None,
             },
             Some(conversation.visitor_id),
-        )
-        .await?;
+        );
     }
     tx.commit().await?;
     Ok(())
