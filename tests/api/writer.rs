@@ -210,3 +210,27 @@ async fn queued_sends_commit_together_and_fail_alone() {
     let e = queue.send(visitors[0], "c-empty", "   ").await.unwrap_err();
     assert!(!e.to_string().is_empty());
 }
+
+/// Commits never checkpoint (no writer waits for the log to be synced into the database); the
+/// background checkpoint copies the whole log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkpoints_run_apart_from_commits() {
+    let db = open("wal").await;
+    let mut tx = db.write().await.unwrap();
+    let auto: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+        .fetch_one(tx.conn())
+        .await
+        .unwrap();
+    assert_eq!(auto, 0, "commits would checkpoint");
+    drop(tx);
+    for i in 0..50 {
+        let mut tx = db.write().await.unwrap();
+        db::visitors::insert(tx.conn(), &format!("v{i}"), &VisitorMetadata::default())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let (log, copied) = db::wal::checkpoint(&db.read).await.unwrap();
+    assert!(log > 0);
+    assert_eq!(copied, log);
+}

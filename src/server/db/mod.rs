@@ -19,6 +19,7 @@ pub mod usage;
 pub mod users;
 pub mod vectors;
 pub mod visitors;
+pub mod wal;
 
 use crate::server::realtime::Bus;
 use liaison_protocol::Event;
@@ -36,6 +37,8 @@ pub struct Db {
     bus: Bus,
     /// Chunk embeddings in memory, for hybrid retrieval.
     pub vectors: vectors::VectorCache,
+    /// Stops the checkpoint task when the last handle goes.
+    _checkpoints: Arc<tokio_util::sync::DropGuard>,
 }
 
 impl Db {
@@ -47,6 +50,8 @@ impl Db {
             // Committed transactions survive a process crash; only a power loss can lose the last.
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // Checkpoints run in the background (`wal.rs`), never inside a writer's commit.
+            .pragma("wal_autocheckpoint", "0")
             .busy_timeout(Duration::from_secs(10));
         let mut writer = SqliteConnection::connect_with(&options).await?;
         sqlx::migrate!("./migrations").run(&mut writer).await?;
@@ -57,7 +62,10 @@ impl Db {
             .test_before_acquire(false)
             .connect_with(options)
             .await?;
+        let checkpoints = tokio_util::sync::CancellationToken::new();
+        wal::spawn(read.clone(), checkpoints.clone());
         Ok(Db {
+            _checkpoints: Arc::new(checkpoints.drop_guard()),
             read,
             writer: Arc::new(Mutex::new(writer)),
             bus,
