@@ -151,33 +151,44 @@ pub async fn latest_for_visitor(
     raw.map(ConversationRow::try_from).transpose()
 }
 
-/// The conversation's row and the tab counts, as this transaction sees them: what the
-/// `conversation_updated` event written at commit carries, read in one statement.
-pub async fn find_with_counts(
+/// The rows of these conversations (in the order given) and the tab counts, as this transaction
+/// sees them: what the `conversation_updated` events written at commit carry, read in one
+/// statement.
+pub async fn touched_with_counts(
     conn: &mut SqliteConnection,
-    id: i64,
-) -> Result<Option<(ConversationRow, InboxCounts)>, sqlx::Error> {
+    ids: &[i64],
+) -> Result<(Vec<ConversationRow>, InboxCounts), sqlx::Error> {
     #[derive(FromRow)]
     struct WithCounts {
         #[sqlx(flatten)]
         raw: Raw,
         counts: String,
     }
-    let found: Option<WithCounts> = sqlx::query_as(&format!(
+    if ids.is_empty() {
+        return Ok((Vec::new(), InboxCounts::default()));
+    }
+    // The ids as one JSON array: one statement whatever their number.
+    let list = serde_json::to_string(ids).expect("ids serialize");
+    let found: Vec<WithCounts> = sqlx::query_as(&format!(
         "{SELECT_COLUMNS}, (SELECT json_group_array(json_array(channel, status, booked, n))
             FROM conversation_counts WHERE n <> 0) AS counts
-         {FROM} WHERE c.id = ?"
+         {FROM} WHERE c.id IN (SELECT value FROM json_each(?))"
     ))
-    .bind(id)
-    .fetch_optional(conn)
+    .bind(list)
+    .fetch_all(conn)
     .await?;
-    let Some(found) = found else {
-        return Ok(None);
+    let Some(first) = found.first() else {
+        return Ok((Vec::new(), InboxCounts::default()));
     };
     let rows: Vec<(String, String, i64, i64)> =
-        serde_json::from_str(&found.counts).map_err(|e| sqlx::Error::Decode(e.into()))?;
+        serde_json::from_str(&first.counts).map_err(|e| sqlx::Error::Decode(e.into()))?;
     let counts = tally_rows(rows.into_iter().map(|(c, s, b, n)| (c, s, b != 0, n)))?;
-    Ok(Some((ConversationRow::try_from(found.raw)?, counts)))
+    let mut rows = found
+        .into_iter()
+        .map(|f| ConversationRow::try_from(f.raw))
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    Ok((rows, counts))
 }
 
 /// The visitor's latest conversation, and the id of their message with `client_msg_id` if they

@@ -137,15 +137,14 @@ impl WriteTx {
     /// gets a last `conversation_updated` event with its row as committed and the tab counts, so
     /// dashboards patch their lists from the stream alone: no change can forget to send it.
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
-        for id in std::mem::take(&mut self.touched) {
-            if let Some((row, counts)) = conversations::find_with_counts(&mut self.conn, id).await?
-            {
-                let event = Event::ConversationUpdated {
-                    conversation: Box::new(row.summary()),
-                    counts,
-                };
-                self.pending.push((event, Some(row.visitor_id)));
-            }
+        let touched = std::mem::take(&mut self.touched);
+        let (rows, counts) = conversations::touched_with_counts(&mut self.conn, &touched).await?;
+        for row in rows {
+            let event = Event::ConversationUpdated {
+                conversation: Box::new(row.summary()),
+                counts,
+            };
+            self.pending.push((event, Some(row.visitor_id)));
         }
         let pending = std::mem::take(&mut self.pending);
         let stored = events::insert_all(&mut self.conn, pending).await?;
