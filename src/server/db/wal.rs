@@ -9,8 +9,10 @@ use sqlx::SqlitePool;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// How often the log is copied into the database.
-const EVERY: Duration = Duration::from_secs(1);
+/// How often the log is copied into the database. Small and often beats large and rare: with
+/// every 100 ms the message path's p99 at 2,000 msg/s was 7.7 ms, with every second 10–16 ms,
+/// and with SQLite's automatic checkpoint 12–13 ms (`cargo xtask bench`).
+const EVERY: Duration = Duration::from_millis(100);
 
 /// Copies what it can of the log into the database file. Returns the log's size and how much
 /// of it is now in the database, in pages.
@@ -21,7 +23,7 @@ pub async fn checkpoint(pool: &SqlitePool) -> Result<(i64, i64), sqlx::Error> {
     Ok((log, copied))
 }
 
-/// Checkpoints every second until `stop` (the database is dropped), and once more then.
+/// Checkpoints every 100 ms until `stop` (the database is dropped), and once more then.
 pub(super) fn spawn(pool: SqlitePool, stop: CancellationToken) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(EVERY);
