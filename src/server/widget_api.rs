@@ -182,15 +182,20 @@ async fn conversation(
     }))
 }
 
-/// The queue the widget's messages are written through; the AI answers each new one once it is
-/// committed.
+/// The queue the widget's messages are written through. The AI takes its turn on each new one
+/// once it is committed, unless the send found the conversation held by an operator (then there
+/// is nothing for it to do, and not even a read is spent finding that out again).
 pub fn send_queue(db: db::Db, defaults: ai::llm::AgentSettings) -> conversations::SendQueue {
     let writer = db.clone();
     conversations::SendQueue::start(
         writer,
-        std::sync::Arc::new(move |message: liaison_protocol::Message| {
+        std::sync::Arc::new(move |sent: &conversations::Sent| {
+            if !liaison_protocol::status::ai_may_reply(sent.status, sent.assignee_id) {
+                return;
+            }
             let db = db.clone();
             let defaults = defaults.clone();
+            let message = sent.message.clone();
             tokio::spawn(async move {
                 if let Err(e) = ai::respond(&db, &defaults, &message).await {
                     tracing::error!(

@@ -148,7 +148,9 @@ async fn queued_sends_commit_together_and_fail_alone() {
         let answered = answered.clone();
         SendQueue::start(
             db.clone(),
-            Arc::new(move |m: liaison_protocol::Message| answered.lock().unwrap().push(m.id)),
+            Arc::new(move |s: &liaison::server::conversations::Sent| {
+                answered.lock().unwrap().push(s.message.id)
+            }),
         )
     };
     let mut bus = db.bus().subscribe(Scope::Dashboard);

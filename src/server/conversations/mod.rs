@@ -115,6 +115,8 @@ async fn change_assignee(
 pub struct Sent {
     pub message: Message,
     pub status: ConversationStatus,
+    /// Who holds the conversation (the lock), as the send saw it.
+    pub assignee_id: Option<i64>,
     /// False when the client id was seen before: the original message is returned, nothing new
     /// is stored, and the AI must not answer twice.
     pub is_new: bool,
@@ -161,6 +163,7 @@ async fn send_in(
         return Ok(Sent {
             message,
             status: conversation.status,
+            assignee_id: conversation.assignee_id,
             is_new: false,
         });
     }
@@ -184,6 +187,7 @@ async fn send_in(
     Ok(Sent {
         message,
         status: conversation.status,
+        assignee_id: conversation.assignee_id,
         is_new: true,
     })
 }

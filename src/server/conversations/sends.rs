@@ -13,7 +13,6 @@
 
 use super::{OpError, Sent, post_customer_message, send_in, validate_send};
 use crate::server::db::Db;
-use liaison_protocol::Message;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -24,7 +23,7 @@ const MAX_BATCH: usize = 32;
 const QUEUE: usize = 1024;
 
 /// Called with each new message once it is committed.
-pub type AfterSend = Arc<dyn Fn(Message) + Send + Sync>;
+pub type AfterSend = Arc<dyn Fn(&Sent) + Send + Sync>;
 
 struct Request {
     visitor_id: i64,
@@ -96,7 +95,7 @@ async fn write_queue(db: Db, mut rx: mpsc::Receiver<Request>, after_send: AfterS
             if let Ok(sent) = &result
                 && sent.is_new
             {
-                after_send(sent.message.clone());
+                after_send(sent);
             }
             // The visitor may have gone; the message is stored either way.
             let _ = request.reply.send(result);
