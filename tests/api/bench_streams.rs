@@ -110,11 +110,11 @@ async fn bench_message_path() {
         "\nMessage path: visitor POST -> operator's dashboard stream (release server; goal p99 <= 10 ms at 2,000 msg/s)"
     );
     let http = client();
-    let visitors: Vec<String> =
-        futures::future::join_all((0..200).map(|_| new_visitor(&http, &base))).await;
-    // First with the AI answering every message (retrieval and a second write each); then with
-    // an operator holding every conversation, so the AI stays silent and only the path from the
-    // visitor's POST to the operator's stream is measured.
+    // Each round has visitors of its own, one per msg/s, so each sends one message a second and
+    // asks something different each time: questions the knowledge base answers, so the AI
+    // answers every one (a visitor repeating a question would be handed to a human instead).
+    // Then the same with an operator holding every conversation, so the AI stays silent and only
+    // the path from the visitor's POST to the operator's stream is measured.
     // `LIAISON_BENCH_RATES=2000` and `LIAISON_BENCH_HELD=1` pick one point, e.g. to profile it.
     let rates: Vec<u64> = std::env::var("LIAISON_BENCH_RATES")
         .ok()
@@ -125,14 +125,14 @@ async fn bench_message_path() {
         Ok("0") => vec![false],
         _ => vec![false, true],
     };
-    let mut holding = false;
     for (held, rate) in modes
         .into_iter()
         .flat_map(|h| rates.iter().map(move |&r| (h, r)))
     {
-        if held && !holding {
+        let visitors: Vec<String> =
+            futures::future::join_all((0..rate).map(|_| new_visitor(&http, &base))).await;
+        if held {
             hold_all(&http, &operator, &base, &visitors).await;
-            holding = true;
         }
         let stream = operator
             .get(format!("{base}/api/dashboard/v1/stream"))
@@ -142,7 +142,7 @@ async fn bench_message_path() {
         assert_eq!(stream.status(), 200, "sign-in for the bench failed");
         let mut stream = SseReader::new(stream);
         let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
-        let total = (rate * 4) as usize; // four seconds
+        let total = (rate * SECONDS) as usize;
         let sender = {
             let sent = sent.clone();
             let visitors = visitors.clone();
@@ -155,6 +155,7 @@ async fn bench_message_path() {
                     every.tick().await;
                     let id = format!("r{rate}-{held}-{i}");
                     let token = visitors[i % visitors.len()].clone();
+                    let question = QUESTIONS[(i / visitors.len()) % QUESTIONS.len()];
                     let http = http.clone();
                     let url = format!("{base}/api/widget/v1/messages");
                     sent.lock().unwrap().insert(id.clone(), Instant::now());
@@ -162,7 +163,7 @@ async fn bench_message_path() {
                         let _ = http
                             .post(url)
                             .bearer_auth(token)
-                            .json(&json!({"client_msg_id": id, "body": "Where is my parcel?"}))
+                            .json(&json!({"client_msg_id": id, "body": question}))
                             .send()
                             .await;
                     });
@@ -170,11 +171,18 @@ async fn bench_message_path() {
             })
         };
         let mut latencies = Vec::with_capacity(total);
+        let mut answers = 0;
+        let mut handovers = 0;
         let deadline = Instant::now() + Duration::from_secs(30);
         while latencies.len() < total && Instant::now() < deadline {
             let Some(e) = stream.next(Duration::from_secs(5)).await else {
                 break;
             };
+            match e.data["type"].as_str() {
+                Some("message_created") if e.data["message"]["sender"] == "ai" => answers += 1,
+                Some("status_changed") if e.data["status"] == "needs_agent" => handovers += 1,
+                _ => {}
+            }
             if e.data["type"] != "message_created" {
                 continue;
             }
@@ -192,12 +200,12 @@ async fn bench_message_path() {
             continue;
         }
         let who = if held {
-            "operator holds, AI silent"
+            "operator holds, AI silent".to_string()
         } else {
-            "AI answers each"
+            format!("AI answered {answers}, handed over {handovers}")
         };
         println!(
-            "  {rate:>5} msg/s for 4 s, {who:<26}: {} of {total} arrived   p50 {:>8.2} ms   p99 {:>8.2} ms   max {:>8.2} ms",
+            "  {rate:>5} msg/s for {SECONDS} s, {who:<34}: {} of {total} arrived   p50 {:>6.2} ms   p99 {:>8.2} ms   max {:>8.2} ms",
             latencies.len(),
             percentile(&latencies, 0.5),
             percentile(&latencies, 0.99),
@@ -207,6 +215,16 @@ async fn bench_message_path() {
         tokio::time::sleep(Duration::from_secs(3)).await;
     }
 }
+
+const SECONDS: u64 = 4;
+
+/// What the visitors ask, in turn: each answered by one of the demo knowledge base's articles.
+const QUESTIONS: [&str; 4] = [
+    "How do I reset my password?",
+    "Do you ship to Canada?",
+    "How do I get a refund?",
+    "What are your opening hours?",
+];
 
 /// The operator joins every visitor's conversation (started by one message), so the AI stays
 /// silent from then on.
