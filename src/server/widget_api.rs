@@ -3,7 +3,7 @@
 //! or `?token=` for EventSource, which cannot set headers), never with cookies.
 
 use crate::server::ai;
-use crate::server::conversations::{self, Actor, OpError};
+use crate::server::conversations::{self, Actor, OpError, VisitorSend};
 use crate::server::db;
 use crate::server::http::AppState;
 use crate::server::realtime::Scope;
@@ -184,27 +184,33 @@ async fn conversation(
 
 /// The queue the widget's messages are written through. The AI takes its turn on each new one
 /// once it is committed, unless the send found the conversation held by an operator (then there
-/// is nothing for it to do, and not even a read is spent finding that out again).
+/// is nothing for it to do, and not even a read is spent finding that out again). Its answers
+/// are written in batches too.
 pub fn send_queue(db: db::Db, defaults: ai::llm::AgentSettings) -> conversations::SendQueue {
+    let replies: conversations::AiReplies =
+        conversations::Batcher::start(db.clone(), std::sync::Arc::new(|_, _| {}));
     let writer = db.clone();
-    conversations::SendQueue::start(
+    conversations::Batcher::start(
         writer,
-        std::sync::Arc::new(move |sent: &conversations::Sent| {
-            if !liaison_protocol::status::ai_may_reply(sent.status, sent.assignee_id) {
-                return;
-            }
-            let db = db.clone();
-            let defaults = defaults.clone();
-            let message = sent.message.clone();
-            tokio::spawn(async move {
-                if let Err(e) = ai::respond(&db, &defaults, &message).await {
-                    tracing::error!(
-                        conversation = message.conversation_id,
-                        "AI reply failed: {e}"
-                    );
+        std::sync::Arc::new(
+            move |_: &conversations::VisitorSend, sent: &conversations::Sent| {
+                if !sent.is_new
+                    || !liaison_protocol::status::ai_may_reply(sent.status, sent.assignee_id)
+                {
+                    return;
                 }
-            });
-        }),
+                let (db, defaults, replies) = (db.clone(), defaults.clone(), replies.clone());
+                let message = sent.message.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = ai::respond(&db, &defaults, &replies, &message).await {
+                        tracing::error!(
+                            conversation = message.conversation_id,
+                            "AI reply failed: {e}"
+                        );
+                    }
+                });
+            },
+        ),
     )
 }
 
@@ -214,10 +220,8 @@ async fn send_message(
     body: Result<Json<SendMessageRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<SendMessageResponse>, WidgetError> {
     let Json(request) = body.map_err(|e| WidgetError::BadRequest(e.body_text()))?;
-    let sent = state
-        .sends
-        .send(visitor.id, &request.client_msg_id, &request.body)
-        .await?;
+    let send = VisitorSend::new(visitor.id, &request.client_msg_id, &request.body)?;
+    let sent = state.sends.run(send).await?;
     Ok(Json(SendMessageResponse {
         message: sent.message,
         status: sent.status,

@@ -130,7 +130,7 @@ async fn events_are_stored_and_published_in_order() {
 /// is stored once, and a send that fails does not take the others with it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queued_sends_commit_together_and_fail_alone() {
-    use liaison::server::conversations::SendQueue;
+    use liaison::server::conversations::{Batcher, SendQueue, Sent, VisitorSend};
     use std::sync::{Arc, Mutex};
     let db = open("sends").await;
     let mut visitors = Vec::new();
@@ -146,12 +146,15 @@ async fn queued_sends_commit_together_and_fail_alone() {
     let answered: Arc<Mutex<Vec<i64>>> = Arc::default();
     let queue = {
         let answered = answered.clone();
-        SendQueue::start(
+        let queue: SendQueue = Batcher::start(
             db.clone(),
-            Arc::new(move |s: &liaison::server::conversations::Sent| {
-                answered.lock().unwrap().push(s.message.id)
+            Arc::new(move |_: &VisitorSend, s: &Sent| {
+                if s.is_new {
+                    answered.lock().unwrap().push(s.message.id)
+                }
             }),
-        )
+        );
+        queue
     };
     let mut bus = db.bus().subscribe(Scope::Dashboard);
     // 200 sends at once, every tenth one a retry of the one before; one from a visitor that
@@ -161,12 +164,8 @@ async fn queued_sends_commit_together_and_fail_alone() {
         let id = if i % 10 == 9 { i - 1 } else { i };
         let visitor = if i == 77 { 999_999 } else { visitors[id % 20] };
         async move {
-            (
-                i,
-                queue
-                    .send(visitor, &format!("c-{id}"), &format!("message {i}"))
-                    .await,
-            )
+            let send = VisitorSend::new(visitor, &format!("c-{id}"), &format!("message {i}"));
+            (i, queue.run(send.unwrap()).await)
         }
     });
     let results = futures::future::join_all(sends).await;
@@ -209,7 +208,9 @@ async fn queued_sends_commit_together_and_fail_alone() {
     ids.dedup();
     assert_eq!(ids.len(), stored);
     // And an empty body is refused before it queues, with the reason.
-    let e = queue.send(visitors[0], "c-empty", "   ").await.unwrap_err();
+    let e = VisitorSend::new(visitors[0], "c-empty", "   ")
+        .err()
+        .unwrap();
     assert!(!e.to_string().is_empty());
 }
 

@@ -14,6 +14,8 @@ pub enum Change {
         message: Message,
     },
     Status(ConversationStatus),
+    /// The conversation on screen is not the visitor's latest any more: clear the thread.
+    Clear,
     Nothing,
 }
 
@@ -70,6 +72,39 @@ impl Thread {
         Change::Show(message)
     }
 
+    /// The visitor's latest conversation as the server has it now, read again after a gap the
+    /// stream could not replay (its events were deleted by retention): the changes that bring
+    /// the screen up to date. Sends still in flight stay pending.
+    pub fn catch_up(
+        &mut self,
+        conversation_id: i64,
+        status: ConversationStatus,
+        messages: Vec<Message>,
+    ) -> Vec<Change> {
+        let mut changes = Vec::new();
+        if self.conversation_id.is_some_and(|c| c != conversation_id) {
+            // The visitor moved on to a newer conversation meanwhile (in another tab, say).
+            let pending = std::mem::take(&mut self.pending);
+            *self = Thread {
+                pending,
+                ..Thread::default()
+            };
+            changes.push(Change::Clear);
+        }
+        self.conversation_id = Some(conversation_id);
+        for m in messages {
+            match self.message(m) {
+                Change::Nothing => {}
+                change => changes.push(change),
+            }
+        }
+        if self.status != Some(status) {
+            self.status = Some(status);
+            changes.push(Change::Status(status));
+        }
+        changes
+    }
+
     pub fn event(&mut self, event: Event) -> Change {
         match event {
             Event::MessageCreated { message } => self.message(message),
@@ -103,6 +138,50 @@ mod tests {
             citations: vec![],
             created_at: 0,
         }
+    }
+
+    #[test]
+    fn catching_up_shows_only_what_was_missed() {
+        let mut t = Thread {
+            conversation_id: Some(5),
+            status: Some(ConversationStatus::Open),
+            ..Thread::default()
+        };
+        t.message(msg(1, 5, None));
+        t.add_pending("c-3");
+        let changes = t.catch_up(
+            5,
+            ConversationStatus::NeedsAgent,
+            vec![msg(1, 5, None), msg(2, 5, None), msg(3, 5, Some("c-3"))],
+        );
+        assert_eq!(changes.len(), 3);
+        assert_eq!(changes[0], Change::Show(msg(2, 5, None)));
+        assert!(
+            matches!(&changes[1], Change::Delivered { client_msg_id, .. } if client_msg_id == "c-3")
+        );
+        assert_eq!(changes[2], Change::Status(ConversationStatus::NeedsAgent));
+        // Nothing new the second time.
+        let again = t.catch_up(5, ConversationStatus::NeedsAgent, vec![msg(2, 5, None)]);
+        assert!(again.is_empty());
+    }
+
+    #[test]
+    fn catching_up_with_a_newer_conversation_clears_the_old_one() {
+        let mut t = Thread {
+            conversation_id: Some(5),
+            status: Some(ConversationStatus::Resolved),
+            ..Thread::default()
+        };
+        t.message(msg(1, 5, None));
+        t.add_pending("c-9");
+        let changes = t.catch_up(8, ConversationStatus::Open, vec![msg(7, 8, None)]);
+        assert_eq!(changes[0], Change::Clear);
+        assert_eq!(changes[1], Change::Show(msg(7, 8, None)));
+        assert_eq!(changes[2], Change::Status(ConversationStatus::Open));
+        assert_eq!(t.conversation_id, Some(8));
+        assert!(t.is_pending("c-9"));
+        // Messages of the old conversation are ignored from now on.
+        assert_eq!(t.message(msg(2, 5, None)), Change::Nothing);
     }
 
     #[test]

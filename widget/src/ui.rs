@@ -290,7 +290,33 @@ impl Widget {
         let _ =
             source.add_event_listener_with_callback("ai_delta", on_delta.as_ref().unchecked_ref());
         on_delta.forget();
+        // The server could not replay what this stream missed (it is older than retention).
+        let w = self.clone();
+        let on_refetch = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
+            let w = w.clone();
+            spawn_local(async move { w.catch_up().await });
+        });
+        let _ =
+            source.add_event_listener_with_callback("refetch", on_refetch.as_ref().unchecked_ref());
+        on_refetch.forget();
         std::mem::forget(source);
+    }
+
+    /// Reads the conversation again and shows what the stream missed.
+    async fn catch_up(self: Rc<Self>) {
+        let Some(api) = self.api() else { return };
+        let Ok(view) = api.conversation().await else {
+            return;
+        };
+        if let Some(c) = view.conversation {
+            let changes = self
+                .thread
+                .borrow_mut()
+                .catch_up(c.id, c.status, c.messages);
+            for change in changes {
+                self.apply(change);
+            }
+        }
     }
 
     /// Appends a streamed piece to the AI's draft bubble, creating it on the first piece.
@@ -321,7 +347,7 @@ impl Widget {
 
     fn apply(&self, change: Change) {
         if matches!(&change, Change::Show(m) if m.sender != Sender::Customer)
-            || matches!(change, Change::Status(_))
+            || matches!(change, Change::Status(_) | Change::Clear)
         {
             self.drop_draft();
         }
@@ -339,6 +365,7 @@ impl Widget {
                 }
             }
             Change::Status(s) => self.show_status(s),
+            Change::Clear => self.messages.set_inner_html(""),
             Change::Nothing => {}
         }
     }

@@ -14,7 +14,7 @@
 use super::llm::{self, AgentSettings, Endpoint, Llm, prompt, turn};
 use super::policy::{self, Decision, Frustration, Handover, Lang, Say, Turn};
 use super::retrieval::{self, Passage};
-use crate::server::conversations::{self, Gap, OpError};
+use crate::server::conversations::{self, AiReplies, AiReply, Gap, OpError};
 use crate::server::db::{self, Db, gaps::GapReason};
 use liaison_protocol::{Citation, Event, Message, Sender, status};
 
@@ -34,7 +34,12 @@ pub async fn current_settings(db: &Db, defaults: &AgentSettings) -> AgentSetting
 }
 
 /// Runs the AI's turn for `message`, a visitor message already stored.
-pub async fn respond(db: &Db, defaults: &AgentSettings, message: &Message) -> Result<(), OpError> {
+pub async fn respond(
+    db: &Db,
+    defaults: &AgentSettings,
+    replies: &AiReplies,
+    message: &Message,
+) -> Result<(), OpError> {
     let conversation_id = message.conversation_id;
     let conversation = {
         let mut conn = db.read.acquire().await?;
@@ -63,7 +68,7 @@ pub async fn respond(db: &Db, defaults: &AgentSettings, message: &Message) -> Re
         }
         Decision::Greet => {
             let hello = policy::say(Say::Greeting, lang);
-            conversations::post_ai_reply(db, conversation_id, hello, &[]).await?;
+            reply(replies, conversation_id, hello.to_string(), Vec::new()).await?;
         }
         Decision::Answer => {
             let settings = current_settings(db, defaults).await;
@@ -81,7 +86,7 @@ pub async fn respond(db: &Db, defaults: &AgentSettings, message: &Message) -> Re
                 return Ok(());
             }
             match &settings.llm {
-                None => post_passage(db, conversation_id, &sources[0]).await?,
+                None => post_passage(replies, conversation_id, &sources[0]).await?,
                 Some(endpoint) => {
                     let ask = Ask {
                         conversation_id,
@@ -90,8 +95,13 @@ pub async fn respond(db: &Db, defaults: &AgentSettings, message: &Message) -> Re
                         history: &history,
                         lang,
                     };
-                    answer_with_llm(db, endpoint, &settings.instructions, &thread, ask, sources)
-                        .await?
+                    let answering = Answering {
+                        db,
+                        replies,
+                        endpoint,
+                        instructions: &settings.instructions,
+                    };
+                    answer_with_llm(answering, &thread, ask, sources).await?
                 }
             }
         }
@@ -118,14 +128,49 @@ pub async fn embed_question(endpoint: &Endpoint, question: &str) -> Option<Vec<f
     }
 }
 
+/// The AI says `body`, through the queue of AI answers (written in batches).
+async fn reply(
+    replies: &AiReplies,
+    conversation_id: i64,
+    body: String,
+    citations: Vec<Citation>,
+) -> Result<(), OpError> {
+    replies
+        .run(AiReply {
+            conversation_id,
+            body,
+            citations,
+        })
+        .await?;
+    Ok(())
+}
+
 /// The built-in answer: the passage itself, citing where it came from.
-async fn post_passage(db: &Db, conversation_id: i64, passage: &Passage) -> Result<(), OpError> {
+async fn post_passage(
+    replies: &AiReplies,
+    conversation_id: i64,
+    passage: &Passage,
+) -> Result<(), OpError> {
     let citation = Citation {
         title: passage.title.clone(),
         url: passage.url.clone(),
     };
-    conversations::post_ai_reply(db, conversation_id, &passage.body, &[citation]).await?;
-    Ok(())
+    reply(
+        replies,
+        conversation_id,
+        passage.body.clone(),
+        vec![citation],
+    )
+    .await
+}
+
+/// Where a model's answer goes and what it is asked with.
+#[derive(Clone, Copy)]
+struct Answering<'a> {
+    db: &'a Db,
+    replies: &'a AiReplies,
+    endpoint: &'a Endpoint,
+    instructions: &'a str,
 }
 
 /// What the model is asked about.
@@ -138,13 +183,17 @@ struct Ask<'a> {
 }
 
 async fn answer_with_llm(
-    db: &Db,
-    endpoint: &Endpoint,
-    instructions: &str,
+    answering: Answering<'_>,
     thread: &[Message],
     ask: Ask<'_>,
     sources: Vec<Passage>,
 ) -> Result<(), OpError> {
+    let Answering {
+        db,
+        replies,
+        endpoint,
+        instructions,
+    } = answering;
     let llm = Llm::new(endpoint);
     let lines = prompt::build(instructions, &sources, thread);
     let bus = db.bus().clone();
@@ -185,7 +234,7 @@ async fn answer_with_llm(
                 .chars()
                 .take(liaison_protocol::message::MAX_BODY_CHARS)
                 .collect();
-            conversations::post_ai_reply(db, conversation_id, &text, &citations).await?;
+            reply(replies, conversation_id, text, citations).await?;
         }
         Ok(turn::Outcome::Escalate { reason }) => {
             let why = model_handover(&reason);
@@ -206,7 +255,7 @@ async fn answer_with_llm(
                 "LLM answer failed, using the built-in answer: {e}"
             );
             match finished.sources.first() {
-                Some(passage) => post_passage(db, conversation_id, passage).await?,
+                Some(passage) => post_passage(replies, conversation_id, passage).await?,
                 None => {
                     let why = Handover::Error;
                     conversations::ai_escalate(db, conversation_id, why.message(ask.lang), None)

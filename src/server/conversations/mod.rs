@@ -2,9 +2,9 @@
 //! perform, each one transaction that checks the protocol's rules, makes the change and writes
 //! its events. Callers decide who may call; this module decides what may happen.
 
-mod sends;
+mod batch;
 
-pub use sends::SendQueue;
+pub use batch::{AfterCommit, Batched, Batcher};
 
 use crate::server::db::{self, Db, WriteTx, conversations::ConversationRow, messages::NewMessage};
 use liaison_protocol::status::{self, StatusAction};
@@ -191,6 +191,44 @@ async fn send_in(
         is_new: true,
     })
 }
+
+/// A visitor's send, checked, for the [`SendQueue`].
+pub struct VisitorSend {
+    pub visitor_id: i64,
+    client_msg_id: String,
+    body: String,
+}
+
+impl VisitorSend {
+    /// Refuses an invalid client id or body before anything queues.
+    pub fn new(visitor_id: i64, client_msg_id: &str, body: &str) -> Result<VisitorSend, OpError> {
+        let (client_msg_id, body) = validate_send(client_msg_id, body)?;
+        Ok(VisitorSend {
+            visitor_id,
+            client_msg_id: client_msg_id.to_string(),
+            body: body.to_string(),
+        })
+    }
+}
+
+impl Batched for VisitorSend {
+    type Done = Sent;
+
+    fn apply<'a>(
+        &'a self,
+        tx: &'a mut WriteTx,
+    ) -> futures::future::BoxFuture<'a, Result<Sent, OpError>> {
+        Box::pin(send_in(
+            tx,
+            self.visitor_id,
+            &self.client_msg_id,
+            &self.body,
+        ))
+    }
+}
+
+/// The widget's sends, written in batches.
+pub type SendQueue = Batcher<VisitorSend>;
 
 /// The visitor's open conversation, or a new one when there is none or the last is resolved.
 async fn open_or_start(tx: &mut WriteTx, visitor_id: i64) -> Result<ConversationRow, OpError> {
@@ -393,20 +431,32 @@ pub async fn resolve(db: &Db, conversation_id: i64, actor: Actor) -> Result<(), 
     Ok(())
 }
 
-/// The AI's answer, stored only if the AI may still speak: a human may have joined, or been
-/// requested, while it was thinking. Returns None when it stayed silent.
-pub async fn post_ai_reply(
-    db: &Db,
-    conversation_id: i64,
-    body: &str,
-    citations: &[Citation],
-) -> Result<Option<Message>, OpError> {
-    let mut tx = db.write().await?;
-    let conversation = load(&mut tx, conversation_id).await?;
-    if !status::ai_may_reply(conversation.status, conversation.assignee_id) {
-        return Ok(None);
-    }
-    let message = say_as_ai(&mut tx, &conversation, body, citations).await?;
-    tx.commit().await?;
-    Ok(Some(message))
+/// An answer from the AI, for the [`AiReplies`] queue: stored only if the AI may still speak (a
+/// human may have joined, or been requested, while it was thinking); `None` when it stayed
+/// silent.
+pub struct AiReply {
+    pub conversation_id: i64,
+    pub body: String,
+    pub citations: Vec<Citation>,
 }
+
+impl Batched for AiReply {
+    type Done = Option<Message>;
+
+    fn apply<'a>(
+        &'a self,
+        tx: &'a mut WriteTx,
+    ) -> futures::future::BoxFuture<'a, Result<Option<Message>, OpError>> {
+        Box::pin(async move {
+            let conversation = load(tx, self.conversation_id).await?;
+            if !status::ai_may_reply(conversation.status, conversation.assignee_id) {
+                return Ok(None);
+            }
+            let message = say_as_ai(tx, &conversation, &self.body, &self.citations).await?;
+            Ok(Some(message))
+        })
+    }
+}
+
+/// The AI's answers, written in batches.
+pub type AiReplies = Batcher<AiReply>;
