@@ -193,16 +193,17 @@ pub fn send_queue(db: db::Db, defaults: ai::llm::AgentSettings) -> conversations
     conversations::Batcher::start(
         writer,
         std::sync::Arc::new(
-            move |_: &conversations::VisitorSend, sent: &conversations::Sent| {
+            move |send: &conversations::VisitorSend, sent: &conversations::Sent| {
                 if !sent.is_new
                     || !liaison_protocol::status::ai_may_reply(sent.status, sent.assignee_id)
                 {
                     return;
                 }
                 let (db, defaults, replies) = (db.clone(), defaults.clone(), replies.clone());
-                let message = sent.message.clone();
+                let (visitor_id, message) = (send.visitor_id, sent.message.clone());
                 tokio::spawn(async move {
-                    if let Err(e) = ai::respond(&db, &defaults, &replies, &message).await {
+                    let turn = ai::respond(&db, &defaults, &replies, visitor_id, &message);
+                    if let Err(e) = turn.await {
                         tracing::error!(
                             conversation = message.conversation_id,
                             "AI reply failed: {e}"

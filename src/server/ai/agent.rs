@@ -1,6 +1,7 @@
 //! The AI agent's turn: what happens after a visitor's message is stored.
 //!
-//! 1. Nothing at all while a human holds the conversation or was asked for (`ai_may_reply`).
+//! 1. Nothing at all while a human holds the conversation or was asked for (`ai_may_reply`,
+//!    checked by the send that starts the turn).
 //! 2. The policy (`policy::decide`, pure) looks at the message and the thread: a request for a
 //!    human, frustration, a confirmation or a greeting are handled without any model.
 //! 3. Otherwise retrieval looks for passages. None relevant: out of scope, a knowledge gap and a
@@ -16,7 +17,7 @@ use super::policy::{self, Decision, Frustration, Handover, Lang, Say, Turn};
 use super::retrieval::{self, Passage};
 use crate::server::conversations::{self, AiReplies, AiReply, Gap, OpError};
 use crate::server::db::{self, Db, gaps::GapReason};
-use liaison_protocol::{Citation, Event, Message, Sender, status};
+use liaison_protocol::{Citation, Event, Message, Sender};
 
 /// How many passages the model is given to answer from.
 const PASSAGES: usize = 4;
@@ -33,23 +34,17 @@ pub async fn current_settings(db: &Db, defaults: &AgentSettings) -> AgentSetting
     }
 }
 
-/// Runs the AI's turn for `message`, a visitor message already stored.
+/// Runs the AI's turn for `message`, a message of `visitor_id` just committed into a conversation
+/// the AI may answer (the send checked `ai_may_reply` on the row it wrote to; every write of the
+/// turn checks it again, so an operator joining meanwhile still wins).
 pub async fn respond(
     db: &Db,
     defaults: &AgentSettings,
     replies: &AiReplies,
+    visitor_id: i64,
     message: &Message,
 ) -> Result<(), OpError> {
     let conversation_id = message.conversation_id;
-    let conversation = {
-        let mut conn = db.read.acquire().await?;
-        db::conversations::find(&mut conn, conversation_id)
-            .await?
-            .ok_or(OpError::NotFound)?
-    };
-    if !status::ai_may_reply(conversation.status, conversation.assignee_id) {
-        return Ok(());
-    }
     let thread = db::messages::for_conversation(&db.read, conversation_id).await?;
     let history: Vec<Turn<'_>> = thread
         .iter()
@@ -90,7 +85,7 @@ pub async fn respond(
                 Some(endpoint) => {
                     let ask = Ask {
                         conversation_id,
-                        visitor_id: conversation.visitor_id,
+                        visitor_id,
                         question: &message.body,
                         history: &history,
                         lang,
