@@ -50,9 +50,9 @@ impl VisitorTokens {
         Ok(found.map(|v| v.id))
     }
 
-    /// Remembers a token just given out.
-    pub fn remember(&self, token: &str, visitor_id: i64) {
-        self.known.insert(hash(token), visitor_id);
+    /// Remembers a token just given out, by its hash.
+    pub fn remember(&self, token_hash: String, visitor_id: i64) {
+        self.known.insert(token_hash, visitor_id);
     }
 }
 

@@ -150,11 +150,11 @@ async fn session(
         }));
     }
     let token = visitor_tokens::new_token();
+    let token_hash = visitor_tokens::hash(&token);
     let mut tx = state.db.write().await?;
-    let visitor_id =
-        db::visitors::insert(tx.conn(), &visitor_tokens::hash(&token), &metadata).await?;
+    let visitor_id = db::visitors::insert(tx.conn(), &token_hash, &metadata).await?;
     tx.commit().await?;
-    state.visitor_tokens.remember(&token, visitor_id);
+    state.visitor_tokens.remember(token_hash, visitor_id);
     Ok(Json(SessionResponse { token, visitor_id }))
 }
 

@@ -115,7 +115,8 @@ async fn write_batch<O: Batched>(db: &Db, batch: &[Request<O>]) -> Result<Vec<O:
     Ok(done)
 }
 
-async fn alone<O: Batched>(db: &Db, op: &O) -> Result<O::Done, OpError> {
+/// Runs `op` in a transaction of its own.
+pub(super) async fn alone<O: Batched>(db: &Db, op: &O) -> Result<O::Done, OpError> {
     let mut tx = db.write().await?;
     let done = op.apply(&mut tx).await?;
     tx.commit().await?;

@@ -4,7 +4,7 @@
 
 mod batch;
 
-pub use batch::{AfterCommit, Batched, Batcher};
+pub use batch::{Batched, Batcher};
 
 use crate::server::db::{self, Db, WriteTx, conversations::ConversationRow, messages::NewMessage};
 use liaison_protocol::status::{self, StatusAction};
@@ -122,28 +122,15 @@ pub struct Sent {
     pub is_new: bool,
 }
 
-/// A visitor sends a message: into their open conversation, or a new one when the last is
-/// resolved. Retrying with the same `client_msg_id` returns the original message. The widget's
-/// sends go through [`SendQueue`], which writes many in one transaction.
+/// A visitor sends a message, in a transaction of its own. The widget's sends go through
+/// [`SendQueue`] instead, which writes many in one transaction.
 pub async fn post_customer_message(
     db: &Db,
     visitor_id: i64,
     client_msg_id: &str,
     body: &str,
 ) -> Result<Sent, OpError> {
-    let (client_msg_id, body) = validate_send(client_msg_id, body)?;
-    let mut tx = db.write().await?;
-    let sent = send_in(&mut tx, visitor_id, client_msg_id, body).await?;
-    tx.commit().await?;
-    Ok(sent)
-}
-
-/// The client id and the body, trimmed, or why they cannot be sent.
-fn validate_send<'a>(client_msg_id: &'a str, body: &'a str) -> Result<(&'a str, &'a str), OpError> {
-    let body = liaison_protocol::message::validate_body(body).map_err(OpError::Invalid)?;
-    let client_msg_id = liaison_protocol::widget_api::validate_client_msg_id(client_msg_id)
-        .map_err(OpError::Invalid)?;
-    Ok((client_msg_id, body))
+    batch::alone(db, &VisitorSend::new(visitor_id, client_msg_id, body)?).await
 }
 
 /// A visitor's send inside `tx`, which the caller commits.
@@ -200,9 +187,13 @@ pub struct VisitorSend {
 }
 
 impl VisitorSend {
-    /// Refuses an invalid client id or body before anything queues.
+    /// A message into the visitor's open conversation, or a new one when the last is resolved;
+    /// a retry with the same client id returns the original message. An invalid client id or
+    /// body is refused here, before anything queues.
     pub fn new(visitor_id: i64, client_msg_id: &str, body: &str) -> Result<VisitorSend, OpError> {
-        let (client_msg_id, body) = validate_send(client_msg_id, body)?;
+        let body = liaison_protocol::message::validate_body(body).map_err(OpError::Invalid)?;
+        let client_msg_id = liaison_protocol::widget_api::validate_client_msg_id(client_msg_id)
+            .map_err(OpError::Invalid)?;
         Ok(VisitorSend {
             visitor_id,
             client_msg_id: client_msg_id.to_string(),
