@@ -237,3 +237,48 @@ async fn checkpoints_run_apart_from_commits() {
     assert!(log > 0);
     assert_eq!(copied, log);
 }
+
+/// Under writes that never pause, the log still starts over: it stays near
+/// `wal::RESTART_AFTER` pages instead of growing with everything written (a passive checkpoint
+/// alone never catches up with a writer that commits all the time).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_starts_over_under_steady_writes() {
+    let dir = std::env::temp_dir().join(format!("liaison-writer-steady-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = Db::open(&dir.join("liaison.db"), Bus::default())
+        .await
+        .unwrap();
+    let log_file = dir.join("liaison.db-wal");
+    let mut tx = db.write().await.unwrap();
+    sqlx::query("CREATE TABLE filler (id INTEGER PRIMARY KEY, data BLOB NOT NULL)")
+        .execute(tx.conn())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // Six times the limit, in commits of two pages each, back to back.
+    let page = 4096i64;
+    let written_goal = 6 * db::wal::RESTART_AFTER * page;
+    let mut written = 0i64;
+    let mut largest = 0u64;
+    while written < written_goal {
+        let mut tx = db.write().await.unwrap();
+        sqlx::query("INSERT INTO filler (data) VALUES (zeroblob(?))")
+            .bind(2 * page)
+            .execute(tx.conn())
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM filler WHERE id < (SELECT MAX(id) FROM filler) - 100")
+            .execute(tx.conn())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        written += 2 * page;
+        largest = largest.max(std::fs::metadata(&log_file).map(|m| m.len()).unwrap_or(0));
+    }
+    let limit = (db::wal::RESTART_AFTER * page) as u64;
+    assert!(
+        largest < 3 * limit,
+        "the log grew to {largest} bytes while {written} were written (limit {limit})"
+    );
+}

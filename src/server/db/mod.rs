@@ -62,12 +62,13 @@ impl Db {
             .test_before_acquire(false)
             .connect_with(options)
             .await?;
+        let writer = Arc::new(Mutex::new(writer));
         let checkpoints = tokio_util::sync::CancellationToken::new();
-        wal::spawn(read.clone(), checkpoints.clone());
+        wal::spawn(read.clone(), writer.clone(), checkpoints.clone());
         Ok(Db {
             _checkpoints: Arc::new(checkpoints.drop_guard()),
             read,
-            writer: Arc::new(Mutex::new(writer)),
+            writer,
             bus,
             vectors: Default::default(),
         })

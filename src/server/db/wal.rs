@@ -3,28 +3,71 @@
 //! SQLite checkpoints inside whichever commit fills the log past 1,000 pages: under load, several
 //! times a second, that commit (and every writer queued behind it) waits for two fsyncs. So
 //! automatic checkpoints are off on every connection (`Db::open`) and a task started with the
-//! database checkpoints from a connection of the read pool, passively: it waits for nobody and nobody waits for it.
+//! database checkpoints from a connection of the read pool, passively: it waits for nobody and
+//! nobody waits for it.
+//!
+//! The log only starts over from its beginning when a writer begins while all of it is in the
+//! database. Under steady writes that never happens by itself (a commit always lands between a
+//! checkpoint and the next writer): the log grew to 120 MB in four seconds of the message bench,
+//! and to 520 MB in another run, without bound. So once the log is past [`RESTART_AFTER`], the
+//! task takes the writer between two transactions and copies the rest (only what was committed
+//! since its passive checkpoints: little), and the next writer starts the log over. That costs
+//! the writer a millisecond or two about once a second at 2,000 msg/s.
 
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqliteExecutor, SqlitePool};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
 /// How often the log is copied into the database. Small and often beats large and rare: with
 /// every 100 ms the message path's p99 at 2,000 msg/s was 7.7 ms, with every second 10–16 ms,
-/// and with SQLite's automatic checkpoint 12–13 ms (`cargo xtask bench`).
+/// and with SQLite's automatic checkpoint 12–13 ms (`cargo xtask bench`, before the log was made
+/// to start over).
 const EVERY: Duration = Duration::from_millis(100);
+
+/// The log's size, in pages (16 MiB at SQLite's 4 KiB pages), past which it is made to start
+/// over.
+pub const RESTART_AFTER: i64 = 4_096;
 
 /// Copies what it can of the log into the database file. Returns the log's size and how much
 /// of it is now in the database, in pages.
-pub async fn checkpoint(pool: &SqlitePool) -> Result<(i64, i64), sqlx::Error> {
+pub async fn checkpoint<'c>(on: impl SqliteExecutor<'c>) -> Result<(i64, i64), sqlx::Error> {
     let (_busy, log, copied): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
-        .fetch_one(pool)
+        .fetch_one(on)
         .await?;
     Ok((log, copied))
 }
 
+/// One round: a passive checkpoint; then, if the log is long, passive ones again while each
+/// still had much to copy (each copies what was committed while the one before ran: less and
+/// less), and the last few pages with the writer held, so it waits for one short copy.
+async fn round(pool: &SqlitePool, writer: &Mutex<SqliteConnection>) -> Result<(), sqlx::Error> {
+    let (mut log, _) = checkpoint(pool).await?;
+    if log <= RESTART_AFTER {
+        return Ok(());
+    }
+    for _ in 0..4 {
+        let before = log;
+        (log, _) = checkpoint(pool).await?;
+        if log - before < CATCH_UP {
+            break;
+        }
+    }
+    let mut writer = writer.lock().await;
+    checkpoint(&mut *writer).await?;
+    Ok(())
+}
+
+/// Few enough pages that copying them holds the writer for about a millisecond.
+const CATCH_UP: i64 = 64;
+
 /// Checkpoints every 100 ms until `stop` (the database is dropped), and once more then.
-pub(super) fn spawn(pool: SqlitePool, stop: CancellationToken) {
+pub(super) fn spawn(
+    pool: SqlitePool,
+    writer: Arc<Mutex<SqliteConnection>>,
+    stop: CancellationToken,
+) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -33,7 +76,7 @@ pub(super) fn spawn(pool: SqlitePool, stop: CancellationToken) {
                 _ = stop.cancelled() => true,
                 _ = every.tick() => false,
             };
-            if let Err(e) = checkpoint(&pool).await {
+            if let Err(e) = round(&pool, &writer).await {
                 tracing::warn!("checkpoint failed: {e}");
             }
             if stopping {
