@@ -14,6 +14,7 @@ mod hybrid;
 mod inbox;
 mod join_lock;
 mod kb;
+mod schema;
 mod site_config;
 mod sse_replay;
 mod widget_flow;

@@ -13,9 +13,10 @@ const MIN_WASM_OPT: u32 = 116;
 type Step = fn() -> Result<Option<String>, String>;
 
 pub fn run() -> Result<(), String> {
-    let steps: [(&str, Step); 6] = [
+    let steps: [(&str, Step); 7] = [
         ("Rust target wasm32-unknown-unknown", wasm_target),
         ("Chromium for browser tests", chromium),
+        ("PostgreSQL 15 for the second backend's tests", postgres),
         ("cargo-leptos", cargo_leptos),
         ("wasm-bindgen-cli", wasm_bindgen),
         ("wasm-opt", wasm_opt),
@@ -67,6 +68,25 @@ fn chromium() -> Result<Option<String>, String> {
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )?;
     Ok(Some("chromium".into()))
+}
+
+/// Where the tests find initdb, pg_ctl and postgres (Debian's layout); the tests start their own
+/// cluster, so the Debian service is never started.
+pub const POSTGRES_BIN: &str = "/usr/lib/postgresql/15/bin";
+
+fn postgres() -> Result<Option<String>, String> {
+    if Path::new(POSTGRES_BIN).join("initdb").exists() {
+        return Ok(None);
+    }
+    println!("      apt-get install postgresql-15 (about a minute)");
+    exec(as_root(&["apt-get", "update", "-qq"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    exec(
+        as_root(&["apt-get", "install", "-y", "-qq", "postgresql-15"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
+    // Debian starts its own cluster on install; the tests need none of it.
+    let _ = exec(&mut as_root(&["service", "postgresql", "stop"]));
+    Ok(Some("postgresql-15".into()))
 }
 
 fn cargo_leptos() -> Result<Option<String>, String> {

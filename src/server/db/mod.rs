@@ -54,7 +54,9 @@ impl Db {
             .pragma("wal_autocheckpoint", "0")
             .busy_timeout(Duration::from_secs(10));
         let mut writer = SqliteConnection::connect_with(&options).await?;
-        sqlx::migrate!("./migrations").run(&mut writer).await?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&mut writer)
+            .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             // Connections are tested when they go back to the pool; testing them again on the

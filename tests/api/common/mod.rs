@@ -1,6 +1,7 @@
 //! Starts the real server on 127.0.0.1:0 with a fresh SQLite file, and speaks HTTP to it.
 
 pub mod fake_llm;
+pub mod postgres;
 
 use futures::StreamExt;
 use leptos::prelude::LeptosOptions;
