@@ -120,7 +120,13 @@ pub async fn start(
     if config.demo {
         demo::seed(&db, &config).await?;
     }
-    let store = SqliteStore::new(db.read.clone());
+    // The server opens SQLite only so far (PostgreSQL is not wired into start-up yet).
+    let Some(pool) = db.read.sqlite() else {
+        return Err(StartError::Sessions(
+            "sessions are stored in SQLite only so far".into(),
+        ));
+    };
+    let store = SqliteStore::new(pool.clone());
     store
         .migrate()
         .await

@@ -166,7 +166,7 @@ async fn conversation(
     // stream, and the widget drops what it already shows.
     let cursor = db::events::latest_id(&state.db.read).await?;
     let mut conn = state.db.read.acquire().await?;
-    let latest = db::conversations::latest_for_visitor(&mut conn, visitor.id).await?;
+    let latest = db::conversations::latest_for_visitor(conn.conn(), visitor.id).await?;
     drop(conn);
     let conversation = match latest {
         Some(c) => Some(ConversationView {

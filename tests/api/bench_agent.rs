@@ -131,7 +131,7 @@ async fn bench_retrieval_over_10000_chunks() {
     }
     tx.commit().await.unwrap();
     let chunks: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM kb_chunks")
-        .fetch_one(&db.read)
+        .fetch_one(db.read.sqlite().unwrap())
         .await
         .unwrap();
     let questions = [
@@ -151,7 +151,7 @@ async fn bench_retrieval_over_10000_chunks() {
     }
     // Embeddings for every chunk (256 dimensions, deterministic), then vector search.
     let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM kb_chunks")
-        .fetch_all(&db.read)
+        .fetch_all(db.read.sqlite().unwrap())
         .await
         .unwrap();
     let vector = |seed: i64| -> Vec<f32> {

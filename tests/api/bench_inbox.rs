@@ -31,7 +31,10 @@ async fn fill(db: &Db) {
     let started = Instant::now();
     let w = |sql: &'static str| async move {
         let mut tx = db.write().await.unwrap();
-        sqlx::query(sql).execute(tx.conn()).await.unwrap();
+        sqlx::query(sql)
+            .execute(tx.conn().sqlite().unwrap())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
     };
     w("CREATE TABLE bench_words (id INTEGER PRIMARY KEY, w TEXT NOT NULL)").await;
@@ -45,7 +48,7 @@ async fn fill(db: &Db) {
         sqlx::query("INSERT INTO bench_words (id, w) VALUES (?, ?)")
             .bind(i as i64)
             .bind(word)
-            .execute(tx.conn())
+            .execute(tx.conn().sqlite().unwrap())
             .await
             .unwrap();
     }
@@ -57,13 +60,13 @@ async fn fill(db: &Db) {
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'messages'
             AND sql LIKE '%AFTER INSERT%'",
     )
-    .fetch_all(&db.read)
+    .fetch_all(db.read.sqlite().unwrap())
     .await
     .unwrap();
     for (name, _) in &triggers {
         let mut tx = db.write().await.unwrap();
         sqlx::query(&format!("DROP TRIGGER {name}"))
-            .execute(tx.conn())
+            .execute(tx.conn().sqlite().unwrap())
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -81,7 +84,7 @@ async fn fill(db: &Db) {
         )
         .bind(start + 1)
         .bind((start + BATCH).min(visitors))
-        .execute(tx.conn())
+        .execute(tx.conn().sqlite().unwrap())
         .await
         .unwrap();
         tx.commit().await.unwrap();
@@ -109,7 +112,7 @@ async fn fill(db: &Db) {
         .bind((start + BATCH).min(CONVERSATIONS))
         .bind(visitors)
         .bind(MESSAGES_PER_CONVERSATION)
-        .execute(tx.conn())
+        .execute(tx.conn().sqlite().unwrap())
         .await
         .unwrap();
         tx.commit().await.unwrap();
@@ -132,7 +135,7 @@ async fn fill(db: &Db) {
         .bind((start + BATCH * 2).min(messages))
         .bind(MESSAGES_PER_CONVERSATION)
         .bind(n_words)
-        .execute(tx.conn())
+        .execute(tx.conn().sqlite().unwrap())
         .await
         .unwrap();
         tx.commit().await.unwrap();
@@ -140,7 +143,10 @@ async fn fill(db: &Db) {
     w("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')").await;
     for (_, sql) in &triggers {
         let mut tx = db.write().await.unwrap();
-        sqlx::query(sql).execute(tx.conn()).await.unwrap();
+        sqlx::query(sql)
+            .execute(tx.conn().sqlite().unwrap())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
     }
     w("ANALYZE").await;
@@ -163,14 +169,13 @@ async fn bench_inbox_at_a_million_conversations() {
 
     println!("\nInbox queries at {CONVERSATIONS} conversations (SQLite, this machine)");
     let mut conn = db.read.acquire().await.unwrap();
-    let conn = &mut *conn;
     for tab in Tab::ALL {
         for channel in [None, Some(Channel::Widget), Some(Channel::Whatsapp)] {
             let filter = Filter { tab, channel };
             let mut samples = Vec::new();
             for _ in 0..100 {
                 let start = Instant::now();
-                let rows = conversations::page(conn, filter, PageAt::First, 51)
+                let rows = conversations::page(conn.conn(), filter, PageAt::First, 51)
                     .await
                     .unwrap();
                 samples.push(start.elapsed().as_secs_f64() * 1000.0);
@@ -185,7 +190,7 @@ async fn bench_inbox_at_a_million_conversations() {
         }
     }
     // The next page, and one deep in the middle: the same index range whatever the depth.
-    let first = conversations::page(conn, Filter::default(), PageAt::First, 51)
+    let first = conversations::page(conn.conn(), Filter::default(), PageAt::First, 51)
         .await
         .unwrap();
     let cursor = first[49].id;
@@ -194,7 +199,7 @@ async fn bench_inbox_at_a_million_conversations() {
     for i in 0..100 {
         let start = Instant::now();
         std::hint::black_box(
-            conversations::page(conn, Filter::default(), PageAt::Before(cursor), 51)
+            conversations::page(conn.conn(), Filter::default(), PageAt::Before(cursor), 51)
                 .await
                 .unwrap(),
         );
@@ -205,7 +210,7 @@ async fn bench_inbox_at_a_million_conversations() {
             channel: Some(Channel::Widget),
         };
         std::hint::black_box(
-            conversations::page(conn, resolved, PageAt::Before(500_000 - i * 997), 51)
+            conversations::page(conn.conn(), resolved, PageAt::Before(500_000 - i * 997), 51)
                 .await
                 .unwrap(),
         );
@@ -216,7 +221,7 @@ async fn bench_inbox_at_a_million_conversations() {
     let mut counts = Vec::new();
     for _ in 0..200 {
         let start = Instant::now();
-        std::hint::black_box(conversations::counts(conn).await.unwrap());
+        std::hint::black_box(conversations::counts(conn.conn()).await.unwrap());
         counts.push(start.elapsed().as_secs_f64() * 1000.0);
     }
     report("tab counts (all tabs, both channels)", counts, 0.95);
@@ -229,7 +234,7 @@ async fn bench_inbox_at_a_million_conversations() {
         let mut samples = Vec::new();
         for _ in 0..30 {
             let start = Instant::now();
-            let found = search::conversations(conn, q, Filter::default(), None, 50)
+            let found = search::conversations(conn.conn(), q, Filter::default(), None, 50)
                 .await
                 .unwrap();
             samples.push(start.elapsed().as_secs_f64() * 1000.0);
@@ -241,7 +246,7 @@ async fn bench_inbox_at_a_million_conversations() {
     for i in 0..100 {
         let id = 1 + (i * 9973) % CONVERSATIONS;
         let start = Instant::now();
-        let c = conversations::find(conn, id).await.unwrap().unwrap();
+        let c = conversations::find(conn.conn(), id).await.unwrap().unwrap();
         let v = db::visitors::find(&db.read, c.visitor_id).await.unwrap();
         let m = db::messages::for_conversation(&db.read, id).await.unwrap();
         detail.push(start.elapsed().as_secs_f64() * 1000.0);

@@ -13,7 +13,7 @@ async fn chunks_are_embedded_and_questions_search_by_meaning_too() {
     vars.push(("LIAISON_EMBEDDINGS_MODEL", "fake-embed"));
     let app = spawn_with(&vars).await;
     // The demo articles' chunks get embeddings from the processor.
-    let pool = app.server.db.read.clone();
+    let pool = app.server.db.read.sqlite().unwrap().clone();
     let mut missing = i64::MAX;
     for _ in 0..100 {
         missing = sqlx::query_scalar("SELECT COUNT(*) FROM kb_chunks WHERE embedding IS NULL")

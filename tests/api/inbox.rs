@@ -210,7 +210,7 @@ async fn counts_stay_equal_to_a_recount_after_random_changes() {
                 let mut tx = db.write().await.unwrap();
                 sqlx::query("UPDATE conversations SET booked = 1 - booked WHERE id = ?")
                     .bind(id)
-                    .execute(tx.conn())
+                    .execute(tx.conn().sqlite().unwrap())
                     .await
                     .unwrap();
                 tx.commit().await.unwrap();
@@ -218,12 +218,12 @@ async fn counts_stay_equal_to_a_recount_after_random_changes() {
             }
         };
         let mut conn = db.read.acquire().await.unwrap();
-        let kept = db::conversations::counts(&mut conn).await.unwrap();
-        let recounted = db::conversations::recount(&mut conn).await.unwrap();
+        let kept = db::conversations::counts(conn.conn()).await.unwrap();
+        let recounted = db::conversations::recount(conn.conn()).await.unwrap();
         assert_eq!(kept, recounted, "after step {step}");
     }
     let mut conn = db.read.acquire().await.unwrap();
-    let counts = db::conversations::counts(&mut conn).await.unwrap();
+    let counts = db::conversations::counts(conn.conn()).await.unwrap();
     assert_eq!(counts.widget.all as usize, ids.len());
     assert!(counts.widget.resolved > 0 && counts.widget.booked > 0);
     app.stop().await;
@@ -258,7 +258,7 @@ async fn tabs_and_search_find_the_right_conversations() {
     // Visitors' names and emails are searched too.
     sqlx::query("UPDATE visitors SET name = 'Ana Lima', email = 'ana@example.com' WHERE id = (SELECT visitor_id FROM conversations WHERE id = ?)")
         .bind(old)
-        .execute(&db.read)
+        .execute(db.read.sqlite().unwrap())
         .await
         .unwrap();
     let by_email = list(&owner, &app, &[("q", "ana@example.com")]).await;

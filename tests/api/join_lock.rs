@@ -60,7 +60,7 @@ async fn twenty_concurrent_joins_give_exactly_one_holder() {
     let winner = winners[0];
 
     let mut conn = app.server.db.read.acquire().await.unwrap();
-    let row = db::conversations::find(&mut conn, conversation_id)
+    let row = db::conversations::find(conn.conn(), conversation_id)
         .await
         .unwrap()
         .unwrap();
@@ -93,7 +93,7 @@ async fn twenty_concurrent_joins_give_exactly_one_holder() {
     // Resolving releases the lock and closes the conversation.
     let r = call::<ResolveConversation>(&operators[winner], &app, &[("id", &id)]).await;
     assert_eq!(r.status(), 200);
-    let row = db::conversations::find(&mut conn, conversation_id)
+    let row = db::conversations::find(conn.conn(), conversation_id)
         .await
         .unwrap()
         .unwrap();

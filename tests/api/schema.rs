@@ -34,7 +34,7 @@ async fn sqlite_schema() -> Schema {
          WHERE m.type = 'table' AND m.name NOT LIKE '%fts%' AND m.name NOT LIKE 'sqlite_%'
            AND m.name NOT IN ('_sqlx_migrations', 'tower_sessions')",
     )
-    .fetch_all(&db.read)
+    .fetch_all(db.read.sqlite().unwrap())
     .await
     .unwrap();
     let mut schema = Schema::new();

@@ -19,7 +19,7 @@ async fn open(name: &str) -> Db {
 
 async fn visitors(db: &Db) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM visitors")
-        .fetch_one(&db.read)
+        .fetch_one(db.read.sqlite().unwrap())
         .await
         .unwrap()
 }
@@ -37,7 +37,7 @@ async fn a_dropped_transaction_rolls_back_at_once() {
     // long before SQLite's 10-second busy timeout.
     tokio::time::timeout(
         Duration::from_secs(2),
-        sqlx::query("CREATE TABLE other_writer (x INTEGER)").execute(&db.read),
+        sqlx::query("CREATE TABLE other_writer (x INTEGER)").execute(db.read.sqlite().unwrap()),
     )
     .await
     .expect("the dropped transaction still holds the write lock")
@@ -180,7 +180,7 @@ async fn queued_sends_commit_together_and_fail_alone() {
         }
     }
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages")
-        .fetch_one(&db.read)
+        .fetch_one(db.read.sqlite().unwrap())
         .await
         .unwrap();
     assert_eq!(rows as usize, stored);
@@ -221,7 +221,7 @@ async fn checkpoints_run_apart_from_commits() {
     let db = open("wal").await;
     let mut tx = db.write().await.unwrap();
     let auto: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
-        .fetch_one(tx.conn())
+        .fetch_one(tx.conn().sqlite().unwrap())
         .await
         .unwrap();
     assert_eq!(auto, 0, "commits would checkpoint");
@@ -233,7 +233,9 @@ async fn checkpoints_run_apart_from_commits() {
             .unwrap();
         tx.commit().await.unwrap();
     }
-    let (log, copied) = db::wal::checkpoint(&db.read).await.unwrap();
+    let (log, copied) = db::wal::checkpoint(db.read.sqlite().unwrap())
+        .await
+        .unwrap();
     assert!(log > 0);
     assert_eq!(copied, log);
 }
@@ -252,7 +254,7 @@ async fn the_log_starts_over_under_steady_writes() {
     let log_file = dir.join("liaison.db-wal");
     let mut tx = db.write().await.unwrap();
     sqlx::query("CREATE TABLE filler (id INTEGER PRIMARY KEY, data BLOB NOT NULL)")
-        .execute(tx.conn())
+        .execute(tx.conn().sqlite().unwrap())
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -265,11 +267,11 @@ async fn the_log_starts_over_under_steady_writes() {
         let mut tx = db.write().await.unwrap();
         sqlx::query("INSERT INTO filler (data) VALUES (zeroblob(?))")
             .bind(2 * page)
-            .execute(tx.conn())
+            .execute(tx.conn().sqlite().unwrap())
             .await
             .unwrap();
         sqlx::query("DELETE FROM filler WHERE id < (SELECT MAX(id) FROM filler) - 100")
-            .execute(tx.conn())
+            .execute(tx.conn().sqlite().unwrap())
             .await
             .unwrap();
         tx.commit().await.unwrap();

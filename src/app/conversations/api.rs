@@ -93,7 +93,7 @@ pub async fn list_conversations(
     let mut conn = state.db.read.acquire().await?;
     // Read the cursor first: whatever happens after it arrives as a patch.
     let cursor = db::events::latest_id(&state.db.read).await?;
-    let counts = db::conversations::counts(&mut conn).await?;
+    let counts = db::conversations::counts(conn.conn()).await?;
     let (rows, older, newer) = match view.search.as_deref().map(str::trim) {
         Some(text) if !text.is_empty() => {
             if text.chars().count() > 200 {
@@ -102,7 +102,7 @@ pub async fn list_conversations(
                 );
             }
             let found = db::search::conversations(
-                &mut conn,
+                conn.conn(),
                 text,
                 view.filter,
                 view.before,
@@ -118,7 +118,7 @@ pub async fn list_conversations(
                 (None, None) => PageAt::First,
             };
             let mut rows =
-                db::conversations::page(&mut conn, view.filter, at, PAGE_SIZE + 1).await?;
+                db::conversations::page(conn.conn(), view.filter, at, PAGE_SIZE + 1).await?;
             let more = rows.len() as i64 > PAGE_SIZE;
             let (older, newer) = match at {
                 PageAt::After(_) => {
@@ -156,7 +156,7 @@ pub async fn get_conversation(id: i64) -> Result<Detail, AppError> {
     let state = state()?;
     let cursor = db::events::latest_id(&state.db.read).await?;
     let mut conn = state.db.read.acquire().await?;
-    let c = db::conversations::find(&mut conn, id)
+    let c = db::conversations::find(conn.conn(), id)
         .await?
         .ok_or_else(|| AppError::NotFound.respond())?;
     drop(conn);
@@ -182,7 +182,7 @@ pub async fn get_conversation(id: i64) -> Result<Detail, AppError> {
 async fn row_after(id: i64) -> Result<ConversationSummary, AppError> {
     let state = state()?;
     let mut conn = state.db.read.acquire().await?;
-    crate::server::db::conversations::find(&mut conn, id)
+    crate::server::db::conversations::find(conn.conn(), id)
         .await?
         .map(|c| c.summary())
         .ok_or_else(|| AppError::NotFound.respond())

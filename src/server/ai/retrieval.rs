@@ -2,8 +2,8 @@
 //! reciprocal rank with the nearest chunk embeddings. Terms, relevance and fusion are pure
 //! functions; `hybrid_passages` and `relevant_passages` do the I/O.
 
+use crate::server::db::Pool;
 use crate::server::db::kb;
-use sqlx::SqlitePool;
 
 /// Reciprocal-rank fusion: each list adds 1/(60 + rank) to its items; best first.
 pub fn fuse(lists: &[Vec<i64>]) -> Vec<i64> {
@@ -48,11 +48,6 @@ pub fn search_terms(question: &str) -> Vec<String> {
         }
     }
     terms
-}
-
-/// One term as an FTS5 string literal, so no visitor text is ever read as query syntax.
-pub fn fts_literal(term: &str) -> String {
-    format!("\"{}\"", term.replace('"', "\"\""))
 }
 
 /// A passage answers a question when it holds at least half of the question's terms that the
@@ -132,7 +127,7 @@ pub async fn hybrid_passages(
 /// terms it holds (one small FTS query per term), so a passage matching one common word of a
 /// long question does not count as an answer.
 pub async fn relevant_passages(
-    pool: &SqlitePool,
+    pool: &Pool,
     question: &str,
     k: usize,
 ) -> Result<Vec<Passage>, sqlx::Error> {
@@ -143,21 +138,12 @@ pub async fn relevant_passages(
         .collect())
 }
 
-async fn relevant_hits(
-    pool: &SqlitePool,
-    question: &str,
-    k: usize,
-) -> Result<Vec<kb::Hit>, sqlx::Error> {
+async fn relevant_hits(pool: &Pool, question: &str, k: usize) -> Result<Vec<kb::Hit>, sqlx::Error> {
     let terms = search_terms(question);
     if terms.is_empty() {
         return Ok(Vec::new());
     }
-    let any = terms
-        .iter()
-        .map(|t| fts_literal(t))
-        .collect::<Vec<_>>()
-        .join(" OR ");
-    let candidates = kb::search(pool, &any, 20).await?;
+    let candidates = kb::search(pool, &terms, 20).await?;
     if candidates.is_empty() {
         return Ok(Vec::new());
     }
@@ -165,9 +151,8 @@ async fn relevant_hits(
     let mut matched = vec![0usize; candidates.len()];
     let mut known = 0;
     for term in &terms {
-        let literal = fts_literal(term);
-        let ids = kb::which_match(pool, &literal, &candidate_ids).await?;
-        if !ids.is_empty() || kb::any_match(pool, &literal).await? {
+        let ids = kb::which_match(pool, term, &candidate_ids).await?;
+        if !ids.is_empty() || kb::any_match(pool, term).await? {
             known += 1;
         }
         for (i, c) in candidates.iter().enumerate() {
@@ -206,12 +191,6 @@ mod tests {
             vec!["reset", "password"]
         );
         assert!(search_terms("hi, how are you?").is_empty());
-    }
-
-    #[test]
-    fn literals_cannot_inject_syntax() {
-        assert_eq!(fts_literal("a\"b"), "\"a\"\"b\"");
-        assert_eq!(fts_literal("NEAR"), "\"NEAR\"");
     }
 
     #[test]

@@ -3,10 +3,11 @@
 //! Lists are keyset-paginated, newest conversation first; counts come from the trigger-kept
 //! `conversation_counts` table (migration 0012).
 
+use super::{Backend, Conn, on};
 use crate::server::now_ms;
 use liaison_protocol::ConversationStatus;
 use liaison_protocol::inbox::{self, Channel, ConversationSummary, Filter, InboxCounts, Tab};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConversationRow {
@@ -127,27 +128,24 @@ const FROM: &str = "FROM conversations c
     JOIN visitors v ON v.id = c.visitor_id
     LEFT JOIN users u ON u.id = c.assignee_id";
 
-pub async fn find(
-    conn: &mut SqliteConnection,
-    id: i64,
-) -> Result<Option<ConversationRow>, sqlx::Error> {
-    let raw: Option<Raw> = sqlx::query_as(&format!("{SELECT_COLUMNS} {FROM} WHERE c.id = ?"))
+pub async fn find(mut conn: Conn<'_>, id: i64) -> Result<Option<ConversationRow>, sqlx::Error> {
+    let sql = format!("{SELECT_COLUMNS} {FROM} WHERE c.id = $1");
+    let raw: Option<Raw> = on!(conn, |c| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(conn)
-        .await?;
+        .fetch_optional(c)
+        .await)?;
     raw.map(ConversationRow::try_from).transpose()
 }
 
 pub async fn latest_for_visitor(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     visitor_id: i64,
 ) -> Result<Option<ConversationRow>, sqlx::Error> {
-    let raw: Option<Raw> = sqlx::query_as(&format!(
-        "{SELECT_COLUMNS} {FROM} WHERE c.visitor_id = ? ORDER BY c.id DESC LIMIT 1"
-    ))
-    .bind(visitor_id)
-    .fetch_optional(conn)
-    .await?;
+    let sql = format!("{SELECT_COLUMNS} {FROM} WHERE c.visitor_id = $1 ORDER BY c.id DESC LIMIT 1");
+    let raw: Option<Raw> = on!(conn, |c| sqlx::query_as(&sql)
+        .bind(visitor_id)
+        .fetch_optional(c)
+        .await)?;
     raw.map(ConversationRow::try_from).transpose()
 }
 
@@ -155,7 +153,7 @@ pub async fn latest_for_visitor(
 /// sees them: what the `conversation_updated` events written at commit carry, read in one
 /// statement.
 pub async fn touched_with_counts(
-    conn: &mut SqliteConnection,
+    conn: Conn<'_>,
     ids: &[i64],
 ) -> Result<(Vec<ConversationRow>, InboxCounts), sqlx::Error> {
     #[derive(FromRow)]
@@ -167,16 +165,31 @@ pub async fn touched_with_counts(
     if ids.is_empty() {
         return Ok((Vec::new(), InboxCounts::default()));
     }
-    // The ids as one JSON array: one statement whatever their number.
-    let list = serde_json::to_string(ids).expect("ids serialize");
-    let found: Vec<WithCounts> = sqlx::query_as(&format!(
-        "{SELECT_COLUMNS}, (SELECT json_group_array(json_array(channel, status, booked, n))
-            FROM conversation_counts WHERE n <> 0) AS counts
-         {FROM} WHERE c.id IN (SELECT value FROM json_each(?))"
-    ))
-    .bind(list)
-    .fetch_all(conn)
-    .await?;
+    // The ids as one parameter (a JSON array on SQLite, an array on PostgreSQL) and the counts
+    // as one JSON column: one statement whatever their number.
+    let found: Vec<WithCounts> = match conn {
+        Backend::Sqlite(c) => {
+            sqlx::query_as(&format!(
+                "{SELECT_COLUMNS}, (SELECT json_group_array(json_array(channel, status, booked, n))
+                    FROM conversation_counts WHERE n <> 0) AS counts
+                 {FROM} WHERE c.id IN (SELECT value FROM json_each($1))"
+            ))
+            .bind(serde_json::to_string(ids).expect("ids serialize"))
+            .fetch_all(c)
+            .await?
+        }
+        Backend::Postgres(c) => {
+            sqlx::query_as(&format!(
+                "{SELECT_COLUMNS}, (SELECT COALESCE(json_agg(json_build_array(channel, status,
+                        booked::int, n)), '[]')::text
+                    FROM conversation_counts WHERE n <> 0) AS counts
+                 {FROM} WHERE c.id = ANY($1)"
+            ))
+            .bind(ids)
+            .fetch_all(c)
+            .await?
+        }
+    };
     let Some(first) = found.first() else {
         return Ok((Vec::new(), InboxCounts::default()));
     };
@@ -194,7 +207,7 @@ pub async fn touched_with_counts(
 /// The visitor's latest conversation, and the id of their message with `client_msg_id` if they
 /// sent one before (a retry): what a visitor's send needs to know, in one statement.
 pub async fn latest_for_sender(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     visitor_id: i64,
     client_msg_id: &str,
 ) -> Result<(Option<ConversationRow>, Option<i64>), sqlx::Error> {
@@ -204,15 +217,18 @@ pub async fn latest_for_sender(
         raw: Raw,
         sent: Option<i64>,
     }
-    let found: Option<WithSent> = sqlx::query_as(&format!(
-        "{SELECT_COLUMNS}, (SELECT m.id FROM messages m WHERE m.client_msg_id = ?1
-            AND m.conversation_id IN (SELECT id FROM conversations WHERE visitor_id = ?2)) AS sent
-         {FROM} WHERE c.visitor_id = ?2 ORDER BY c.id DESC LIMIT 1"
-    ))
-    .bind(client_msg_id)
-    .bind(visitor_id)
-    .fetch_optional(conn)
-    .await?;
+    let sql = format!(
+        "{SELECT_COLUMNS}, (SELECT m.id FROM messages m WHERE m.client_msg_id = $1
+            AND m.conversation_id IN (SELECT id FROM conversations WHERE visitor_id = $2)) AS sent
+         {FROM} WHERE c.visitor_id = $2 ORDER BY c.id DESC LIMIT 1"
+    );
+    let found: Option<WithSent> = on!(conn, |c| {
+        sqlx::query_as(&sql)
+            .bind(client_msg_id)
+            .bind(visitor_id)
+            .fetch_optional(c)
+            .await
+    })?;
     match found {
         Some(f) => Ok((Some(ConversationRow::try_from(f.raw)?), f.sent)),
         // No conversation yet, so no message either.
@@ -232,47 +248,51 @@ pub enum PageAt {
     After(i64),
 }
 
-/// The SQL condition for a tab, spelled as the partial indexes of migration 0012 are.
-fn tab_condition(tab: Tab) -> &'static str {
+/// The SQL condition for a tab, spelled as the partial indexes of migration 0012 are (booleans
+/// are 0/1 on SQLite).
+fn tab_condition(tab: Tab, postgres: bool) -> &'static str {
     match tab {
         Tab::All => "1 = 1",
         Tab::Open => "c.status IN ('open', 'delegated')",
         Tab::NeedsAgent => "c.status = 'needs_agent'",
         Tab::Resolved => "c.status = 'resolved'",
+        Tab::Booked if postgres => "c.booked",
         Tab::Booked => "c.booked = 1",
     }
 }
 
 /// One page of the list, newest first: an index range on (channel?, tab, id), never a scan.
 pub async fn page(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     filter: Filter,
     at: PageAt,
     limit: i64,
 ) -> Result<Vec<ConversationRow>, sqlx::Error> {
     let channel = match filter.channel {
-        Some(_) => "c.channel = ?",
-        None => "? IS NULL",
+        Some(_) => "c.channel = $1",
+        None => "CAST($1 AS TEXT) IS NULL",
     };
     let (bound, order) = match at {
-        PageAt::First => ("c.id < ?", "DESC"),
-        PageAt::Before(_) => ("c.id < ?", "DESC"),
-        PageAt::After(_) => ("c.id > ?", "ASC"),
+        PageAt::First => ("c.id < $2", "DESC"),
+        PageAt::Before(_) => ("c.id < $2", "DESC"),
+        PageAt::After(_) => ("c.id > $2", "ASC"),
     };
     let cursor = match at {
         PageAt::First => i64::MAX,
         PageAt::Before(id) | PageAt::After(id) => id,
     };
     let sql = format!(
-        "{SELECT_COLUMNS} {FROM} WHERE {} AND {channel} AND {bound} ORDER BY c.id {order} LIMIT ?",
-        tab_condition(filter.tab)
+        "{SELECT_COLUMNS} {FROM} WHERE {} AND {channel} AND {bound} ORDER BY c.id {order} LIMIT $3",
+        tab_condition(filter.tab, conn.is_postgres())
     );
-    let raws: Vec<Raw> = sqlx::query_as(&sql)
-        .bind(filter.channel.map(Channel::as_str))
-        .bind(cursor)
-        .bind(limit)
-        .fetch_all(conn)
-        .await?;
+    let raws: Vec<Raw> = on!(conn, |c| {
+        sqlx::query_as(&sql)
+            .bind(filter.channel.map(Channel::as_str))
+            .bind(cursor)
+            .bind(limit)
+            .fetch_all(c)
+            .await
+    })?;
     let mut rows = raws
         .into_iter()
         .map(ConversationRow::try_from)
@@ -284,24 +304,18 @@ pub async fn page(
 }
 
 /// Conversations by id, newest first (for search results).
-pub async fn by_ids(
-    conn: &mut SqliteConnection,
-    ids: &[i64],
-) -> Result<Vec<ConversationRow>, sqlx::Error> {
+pub async fn by_ids(mut conn: Conn<'_>, ids: &[i64]) -> Result<Vec<ConversationRow>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let raws: Vec<Raw> = sqlx::query_as(&format!(
-        "{SELECT_COLUMNS} {FROM} WHERE c.id IN ({list}) ORDER BY c.id DESC"
-    ))
-    .fetch_all(conn)
-    .await?;
+    let sql = format!("{SELECT_COLUMNS} {FROM} WHERE c.id IN ({list}) ORDER BY c.id DESC");
+    let raws: Vec<Raw> = on!(conn, |c| sqlx::query_as(&sql).fetch_all(c).await)?;
     raws.into_iter().map(ConversationRow::try_from).collect()
 }
 
 /// The tab counts per channel: a few rows of the trigger-kept table.
-pub async fn counts(conn: &mut SqliteConnection) -> Result<InboxCounts, sqlx::Error> {
+pub async fn counts(conn: Conn<'_>) -> Result<InboxCounts, sqlx::Error> {
     tally(
         conn,
         "SELECT channel, status, booked, n FROM conversation_counts WHERE n <> 0",
@@ -310,7 +324,7 @@ pub async fn counts(conn: &mut SqliteConnection) -> Result<InboxCounts, sqlx::Er
 }
 
 /// The same counts recomputed over the whole table: for tests that check the maintained ones.
-pub async fn recount(conn: &mut SqliteConnection) -> Result<InboxCounts, sqlx::Error> {
+pub async fn recount(conn: Conn<'_>) -> Result<InboxCounts, sqlx::Error> {
     tally(
         conn,
         "SELECT channel, status, booked, COUNT(*) FROM conversations GROUP BY 1, 2, 3",
@@ -319,8 +333,9 @@ pub async fn recount(conn: &mut SqliteConnection) -> Result<InboxCounts, sqlx::E
 }
 
 /// Folds (channel, status, booked, n) rows into the tabs they count for.
-async fn tally(conn: &mut SqliteConnection, sql: &str) -> Result<InboxCounts, sqlx::Error> {
-    let rows: Vec<(String, String, bool, i64)> = sqlx::query_as(sql).fetch_all(conn).await?;
+async fn tally(mut conn: Conn<'_>, sql: &str) -> Result<InboxCounts, sqlx::Error> {
+    let rows: Vec<(String, String, bool, i64)> =
+        on!(conn, |c| sqlx::query_as(sql).fetch_all(c).await)?;
     tally_rows(rows)
 }
 
@@ -339,63 +354,69 @@ fn tally_rows(
 }
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     visitor_id: i64,
     channel: Channel,
 ) -> Result<i64, sqlx::Error> {
     let now = now_ms();
-    sqlx::query_scalar(
-        "INSERT INTO conversations (visitor_id, channel, status, created_at, last_activity_at)
-         VALUES (?, ?, 'open', ?, ?) RETURNING id",
-    )
-    .bind(visitor_id)
-    .bind(channel.as_str())
-    .bind(now)
-    .bind(now)
-    .fetch_one(conn)
-    .await
+    on!(conn, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO conversations (visitor_id, channel, status, created_at, last_activity_at)
+             VALUES ($1, $2, 'open', $3, $3) RETURNING id",
+        )
+        .bind(visitor_id)
+        .bind(channel.as_str())
+        .bind(now)
+        .fetch_one(c)
+        .await
+    })
 }
 
 pub async fn set_status(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     id: i64,
     status: ConversationStatus,
     by: Option<i64>,
 ) -> Result<(), sqlx::Error> {
     let now = now_ms();
     let resolved = status == ConversationStatus::Resolved;
-    sqlx::query(
-        "UPDATE conversations SET status = ?, last_activity_at = ?,
-            agent_requested = agent_requested OR ?,
-            resolved_at = CASE WHEN ? THEN ? ELSE resolved_at END,
-            resolved_by = CASE WHEN ? THEN ? ELSE resolved_by END,
-            assignee_id = CASE WHEN ? THEN NULL ELSE assignee_id END
-         WHERE id = ?",
-    )
-    .bind(status.as_str())
-    .bind(now)
-    .bind(status == ConversationStatus::NeedsAgent)
-    .bind(resolved)
-    .bind(now)
-    .bind(resolved)
-    .bind(by)
-    .bind(resolved)
-    .bind(id)
-    .execute(conn)
-    .await?;
+    on!(conn, |c| {
+        sqlx::query(
+            "UPDATE conversations SET status = $1, last_activity_at = $2,
+                agent_requested = agent_requested OR $3,
+                resolved_at = CASE WHEN $4 THEN $2 ELSE resolved_at END,
+                resolved_by = CASE WHEN $4 THEN $5 ELSE resolved_by END,
+                assignee_id = CASE WHEN $4 THEN NULL ELSE assignee_id END
+             WHERE id = $6",
+        )
+        .bind(status.as_str())
+        .bind(now)
+        .bind(status == ConversationStatus::NeedsAgent)
+        .bind(resolved)
+        .bind(by)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
 pub async fn set_assignee(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     id: i64,
     assignee: Option<i64>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE conversations SET assignee_id = ?, last_activity_at = ? WHERE id = ?")
+    on!(conn, |c| {
+        sqlx::query(
+            "UPDATE conversations SET assignee_id = $1, last_activity_at = $2 WHERE id = $3",
+        )
         .bind(assignee)
         .bind(now_ms())
         .bind(id)
-        .execute(conn)
-        .await?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! Knowledge-base documents: what was added, its processing status, and its chunks.
 
+use super::{Conn, Pool, on};
 use crate::server::kb::chunk::Chunk;
 use crate::server::now_ms;
-use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct DocumentRow {
@@ -20,7 +21,7 @@ pub struct DocumentRow {
 }
 
 const COLUMNS: &str = "id, title, source_kind, source, format, status, error, chunk_count,
-    LENGTH(original) AS size, created_at, updated_at";
+    CAST(LENGTH(original) AS BIGINT) AS size, created_at, updated_at";
 
 pub struct NewDocument<'a> {
     pub title: &'a str,
@@ -31,12 +32,12 @@ pub struct NewDocument<'a> {
     pub created_by: Option<i64>,
 }
 
-pub async fn insert(conn: &mut SqliteConnection, d: NewDocument<'_>) -> Result<i64, sqlx::Error> {
+pub async fn insert(mut conn: Conn<'_>, d: NewDocument<'_>) -> Result<i64, sqlx::Error> {
     let now = now_ms();
-    sqlx::query_scalar(
+    on!(conn, |c| sqlx::query_scalar(
         "INSERT INTO kb_documents (title, source_kind, source, format, original, status,
             created_by, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8) RETURNING id",
     )
     .bind(d.title)
     .bind(d.source_kind)
@@ -46,25 +47,25 @@ pub async fn insert(conn: &mut SqliteConnection, d: NewDocument<'_>) -> Result<i
     .bind(d.created_by)
     .bind(now)
     .bind(now)
-    .fetch_one(conn)
-    .await
+    .fetch_one(c)
+    .await)
 }
 
-pub async fn list(pool: &SqlitePool) -> Result<Vec<DocumentRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
+pub async fn list(pool: &Pool) -> Result<Vec<DocumentRow>, sqlx::Error> {
+    on!(pool, |c| sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM kb_documents ORDER BY created_at DESC, id DESC"
     ))
-    .fetch_all(pool)
-    .await
+    .fetch_all(c)
+    .await)
 }
 
 /// The oldest document waiting to be processed.
-pub async fn next_pending(pool: &SqlitePool) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
+pub async fn next_pending(pool: &Pool) -> Result<Option<i64>, sqlx::Error> {
+    on!(pool, |c| sqlx::query_scalar(
         "SELECT id FROM kb_documents WHERE status = 'pending' ORDER BY updated_at, id LIMIT 1",
     )
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(c)
+    .await)
 }
 
 /// What processing needs: the title, where it came from, the original bytes and how to read them.
@@ -77,95 +78,105 @@ pub struct Original {
     pub original: Vec<u8>,
 }
 
-pub async fn original(pool: &SqlitePool, id: i64) -> Result<Option<Original>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT title, source_kind, source, format, original FROM kb_documents WHERE id = ?",
+pub async fn original(pool: &Pool, id: i64) -> Result<Option<Original>, sqlx::Error> {
+    on!(pool, |c| sqlx::query_as(
+        "SELECT title, source_kind, source, format, original FROM kb_documents WHERE id = $1",
     )
     .bind(id)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(c)
+    .await)
 }
 
 /// The extracted text of a ready document (its public page).
-pub async fn text(pool: &SqlitePool, id: i64) -> Result<Option<(String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT title, text FROM kb_documents WHERE id = ? AND status = 'ready' AND text IS NOT NULL",
+pub async fn text(pool: &Pool, id: i64) -> Result<Option<(String, String)>, sqlx::Error> {
+    on!(pool, |c| {
+        sqlx::query_as(
+        "SELECT title, text FROM kb_documents WHERE id = $1 AND status = 'ready' AND text IS NOT NULL",
     )
     .bind(id)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(c).await
+    })
 }
 
 pub async fn set_status(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     id: i64,
     status: &str,
     error: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("UPDATE kb_documents SET status = ?, error = ?, updated_at = ? WHERE id = ?")
-            .bind(status)
-            .bind(error)
-            .bind(now_ms())
-            .bind(id)
-            .execute(conn)
-            .await?;
-    Ok(done.rows_affected() == 1)
+    let done = on!(conn, |c| sqlx::query(
+        "UPDATE kb_documents SET status = $1, error = $2, updated_at = $3 WHERE id = $4"
+    )
+    .bind(status)
+    .bind(error)
+    .bind(now_ms())
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }
 
 /// A URL document's fetched content replaces what was stored, with the format it turned out to
 /// have.
 pub async fn set_original(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     id: i64,
     format: &str,
     original: &[u8],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE kb_documents SET format = ?, original = ? WHERE id = ?")
-        .bind(format)
-        .bind(original)
-        .bind(id)
-        .execute(conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "UPDATE kb_documents SET format = $1, original = $2 WHERE id = $3"
+    )
+    .bind(format)
+    .bind(original)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Replaces a document's text and chunks and marks it ready.
 pub async fn store_ready(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     id: i64,
     text: &str,
     chunks: &[Chunk],
     embeddings: Option<&[Vec<f32>]>,
 ) -> Result<(), sqlx::Error> {
-    super::kb::replace_document_chunks(conn, id, chunks, embeddings).await?;
-    sqlx::query(
-        "UPDATE kb_documents SET text = ?, chunk_count = ?, status = 'ready', error = NULL,
-            updated_at = ? WHERE id = ?",
+    super::kb::replace_document_chunks(conn.on(), id, chunks, embeddings).await?;
+    on!(conn, |c| sqlx::query(
+        "UPDATE kb_documents SET text = $1, chunk_count = $2, status = 'ready', error = NULL,
+            updated_at = $3 WHERE id = $4",
     )
     .bind(text)
     .bind(chunks.len() as i64)
     .bind(now_ms())
     .bind(id)
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-pub async fn delete(conn: &mut SqliteConnection, id: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM kb_documents WHERE id = ?")
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
+pub async fn delete(mut conn: Conn<'_>, id: i64) -> Result<bool, sqlx::Error> {
+    let done = on!(conn, |c| sqlx::query(
+        "DELETE FROM kb_documents WHERE id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }
 
 /// Documents interrupted by a restart start over.
-pub async fn requeue_interrupted(conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
-    Ok(
-        sqlx::query("UPDATE kb_documents SET status = 'pending' WHERE status = 'processing'")
-            .execute(conn)
-            .await?
-            .rows_affected(),
+pub async fn requeue_interrupted(mut conn: Conn<'_>) -> Result<u64, sqlx::Error> {
+    Ok(on!(conn, |c| sqlx::query(
+        "UPDATE kb_documents SET status = 'pending' WHERE status = 'processing'"
     )
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?)
 }

@@ -1,15 +1,17 @@
+use super::{Conn, Pool, on};
 use crate::server::kb::chunk::{Chunk, to_blob};
 use crate::server::now_ms;
-use sqlx::{SqliteConnection, SqlitePool};
 
-pub async fn count_articles(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM kb_articles")
-        .fetch_one(pool)
-        .await
+pub async fn count_articles(pool: &Pool) -> Result<i64, sqlx::Error> {
+    on!(pool, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM kb_articles"
+    )
+    .fetch_one(c)
+    .await)
 }
 
 pub async fn insert_article(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     title: &str,
     slug: &str,
     body: &str,
@@ -17,9 +19,9 @@ pub async fn insert_article(
     chunks: &[Chunk],
 ) -> Result<i64, sqlx::Error> {
     let now = now_ms();
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = on!(conn, |c| sqlx::query_scalar(
         "INSERT INTO kb_articles (title, slug, body, published, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(title)
     .bind(slug)
@@ -27,8 +29,8 @@ pub async fn insert_article(
     .bind(published)
     .bind(now)
     .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
+    .fetch_one(c)
+    .await)?;
     insert_chunks(conn, id, chunks).await?;
     Ok(id)
 }
@@ -50,96 +52,134 @@ pub struct Hit {
 }
 
 /// What a chunk may be cited from: published articles and ready documents.
-const CITABLE: &str = "(a.published = 1 OR d.status = 'ready')";
+const CITABLE: &str = "(a.published OR d.status = 'ready')";
 
-/// Full-text search with an FTS5 query expression (built from `retrieval::fts_literal`s).
-pub async fn search(
-    pool: &SqlitePool,
-    fts_query: &str,
-    limit: i64,
-) -> Result<Vec<Hit>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT c.id AS chunk_id, COALESCE(a.title, d.title) AS title, a.slug AS article_slug,
-                d.id AS document_id, d.source_kind, d.source, c.heading, c.body,
-                bm25(kb_chunks_fts) AS rank
-         FROM kb_chunks_fts JOIN kb_chunks c ON c.id = kb_chunks_fts.rowid
-         LEFT JOIN kb_articles a ON a.id = c.article_id
-         LEFT JOIN kb_documents d ON d.id = c.document_id
-         WHERE kb_chunks_fts MATCH ? AND {CITABLE} ORDER BY rank LIMIT ?"
-    ))
-    .bind(fts_query)
-    .bind(limit)
-    .fetch_all(pool)
-    .await
+/// Any of `terms`, as each backend's full-text query.
+fn any_of(pool: &Pool, terms: &[String]) -> String {
+    match pool {
+        super::Backend::Sqlite(_) => fts5_any(terms),
+        super::Backend::Postgres(_) => tsquery_any(terms),
+    }
 }
 
-/// Whether any chunk matches the FTS query (one term: does the knowledge base know the word?).
-pub async fn any_match(pool: &SqlitePool, fts_query: &str) -> Result<bool, sqlx::Error> {
-    let hit: Option<i64> =
-        sqlx::query_scalar("SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? LIMIT 1")
-            .bind(fts_query)
-            .fetch_optional(pool)
-            .await?;
+/// FTS5: string literals joined by OR, so no visitor text is ever read as query syntax.
+fn fts5_any(terms: &[String]) -> String {
+    let literal = |t: &String| format!("\"{}\"", t.replace('"', "\"\""));
+    terms.iter().map(literal).collect::<Vec<_>>().join(" OR ")
+}
+
+/// PostgreSQL: quoted lexemes joined by `|`, likewise never query syntax.
+fn tsquery_any(terms: &[String]) -> String {
+    let lexeme = |t: &String| format!("'{}'", t.replace('\'', "''").replace('\\', "\\\\"));
+    terms.iter().map(lexeme).collect::<Vec<_>>().join(" | ")
+}
+
+/// The chunks matching the query in `$1`, as (chunk id, rank): lower rank is better (BM25 on
+/// SQLite; minus `ts_rank` over the stemmed text on PostgreSQL, the index's expression).
+const MATCHING: [&str; 2] = [
+    "SELECT rowid AS id, bm25(kb_chunks_fts) AS rank FROM kb_chunks_fts WHERE kb_chunks_fts MATCH $1",
+    "SELECT id, CAST(-ts_rank(to_tsvector('english', heading || ' ' || body),
+            to_tsquery('english', $1)) AS DOUBLE PRECISION) AS rank
+     FROM kb_chunks WHERE to_tsvector('english', heading || ' ' || body) @@ to_tsquery('english', $1)",
+];
+
+fn matching(pool: &Pool) -> &'static str {
+    pool.pick(MATCHING[0], MATCHING[1])
+}
+
+/// Citable chunks holding any of `terms`, best first (at most `limit`).
+pub async fn search(pool: &Pool, terms: &[String], limit: i64) -> Result<Vec<Hit>, sqlx::Error> {
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT c.id AS chunk_id, COALESCE(a.title, d.title) AS title, a.slug AS article_slug,
+                d.id AS document_id, d.source_kind, d.source, c.heading, c.body, m.rank
+         FROM ({}) AS m JOIN kb_chunks c ON c.id = m.id
+         LEFT JOIN kb_articles a ON a.id = c.article_id
+         LEFT JOIN kb_documents d ON d.id = c.document_id
+         WHERE {CITABLE} ORDER BY m.rank LIMIT $2",
+        matching(pool)
+    );
+    let query = any_of(pool, terms);
+    on!(pool, |p| sqlx::query_as(&sql)
+        .bind(&query)
+        .bind(limit)
+        .fetch_all(p)
+        .await)
+}
+
+/// Whether any chunk holds `term` (does the knowledge base know the word at all?).
+pub async fn any_match(pool: &Pool, term: &str) -> Result<bool, sqlx::Error> {
+    let sql = format!("SELECT m.id FROM ({}) AS m LIMIT 1", matching(pool));
+    let query = any_of(pool, &[term.to_string()]);
+    let hit: Option<i64> = on!(pool, |p| sqlx::query_scalar(&sql)
+        .bind(&query)
+        .fetch_optional(p)
+        .await)?;
     Ok(hit.is_some())
 }
 
-/// Which of `ids` match the FTS query: counts how many of a question's terms a chunk holds.
-pub async fn which_match(
-    pool: &SqlitePool,
-    fts_query: &str,
-    ids: &[i64],
-) -> Result<Vec<i64>, sqlx::Error> {
+/// Which of `ids` hold `term`: counts how many of a question's terms a chunk holds.
+pub async fn which_match(pool: &Pool, term: &str, ids: &[i64]) -> Result<Vec<i64>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    sqlx::query_scalar(&format!(
-        "SELECT rowid FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? AND rowid IN ({list})"
-    ))
-    .bind(fts_query)
-    .fetch_all(pool)
-    .await
+    let sql = format!(
+        "SELECT m.id FROM ({}) AS m WHERE m.id IN ({list})",
+        matching(pool)
+    );
+    let query = any_of(pool, &[term.to_string()]);
+    on!(pool, |p| sqlx::query_scalar(&sql)
+        .bind(&query)
+        .fetch_all(p)
+        .await)
 }
 
 /// The citable chunks with these ids (for vector matches), in no particular order.
-pub async fn hits_by_ids(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<Hit>, sqlx::Error> {
+pub async fn hits_by_ids(pool: &Pool, ids: &[i64]) -> Result<Vec<Hit>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    sqlx::query_as(&format!(
+    on!(pool, |c| sqlx::query_as(&format!(
         "SELECT c.id AS chunk_id, COALESCE(a.title, d.title) AS title, a.slug AS article_slug,
-                d.id AS document_id, d.source_kind, d.source, c.heading, c.body, 0.0 AS rank
+                d.id AS document_id, d.source_kind, d.source, c.heading, c.body,
+                CAST(0 AS DOUBLE PRECISION) AS rank
          FROM kb_chunks c
          LEFT JOIN kb_articles a ON a.id = c.article_id
          LEFT JOIN kb_documents d ON d.id = c.document_id
          WHERE c.id IN ({list}) AND {CITABLE}"
     ))
-    .fetch_all(pool)
-    .await
+    .fetch_all(c)
+    .await)
 }
 
 /// Chunks without an embedding (at most `limit`): (id, heading + body).
-pub async fn unembedded(pool: &SqlitePool, limit: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, heading || char(10) || body FROM kb_chunks WHERE embedding IS NULL
-         ORDER BY id LIMIT ?",
+pub async fn unembedded(pool: &Pool, limit: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    on!(pool, |c| sqlx::query_as(
+        "SELECT id, heading || '\n' || body FROM kb_chunks WHERE embedding IS NULL
+         ORDER BY id LIMIT $1",
     )
     .bind(limit)
-    .fetch_all(pool)
-    .await
+    .fetch_all(c)
+    .await)
 }
 
 pub async fn set_embedding(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     chunk_id: i64,
     embedding: &[f32],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE kb_chunks SET embedding = ? WHERE id = ?")
-        .bind(to_blob(embedding))
-        .bind(chunk_id)
-        .execute(conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "UPDATE kb_chunks SET embedding = $1 WHERE id = $2"
+    )
+    .bind(to_blob(embedding))
+    .bind(chunk_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -155,133 +195,168 @@ pub struct ArticleRow {
 
 const ARTICLE: &str = "SELECT id, title, slug, body, published, updated_at FROM kb_articles";
 
-pub async fn published(pool: &SqlitePool) -> Result<Vec<ArticleRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{ARTICLE} WHERE published = 1 ORDER BY title"))
-        .fetch_all(pool)
-        .await
+pub async fn published(pool: &Pool) -> Result<Vec<ArticleRow>, sqlx::Error> {
+    on!(pool, |c| sqlx::query_as(&format!(
+        "{ARTICLE} WHERE published ORDER BY title"
+    ))
+    .fetch_all(c)
+    .await)
 }
 
-pub async fn all_articles(pool: &SqlitePool) -> Result<Vec<ArticleRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{ARTICLE} ORDER BY updated_at DESC, id DESC"))
-        .fetch_all(pool)
-        .await
+pub async fn all_articles(pool: &Pool) -> Result<Vec<ArticleRow>, sqlx::Error> {
+    on!(pool, |c| sqlx::query_as(&format!(
+        "{ARTICLE} ORDER BY updated_at DESC, id DESC"
+    ))
+    .fetch_all(c)
+    .await)
 }
 
-pub async fn find_published(
-    pool: &SqlitePool,
-    slug: &str,
-) -> Result<Option<ArticleRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{ARTICLE} WHERE slug = ? AND published = 1"))
-        .bind(slug)
-        .fetch_optional(pool)
-        .await
+pub async fn find_published(pool: &Pool, slug: &str) -> Result<Option<ArticleRow>, sqlx::Error> {
+    on!(pool, |c| sqlx::query_as(&format!(
+        "{ARTICLE} WHERE slug = $1 AND published"
+    ))
+    .bind(slug)
+    .fetch_optional(c)
+    .await)
 }
 
 pub async fn slug_taken(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     slug: &str,
     except: Option<i64>,
 ) -> Result<bool, sqlx::Error> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM kb_articles WHERE slug = ? AND id IS NOT ?")
-            .bind(slug)
-            .bind(except)
-            .fetch_one(conn)
-            .await?;
+    let n: i64 = on!(conn, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM kb_articles WHERE slug = $1 AND id IS DISTINCT FROM $2"
+    )
+    .bind(slug)
+    .bind(except)
+    .fetch_one(c)
+    .await)?;
     Ok(n > 0)
 }
 
 /// Replaces an article's text and passages.
 pub async fn update_article(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     id: i64,
     title: &str,
     body: &str,
     published: bool,
     chunks: &[Chunk],
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE kb_articles SET title = ?, body = ?, published = ?, updated_at = ? WHERE id = ?",
+    let done = on!(conn, |c| {
+        sqlx::query(
+        "UPDATE kb_articles SET title = $1, body = $2, published = $3, updated_at = $4 WHERE id = $5",
     )
     .bind(title)
     .bind(body)
     .bind(published)
     .bind(now_ms())
     .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() == 0 {
+    .execute(c).await.map(|r| r.rows_affected())
+    })?;
+    if done == 0 {
         return Ok(false);
     }
-    sqlx::query("DELETE FROM kb_chunks WHERE article_id = ?")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    insert_chunks(conn, id, chunks).await?;
+    on!(conn, |c| sqlx::query(
+        "DELETE FROM kb_chunks WHERE article_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    insert_chunks(conn.on(), id, chunks).await?;
     Ok(true)
 }
 
 async fn insert_chunks(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     article_id: i64,
     chunks: &[Chunk],
 ) -> Result<(), sqlx::Error> {
     for chunk in chunks {
-        sqlx::query("INSERT INTO kb_chunks (article_id, heading, body) VALUES (?, ?, ?)")
-            .bind(article_id)
-            .bind(&chunk.heading)
-            .bind(&chunk.body)
-            .execute(&mut *conn)
-            .await?;
+        on!(conn, |c| sqlx::query(
+            "INSERT INTO kb_chunks (article_id, heading, body) VALUES ($1, $2, $3)"
+        )
+        .bind(article_id)
+        .bind(&chunk.heading)
+        .bind(&chunk.body)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     Ok(())
 }
 
-pub async fn delete_article(conn: &mut SqliteConnection, id: i64) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM kb_articles WHERE id = ?")
-        .bind(id)
-        .execute(conn)
-        .await?
-        .rows_affected()
+pub async fn delete_article(mut conn: Conn<'_>, id: i64) -> Result<bool, sqlx::Error> {
+    Ok(on!(conn, |c| sqlx::query(
+        "DELETE FROM kb_articles WHERE id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?
         == 1)
 }
 
 /// Replaces a document's chunks (and their embeddings, when the model gave them).
 pub async fn replace_document_chunks(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     document_id: i64,
     chunks: &[Chunk],
     embeddings: Option<&[Vec<f32>]>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM kb_chunks WHERE document_id = ?")
-        .bind(document_id)
-        .execute(&mut *conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "DELETE FROM kb_chunks WHERE document_id = $1"
+    )
+    .bind(document_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     for (i, chunk) in chunks.iter().enumerate() {
         let embedding = embeddings.and_then(|e| e.get(i)).map(|v| to_blob(v));
-        sqlx::query(
-            "INSERT INTO kb_chunks (document_id, heading, body, embedding) VALUES (?, ?, ?, ?)",
+        on!(conn, |c| sqlx::query(
+            "INSERT INTO kb_chunks (document_id, heading, body, embedding) VALUES ($1, $2, $3, $4)",
         )
         .bind(document_id)
         .bind(&chunk.heading)
         .bind(&chunk.body)
         .bind(embedding)
-        .execute(&mut *conn)
-        .await?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     Ok(())
 }
 
 /// A counter bumped (by triggers) whenever chunks or their embeddings change.
-pub async fn generation(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT n FROM kb_generation WHERE id = 1")
-        .fetch_one(pool)
-        .await
+pub async fn generation(pool: &Pool) -> Result<i64, sqlx::Error> {
+    on!(pool, |c| sqlx::query_scalar(
+        "SELECT n FROM kb_generation WHERE id = 1"
+    )
+    .fetch_one(c)
+    .await)
 }
 
 /// Every stored chunk embedding, as (chunk id, blob).
-pub async fn embeddings(pool: &SqlitePool) -> Result<Vec<(i64, Vec<u8>)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, embedding FROM kb_chunks WHERE embedding IS NOT NULL")
-        .fetch_all(pool)
-        .await
+pub async fn embeddings(pool: &Pool) -> Result<Vec<(i64, Vec<u8>)>, sqlx::Error> {
+    on!(pool, |c| sqlx::query_as(
+        "SELECT id, embedding FROM kb_chunks WHERE embedding IS NOT NULL"
+    )
+    .fetch_all(c)
+    .await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fts5_any, tsquery_any};
+
+    #[test]
+    fn terms_are_quoted_for_each_backend() {
+        let terms = ["reset".to_string(), "a\"b".to_string(), "don't".to_string()];
+        assert_eq!(fts5_any(&terms), "\"reset\" OR \"a\"\"b\" OR \"don't\"");
+        assert_eq!(fts5_any(&["NEAR".to_string()]), "\"NEAR\"");
+        assert_eq!(tsquery_any(&terms), "'reset' | 'a\"b' | 'don''t'");
+        assert_eq!(tsquery_any(&["a\\b".to_string()]), "'a\\\\b'");
+    }
 }

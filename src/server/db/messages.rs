@@ -1,6 +1,7 @@
+use super::{Conn, Pool, on};
 use crate::server::now_ms;
 use liaison_protocol::{Citation, Message, Sender};
-use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use sqlx::FromRow;
 
 #[derive(FromRow)]
 struct MessageRow {
@@ -42,47 +43,46 @@ pub struct NewMessage<'a> {
     pub citations: &'a [Citation],
 }
 
-pub async fn insert(
-    conn: &mut SqliteConnection,
-    m: NewMessage<'_>,
-) -> Result<Message, sqlx::Error> {
+pub async fn insert(mut conn: Conn<'_>, m: NewMessage<'_>) -> Result<Message, sqlx::Error> {
     let citations = serde_json::to_string(m.citations).expect("citations serialize");
-    let row: MessageRow = sqlx::query_as(&format!(
+    let sql = format!(
         "INSERT INTO messages (conversation_id, sender, body, author_id, client_msg_id, citations, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
-    ))
-    .bind(m.conversation_id)
-    .bind(m.sender.as_str())
-    .bind(m.body)
-    .bind(m.author_id)
-    .bind(m.client_msg_id)
-    .bind(citations)
-    .bind(now_ms())
-    .fetch_one(&mut *conn)
-    .await?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
+    );
+    let row: MessageRow = on!(conn, |c| {
+        sqlx::query_as(&sql)
+            .bind(m.conversation_id)
+            .bind(m.sender.as_str())
+            .bind(m.body)
+            .bind(m.author_id)
+            .bind(m.client_msg_id)
+            .bind(&citations)
+            .bind(now_ms())
+            .fetch_one(c)
+            .await
+    })?;
     // The conversation's count, last message and activity time follow by trigger (0013).
     Message::try_from(row)
 }
 
 /// The message a visitor already sent with this client id, in any of their conversations.
-pub async fn find(conn: &mut SqliteConnection, id: i64) -> Result<Option<Message>, sqlx::Error> {
-    let row: Option<MessageRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM messages WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(conn)
-            .await?;
+pub async fn find(mut conn: Conn<'_>, id: i64) -> Result<Option<Message>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM messages WHERE id = $1");
+    let row: Option<MessageRow> = on!(conn, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?;
     row.map(Message::try_from).transpose()
 }
 
 pub async fn for_conversation(
-    pool: &SqlitePool,
+    pool: &Pool,
     conversation_id: i64,
 ) -> Result<Vec<Message>, sqlx::Error> {
-    let rows: Vec<MessageRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id"
-    ))
-    .bind(conversation_id)
-    .fetch_all(pool)
-    .await?;
+    let sql = format!("SELECT {COLUMNS} FROM messages WHERE conversation_id = $1 ORDER BY id");
+    let rows: Vec<MessageRow> = on!(pool, |p| sqlx::query_as(&sql)
+        .bind(conversation_id)
+        .fetch_all(p)
+        .await)?;
     rows.into_iter().map(Message::try_from).collect()
 }

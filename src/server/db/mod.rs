@@ -1,12 +1,16 @@
-//! The database: SQLite in WAL mode with one writer and a read pool.
+//! The database: SQLite (the embedded default) or PostgreSQL, behind the same repository
+//! functions (`backend.rs`).
 //!
-//! Writes go through [`Db::write`], which takes the one writer connection, opens `BEGIN
-//! IMMEDIATE`, and on commit publishes the transaction's events in id order before letting the
-//! next writer in. The writer is a connection of its own, not a pool: a pool pings a connection
-//! on every acquire and release, a round trip to SQLite's thread each, and there is only ever one
-//! writer anyway. Reads use the read pool and never wait for writers. All SQL lives in this module's files, so a
-//! Postgres backend is a contained change.
+//! On SQLite, in WAL mode, writes go through [`Db::write`], which takes the one writer
+//! connection, opens `BEGIN IMMEDIATE`, and on commit publishes the transaction's events in id
+//! order before letting the next writer in. The writer is a connection of its own, not a pool: a
+//! pool pings a connection on every acquire and release, a round trip to SQLite's thread each,
+//! and there is only ever one writer anyway. Reads use the read pool and never wait for writers.
+//! On PostgreSQL, write transactions run side by side on the pool; their events get ids under a
+//! transaction-scoped advisory lock held to commit, so ids become visible in id order. All SQL
+//! lives in this module's files.
 
+mod backend;
 pub mod conversations;
 pub mod documents;
 pub mod events;
@@ -21,10 +25,15 @@ pub mod vectors;
 pub mod visitors;
 pub mod wal;
 
+pub(crate) use backend::on;
+pub use backend::{Backend, Conn, Pool, PooledConn};
+
 use crate::server::realtime::Bus;
 use liaison_protocol::Event;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Connection, Sqlite, SqliteConnection, SqlitePool, TransactionManager};
+use sqlx::{Connection, PgPool, Postgres, Sqlite, SqliteConnection, TransactionManager};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,13 +41,42 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 #[derive(Clone)]
 pub struct Db {
-    pub read: SqlitePool,
-    writer: Arc<Mutex<SqliteConnection>>,
+    pub read: Pool,
+    writer: Backend<Arc<Mutex<SqliteConnection>>, PgPool>,
     bus: Bus,
     /// Chunk embeddings in memory, for hybrid retrieval.
     pub vectors: vectors::VectorCache,
-    /// Stops the checkpoint task when the last handle goes.
-    _checkpoints: Arc<tokio_util::sync::DropGuard>,
+    /// Stops SQLite's checkpoint task when the last handle goes.
+    _checkpoints: Option<Arc<tokio_util::sync::DropGuard>>,
+}
+
+/// Where the data lives: `LIAISON_DATABASE_URL`, or SQLite under the data directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
+}
+
+impl Location {
+    /// `postgres://…` or `postgresql://…`, `sqlite://PATH`, or nothing (`default`, SQLite under
+    /// the data directory). Anything else is refused with what is accepted.
+    pub fn parse(url: Option<&str>, default: &Path) -> Result<Location, String> {
+        match url.map(str::trim).filter(|u| !u.is_empty()) {
+            None => Ok(Location::Sqlite(default.to_path_buf())),
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+                Ok(Location::Postgres(u.to_string()))
+            }
+            Some(u) => match u
+                .strip_prefix("sqlite://")
+                .or_else(|| u.strip_prefix("sqlite:"))
+            {
+                Some(path) if !path.is_empty() => Ok(Location::Sqlite(path.into())),
+                _ => Err(format!(
+                    "LIAISON_DATABASE_URL {u:?}: expected postgres://user@host/db or sqlite://path (or unset for SQLite under the data directory)"
+                )),
+            },
+        }
+    }
 }
 
 impl Db {
@@ -68,26 +106,61 @@ impl Db {
         let checkpoints = tokio_util::sync::CancellationToken::new();
         wal::spawn(read.clone(), writer.clone(), checkpoints.clone());
         Ok(Db {
-            _checkpoints: Arc::new(checkpoints.drop_guard()),
-            read,
-            writer,
+            _checkpoints: Some(Arc::new(checkpoints.drop_guard())),
+            read: Backend::Sqlite(read),
+            writer: Backend::Sqlite(writer),
             bus,
             vectors: Default::default(),
         })
+    }
+
+    /// PostgreSQL at `url`, migrated (sqlx takes an advisory lock, so instances starting
+    /// together migrate once).
+    pub async fn open_postgres(url: &str, bus: Bus) -> Result<Db, sqlx::Error> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .test_before_acquire(false)
+            .connect(url)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(Db {
+            _checkpoints: None,
+            read: Backend::Postgres(pool.clone()),
+            writer: Backend::Postgres(pool),
+            bus,
+            vectors: Default::default(),
+        })
+    }
+
+    pub async fn open_at(location: &Location, bus: Bus) -> Result<Db, sqlx::Error> {
+        match location {
+            Location::Sqlite(path) => Db::open(path, bus).await,
+            Location::Postgres(url) => Db::open_postgres(url, bus).await,
+        }
     }
 
     pub fn bus(&self) -> &Bus {
         &self.bus
     }
 
-    /// Starts the one write transaction that may run now.
+    /// Starts a write transaction: on SQLite, the one that may run now.
     pub async fn write(&self) -> Result<WriteTx, sqlx::Error> {
-        let mut conn = self.writer.clone().lock_owned().await;
-        <Sqlite as sqlx::Database>::TransactionManager::begin(
-            &mut conn,
-            Some("BEGIN IMMEDIATE".into()),
-        )
-        .await?;
+        let conn = match &self.writer {
+            Backend::Sqlite(writer) => {
+                let mut conn = writer.clone().lock_owned().await;
+                <Sqlite as sqlx::Database>::TransactionManager::begin(
+                    &mut conn,
+                    Some("BEGIN IMMEDIATE".into()),
+                )
+                .await?;
+                Backend::Sqlite(conn)
+            }
+            Backend::Postgres(pool) => {
+                let mut conn = pool.acquire().await?;
+                <Postgres as sqlx::Database>::TransactionManager::begin(&mut conn, None).await?;
+                Backend::Postgres(conn)
+            }
+        };
         Ok(WriteTx {
             conn,
             open: true,
@@ -101,7 +174,7 @@ impl Db {
 /// A write transaction. Dropping it without [`WriteTx::commit`] rolls everything back and
 /// publishes nothing.
 pub struct WriteTx {
-    conn: OwnedMutexGuard<SqliteConnection>,
+    conn: Backend<OwnedMutexGuard<SqliteConnection>, PoolConnection<Postgres>>,
     /// Until commit: dropping the transaction then rolls it back.
     open: bool,
     /// Events to write at commit, with the visitor they concern.
@@ -115,14 +188,24 @@ impl Drop for WriteTx {
     fn drop(&mut self) {
         if self.open {
             // Queued on the connection ahead of the next writer's BEGIN.
-            <Sqlite as sqlx::Database>::TransactionManager::start_rollback(&mut self.conn);
+            match &mut self.conn {
+                Backend::Sqlite(c) => {
+                    <Sqlite as sqlx::Database>::TransactionManager::start_rollback(c)
+                }
+                Backend::Postgres(c) => {
+                    <Postgres as sqlx::Database>::TransactionManager::start_rollback(c)
+                }
+            }
         }
     }
 }
 
 impl WriteTx {
-    pub fn conn(&mut self) -> &mut SqliteConnection {
-        &mut self.conn
+    pub fn conn(&mut self) -> Conn<'_> {
+        match &mut self.conn {
+            Backend::Sqlite(c) => Backend::Sqlite(&mut **c),
+            Backend::Postgres(c) => Backend::Postgres(&mut **c),
+        }
     }
 
     /// Records `event` in the outbox, in this transaction: it is written with the others at
@@ -141,7 +224,7 @@ impl WriteTx {
     /// dashboards patch their lists from the stream alone: no change can forget to send it.
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
         let touched = std::mem::take(&mut self.touched);
-        let (rows, counts) = conversations::touched_with_counts(&mut self.conn, &touched).await?;
+        let (rows, counts) = conversations::touched_with_counts(self.conn(), &touched).await?;
         for row in rows {
             let event = Event::ConversationUpdated {
                 conversation: Box::new(row.summary()),
@@ -150,8 +233,13 @@ impl WriteTx {
             self.pending.push((event, Some(row.visitor_id)));
         }
         let pending = std::mem::take(&mut self.pending);
-        let stored = events::insert_all(&mut self.conn, pending).await?;
-        <Sqlite as sqlx::Database>::TransactionManager::commit(&mut self.conn).await?;
+        let stored = events::insert_all(self.conn(), pending).await?;
+        match &mut self.conn {
+            Backend::Sqlite(c) => <Sqlite as sqlx::Database>::TransactionManager::commit(c).await?,
+            Backend::Postgres(c) => {
+                <Postgres as sqlx::Database>::TransactionManager::commit(c).await?
+            }
+        }
         self.open = false;
         for event in stored {
             self.bus.publish(event);

@@ -1,11 +1,12 @@
-//! Full-text search of the inbox (FTS5, migration 0012): every message ever sent and the
+//! Full-text search of the inbox (FTS5 on SQLite, migration 0012; GIN indexes over
+//! `to_tsvector` on PostgreSQL): every message ever sent and the
 //! visitors' names, emails and phone numbers. Results are conversations, those with the most
 //! recent matching message first; a page continues below the last message it read, so paging
 //! stays cheap however old the match.
 
 use super::conversations::{self, ConversationRow};
+use super::{Conn, on};
 use liaison_protocol::Filter;
-use sqlx::SqliteConnection;
 
 /// Matching messages read per round; a page reads at most `MAX_ROUNDS` of them.
 const BATCH: i64 = 400;
@@ -26,6 +27,43 @@ pub fn fts_query(text: &str) -> Option<String> {
     Some(format!("{}*", words.join(" ")))
 }
 
+/// The same words as a PostgreSQL `tsquery`: all required, the last a prefix. Words are letters
+/// and digits only, so the query cannot be malformed either.
+pub fn ts_query(text: &str) -> Option<String> {
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    Some(format!("{}:*", words.join(" & ")))
+}
+
+/// Visitors whose name, email or phone matches, by conversation, newest first.
+const BY_VISITOR: [&str; 2] = [
+    "SELECT c.id FROM visitors_fts f JOIN conversations c ON c.visitor_id = f.rowid
+     WHERE visitors_fts MATCH $1 ORDER BY c.id DESC LIMIT $2",
+    // The expression is the index's (`visitors_search`).
+    "SELECT c.id FROM visitors v JOIN conversations c ON c.visitor_id = v.id
+     WHERE to_tsvector('simple', liaison_fold(coalesce(v.name, '') || ' ' || coalesce(v.email, '')
+            || ' ' || coalesce(v.phone, '')))
+        @@ to_tsquery('simple', liaison_fold($1))
+     ORDER BY c.id DESC LIMIT $2",
+];
+
+/// Matching messages below a message id, newest first, with their conversation.
+const BY_MESSAGE: [&str; 2] = [
+    "SELECT f.rowid, m.conversation_id FROM messages_fts f
+     JOIN messages m ON m.id = f.rowid
+     WHERE messages_fts MATCH $1 AND f.rowid < $2 ORDER BY f.rowid DESC LIMIT $3",
+    // The expression is the index's (`messages_search`).
+    "SELECT m.id, m.conversation_id FROM messages m
+     WHERE to_tsvector('simple', liaison_fold(m.body)) @@ to_tsquery('simple', liaison_fold($1))
+        AND m.id < $2 ORDER BY m.id DESC LIMIT $3",
+];
+
 /// One page of search results.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
@@ -37,13 +75,15 @@ pub struct Found {
 /// Conversations matching `text` and `filter`. On the first page (`before` None), conversations
 /// of visitors whose name, email or phone matches come first.
 pub async fn conversations(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     text: &str,
     filter: Filter,
     before: Option<i64>,
     limit: usize,
 ) -> Result<Found, sqlx::Error> {
-    let Some(query) = fts_query(text) else {
+    let query = conn.pick(fts_query(text), ts_query(text));
+    let backend = conn.pick(0, 1);
+    let Some(query) = query else {
         return Ok(Found {
             rows: Vec::new(),
             next: None,
@@ -52,16 +92,14 @@ pub async fn conversations(
     let mut seen: Vec<i64> = Vec::new();
     let mut rows: Vec<ConversationRow> = Vec::new();
     if before.is_none() {
-        let by_visitor: Vec<(i64,)> = sqlx::query_as(
-            "SELECT c.id FROM visitors_fts f JOIN conversations c ON c.visitor_id = f.rowid
-             WHERE visitors_fts MATCH ? ORDER BY c.id DESC LIMIT ?",
-        )
-        .bind(&query)
-        .bind(limit as i64)
-        .fetch_all(&mut *conn)
-        .await?;
-        let ids: Vec<i64> = by_visitor.into_iter().map(|(id,)| id).collect();
-        rows.extend(admitted(conn, &ids, filter).await?);
+        let ids: Vec<i64> = on!(conn, |c| {
+            sqlx::query_scalar(BY_VISITOR[backend])
+                .bind(&query)
+                .bind(limit as i64)
+                .fetch_all(c)
+                .await
+        })?;
+        rows.extend(admitted(conn.on(), &ids, filter).await?);
         seen.extend(ids);
         if rows.len() >= limit {
             // Message matches follow on the next page, from the newest.
@@ -74,16 +112,14 @@ pub async fn conversations(
     }
     let mut cursor = before.unwrap_or(i64::MAX);
     for _ in 0..MAX_ROUNDS {
-        let hits: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT f.rowid, m.conversation_id FROM messages_fts f
-             JOIN messages m ON m.id = f.rowid
-             WHERE messages_fts MATCH ? AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?",
-        )
-        .bind(&query)
-        .bind(cursor)
-        .bind(BATCH)
-        .fetch_all(&mut *conn)
-        .await?;
+        let hits: Vec<(i64, i64)> = on!(conn, |c| {
+            sqlx::query_as(BY_MESSAGE[backend])
+                .bind(&query)
+                .bind(cursor)
+                .bind(BATCH)
+                .fetch_all(c)
+                .await
+        })?;
         let full = hits.len() as i64 == BATCH;
         // Each conversation's newest match in this batch, in order; rows read once for them.
         let mut fresh: Vec<(i64, i64)> = Vec::new();
@@ -95,7 +131,7 @@ pub async fn conversations(
             cursor = message_id;
         }
         let ids: Vec<i64> = fresh.iter().map(|(_, c)| *c).collect();
-        let found = admitted(conn, &ids, filter).await?;
+        let found = admitted(conn.on(), &ids, filter).await?;
         for (message_id, conversation_id) in fresh {
             if let Some(row) = found.iter().find(|r| r.id == conversation_id) {
                 rows.push(row.clone());
@@ -122,7 +158,7 @@ pub async fn conversations(
 
 /// The conversations among `ids` that the filter admits (in any order).
 async fn admitted(
-    conn: &mut SqliteConnection,
+    conn: Conn<'_>,
     ids: &[i64],
     filter: Filter,
 ) -> Result<Vec<ConversationRow>, sqlx::Error> {
@@ -135,7 +171,7 @@ async fn admitted(
 
 #[cfg(test)]
 mod tests {
-    use super::fts_query;
+    use super::{fts_query, ts_query};
 
     #[test]
     fn queries_are_quoted_words() {
@@ -155,5 +191,11 @@ mod tests {
         assert_eq!(fts_query("\"*( -"), None);
         assert_eq!(fts_query("  "), None);
         assert_eq!(fts_query("Ünïcode"), Some("\"Ünïcode\"*".into()));
+        assert_eq!(
+            ts_query("ana@example.com"),
+            Some("ana & example & com:*".into())
+        );
+        assert_eq!(ts_query("\") OR <-> !x:*"), Some("OR & x:*".into()));
+        assert_eq!(ts_query("'&|"), None);
     }
 }

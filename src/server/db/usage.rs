@@ -1,7 +1,8 @@
 //! Tokens used by LLM calls and their estimated cost.
 
+use super::{Conn, Pool, on};
 use crate::server::now_ms;
-use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use sqlx::FromRow;
 
 pub struct NewUsage<'a> {
     pub conversation_id: Option<i64>,
@@ -25,22 +26,25 @@ pub fn day_of(ms: i64) -> String {
     )
 }
 
-pub async fn record(conn: &mut SqliteConnection, u: NewUsage<'_>) -> Result<(), sqlx::Error> {
+pub async fn record(mut conn: Conn<'_>, u: NewUsage<'_>) -> Result<(), sqlx::Error> {
     let now = now_ms();
-    sqlx::query(
-        "INSERT INTO llm_usage (conversation_id, purpose, model, prompt_tokens, completion_tokens,
-            cost_micro_usd, day, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(u.conversation_id)
-    .bind(u.purpose)
-    .bind(u.model)
-    .bind(u.prompt_tokens)
-    .bind(u.completion_tokens)
-    .bind(u.cost_micro_usd)
-    .bind(day_of(now))
-    .bind(now)
-    .execute(conn)
-    .await?;
+    on!(conn, |c| {
+        sqlx::query(
+            "INSERT INTO llm_usage (conversation_id, purpose, model, prompt_tokens, completion_tokens,
+                cost_micro_usd, day, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(u.conversation_id)
+        .bind(u.purpose)
+        .bind(u.model)
+        .bind(i64::from(u.prompt_tokens))
+        .bind(i64::from(u.completion_tokens))
+        .bind(u.cost_micro_usd)
+        .bind(day_of(now))
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -53,30 +57,30 @@ pub struct Totals {
     pub cost_micro_usd: i64,
 }
 
-const SUMS: &str = "COUNT(*) AS calls, COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens,
-    COALESCE(SUM(completion_tokens), 0) AS completion_tokens,
-    COALESCE(SUM(cost_micro_usd), 0) AS cost_micro_usd";
+/// Sums cast back to integers (PostgreSQL sums BIGINTs as NUMERIC).
+const SUMS: &str = "COUNT(*) AS calls,
+    CAST(COALESCE(SUM(prompt_tokens), 0) AS BIGINT) AS prompt_tokens,
+    CAST(COALESCE(SUM(completion_tokens), 0) AS BIGINT) AS completion_tokens,
+    CAST(COALESCE(SUM(cost_micro_usd), 0) AS BIGINT) AS cost_micro_usd";
 
 /// Totals per UTC day, newest first.
-pub async fn per_day(pool: &SqlitePool, days: i64) -> Result<Vec<Totals>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT day AS key, {SUMS} FROM llm_usage GROUP BY day ORDER BY day DESC LIMIT ?"
-    ))
-    .bind(days)
-    .fetch_all(pool)
-    .await
+pub async fn per_day(pool: &Pool, days: i64) -> Result<Vec<Totals>, sqlx::Error> {
+    let sql =
+        format!("SELECT day AS key, {SUMS} FROM llm_usage GROUP BY day ORDER BY day DESC LIMIT $1");
+    on!(pool, |p| sqlx::query_as(&sql).bind(days).fetch_all(p).await)
 }
 
 /// Totals per conversation, most expensive first.
-pub async fn per_conversation(pool: &SqlitePool, limit: i64) -> Result<Vec<Totals>, sqlx::Error> {
-    sqlx::query_as(&format!(
+pub async fn per_conversation(pool: &Pool, limit: i64) -> Result<Vec<Totals>, sqlx::Error> {
+    let sql = format!(
         "SELECT CAST(conversation_id AS TEXT) AS key, {SUMS} FROM llm_usage
          WHERE conversation_id IS NOT NULL GROUP BY conversation_id
-         ORDER BY cost_micro_usd DESC, prompt_tokens + completion_tokens DESC LIMIT ?"
-    ))
-    .bind(limit)
-    .fetch_all(pool)
-    .await
+         ORDER BY SUM(cost_micro_usd) DESC, SUM(prompt_tokens + completion_tokens) DESC LIMIT $1"
+    );
+    on!(pool, |p| sqlx::query_as(&sql)
+        .bind(limit)
+        .fetch_all(p)
+        .await)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
+use super::{Conn, Pool, on};
 use crate::server::now_ms;
 use liaison_protocol::Role;
-use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use sqlx::FromRow;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRow {
@@ -38,46 +39,54 @@ impl TryFrom<Raw> for UserRow {
     }
 }
 
-pub async fn count(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(pool)
-        .await
+pub async fn count(pool: &Pool) -> Result<i64, sqlx::Error> {
+    on!(pool, |p| sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(p)
+        .await)
 }
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     email: &str,
     name: &str,
     password_hash: &str,
     role: Role,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO users (email, name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)
-         RETURNING id",
-    )
-    .bind(email)
-    .bind(name)
-    .bind(password_hash)
-    .bind(role.as_str())
-    .bind(now_ms())
-    .fetch_one(conn)
-    .await
+    on!(conn, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO users (email, name, password_hash, role, created_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(email)
+        .bind(name)
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(now_ms())
+        .fetch_one(c)
+        .await
+    })
 }
 
-pub async fn find_by_email(pool: &SqlitePool, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    let raw: Option<Raw> =
-        sqlx::query_as("SELECT id, email, name, password_hash, role FROM users WHERE email = ?")
-            .bind(email)
-            .fetch_optional(pool)
-            .await?;
+pub async fn find_by_email(pool: &Pool, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    // Emails match whatever their case: SQLite's column is COLLATE NOCASE, PostgreSQL's unique
+    // index is on lower(email).
+    let sql = pool.pick(
+        "SELECT id, email, name, password_hash, role FROM users WHERE email = $1",
+        "SELECT id, email, name, password_hash, role FROM users WHERE lower(email) = lower($1)",
+    );
+    let raw: Option<Raw> = on!(pool, |p| sqlx::query_as(sql)
+        .bind(email)
+        .fetch_optional(p)
+        .await)?;
     raw.map(UserRow::try_from).transpose()
 }
 
-pub async fn find(pool: &SqlitePool, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
-    let raw: Option<Raw> =
-        sqlx::query_as("SELECT id, email, name, password_hash, role FROM users WHERE id = ?")
+pub async fn find(pool: &Pool, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
+    let raw: Option<Raw> = on!(pool, |p| {
+        sqlx::query_as("SELECT id, email, name, password_hash, role FROM users WHERE id = $1")
             .bind(id)
-            .fetch_optional(pool)
-            .await?;
+            .fetch_optional(p)
+            .await
+    })?;
     raw.map(UserRow::try_from).transpose()
 }

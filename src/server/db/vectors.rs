@@ -1,8 +1,8 @@
 //! Chunk embeddings held in memory for hybrid retrieval: loaded once, reloaded when the stored set
 //! changes (the trigger-kept `kb_generation` counter), searched by cosine similarity.
 
+use super::Pool;
 use crate::server::kb::chunk::{MIN_SIMILARITY, cosine, from_blob};
-use sqlx::SqlitePool;
 use std::sync::Arc;
 use tokio::sync::RwLock;
 
@@ -23,7 +23,7 @@ impl VectorCache {
     /// The `limit` chunks most similar to `query` at or above [`MIN_SIMILARITY`], best first.
     pub async fn nearest(
         &self,
-        pool: &SqlitePool,
+        pool: &Pool,
         query: &[f32],
         limit: usize,
     ) -> Result<Vec<(i64, f32)>, sqlx::Error> {
@@ -38,7 +38,7 @@ impl VectorCache {
         Ok(scored)
     }
 
-    async fn load(&self, pool: &SqlitePool) -> Result<Arc<Vec<(i64, Vec<f32>)>>, sqlx::Error> {
+    async fn load(&self, pool: &Pool) -> Result<Arc<Vec<(i64, Vec<f32>)>>, sqlx::Error> {
         let generation = super::kb::generation(pool).await?;
         {
             let cached = self.inner.read().await;

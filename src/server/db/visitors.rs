@@ -1,6 +1,7 @@
+use super::{Conn, Pool, on};
 use crate::server::now_ms;
 use liaison_protocol::widget_api::VisitorMetadata;
-use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use sqlx::FromRow;
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct VisitorRow {
@@ -17,66 +18,66 @@ pub struct VisitorRow {
 const COLUMNS: &str = "id, browser, timezone, referrer, page, language, name, email";
 
 pub async fn find_by_token_hash(
-    pool: &SqlitePool,
+    pool: &Pool,
     token_hash: &str,
 ) -> Result<Option<VisitorRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM visitors WHERE token_hash = ?"
-    ))
-    .bind(token_hash)
-    .fetch_optional(pool)
-    .await
+    let sql = format!("SELECT {COLUMNS} FROM visitors WHERE token_hash = $1");
+    on!(pool, |p| sqlx::query_as(&sql)
+        .bind(token_hash)
+        .fetch_optional(p)
+        .await)
 }
 
-pub async fn find(pool: &SqlitePool, id: i64) -> Result<Option<VisitorRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM visitors WHERE id = ?"))
+pub async fn find(pool: &Pool, id: i64) -> Result<Option<VisitorRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM visitors WHERE id = $1");
+    on!(pool, |p| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(pool)
-        .await
+        .fetch_optional(p)
+        .await)
 }
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     token_hash: &str,
     m: &VisitorMetadata,
 ) -> Result<i64, sqlx::Error> {
     let now = now_ms();
-    sqlx::query_scalar(
-        "INSERT INTO visitors (token_hash, browser, timezone, referrer, page, language, created_at, last_seen_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(token_hash)
-    .bind(&m.browser)
-    .bind(&m.timezone)
-    .bind(&m.referrer)
-    .bind(&m.page)
-    .bind(&m.language)
-    .bind(now)
-    .bind(now)
-    .fetch_one(conn)
-    .await
+    on!(conn, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO visitors (token_hash, browser, timezone, referrer, page, language, created_at, last_seen_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        )
+        .bind(token_hash)
+        .bind(&m.browser)
+        .bind(&m.timezone)
+        .bind(&m.referrer)
+        .bind(&m.page)
+        .bind(&m.language)
+        .bind(now)
+        .fetch_one(c)
+        .await
+    })
 }
 
 /// Records where the visitor is now. A field the widget did not send keeps its old value.
-pub async fn touch(
-    conn: &mut SqliteConnection,
-    id: i64,
-    m: &VisitorMetadata,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE visitors SET browser = COALESCE(?, browser), timezone = COALESCE(?, timezone),
-            referrer = COALESCE(?, referrer), page = COALESCE(?, page),
-            language = COALESCE(?, language), last_seen_at = ?
-         WHERE id = ?",
-    )
-    .bind(&m.browser)
-    .bind(&m.timezone)
-    .bind(&m.referrer)
-    .bind(&m.page)
-    .bind(&m.language)
-    .bind(now_ms())
-    .bind(id)
-    .execute(conn)
-    .await?;
+pub async fn touch(mut conn: Conn<'_>, id: i64, m: &VisitorMetadata) -> Result<(), sqlx::Error> {
+    on!(conn, |c| {
+        sqlx::query(
+            "UPDATE visitors SET browser = COALESCE($1, browser), timezone = COALESCE($2, timezone),
+                referrer = COALESCE($3, referrer), page = COALESCE($4, page),
+                language = COALESCE($5, language), last_seen_at = $6
+             WHERE id = $7",
+        )
+        .bind(&m.browser)
+        .bind(&m.timezone)
+        .bind(&m.referrer)
+        .bind(&m.page)
+        .bind(&m.language)
+        .bind(now_ms())
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
