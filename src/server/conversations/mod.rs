@@ -32,8 +32,10 @@ pub enum Actor {
     Ai,
 }
 
+/// The conversation a change is about, locked until `tx` commits (see
+/// [`db::conversations::find_for_update`]).
 async fn load(tx: &mut WriteTx, id: i64) -> Result<ConversationRow, OpError> {
-    db::conversations::find(tx.conn(), id)
+    db::conversations::find_for_update(tx.conn(), id)
         .await?
         .ok_or(OpError::NotFound)
 }
@@ -326,8 +328,9 @@ pub async fn ai_resolve(db: &Db, conversation_id: i64, notice: &str) -> Result<b
     Ok(true)
 }
 
-/// An operator joins: atomic, because the check and the update run in one `BEGIN IMMEDIATE`
-/// transaction behind the single writer. A second operator gets "Locked by another agent".
+/// An operator joins: atomic, because the check and the update run in one transaction that
+/// holds the conversation's row (SQLite's single writer; PostgreSQL's `FOR UPDATE`, across
+/// instances). A second operator gets "Locked by another agent".
 pub async fn join(db: &Db, conversation_id: i64, operator: i64) -> Result<(), OpError> {
     let mut tx = db.write().await?;
     let conversation = load(&mut tx, conversation_id).await?;

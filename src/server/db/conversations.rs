@@ -137,6 +137,23 @@ pub async fn find(mut conn: Conn<'_>, id: i64) -> Result<Option<ConversationRow>
     raw.map(ConversationRow::try_from).transpose()
 }
 
+/// The row, locked until the transaction ends, for a change that depends on what it reads (who
+/// holds the conversation, its status). On PostgreSQL, where write transactions run side by
+/// side on every instance, `FOR UPDATE` makes the next one wait for this one's commit and then
+/// read the row as committed; on SQLite the single writer already runs them one at a time.
+pub async fn find_for_update(
+    mut conn: Conn<'_>,
+    id: i64,
+) -> Result<Option<ConversationRow>, sqlx::Error> {
+    let lock = conn.pick("", " FOR UPDATE OF c");
+    let sql = format!("{SELECT_COLUMNS} {FROM} WHERE c.id = $1{lock}");
+    let raw: Option<Raw> = on!(conn, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?;
+    raw.map(ConversationRow::try_from).transpose()
+}
+
 pub async fn latest_for_visitor(
     mut conn: Conn<'_>,
     visitor_id: i64,

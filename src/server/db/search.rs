@@ -27,9 +27,10 @@ pub fn fts_query(text: &str) -> Option<String> {
     Some(format!("{}*", words.join(" ")))
 }
 
-/// The same words as a PostgreSQL `tsquery`: all required, the last a prefix. Words are letters
-/// and digits only, so the query cannot be malformed either.
-pub fn ts_query(text: &str) -> Option<String> {
+/// The same words for PostgreSQL, separated by spaces: `tsquery!` folds them as the index
+/// does and makes them a `tsquery` (all required, the last a prefix). Words are letters and
+/// digits only, so the query cannot be malformed either.
+pub fn ts_words(text: &str) -> Option<String> {
     let words: Vec<&str> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -38,7 +39,16 @@ pub fn ts_query(text: &str) -> Option<String> {
     if words.is_empty() {
         return None;
     }
-    Some(format!("{}:*", words.join(" & ")))
+    Some(words.join(" "))
+}
+
+/// `$1` (from [`ts_words`]) as a `tsquery`, folded as the indexed text is; NULL (matching
+/// nothing) if folding leaves no word. A macro, so the queries below can be constants.
+macro_rules! tsquery {
+    () => {
+        "to_tsquery('simple',
+            NULLIF(regexp_replace(trim(liaison_fold($1)), ' +', ' & ', 'g'), '') || ':*')"
+    };
 }
 
 /// Visitors whose name, email or phone matches, by conversation, newest first.
@@ -46,11 +56,13 @@ const BY_VISITOR: [&str; 2] = [
     "SELECT c.id FROM visitors_fts f JOIN conversations c ON c.visitor_id = f.rowid
      WHERE visitors_fts MATCH $1 ORDER BY c.id DESC LIMIT $2",
     // The expression is the index's (`visitors_search`).
-    "SELECT c.id FROM visitors v JOIN conversations c ON c.visitor_id = v.id
-     WHERE to_tsvector('simple', liaison_fold(coalesce(v.name, '') || ' ' || coalesce(v.email, '')
-            || ' ' || coalesce(v.phone, '')))
-        @@ to_tsquery('simple', liaison_fold($1))
-     ORDER BY c.id DESC LIMIT $2",
+    concat!(
+        "SELECT c.id FROM visitors v JOIN conversations c ON c.visitor_id = v.id
+         WHERE to_tsvector('simple', liaison_fold(coalesce(v.name, '') || ' '
+                || coalesce(v.email, '') || ' ' || coalesce(v.phone, ''))) @@ ",
+        tsquery!(),
+        " ORDER BY c.id DESC LIMIT $2"
+    ),
 ];
 
 /// Matching messages below a message id, newest first, with their conversation.
@@ -59,9 +71,12 @@ const BY_MESSAGE: [&str; 2] = [
      JOIN messages m ON m.id = f.rowid
      WHERE messages_fts MATCH $1 AND f.rowid < $2 ORDER BY f.rowid DESC LIMIT $3",
     // The expression is the index's (`messages_search`).
-    "SELECT m.id, m.conversation_id FROM messages m
-     WHERE to_tsvector('simple', liaison_fold(m.body)) @@ to_tsquery('simple', liaison_fold($1))
-        AND m.id < $2 ORDER BY m.id DESC LIMIT $3",
+    concat!(
+        "SELECT m.id, m.conversation_id FROM messages m
+         WHERE to_tsvector('simple', liaison_fold(m.body)) @@ ",
+        tsquery!(),
+        " AND m.id < $2 ORDER BY m.id DESC LIMIT $3"
+    ),
 ];
 
 /// One page of search results.
@@ -81,7 +96,7 @@ pub async fn conversations(
     before: Option<i64>,
     limit: usize,
 ) -> Result<Found, sqlx::Error> {
-    let query = conn.pick(fts_query(text), ts_query(text));
+    let query = conn.pick(fts_query(text), ts_words(text));
     let backend = conn.pick(0, 1);
     let Some(query) = query else {
         return Ok(Found {
@@ -171,7 +186,7 @@ async fn admitted(
 
 #[cfg(test)]
 mod tests {
-    use super::{fts_query, ts_query};
+    use super::{fts_query, ts_words};
 
     #[test]
     fn queries_are_quoted_words() {
@@ -191,11 +206,8 @@ mod tests {
         assert_eq!(fts_query("\"*( -"), None);
         assert_eq!(fts_query("  "), None);
         assert_eq!(fts_query("Ünïcode"), Some("\"Ünïcode\"*".into()));
-        assert_eq!(
-            ts_query("ana@example.com"),
-            Some("ana & example & com:*".into())
-        );
-        assert_eq!(ts_query("\") OR <-> !x:*"), Some("OR & x:*".into()));
-        assert_eq!(ts_query("'&|"), None);
+        assert_eq!(ts_words("ana@example.com"), Some("ana example com".into()));
+        assert_eq!(ts_words("\") OR <-> !x:*"), Some("OR x".into()));
+        assert_eq!(ts_words("'&|"), None);
     }
 }

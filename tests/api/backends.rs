@@ -1,0 +1,385 @@
+//! The same repository functions and conversation rules on both backends: each scenario runs
+//! on a fresh SQLite file and on a fresh PostgreSQL database (`common::postgres`).
+
+use crate::common::postgres;
+use liaison::server::conversations::{self as ops, Actor, OpError};
+use liaison::server::db::{self, Db, events};
+use liaison::server::kb::chunk::Chunk;
+use liaison::server::realtime::{Bus, Scope};
+use liaison_protocol::widget_api::VisitorMetadata;
+use liaison_protocol::{Channel, ConversationStatus, Event, Filter, Role, Tab};
+use std::time::Duration;
+
+async fn sqlite(name: &str) -> Db {
+    let dir = std::env::temp_dir().join(format!("liaison-backends-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    Db::open(&dir.join("liaison.db"), Bus::default())
+        .await
+        .unwrap()
+}
+
+async fn postgres() -> Db {
+    Db::open_postgres(&postgres::fresh_database().await, Bus::default())
+        .await
+        .unwrap()
+}
+
+async fn operator(db: &Db, email: &str) -> i64 {
+    let mut tx = db.write().await.unwrap();
+    let id = db::users::insert(tx.conn(), email, "Op", "hash", Role::Agent)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn visitor(db: &Db, token: &str) -> i64 {
+    let mut tx = db.write().await.unwrap();
+    let id = db::visitors::insert(tx.conn(), token, &VisitorMetadata::default())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+/// A conversation's life through the rules: send, retry, escalate, join, reply, resolve; the
+/// events, the counts, the list and search as each backend keeps them.
+async fn conversation_life(db: Db) {
+    let agent = operator(&db, "Agent@Example.com").await;
+    assert_eq!(
+        db::users::find_by_email(&db.read, "agent@example.COM")
+            .await
+            .unwrap()
+            .map(|u| u.id),
+        Some(agent),
+        "emails match whatever their case"
+    );
+    let v = visitor(&db, "token-1").await;
+    let first = ops::post_customer_message(&db, v, "c-1", "Où est ma commande, s'il vous plaît ?")
+        .await
+        .unwrap();
+    assert!(first.is_new);
+    let again = ops::post_customer_message(&db, v, "c-1", "Où est ma commande, s'il vous plaît ?")
+        .await
+        .unwrap();
+    assert!(!again.is_new, "a retry is stored once");
+    assert_eq!(again.message.id, first.message.id);
+    let conversation = first.message.conversation_id;
+
+    assert_eq!(
+        ops::escalate(&db, conversation, Actor::Visitor(v), None)
+            .await
+            .unwrap(),
+        ConversationStatus::NeedsAgent
+    );
+    ops::join(&db, conversation, agent).await.unwrap();
+    ops::post_operator_message(&db, conversation, agent, "It ships today.")
+        .await
+        .unwrap();
+
+    let mut conn = db.read.acquire().await.unwrap();
+    let row = db::conversations::find(conn.conn(), conversation)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.assignee_id, Some(agent));
+    assert_eq!(
+        row.message_count, 3,
+        "the customer's message, the join notice, the reply"
+    );
+    let counts = db::conversations::counts(conn.conn()).await.unwrap();
+    assert_eq!(
+        counts,
+        db::conversations::recount(conn.conn()).await.unwrap()
+    );
+    let page = db::conversations::page(
+        conn.conn(),
+        Filter {
+            tab: Tab::All,
+            channel: Some(Channel::Widget),
+        },
+        db::conversations::PageAt::First,
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        page.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [conversation]
+    );
+    let booked = db::conversations::page(
+        conn.conn(),
+        Filter {
+            tab: Tab::Booked,
+            channel: None,
+        },
+        db::conversations::PageAt::First,
+        10,
+    )
+    .await
+    .unwrap();
+    assert!(booked.is_empty());
+
+    // Search folds accents and finds a word's prefix, in messages and in visitor details.
+    for text in ["commande", "ou est", "COMMAN", "ships tod"] {
+        let found = db::search::conversations(conn.conn(), text, Filter::default(), None, 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            found.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [conversation],
+            "search {text:?}"
+        );
+    }
+    let none = db::search::conversations(conn.conn(), "refund", Filter::default(), None, 10)
+        .await
+        .unwrap();
+    assert!(none.rows.is_empty());
+
+    ops::resolve(&db, conversation, Actor::Operator(agent))
+        .await
+        .unwrap();
+    let counts = db::conversations::counts(conn.conn()).await.unwrap();
+    assert_eq!(counts.widget.resolved, 1);
+    assert_eq!(
+        counts,
+        db::conversations::recount(conn.conn()).await.unwrap()
+    );
+    // A resolved conversation is closed: the next message starts a new one.
+    let next = ops::post_customer_message(&db, v, "c-2", "One more thing")
+        .await
+        .unwrap();
+    assert_ne!(next.message.conversation_id, conversation);
+
+    // The outbox: ids in order, each change followed by its conversation's row.
+    let stored = events::after(&db.read, Scope::Dashboard, 0, 1000)
+        .await
+        .unwrap();
+    assert!(stored.windows(2).all(|w| w[0].id < w[1].id));
+    assert!(
+        stored
+            .iter()
+            .any(|e| matches!(e.event, Event::ConversationUpdated { .. }))
+    );
+    let mine = events::after(&db.read, Scope::Visitor(v), 0, 1000)
+        .await
+        .unwrap();
+    assert!(!mine.is_empty() && mine.len() < stored.len());
+    assert_eq!(
+        events::latest_id(&db.read).await.unwrap(),
+        stored.last().unwrap().id
+    );
+}
+
+/// Knowledge base, documents, usage, settings and gaps: the rest of the repository.
+async fn knowledge_and_bookkeeping(db: Db) {
+    let mut tx = db.write().await.unwrap();
+    let chunks = [
+        Chunk {
+            heading: "Resetting your password".into(),
+            body: "Open Settings, choose Security and click Reset password.".into(),
+        },
+        Chunk {
+            heading: "Shipping".into(),
+            body: "We ship to Canada and the United States.".into(),
+        },
+    ];
+    let article = db::kb::insert_article(tx.conn(), "Help", "help", "body", true, &chunks)
+        .await
+        .unwrap();
+    assert!(
+        db::kb::slug_taken(tx.conn(), "help", None).await.unwrap()
+            && !db::kb::slug_taken(tx.conn(), "help", Some(article))
+                .await
+                .unwrap()
+    );
+    let document = db::documents::insert(
+        tx.conn(),
+        db::documents::NewDocument {
+            title: "Guide",
+            source_kind: "paste",
+            source: "Pasted text",
+            format: "text",
+            original: b"hello",
+            created_by: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    // Stemmed search: "resets" finds "Resetting"/"Reset".
+    let terms = vec!["resets".to_string(), "passwords".to_string()];
+    let hits = db::kb::search(&db.read, &terms, 5).await.unwrap();
+    assert_eq!(
+        hits.first().map(|h| h.heading.as_str()),
+        Some("Resetting your password")
+    );
+    assert!(db::kb::any_match(&db.read, "canada").await.unwrap());
+    assert!(!db::kb::any_match(&db.read, "mars").await.unwrap());
+    let ids: Vec<i64> = hits.iter().map(|h| h.chunk_id).collect();
+    assert_eq!(
+        db::kb::which_match(&db.read, "password", &ids)
+            .await
+            .unwrap(),
+        [ids[0]]
+    );
+    assert_eq!(db::kb::published(&db.read).await.unwrap().len(), 1);
+    assert!(db::kb::generation(&db.read).await.unwrap() >= 2);
+
+    let listed = db::documents::list(&db.read).await.unwrap();
+    assert_eq!((listed[0].id, listed[0].size), (document, 5));
+    assert_eq!(
+        db::documents::next_pending(&db.read).await.unwrap(),
+        Some(document)
+    );
+
+    let mut tx = db.write().await.unwrap();
+    db::usage::record(
+        tx.conn(),
+        db::usage::NewUsage {
+            conversation_id: None,
+            purpose: "agent",
+            model: "m",
+            prompt_tokens: 10,
+            completion_tokens: 5,
+            cost_micro_usd: 7,
+        },
+    )
+    .await
+    .unwrap();
+    db::settings::put(
+        tx.conn(),
+        "agent",
+        &serde_json::json!({"tone": "warm"}),
+        None,
+    )
+    .await
+    .unwrap();
+    db::settings::put(
+        tx.conn(),
+        "agent",
+        &serde_json::json!({"tone": "brief"}),
+        None,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let days = db::usage::per_day(&db.read, 7).await.unwrap();
+    assert_eq!(
+        (days[0].calls, days[0].prompt_tokens, days[0].cost_micro_usd),
+        (1, 10, 7)
+    );
+    let saved: Option<serde_json::Value> = db::settings::get(&db.read, "agent").await.unwrap();
+    assert_eq!(saved, Some(serde_json::json!({"tone": "brief"})));
+
+    // Retention: everything so far is older than a cutoff in the future.
+    let latest = events::latest_id(&db.read).await.unwrap();
+    let mut tx = db.write().await.unwrap();
+    let up_to = events::expired_up_to(tx.conn(), i64::MAX).await.unwrap();
+    assert_eq!(up_to, latest);
+    events::delete_up_to(tx.conn(), up_to, 1000).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(events::retention_floor(&db.read).await.unwrap(), latest);
+}
+
+/// Twenty operators join one conversation at once: exactly one holds it, the others are told
+/// it is locked (PostgreSQL runs their transactions side by side).
+async fn one_holder(db: Db) {
+    let v = visitor(&db, "token-race").await;
+    let sent = ops::post_customer_message(&db, v, "c-1", "Hello")
+        .await
+        .unwrap();
+    let conversation = sent.message.conversation_id;
+    let mut operators = Vec::new();
+    for i in 0..20 {
+        operators.push(operator(&db, &format!("op{i}@example.com")).await);
+    }
+    let joins = operators.iter().map(|&op| {
+        let db = db.clone();
+        async move { ops::join(&db, conversation, op).await }
+    });
+    let results = futures::future::join_all(joins).await;
+    let won = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(won, 1, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .all(|r| r.is_ok() || matches!(r, Err(OpError::Rule(_))))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conversation_life_on_sqlite() {
+    conversation_life(sqlite("life").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conversation_life_on_postgres() {
+    conversation_life(postgres().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn knowledge_and_bookkeeping_on_sqlite() {
+    knowledge_and_bookkeeping(sqlite("kb").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn knowledge_and_bookkeeping_on_postgres() {
+    knowledge_and_bookkeeping(postgres().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_holder_on_sqlite() {
+    one_holder(sqlite("race").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_holder_on_postgres() {
+    one_holder(postgres().await).await;
+}
+
+/// PostgreSQL commits transactions side by side, so an event id taken early could become
+/// visible after a later one, and a stream that had moved past the later id would skip the
+/// earlier for ever. Here the first transaction takes its id and stalls before committing, on
+/// purpose: the second cannot commit its event until the first has, so no reader ever sees
+/// a gap that fills in later.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_ids_become_visible_in_order_on_postgres() {
+    let db = postgres().await;
+    let v = visitor(&db, "token-order").await;
+    let event = move |n: i64| (Event::ConversationCreated { conversation_id: n }, Some(v));
+    let mut first = db.write().await.unwrap();
+    let taken = events::insert_all(first.conn(), vec![event(1)])
+        .await
+        .unwrap();
+    let second = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let mut tx = db.write().await.unwrap();
+            let stored = events::insert_all(tx.conn(), vec![event(2)]).await.unwrap();
+            tx.commit().await.unwrap();
+            stored[0].id
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !second.is_finished(),
+        "the second committed before the first"
+    );
+    let visible = events::after(&db.read, Scope::Dashboard, 0, 100)
+        .await
+        .unwrap();
+    assert!(visible.is_empty(), "{visible:?}");
+    first.commit().await.unwrap();
+    let second_id = second.await.unwrap();
+    assert!(second_id > taken[0].id);
+    let visible: Vec<i64> = events::after(&db.read, Scope::Dashboard, 0, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(visible, [taken[0].id, second_id]);
+}
