@@ -9,6 +9,9 @@ pub struct Config {
     pub addr: SocketAddr,
     /// `LIAISON_DATA_DIR`, default ./data: the SQLite database lives here.
     pub data_dir: PathBuf,
+    /// `LIAISON_DATABASE_URL`: `postgres://…` for PostgreSQL (several instances may share it),
+    /// `sqlite://PATH`, or unset for SQLite under the data directory.
+    pub database: crate::server::db::Location,
     /// `LIAISON_OWNER_EMAIL`: the owner created on first start when no user exists.
     pub owner_email: String,
     /// `LIAISON_OWNER_PASSWORD`: when unset, a password is generated and printed once.
@@ -96,13 +99,23 @@ impl Config {
             },
             None => 24 * 7,
         };
+        let data_dir: PathBuf = get("LIAISON_DATA_DIR")
+            .unwrap_or_else(|| "data".into())
+            .into();
+        let database = crate::server::db::Location::parse(
+            get("LIAISON_DATABASE_URL").as_deref(),
+            &data_dir.join("liaison.db"),
+        )
+        .map_err(|problem| ConfigError {
+            name: "LIAISON_DATABASE_URL",
+            problem,
+        })?;
         Ok(Config {
             event_retention: std::time::Duration::from_secs(hours * 3600),
             agent,
             addr,
-            data_dir: get("LIAISON_DATA_DIR")
-                .unwrap_or_else(|| "data".into())
-                .into(),
+            data_dir,
+            database,
             owner_email,
             owner_password,
             demo: matches!(get("LIAISON_DEMO").as_deref(), Some("1" | "true" | "yes")),
@@ -115,10 +128,6 @@ impl Config {
         self.public_url
             .as_deref()
             .is_some_and(|u| u.starts_with("https://"))
-    }
-
-    pub fn database_path(&self) -> PathBuf {
-        self.data_dir.join("liaison.db")
     }
 }
 

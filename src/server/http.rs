@@ -4,7 +4,7 @@
 use crate::app::{App, shell};
 use crate::server::auth::{self, Operator};
 use crate::server::conversations::SendQueue;
-use crate::server::db::Db;
+use crate::server::db::{Backend, Db};
 use crate::server::kb::{documents, help_center, upload};
 use crate::server::presence::Presence;
 use crate::server::realtime::{Bus, Scope};
@@ -32,7 +32,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -115,22 +115,38 @@ pub async fn start(
     crate::server::install_tls();
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
-    let db = Db::open(&config.database_path(), Bus::default()).await?;
+    let db = Db::open_at(&config.database, Bus::default()).await?;
     announce_owner(&db, &config).await?;
     if config.demo {
         demo::seed(&db, &config).await?;
     }
-    // The server opens SQLite only so far (PostgreSQL is not wired into start-up yet).
-    let Some(pool) = db.read.sqlite() else {
-        return Err(StartError::Sessions(
-            "sessions are stored in SQLite only so far".into(),
-        ));
+    // Sessions live in the same database, so any instance serves any signed-in operator.
+    let migrated = match &db.read {
+        Backend::Sqlite(pool) => {
+            let store = SqliteStore::new(pool.clone());
+            store.migrate().await.map(|_| Backend::Sqlite(store))
+        }
+        Backend::Postgres(pool) => {
+            let store = PostgresStore::new(pool.clone());
+            store.migrate().await.map(|_| Backend::Postgres(store))
+        }
     };
-    let store = SqliteStore::new(pool.clone());
-    store
-        .migrate()
-        .await
-        .map_err(|e| StartError::Sessions(e.to_string()))?;
+    match migrated.map_err(|e| StartError::Sessions(e.to_string()))? {
+        Backend::Sqlite(store) => serve(db, store, config, leptos_options).await,
+        Backend::Postgres(store) => serve(db, store, config, leptos_options).await,
+    }
+}
+
+/// Serves with sessions in `store`.
+async fn serve<S>(
+    db: Db,
+    store: S,
+    config: Config,
+    leptos_options: LeptosOptions,
+) -> Result<RunningServer, StartError>
+where
+    S: tower_sessions::SessionStore + tower_sessions::session_store::ExpiredDeletion + Clone,
+{
     let sessions = SessionManagerLayer::new(store.clone())
         .with_secure(config.secure_cookies())
         .with_http_only(true)
@@ -196,8 +212,10 @@ pub async fn start(
 }
 
 /// Deletes expired sessions once an hour, until shutdown.
-fn sweep_expired_sessions(store: SqliteStore, shutdown: CancellationToken) {
-    use tower_sessions::session_store::ExpiredDeletion;
+fn sweep_expired_sessions<S>(store: S, shutdown: CancellationToken)
+where
+    S: tower_sessions::session_store::ExpiredDeletion + Clone,
+{
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {

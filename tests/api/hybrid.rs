@@ -13,24 +13,21 @@ async fn chunks_are_embedded_and_questions_search_by_meaning_too() {
     vars.push(("LIAISON_EMBEDDINGS_MODEL", "fake-embed"));
     let app = spawn_with(&vars).await;
     // The demo articles' chunks get embeddings from the processor.
-    let pool = app.server.db.read.sqlite().unwrap().clone();
-    let mut missing = i64::MAX;
+    let pool = &app.server.db.read;
+    let mut missing = usize::MAX;
     for _ in 0..100 {
-        missing = sqlx::query_scalar("SELECT COUNT(*) FROM kb_chunks WHERE embedding IS NULL")
-            .fetch_one(&pool)
+        missing = liaison::server::db::kb::unembedded(pool, 1000)
             .await
-            .unwrap();
+            .unwrap()
+            .len();
         if missing == 0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(missing, 0, "every chunk is embedded");
-    let dims: i64 = sqlx::query_scalar("SELECT LENGTH(embedding) / 4 FROM kb_chunks LIMIT 1")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(dims, 64);
+    let embeddings = liaison::server::db::kb::embeddings(pool).await.unwrap();
+    assert_eq!(embeddings[0].1.len() / 4, 64);
 
     llm.push(Reply::Text(vec![
         "Express delivery takes 1 to 2 working days [1].",

@@ -208,11 +208,13 @@ async fn counts_stay_equal_to_a_recount_after_random_changes() {
             }
             _ => {
                 let mut tx = db.write().await.unwrap();
-                sqlx::query("UPDATE conversations SET booked = 1 - booked WHERE id = ?")
-                    .bind(id)
-                    .execute(tx.conn().sqlite().unwrap())
-                    .await
-                    .unwrap();
+                crate::common::execute(
+                    tx.conn(),
+                    "UPDATE conversations SET booked = CASE WHEN booked THEN FALSE ELSE TRUE END
+                     WHERE id = $1",
+                    id,
+                )
+                .await;
                 tx.commit().await.unwrap();
                 Ok(())
             }
@@ -256,11 +258,15 @@ async fn tabs_and_search_find_the_right_conversations() {
     assert!(none.rows.is_empty());
 
     // Visitors' names and emails are searched too.
-    sqlx::query("UPDATE visitors SET name = 'Ana Lima', email = 'ana@example.com' WHERE id = (SELECT visitor_id FROM conversations WHERE id = ?)")
-        .bind(old)
-        .execute(db.read.sqlite().unwrap())
-        .await
-        .unwrap();
+    let mut tx = db.write().await.unwrap();
+    crate::common::execute(
+        tx.conn(),
+        "UPDATE visitors SET name = 'Ana Lima', email = 'ana@example.com'
+         WHERE id = (SELECT visitor_id FROM conversations WHERE id = $1)",
+        old,
+    )
+    .await;
+    tx.commit().await.unwrap();
     let by_email = list(&owner, &app, &[("q", "ana@example.com")]).await;
     assert_eq!(by_email.rows[0].id, old);
     assert_eq!(by_email.rows[0].visitor, "Ana Lima");

@@ -113,6 +113,20 @@ fn test() -> Result<(), String> {
             "liaison/ssr",
         ]))
     });
+    checks.run("integration tests on PostgreSQL", || {
+        util::exec(
+            // The same features as the run above, so nothing is compiled again.
+            util::cargo(&[
+                "test",
+                "--workspace",
+                "--features",
+                "liaison/ssr",
+                "--test",
+                "api",
+            ])
+            .env("LIAISON_TEST_BACKEND", "postgres"),
+        )
+    });
     checks.run("browser end-to-end tests", || {
         widget::build(widget::Mode::Release)?;
         e2e::run()

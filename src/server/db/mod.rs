@@ -72,7 +72,8 @@ impl Location {
             {
                 Some(path) if !path.is_empty() => Ok(Location::Sqlite(path.into())),
                 _ => Err(format!(
-                    "LIAISON_DATABASE_URL {u:?}: expected postgres://user@host/db or sqlite://path (or unset for SQLite under the data directory)"
+                    "{u:?} is not postgres://user@host/database or sqlite://path \
+                     (unset: SQLite under the data directory)"
                 )),
             },
         }

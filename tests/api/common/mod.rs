@@ -1,4 +1,6 @@
-//! Starts the real server on 127.0.0.1:0 with a fresh SQLite file, and speaks HTTP to it.
+//! Starts the real server on 127.0.0.1:0 with a fresh database, and speaks HTTP to it. The
+//! database is a SQLite file, or, with `LIAISON_TEST_BACKEND=postgres` (`cargo xtask test` runs
+//! the suite both ways), a new database on the test PostgreSQL cluster.
 
 pub mod fake_llm;
 pub mod postgres;
@@ -45,6 +47,9 @@ pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
         ("LIAISON_DEMO_AGENT_PASSWORD", PASSWORD.to_string()),
     ]);
     let mut vars = vars;
+    if on_postgres() {
+        vars.insert("LIAISON_DATABASE_URL", postgres::fresh_database().await);
+    }
     for (k, v) in extra {
         vars.insert(k, v.to_string());
     }
@@ -54,11 +59,32 @@ pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
         .site_root("target/site")
         .build();
     let server = start(config, options).await.expect("server starts");
+    assert_eq!(
+        server.db.read.is_postgres(),
+        on_postgres(),
+        "the suite runs on the backend it was asked for"
+    );
     TestApp {
         base: format!("http://{}", server.addr),
         server,
         dir,
     }
+}
+
+/// Whether this run of the suite is the PostgreSQL one.
+pub fn on_postgres() -> bool {
+    std::env::var("LIAISON_TEST_BACKEND").as_deref() == Ok("postgres")
+}
+
+/// Runs `sql` (written for both backends, `$1` bound to `id`) on `conn`: for tests that set up
+/// data no feature writes yet.
+pub async fn execute(conn: liaison::server::db::Conn<'_>, sql: &str, id: i64) {
+    use liaison::server::db::Backend;
+    match conn {
+        Backend::Sqlite(c) => sqlx::query(sql).bind(id).execute(c).await.map(|_| ()),
+        Backend::Postgres(c) => sqlx::query(sql).bind(id).execute(c).await.map(|_| ()),
+    }
+    .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
 impl TestApp {
