@@ -13,6 +13,7 @@ mod bench_inbox;
 mod bench_streams;
 mod hybrid;
 mod inbox;
+mod instances;
 mod join_lock;
 mod kb;
 mod schema;

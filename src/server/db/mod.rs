@@ -17,6 +17,7 @@ pub mod events;
 pub mod gaps;
 pub mod kb;
 pub mod messages;
+mod relay;
 pub mod search;
 pub mod settings;
 pub mod usage;
@@ -46,8 +47,9 @@ pub struct Db {
     bus: Bus,
     /// Chunk embeddings in memory, for hybrid retrieval.
     pub vectors: vectors::VectorCache,
-    /// Stops SQLite's checkpoint task when the last handle goes.
-    _checkpoints: Option<Arc<tokio_util::sync::DropGuard>>,
+    /// Stops the background task (SQLite's checkpoints, PostgreSQL's event relay) when the
+    /// last handle goes.
+    _background: Arc<tokio_util::sync::DropGuard>,
 }
 
 /// Where the data lives: `LIAISON_DATABASE_URL`, or SQLite under the data directory.
@@ -107,7 +109,7 @@ impl Db {
         let checkpoints = tokio_util::sync::CancellationToken::new();
         wal::spawn(read.clone(), writer.clone(), checkpoints.clone());
         Ok(Db {
-            _checkpoints: Some(Arc::new(checkpoints.drop_guard())),
+            _background: Arc::new(checkpoints.drop_guard()),
             read: Backend::Sqlite(read),
             writer: Backend::Sqlite(writer),
             bus,
@@ -124,8 +126,11 @@ impl Db {
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        let relay = tokio_util::sync::CancellationToken::new();
+        let cursor = events::latest_id(&Backend::Postgres(pool.clone())).await?;
+        relay::spawn(pool.clone(), bus.clone(), cursor, relay.clone());
         Ok(Db {
-            _checkpoints: None,
+            _background: Arc::new(relay.drop_guard()),
             read: Backend::Postgres(pool.clone()),
             writer: Backend::Postgres(pool),
             bus,
@@ -236,14 +241,24 @@ impl WriteTx {
         let pending = std::mem::take(&mut self.pending);
         let stored = events::insert_all(self.conn(), pending).await?;
         match &mut self.conn {
-            Backend::Sqlite(c) => <Sqlite as sqlx::Database>::TransactionManager::commit(c).await?,
-            Backend::Postgres(c) => {
-                <Postgres as sqlx::Database>::TransactionManager::commit(c).await?
+            Backend::Sqlite(c) => {
+                <Sqlite as sqlx::Database>::TransactionManager::commit(c).await?;
+                self.open = false;
+                for event in stored {
+                    self.bus.publish(event);
+                }
             }
-        }
-        self.open = false;
-        for event in stored {
-            self.bus.publish(event);
+            Backend::Postgres(c) => {
+                // Every instance's relay publishes them, this one's too (`relay.rs`).
+                if !stored.is_empty() {
+                    sqlx::query("SELECT pg_notify($1, '')")
+                        .bind(relay::CHANNEL)
+                        .execute(&mut **c)
+                        .await?;
+                }
+                <Postgres as sqlx::Database>::TransactionManager::commit(c).await?;
+                self.open = false;
+            }
         }
         Ok(())
     }

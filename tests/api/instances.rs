@@ -1,0 +1,108 @@
+//! Several Liaison instances against one PostgreSQL, as behind a load balancer: any instance
+//! serves any request, a stream on one sees what was written through another, and the rules
+//! that guard shared state hold across them.
+
+use crate::common::*;
+use liaison::app::conversations::api::JoinConversation;
+use liaison::server::auth::hash_password;
+use liaison::server::db;
+use std::time::Duration;
+
+/// Two instances on a new PostgreSQL database.
+async fn two_instances() -> (TestApp, TestApp) {
+    let url = postgres::fresh_database().await;
+    let a = spawn_with(&[("LIAISON_DATABASE_URL", &url)]).await;
+    let b = spawn_with(&[("LIAISON_DATABASE_URL", &url)]).await;
+    (a, b)
+}
+
+async fn dashboard_stream(c: &reqwest::Client, app: &TestApp) -> SseReader {
+    let r = c
+        .get(app.url("/api/dashboard/v1/stream"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    SseReader::new(r)
+}
+
+/// A visitor talks to instance A; an operator signed in on A watches the stream of instance B
+/// (sessions live in the database) and sees the message and its conversation's row, each once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_on_one_instance_sees_writes_through_another() {
+    let (a, b) = two_instances().await;
+    let owner = operator(&a, OWNER_EMAIL).await;
+    let mut stream = dashboard_stream(&owner, &b).await;
+    let token = visitor(&a).await;
+    let r = send(&a, &token, "m-1", "Hello from instance A").await;
+    assert!(r.status().is_success());
+    let mut seen = Vec::new();
+    let mut ids = Vec::new();
+    while let Some(e) = stream.next(Duration::from_secs(5)).await {
+        ids.push(e.data.clone());
+        if e.data["type"] == "message_created"
+            && e.data["message"]["body"] == "Hello from instance A"
+        {
+            seen.push(e.data["message"]["id"].as_i64().unwrap());
+        }
+        if e.data["type"] == "conversation_updated" && !seen.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(seen.len(), 1, "seen once on B: {ids:?}");
+    // And B serves the visitor's conversation written through A.
+    let view = conversation(&b, &token).await;
+    assert_eq!(
+        view.conversation.unwrap().messages[0].body,
+        "Hello from instance A"
+    );
+    a.stop().await;
+    b.stop().await;
+}
+
+/// Twenty operators, half signed in on each instance, join one conversation at once: exactly
+/// one holds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_holder_across_instances() {
+    let (a, b) = two_instances().await;
+    let token = visitor(&a).await;
+    send(&a, &token, "j-1", "I need a human agent").await;
+    let view = wait_for_status(&b, &token, liaison_protocol::ConversationStatus::NeedsAgent).await;
+    let id = view.conversation.unwrap().id.to_string();
+    let hash = hash_password(PASSWORD);
+    let mut tx = a.server.db.write().await.unwrap();
+    for i in 0..20 {
+        db::users::insert(
+            tx.conn(),
+            &format!("agent{i}@test.local"),
+            &format!("Agent {i}"),
+            &hash,
+            liaison_protocol::Role::Agent,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut operators = Vec::new();
+    for i in 0..20 {
+        let app = if i % 2 == 0 { &a } else { &b };
+        operators.push((app, operator(app, &format!("agent{i}@test.local")).await));
+    }
+    let joins = operators.iter().map(|(app, c)| {
+        let id = id.clone();
+        async move { call::<JoinConversation>(c, app, &[("id", &id)]).await }
+    });
+    let mut holders = 0;
+    for r in futures::future::join_all(joins).await {
+        let status = r.status().as_u16();
+        let body = r.text().await.unwrap();
+        match status {
+            200 => holders += 1,
+            409 => assert!(body.contains("Locked by another agent"), "{body}"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(holders, 1, "exactly one holder across instances");
+    a.stop().await;
+    b.stop().await;
+}
