@@ -230,10 +230,29 @@ async fn knowledge_and_bookkeeping(db: Db) {
 
     let listed = db::documents::list(&db.read).await.unwrap();
     assert_eq!((listed[0].id, listed[0].size), (document, 5));
+    // Claimed once; a claim not renewed is taken over.
+    let mut tx = db.write().await.unwrap();
     assert_eq!(
-        db::documents::next_pending(&db.read).await.unwrap(),
+        db::documents::claim(tx.conn(), 1_000, 0).await.unwrap(),
         Some(document)
     );
+    assert_eq!(
+        db::documents::claim(tx.conn(), 2_000, 500).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        db::documents::claim(tx.conn(), 3_000, 1_500).await.unwrap(),
+        Some(document),
+        "the claim of 1_000 went stale at 1_500"
+    );
+    db::documents::renew(tx.conn(), document, 4_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        db::documents::claim(tx.conn(), 5_000, 3_500).await.unwrap(),
+        None
+    );
+    tx.commit().await.unwrap();
 
     let mut tx = db.write().await.unwrap();
     db::usage::record(

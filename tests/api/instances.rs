@@ -4,8 +4,10 @@
 
 use crate::common::*;
 use liaison::app::conversations::api::JoinConversation;
+use liaison::app::kb::api::AddPastedDocument;
 use liaison::server::auth::hash_password;
 use liaison::server::db;
+use liaison::server::realtime::Scope;
 use std::time::Duration;
 
 /// Two instances on a new PostgreSQL database.
@@ -103,6 +105,48 @@ async fn one_holder_across_instances() {
         }
     }
     assert_eq!(holders, 1, "exactly one holder across instances");
+    a.stop().await;
+    b.stop().await;
+}
+
+/// A document added through one instance is processed once, by whichever instance claims it
+/// first (both are woken: the other by the event).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_is_processed_once() {
+    let (a, b) = two_instances().await;
+    let owner = operator(&a, OWNER_EMAIL).await;
+    let r = call::<AddPastedDocument>(
+        &owner,
+        &a,
+        &[
+            ("title", "Returns"),
+            ("text", "Returns are free within 30 days."),
+        ],
+    )
+    .await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let id: i64 = r.json().await.unwrap();
+    let mut ready = false;
+    for _ in 0..100 {
+        let docs = db::documents::list(&b.server.db.read).await.unwrap();
+        if docs.iter().any(|d| d.id == id && d.status == "ready") {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(ready, "processed");
+    let events = db::events::after(&a.server.db.read, Scope::Dashboard, 0, 1000)
+        .await
+        .unwrap();
+    let claims = events
+        .iter()
+        .filter(|e| {
+            matches!(&e.event, liaison_protocol::Event::DocumentChanged { document_id, status }
+                if *document_id == id && status == "processing")
+        })
+        .count();
+    assert_eq!(claims, 1);
     a.stop().await;
     b.stop().await;
 }

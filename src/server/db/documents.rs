@@ -59,13 +59,41 @@ pub async fn list(pool: &Pool) -> Result<Vec<DocumentRow>, sqlx::Error> {
     .await)
 }
 
-/// The oldest document waiting to be processed.
-pub async fn next_pending(pool: &Pool) -> Result<Option<i64>, sqlx::Error> {
-    on!(pool, |c| sqlx::query_scalar(
-        "SELECT id FROM kb_documents WHERE status = 'pending' ORDER BY updated_at, id LIMIT 1",
+/// Claims the oldest document waiting to be processed, or one whose processing stopped
+/// renewing its claim before `stale_before` (the instance doing it died): marks it processing
+/// as of `now` and returns it. Instances claiming at once get different documents (PostgreSQL:
+/// `FOR UPDATE SKIP LOCKED`; SQLite's single writer runs claims one at a time).
+pub async fn claim(
+    mut conn: Conn<'_>,
+    now: i64,
+    stale_before: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let skip_locked = conn.pick("", " FOR UPDATE SKIP LOCKED");
+    let sql = format!(
+        "UPDATE kb_documents SET status = 'processing', updated_at = $1
+         WHERE id = (SELECT id FROM kb_documents
+                     WHERE status = 'pending' OR (status = 'processing' AND updated_at < $2)
+                     ORDER BY updated_at, id LIMIT 1{skip_locked})
+         RETURNING id"
+    );
+    on!(conn, |c| sqlx::query_scalar(&sql)
+        .bind(now)
+        .bind(stale_before)
+        .fetch_optional(c)
+        .await)
+}
+
+/// Renews the claim on a document being processed (see [`claim`]).
+pub async fn renew(mut conn: Conn<'_>, id: i64, now: i64) -> Result<(), sqlx::Error> {
+    on!(conn, |c| sqlx::query(
+        "UPDATE kb_documents SET updated_at = $1 WHERE id = $2 AND status = 'processing'"
     )
-    .fetch_optional(c)
-    .await)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 /// What processing needs: the title, where it came from, the original bytes and how to read them.

@@ -8,6 +8,8 @@ pub mod fetch;
 
 use crate::server::ai::llm::{AgentSettings, Llm};
 use crate::server::db::{self, Db, documents::NewDocument};
+use crate::server::now_ms;
+use crate::server::realtime::Scope;
 use extract::Format;
 use liaison_protocol::Event;
 use std::sync::Arc;
@@ -197,17 +199,24 @@ pub fn spawn_processor(
     shutdown: CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        match db.write().await {
-            Ok(mut tx) => {
-                if let Err(e) = db::documents::requeue_interrupted(tx.conn()).await {
-                    tracing::warn!("requeueing interrupted documents failed: {e}");
+        // On SQLite this is the only instance: what it was processing when it stopped is
+        // picked up again now. On PostgreSQL another instance may be processing it; a claim
+        // that stops being renewed is taken over instead (`CLAIM_LEASE`).
+        if !db.read.is_postgres() {
+            match db.write().await {
+                Ok(mut tx) => {
+                    if let Err(e) = db::documents::requeue_interrupted(tx.conn()).await {
+                        tracing::warn!("requeueing interrupted documents failed: {e}");
+                    }
+                    let _ = tx.commit().await;
                 }
-                let _ = tx.commit().await;
+                Err(e) => tracing::warn!("documents: {e}"),
             }
-            Err(e) => tracing::warn!("documents: {e}"),
         }
+        // Documents added through another instance wake this one too.
+        let mut events = db.bus().subscribe(Scope::Dashboard);
         loop {
-            match db::documents::next_pending(&db.read).await {
+            match claim(&db).await {
                 Ok(Some(id)) => {
                     process(&db, &defaults, id).await;
                     continue;
@@ -216,11 +225,19 @@ pub fn spawn_processor(
                 Err(e) => tracing::warn!("documents: {e}"),
             }
             embed_missing(&db, &defaults).await;
-            tokio::select! {
-                _ = shutdown.cancelled() => return,
-                _ = queue.0.notified() => {}
-                // A safety net: pick up anything queued without a wake-up.
-                _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+            loop {
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = queue.0.notified() => break,
+                    event = events.recv() => match event {
+                        Ok(e) if matches!(&e.event, Event::DocumentChanged { status, .. } if status == "pending") => break,
+                        Ok(_) => continue,
+                        Err(_) => break,
+                    },
+                    // A safety net: pick up anything queued without a wake-up, and claims
+                    // left by an instance that died.
+                    _ = tokio::time::sleep(Duration::from_secs(30)) => break,
+                }
             }
         }
     })
@@ -260,13 +277,45 @@ pub async fn embed_missing(db: &Db, defaults: &AgentSettings) {
     }
 }
 
-/// Processes one document, recording success or the reason it failed.
-pub async fn process(db: &Db, defaults: &AgentSettings, id: i64) {
-    if let Err(e) = set(db, id, "processing", None).await {
-        tracing::warn!(document = id, "documents: {e}");
-        return;
+/// How long a claim on a document holds without being renewed; it is renewed every
+/// `CLAIM_LEASE / 4` while the document is processed.
+const CLAIM_LEASE: Duration = Duration::from_secs(120);
+
+/// Claims the next document to process, if any.
+async fn claim(db: &Db) -> Result<Option<i64>, sqlx::Error> {
+    let now = now_ms();
+    let mut tx = db.write().await?;
+    let claimed =
+        db::documents::claim(tx.conn(), now, now - CLAIM_LEASE.as_millis() as i64).await?;
+    if let Some(id) = claimed {
+        changed(&mut tx, id, "processing").await?;
     }
-    let outcome = run(db, defaults, id).await;
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+/// Processes one claimed document, recording success or the reason it failed, and renewing
+/// the claim while it runs.
+pub async fn process(db: &Db, defaults: &AgentSettings, id: i64) {
+    let work = run(db, defaults, id);
+    tokio::pin!(work);
+    let mut renew = tokio::time::interval(CLAIM_LEASE / 4);
+    renew.tick().await;
+    let outcome = loop {
+        tokio::select! {
+            outcome = &mut work => break outcome,
+            _ = renew.tick() => {
+                let renewed = async {
+                    let mut tx = db.write().await?;
+                    db::documents::renew(tx.conn(), id, now_ms()).await?;
+                    tx.commit().await
+                };
+                if let Err(e) = renewed.await {
+                    tracing::warn!(document = id, "renewing the claim: {e}");
+                }
+            }
+        }
+    };
     let result = match outcome {
         Ok(()) => Ok(()),
         Err(reason) => {
