@@ -9,8 +9,12 @@ use tokio_util::sync::CancellationToken;
 
 const BATCH: i64 = 5_000;
 
-/// Deletes the events created before `cutoff_ms`. Returns how many were deleted.
+/// Deletes the events created before `cutoff_ms`. Returns how many were deleted (none when
+/// another instance is doing it).
 pub async fn expire_events(db: &Db, cutoff_ms: i64) -> Result<u64, sqlx::Error> {
+    let Some(_only_us) = db.exclusive("event retention").await? else {
+        return Ok(0);
+    };
     let mut deleted = 0;
     loop {
         let mut tx = db.write().await?;

@@ -402,3 +402,33 @@ async fn event_ids_become_visible_in_order_on_postgres() {
         .collect();
     assert_eq!(visible, [taken[0].id, second_id]);
 }
+
+/// A background job runs on one instance at a time: the second asker is told no while the
+/// first holds it, and gets it once the first lets go.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn background_jobs_run_once_across_instances() {
+    let url = postgres::fresh_database().await;
+    let a = Db::open_postgres(&url, Bus::default()).await.unwrap();
+    let b = Db::open_postgres(&url, Bus::default()).await.unwrap();
+    let held = a.exclusive("embeddings").await.unwrap();
+    assert!(held.is_some());
+    assert!(b.exclusive("embeddings").await.unwrap().is_none());
+    assert!(
+        b.exclusive("event retention").await.unwrap().is_some(),
+        "another job"
+    );
+    drop(held);
+    let mut again = None;
+    for _ in 0..100 {
+        again = b.exclusive("embeddings").await.unwrap();
+        if again.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(again.is_some(), "let go when the holder dropped it");
+    // One SQLite instance always may.
+    let only = sqlite("jobs").await;
+    let first = only.exclusive("embeddings").await.unwrap();
+    assert!(first.is_some() && only.exclusive("embeddings").await.unwrap().is_some());
+}

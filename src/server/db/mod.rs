@@ -149,6 +149,28 @@ impl Db {
         &self.bus
     }
 
+    /// The right to run the background job `job` now, held until the value is dropped: with
+    /// several instances on PostgreSQL, one of them gets it and the others get `None` (and try
+    /// again later). An instance that dies lets it go with its connection. On SQLite there is
+    /// one instance, which always gets it.
+    pub async fn exclusive(&self, job: &str) -> Result<Option<Exclusive>, sqlx::Error> {
+        let Backend::Postgres(pool) = &self.read else {
+            return Ok(Some(Exclusive(None)));
+        };
+        let mut conn = pool.acquire().await?;
+        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, hashtext($2))")
+            .bind(JOB_LOCKS)
+            .bind(job)
+            .fetch_one(&mut *conn)
+            .await?;
+        if !got {
+            return Ok(None);
+        }
+        // Closing the connection releases the lock, however the holder ends.
+        conn.close_on_drop();
+        Ok(Some(Exclusive(Some(conn))))
+    }
+
     /// Starts a write transaction: on SQLite, the one that may run now.
     pub async fn write(&self) -> Result<WriteTx, sqlx::Error> {
         let conn = match &self.writer {
@@ -176,6 +198,12 @@ impl Db {
         })
     }
 }
+
+/// The key space of background jobs' advisory locks (the first of PostgreSQL's two keys).
+const JOB_LOCKS: i32 = 0x4c69_6169;
+
+/// The right to run a background job; see [`Db::exclusive`].
+pub struct Exclusive(#[allow(dead_code)] Option<PoolConnection<Postgres>>);
 
 /// A write transaction. Dropping it without [`WriteTx::commit`] rolls everything back and
 /// publishes nothing.

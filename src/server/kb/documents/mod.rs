@@ -250,6 +250,12 @@ pub async fn embed_missing(db: &Db, defaults: &AgentSettings) {
     let Some(endpoint) = settings.llm.filter(|e| e.embeddings_model.is_some()) else {
         return;
     };
+    // One instance embeds at a time: the others would pay the model for the same chunks.
+    let _only_us = match db.exclusive("embeddings").await {
+        Ok(Some(lock)) => lock,
+        Ok(None) => return,
+        Err(e) => return tracing::warn!("embedding: {e}"),
+    };
     let llm = Llm::new(&endpoint);
     loop {
         let batch = match db::kb::unembedded(&db.read, 64).await {
