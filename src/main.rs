@@ -30,6 +30,10 @@ async fn main() {
                 .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn")),
         )
         .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("copy-database") {
+        std::process::exit(copy_database(&args[1..]).await);
+    }
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -52,6 +56,57 @@ async fn main() {
     shutdown_signal().await;
     tracing::info!("shutting down");
     server.stop().await;
+}
+
+const COPY_USAGE: &str =
+    "usage: liaison copy-database --from sqlite://PATH/liaison.db --to postgres://USER@HOST/DB";
+
+/// `liaison copy-database --from … --to …`: prints what it copied, or why it did not.
+async fn copy_database(args: &[String]) -> i32 {
+    use liaison::server::db::{Location, copy};
+    let (mut from, mut to) = (None, None);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--from" => from = args.next(),
+            "--to" => to = args.next(),
+            other => {
+                eprintln!("copy-database: unknown argument {other:?}\n{COPY_USAGE}");
+                return 2;
+            }
+        }
+    }
+    let (Some(from), Some(to)) = (from, to) else {
+        eprintln!("{COPY_USAGE}");
+        return 2;
+    };
+    let parse = |url: &str| Location::parse(Some(url), std::path::Path::new(""));
+    let (from, to) = match (parse(from), parse(to)) {
+        (Ok(f), Ok(t)) => (f, t),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("copy-database: {e}");
+            return 2;
+        }
+    };
+    if let Location::Sqlite(path) = &from
+        && !path.exists()
+    {
+        eprintln!("copy-database: no database at {}", path.display());
+        return 2;
+    }
+    match copy::copy(&from, &to).await {
+        Ok(copied) => {
+            for (table, rows) in copied {
+                println!("  {table:<22} {rows:>10} rows");
+            }
+            println!("Copied and verified: every table has as many rows as in the source.");
+            0
+        }
+        Err(e) => {
+            eprintln!("copy-database: {e}");
+            1
+        }
+    }
 }
 
 async fn shutdown_signal() {

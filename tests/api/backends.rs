@@ -10,13 +10,15 @@ use liaison_protocol::widget_api::VisitorMetadata;
 use liaison_protocol::{Channel, ConversationStatus, Event, Filter, Role, Tab};
 use std::time::Duration;
 
-async fn sqlite(name: &str) -> Db {
+fn sqlite_path(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("liaison-backends-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    Db::open(&dir.join("liaison.db"), Bus::default())
-        .await
-        .unwrap()
+    dir.join("liaison.db")
+}
+
+async fn sqlite(name: &str) -> Db {
+    Db::open(&sqlite_path(name), Bus::default()).await.unwrap()
 }
 
 async fn postgres() -> Db {
@@ -431,4 +433,101 @@ async fn background_jobs_run_once_across_instances() {
     let only = sqlite("jobs").await;
     let first = only.exclusive("embeddings").await.unwrap();
     assert!(first.is_some() && only.exclusive("embeddings").await.unwrap().is_some());
+}
+
+/// `copy-database`: a SQLite installation with every table filled moves to PostgreSQL with its
+/// ids, counts and search intact, new ids continue after the copied ones, and a target that is
+/// not empty is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copy_database_moves_everything_to_postgres() {
+    use liaison::server::db::{Location, copy};
+    let path = sqlite_path("copy");
+    let source = Db::open(&path, Bus::default()).await.unwrap();
+    conversation_life(source.clone()).await;
+    knowledge_and_bookkeeping(source.clone()).await;
+    let mut tx = source.write().await.unwrap();
+    db::gaps::record(
+        tx.conn(),
+        1,
+        "Do you sell gift cards?",
+        db::gaps::GapReason::OutOfScope,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    // Events after the retention run above, so the outbox has rows too.
+    let late = visitor(&source, "late").await;
+    ops::post_customer_message(&source, late, "c-1", "Une dernière question")
+        .await
+        .unwrap();
+    let url = postgres::fresh_database().await;
+    let copied = copy::copy(
+        &Location::Sqlite(path.clone()),
+        &Location::Postgres(url.clone()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(copied.len(), copy::TABLES.len());
+    for (table, rows) in &copied {
+        assert!(*rows > 0, "{table} was filled in the source and copied");
+    }
+
+    let target = Db::open_postgres(&url, Bus::default()).await.unwrap();
+    let (mut a, mut b) = (
+        source.read.acquire().await.unwrap(),
+        target.read.acquire().await.unwrap(),
+    );
+    let last = db::conversations::page(
+        a.conn(),
+        Filter::default(),
+        db::conversations::PageAt::First,
+        10,
+    )
+    .await
+    .unwrap();
+    let copied_last = db::conversations::page(
+        b.conn(),
+        Filter::default(),
+        db::conversations::PageAt::First,
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        last, copied_last,
+        "rows, ids and derived columns as they were"
+    );
+    assert_eq!(
+        db::conversations::counts(a.conn()).await.unwrap(),
+        db::conversations::counts(b.conn()).await.unwrap()
+    );
+    assert_eq!(
+        db::conversations::counts(b.conn()).await.unwrap(),
+        db::conversations::recount(b.conn()).await.unwrap()
+    );
+    let found = db::search::conversations(b.conn(), "commande", Filter::default(), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(found.rows.len(), 1);
+    assert_eq!(
+        events::latest_id(&source.read).await.unwrap(),
+        events::latest_id(&target.read).await.unwrap()
+    );
+    // New rows continue after the copied ids, and triggers work again.
+    let v = visitor(&target, "after-copy").await;
+    let sent = ops::post_customer_message(&target, v, "c-1", "Hello again")
+        .await
+        .unwrap();
+    assert!(sent.message.id > last.iter().map(|r| r.id).max().unwrap());
+    let row = db::conversations::find(b.conn(), sent.message.conversation_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.message_count, 1);
+
+    let again = copy::copy(&Location::Sqlite(path), &Location::Postgres(url)).await;
+    assert!(
+        matches!(&again, Err(copy::CopyError::Refused(m)) if m.contains("not empty")),
+        "{again:?}"
+    );
 }

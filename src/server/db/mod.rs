@@ -12,6 +12,7 @@
 
 mod backend;
 pub mod conversations;
+pub mod copy;
 pub mod documents;
 pub mod events;
 pub mod gaps;
