@@ -9,6 +9,7 @@ mod agent_llm;
 mod agent_policy;
 mod backends;
 mod bench_agent;
+mod bench_backends;
 mod bench_inbox;
 mod bench_streams;
 mod hybrid;

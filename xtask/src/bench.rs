@@ -93,6 +93,15 @@ fn agent_figures() -> Result<(), String> {
     exec(&mut bench_tests("bench_agent::"))
 }
 
+/// SQLite against PostgreSQL (a throwaway cluster the bench starts): durable writes per second
+/// and the message path on one instance of each and across two PostgreSQL instances.
+fn backend_figures() -> Result<(), String> {
+    step(
+        "SQLite vs PostgreSQL: durable writes and the message path (release build of the bench tests)",
+    );
+    exec(&mut bench_tests("bench_backends::"))
+}
+
 /// The inbox at 1,000,000 conversations: list pages per tab and channel, counts, search, a
 /// detail view, the list over HTTP, and what a new stream replays.
 fn inbox_figures() -> Result<(), String> {
@@ -132,6 +141,7 @@ pub fn run() -> Result<(), String> {
     setup::run()?;
     inbox_figures()?;
     agent_figures()?;
+    backend_figures()?;
     widget::build(widget::Mode::Release)?;
     step("cargo leptos build --release (the dashboard)");
     exec(&mut util::cargo_leptos(&["build", "--release"]))?;
