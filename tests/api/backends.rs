@@ -531,3 +531,31 @@ async fn copy_database_moves_everything_to_postgres() {
         "{again:?}"
     );
 }
+
+/// A visitor's first messages sent at once land in one conversation, not one each (PostgreSQL
+/// runs their transactions side by side).
+async fn first_messages_at_once(db: Db) {
+    let v = visitor(&db, "token-burst").await;
+    let sends = (0..20).map(|i| {
+        let db = db.clone();
+        async move {
+            ops::post_customer_message(&db, v, &format!("c-{i}"), "Hello?")
+                .await
+                .unwrap()
+        }
+    });
+    let sent = futures::future::join_all(sends).await;
+    let mut conversations: Vec<i64> = sent.iter().map(|s| s.message.conversation_id).collect();
+    conversations.dedup();
+    assert_eq!(conversations.len(), 1, "{conversations:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_messages_at_once_on_sqlite() {
+    first_messages_at_once(sqlite("burst").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_messages_at_once_on_postgres() {
+    first_messages_at_once(postgres().await).await;
+}

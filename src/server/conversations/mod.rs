@@ -233,8 +233,15 @@ async fn open_or_start(tx: &mut WriteTx, visitor_id: i64) -> Result<Conversation
     start(tx, visitor_id).await
 }
 
-/// A new conversation for the visitor.
+/// A new conversation for the visitor, who has none open: unless another transaction started
+/// one meanwhile (PostgreSQL runs them side by side), which is then the one.
 async fn start(tx: &mut WriteTx, visitor_id: i64) -> Result<ConversationRow, OpError> {
+    if db::visitors::lock(tx.conn(), visitor_id).await?
+        && let Some(c) = db::conversations::latest_for_visitor(tx.conn(), visitor_id).await?
+        && !c.status.is_closed()
+    {
+        return Ok(c);
+    }
     let id = db::conversations::insert(tx.conn(), visitor_id, Channel::Widget).await?;
     tx.emit(
         Event::ConversationCreated {

@@ -59,6 +59,22 @@ pub async fn insert(
     })
 }
 
+/// Locks the visitor's row until the transaction ends, where write transactions run side by
+/// side (PostgreSQL): two of them starting a conversation for one visitor then go one after
+/// the other. Returns whether it locked; SQLite's single writer needs no lock.
+pub async fn lock(mut conn: Conn<'_>, id: i64) -> Result<bool, sqlx::Error> {
+    if !conn.is_postgres() {
+        return Ok(false);
+    }
+    on!(conn, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM visitors WHERE id = $1 FOR UPDATE"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
+    Ok(true)
+}
+
 /// Records where the visitor is now. A field the widget did not send keeps its old value.
 pub async fn touch(mut conn: Conn<'_>, id: i64, m: &VisitorMetadata) -> Result<(), sqlx::Error> {
     on!(conn, |c| {
