@@ -5,7 +5,6 @@
 use crate::common::*;
 use liaison::app::conversations::api::JoinConversation;
 use liaison::app::kb::api::AddPastedDocument;
-use liaison::server::auth::hash_password;
 use liaison::server::db;
 use liaison::server::realtime::Scope;
 use std::time::Duration;
@@ -71,24 +70,10 @@ async fn one_holder_across_instances() {
     send(&a, &token, "j-1", "I need a human agent").await;
     let view = wait_for_status(&b, &token, liaison_protocol::ConversationStatus::NeedsAgent).await;
     let id = view.conversation.unwrap().id.to_string();
-    let hash = hash_password(PASSWORD);
-    let mut tx = a.server.db.write().await.unwrap();
-    for i in 0..20 {
-        db::users::insert(
-            tx.conn(),
-            &format!("agent{i}@test.local"),
-            &format!("Agent {i}"),
-            &hash,
-            liaison_protocol::Role::Agent,
-        )
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
     let mut operators = Vec::new();
-    for i in 0..20 {
+    for (i, email) in add_agents(&a, 20).await.iter().enumerate() {
         let app = if i % 2 == 0 { &a } else { &b };
-        operators.push((app, operator(app, &format!("agent{i}@test.local")).await));
+        operators.push((app, operator(app, email).await));
     }
     let joins = operators.iter().map(|(app, c)| {
         let id = id.clone();

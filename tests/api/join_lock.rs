@@ -4,7 +4,6 @@ use crate::common::*;
 use liaison::app::conversations::api::{
     EscalateConversation, JoinConversation, LeaveConversation, ResolveConversation, SendReply,
 };
-use liaison::server::auth::hash_password;
 use liaison::server::db;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -20,23 +19,9 @@ async fn twenty_concurrent_joins_give_exactly_one_holder() {
     .await;
     let conversation_id = view.conversation.unwrap().id;
 
-    let hash = hash_password(PASSWORD);
-    let mut tx = app.server.db.write().await.unwrap();
-    for i in 0..20 {
-        db::users::insert(
-            tx.conn(),
-            &format!("agent{i}@test.local"),
-            &format!("Agent {i}"),
-            &hash,
-            liaison_protocol::Role::Agent,
-        )
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
     let mut operators = Vec::new();
-    for i in 0..20 {
-        operators.push(operator(&app, &format!("agent{i}@test.local")).await);
+    for email in add_agents(&app, 20).await {
+        operators.push(operator(&app, &email).await);
     }
 
     let id = conversation_id.to_string();

@@ -135,6 +135,26 @@ pub async fn operator(app: &TestApp, email: &str) -> reqwest::Client {
     c
 }
 
+/// Adds `n` agents (`agent0@test.local`, …, password [`PASSWORD`]) and returns their emails.
+pub async fn add_agents(app: &TestApp, n: usize) -> Vec<String> {
+    let hash = liaison::server::auth::hash_password(PASSWORD);
+    let emails: Vec<String> = (0..n).map(|i| format!("agent{i}@test.local")).collect();
+    let mut tx = app.server.db.write().await.unwrap();
+    for (i, email) in emails.iter().enumerate() {
+        liaison::server::db::users::insert(
+            tx.conn(),
+            email,
+            &format!("Agent {i}"),
+            &hash,
+            liaison_protocol::Role::Agent,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    emails
+}
+
 /// Calls a server function with form-encoded arguments.
 pub async fn call<S: leptos::server_fn::ServerFn>(
     c: &reqwest::Client,
