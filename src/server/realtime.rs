@@ -45,6 +45,10 @@ struct Inner {
     dashboard: broadcast::Sender<Arc<StoredEvent>>,
     /// One channel per visitor with an open stream; removed when their last stream ends.
     visitors: Mutex<HashMap<i64, broadcast::Sender<Arc<StoredEvent>>>>,
+    /// Where live-only events also go when other instances share the database (the
+    /// PostgreSQL relay, `db/relay.rs`): they are stored nowhere, so they travel by themselves.
+    elsewhere:
+        std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<(liaison_protocol::Event, i64)>>,
 }
 
 /// Events a visitor's channel holds for a slow stream before it lags (and then replays from the
@@ -59,6 +63,7 @@ impl Default for Bus {
             inner: Arc::new(Inner {
                 dashboard,
                 visitors: Mutex::new(HashMap::new()),
+                elsewhere: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -118,6 +123,14 @@ impl Bus {
         self.inner.visitors.lock().expect("bus lock").len()
     }
 
+    /// Sends this bus's live-only events to `to` as well (once; later calls are ignored).
+    pub fn forward_live(
+        &self,
+        to: tokio::sync::mpsc::UnboundedSender<(liaison_protocol::Event, i64)>,
+    ) {
+        let _ = self.inner.elsewhere.set(to);
+    }
+
     pub fn publish(&self, event: StoredEvent) {
         let event = Arc::new(event);
         if let Some(v) = event.visitor_id
@@ -135,6 +148,9 @@ impl Bus {
     /// Sends a live-only event (an AI delta) to whoever is connected now.
     pub fn publish_live(&self, event: liaison_protocol::Event, visitor_id: i64) {
         debug_assert!(event.is_live_only());
+        if let Some(elsewhere) = self.inner.elsewhere.get() {
+            let _ = elsewhere.send((event.clone(), visitor_id));
+        }
         self.publish(StoredEvent {
             id: 0,
             visitor_id: Some(visitor_id),

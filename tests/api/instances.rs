@@ -135,3 +135,51 @@ async fn a_document_is_processed_once() {
     a.stop().await;
     b.stop().await;
 }
+
+/// The AI answers on the instance that took the visitor's message; the visitor's widget stream
+/// on the other instance still sees the answer arrive piece by piece, then the stored message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_streams_to_a_widget_on_another_instance() {
+    use crate::common::fake_llm::{FakeLlm, Reply};
+    let llm = FakeLlm::start().await;
+    llm.push(Reply::Text(vec!["Yes, we ", "ship to ", "Canada [1]."]));
+    let env = llm.env();
+    let url = postgres::fresh_database().await;
+    let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    vars.push(("LIAISON_DATABASE_URL", &url));
+    let a = spawn_with(&vars).await;
+    let b = spawn_with(&vars).await;
+    let token = visitor(&a).await;
+    let r = client()
+        .get(b.url("/api/widget/v1/stream"))
+        .bearer_auth(&token)
+        .timeout(Duration::from_secs(60))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut stream = SseReader::new(r);
+    send(&a, &token, "m-1", "Do you ship to Canada?").await;
+    let mut pieces = String::new();
+    loop {
+        let frame = stream
+            .next_frame(Duration::from_secs(10))
+            .await
+            .expect("the stream on B goes on");
+        match frame.event.as_deref() {
+            Some("ai_delta") => pieces.push_str(frame.data["text"].as_str().unwrap()),
+            _ if frame.data["type"] == "message_created"
+                && frame.data["message"]["sender"] == "ai" =>
+            {
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(
+        pieces, "Yes, we ship to Canada [1].",
+        "each piece once, in order"
+    );
+    a.stop().await;
+    b.stop().await;
+}

@@ -7,48 +7,98 @@
 //! order everywhere. Event ids become visible in id order (`events::insert_all`), so reading
 //! "after the last id" never skips one. A notification lost while the listening connection
 //! reconnects costs nothing: every second the task reads anyway.
+//!
+//! Live-only events (an AI answer's pieces, visitors arriving on the site) are stored nowhere:
+//! they travel in the notification itself, on a second channel, tagged with the instance that
+//! sent them so it does not publish them twice. PostgreSQL limits a payload to 8,000 bytes; a
+//! larger one stays on its own instance.
 
 use super::{Backend, Pool, events};
-use crate::server::realtime::{Bus, Scope};
+use crate::server::realtime::{Bus, Scope, StoredEvent};
+use liaison_protocol::Event;
+use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
-use sqlx::postgres::PgListener;
+use sqlx::postgres::{PgListener, PgNotification};
 use std::time::Duration;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// The channel commits notify.
 pub(super) const CHANNEL: &str = "liaison_events";
+
+/// The channel live-only events travel on.
+const LIVE: &str = "liaison_live";
+
+/// PostgreSQL's limit on a notification's payload is 8,000 bytes.
+const MAX_PAYLOAD: usize = 7_900;
+
+/// A live-only event on its way to the other instances.
+#[derive(Serialize, Deserialize)]
+struct Live {
+    /// The instance that sent it.
+    from: u64,
+    visitor_id: i64,
+    event: Event,
+}
+
+/// This instance, among those sharing the database.
+fn instance_id() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    h.finish()
+}
 
 /// Events read per query while catching up.
 const BATCH: i64 = 500;
 
 /// Publishes every event committed after `cursor`, from any instance, until `stop`.
 pub(super) fn spawn(pool: PgPool, bus: Bus, cursor: i64, stop: CancellationToken) {
+    let me = instance_id();
+    let (live_tx, mut live) = mpsc::unbounded_channel();
+    bus.forward_live(live_tx);
     tokio::spawn(async move {
         let pool = Backend::Postgres(pool);
         let mut cursor = cursor;
         let mut listener: Option<PgListener> = None;
         let mut every = tokio::time::interval(Duration::from_secs(1));
+        let mut stale = true;
         loop {
             if listener.is_none() {
                 listener = listen(&pool).await;
             }
-            // Caught up after (re)listening too: nothing committed meanwhile is missed.
-            cursor = catch_up(&pool, &bus, cursor).await;
+            if stale {
+                // After a commit's notification, a tick, or (re)listening: nothing committed
+                // meanwhile is missed.
+                cursor = catch_up(&pool, &bus, cursor).await;
+            }
             let notified = async {
                 match listener.as_mut() {
-                    Some(l) => l.recv().await.map(|_| ()),
+                    Some(l) => l.recv().await,
                     None => std::future::pending().await,
                 }
             };
             tokio::select! {
                 _ = stop.cancelled() => break,
-                _ = every.tick() => {}
-                received = notified => {
-                    if let Err(e) = received {
-                        tracing::warn!("event notifications: {e}; listening again");
-                        listener = None;
+                _ = every.tick() => stale = true,
+                outgoing = live.recv() => {
+                    stale = false;
+                    if let Some(first) = outgoing {
+                        send_live(&pool, me, first, &mut live).await;
                     }
                 }
+                received = notified => match received {
+                    Ok(n) if n.channel() == LIVE => {
+                        stale = false;
+                        publish_live(&bus, me, &n);
+                    }
+                    Ok(_) => stale = true,
+                    Err(e) => {
+                        tracing::warn!("event notifications: {e}; listening again");
+                        listener = None;
+                        stale = true;
+                    }
+                },
             }
         }
     });
@@ -65,12 +115,63 @@ async fn listen(pool: &Pool) -> Option<PgListener> {
             return None;
         }
     };
-    match listener.listen(CHANNEL).await {
+    match listener.listen_all([CHANNEL, LIVE]).await {
         Ok(()) => Some(listener),
         Err(e) => {
             tracing::warn!("event notifications: {e}");
             None
         }
+    }
+}
+
+/// Sends `first` and whatever else is waiting to the other instances, in one statement.
+async fn send_live(
+    pool: &Pool,
+    me: u64,
+    first: (Event, i64),
+    waiting: &mut mpsc::UnboundedReceiver<(Event, i64)>,
+) {
+    let mut payloads = Vec::new();
+    let mut next = Some(first);
+    while let Some((event, visitor_id)) = next {
+        let payload = serde_json::to_string(&Live {
+            from: me,
+            visitor_id,
+            event,
+        })
+        .expect("events serialize");
+        if payload.len() <= MAX_PAYLOAD {
+            payloads.push(payload);
+        }
+        next = if payloads.len() < 256 {
+            waiting.try_recv().ok()
+        } else {
+            None
+        };
+    }
+    let Backend::Postgres(pg) = pool else {
+        return;
+    };
+    let sent = sqlx::query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p")
+        .bind(LIVE)
+        .bind(&payloads)
+        .execute(pg)
+        .await;
+    if let Err(e) = sent {
+        tracing::warn!("sending live events to other instances: {e}");
+    }
+}
+
+/// Publishes a live-only event another instance sent.
+fn publish_live(bus: &Bus, me: u64, notification: &PgNotification) {
+    match serde_json::from_str::<Live>(notification.payload()) {
+        Ok(live) if live.from != me => bus.publish(StoredEvent {
+            id: 0,
+            visitor_id: Some(live.visitor_id),
+            event: live.event,
+        }),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("a live event from another instance: {e}"),
     }
 }
 
