@@ -80,11 +80,15 @@ async fn copy_database(args: &[String]) -> i32 {
         eprintln!("{COPY_USAGE}");
         return 2;
     };
-    let parse = |url: &str| Location::parse(Some(url), std::path::Path::new(""));
+    let parse = |url: &String| {
+        Location::parse(Some(url), std::path::Path::new("")).map_err(|_| {
+            format!("copy-database: {url:?} is not sqlite://PATH or postgres://USER@HOST/DB")
+        })
+    };
     let (from, to) = match (parse(from), parse(to)) {
         (Ok(f), Ok(t)) => (f, t),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("copy-database: {e}");
+            eprintln!("{e}");
             return 2;
         }
     };
