@@ -36,16 +36,6 @@ async fn list(c: &reqwest::Client, app: &TestApp, args: &[(&str, &str)]) -> List
     r.json().await.unwrap()
 }
 
-async fn dashboard_stream(c: &reqwest::Client, app: &TestApp, after: Option<i64>) -> SseReader {
-    let path = match after {
-        Some(a) => format!("/api/dashboard/v1/stream?after={a}"),
-        None => "/api/dashboard/v1/stream".into(),
-    };
-    let r = c.get(app.url(&path)).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    SseReader::new(r)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streams_start_at_the_cursor_and_events_carry_the_row() {
     let app = spawn().await;

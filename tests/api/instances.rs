@@ -17,23 +17,13 @@ async fn two_instances() -> (TestApp, TestApp) {
     (a, b)
 }
 
-async fn dashboard_stream(c: &reqwest::Client, app: &TestApp) -> SseReader {
-    let r = c
-        .get(app.url("/api/dashboard/v1/stream"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    SseReader::new(r)
-}
-
 /// A visitor talks to instance A; an operator signed in on A watches the stream of instance B
 /// (sessions live in the database) and sees the message and its conversation's row, each once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_on_one_instance_sees_writes_through_another() {
     let (a, b) = two_instances().await;
     let owner = operator(&a, OWNER_EMAIL).await;
-    let mut stream = dashboard_stream(&owner, &b).await;
+    let mut stream = dashboard_stream(&owner, &b, None).await;
     let token = visitor(&a).await;
     let r = send(&a, &token, "m-1", "Hello from instance A").await;
     assert!(r.status().is_success());

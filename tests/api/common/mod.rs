@@ -155,6 +155,17 @@ pub async fn add_agents(app: &TestApp, n: usize) -> Vec<String> {
     emails
 }
 
+/// The operator's dashboard stream on `app`, from the cursor `after` (None: from now).
+pub async fn dashboard_stream(c: &reqwest::Client, app: &TestApp, after: Option<i64>) -> SseReader {
+    let path = match after {
+        Some(a) => format!("/api/dashboard/v1/stream?after={a}"),
+        None => "/api/dashboard/v1/stream".into(),
+    };
+    let r = c.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    SseReader::new(r)
+}
+
 /// Calls a server function with form-encoded arguments.
 pub async fn call<S: leptos::server_fn::ServerFn>(
     c: &reqwest::Client,
