@@ -17,6 +17,7 @@ mod inbox;
 mod instances;
 mod join_lock;
 mod kb;
+mod processes;
 mod schema;
 mod site_config;
 mod sse_replay;

@@ -4,11 +4,12 @@
 
 pub mod fake_llm;
 pub mod postgres;
+pub mod process;
 
 use futures::StreamExt;
 use leptos::prelude::LeptosOptions;
 use liaison::server::{Config, RunningServer, start};
-use liaison_protocol::widget_api::ConversationResponse;
+pub use liaison_protocol::widget_api::ConversationResponse;
 use serde_json::json;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -96,8 +97,22 @@ impl TestApp {
         self.server.stop().await;
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
 
-    pub fn url(&self, path: &str) -> String {
+/// What the helpers speak HTTP to: a server started in this process ([`TestApp`]) or a
+/// separate `liaison` process.
+pub trait Http {
+    fn url(&self, path: &str) -> String;
+}
+
+impl<T: Http> Http for &T {
+    fn url(&self, path: &str) -> String {
+        (**self).url(path)
+    }
+}
+
+impl Http for TestApp {
+    fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 }
@@ -112,7 +127,7 @@ pub fn client() -> reqwest::Client {
 }
 
 /// A client with its own cookie jar, signed in as `email`.
-pub async fn operator(app: &TestApp, email: &str) -> reqwest::Client {
+pub async fn operator(app: &impl Http, email: &str) -> reqwest::Client {
     use leptos::server_fn::ServerFn;
     liaison::server::install_tls();
     let c = reqwest::Client::builder()
@@ -156,7 +171,11 @@ pub async fn add_agents(app: &TestApp, n: usize) -> Vec<String> {
 }
 
 /// The operator's dashboard stream on `app`, from the cursor `after` (None: from now).
-pub async fn dashboard_stream(c: &reqwest::Client, app: &TestApp, after: Option<i64>) -> SseReader {
+pub async fn dashboard_stream(
+    c: &reqwest::Client,
+    app: &impl Http,
+    after: Option<i64>,
+) -> SseReader {
     let path = match after {
         Some(a) => format!("/api/dashboard/v1/stream?after={a}"),
         None => "/api/dashboard/v1/stream".into(),
@@ -169,14 +188,14 @@ pub async fn dashboard_stream(c: &reqwest::Client, app: &TestApp, after: Option<
 /// Calls a server function with form-encoded arguments.
 pub async fn call<S: leptos::server_fn::ServerFn>(
     c: &reqwest::Client,
-    app: &TestApp,
+    app: &impl Http,
     args: &[(&str, &str)],
 ) -> reqwest::Response {
     c.post(app.url(S::PATH)).form(args).send().await.unwrap()
 }
 
 /// `POST /session` with any JSON body; the answer as JSON.
-pub async fn session(app: &TestApp, body: serde_json::Value) -> serde_json::Value {
+pub async fn session(app: &impl Http, body: serde_json::Value) -> serde_json::Value {
     client()
         .post(app.url("/api/widget/v1/session"))
         .json(&body)
@@ -189,7 +208,7 @@ pub async fn session(app: &TestApp, body: serde_json::Value) -> serde_json::Valu
 }
 
 /// A new visitor with metadata; its token.
-pub async fn visitor(app: &TestApp) -> String {
+pub async fn visitor(app: &impl Http) -> String {
     let r = session(
         app,
         json!({"metadata": {"browser": "Mozilla/5.0 Firefox/128.0", "timezone": "Europe/Paris",
@@ -200,7 +219,7 @@ pub async fn visitor(app: &TestApp) -> String {
 }
 
 pub async fn send(
-    app: &TestApp,
+    app: &impl Http,
     token: &str,
     client_msg_id: &str,
     body: &str,
@@ -214,7 +233,7 @@ pub async fn send(
         .unwrap()
 }
 
-pub async fn conversation(app: &TestApp, token: &str) -> ConversationResponse {
+pub async fn conversation(app: &impl Http, token: &str) -> ConversationResponse {
     client()
         .get(app.url("/api/widget/v1/conversation"))
         .bearer_auth(token)
@@ -228,7 +247,7 @@ pub async fn conversation(app: &TestApp, token: &str) -> ConversationResponse {
 
 /// Polls the visitor's conversation until `done` holds (the AI answers in the background).
 pub async fn wait_for(
-    app: &TestApp,
+    app: &impl Http,
     token: &str,
     done: impl Fn(&ConversationResponse) -> bool,
 ) -> ConversationResponse {
@@ -243,7 +262,7 @@ pub async fn wait_for(
 }
 
 /// Waits until the visitor's conversation holds at least `n` messages.
-pub async fn wait_for_messages(app: &TestApp, token: &str, n: usize) -> ConversationResponse {
+pub async fn wait_for_messages(app: &impl Http, token: &str, n: usize) -> ConversationResponse {
     wait_for(app, token, |c| {
         c.conversation
             .as_ref()
@@ -254,7 +273,7 @@ pub async fn wait_for_messages(app: &TestApp, token: &str, n: usize) -> Conversa
 
 /// Waits until the visitor's conversation has `status`.
 pub async fn wait_for_status(
-    app: &TestApp,
+    app: &impl Http,
     token: &str,
     status: liaison_protocol::ConversationStatus,
 ) -> ConversationResponse {
@@ -287,7 +306,11 @@ impl SseReader {
     /// The next event with an id, or None if none comes within `wait`. Live-only events (no id)
     /// are skipped.
     pub async fn next(&mut self, wait: Duration) -> Option<SseEvent> {
-        let deadline = tokio::time::Instant::now() + wait;
+        self.next_until(tokio::time::Instant::now() + wait).await
+    }
+
+    /// The next event with an id, or None if none comes before `deadline`.
+    pub async fn next_until(&mut self, deadline: tokio::time::Instant) -> Option<SseEvent> {
         loop {
             let frame = self.frame_until(deadline).await?;
             if let Some(id) = frame.id {
