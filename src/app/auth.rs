@@ -76,7 +76,8 @@ pub mod ssr {
     pub async fn sign_out() -> Result<(), AppError> {
         let session = session().await?;
         if let Some(id) = session.id() {
-            state()?.streams.end(id);
+            let state = state()?;
+            state.streams.sign_out(id, state.db.bus());
         }
         auth::sign_out(&session).await.map_err(|e| {
             tracing::error!("sign out: {e}");

@@ -157,9 +157,11 @@ where
     sweep_expired_sessions(store.clone(), shutdown.clone());
     let streams = SessionStreams::default();
     streams.sweep(store.clone(), shutdown.clone());
+    streams.follow(db.bus(), shutdown.clone());
     retention::spawn(db.clone(), config.event_retention, shutdown.clone());
     let presence = Presence::new(db.bus().clone());
     presence.spawn_expiry(shutdown.clone());
+    presence.share(&db, shutdown.clone());
     let queue = documents::Queue::default();
     documents::spawn_processor(
         db.clone(),

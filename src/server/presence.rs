@@ -2,25 +2,51 @@
 //! it loads, so an open widget stream is the visit's heartbeat (its keep-alives every 15 s find a
 //! dead connection); the page comes from the page view the widget reports at `/session`. A
 //! visitor whose last stream closed is kept for `GRACE` (moving to the next page reconnects), then
-//! expires. Every change is a live-only event for the dashboards; nothing is stored.
+//! expires. Every change is a live-only event for the dashboards.
+//!
+//! One instance keeps its visitors in memory only. Instances sharing PostgreSQL also write
+//! theirs to `live_visitors` (from a task, off the widget's path), so a dashboard opened on any
+//! instance lists everyone; the live events already reach every instance (`db/relay.rs`). A
+//! visitor leaves the dashboards when the last instance that had them lets them go, and the
+//! visitors of an instance that stops refreshing its rows (killed) leave after `STALE`.
 
 use crate::server::db::conversations::visitor_label;
 use crate::server::db::visitors::VisitorRow;
+use crate::server::db::{self, Db};
 use crate::server::now_ms;
 use crate::server::realtime::Bus;
 use liaison_protocol::{Event, LiveVisitor};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// How long a visitor stays "on the site" after their last widget closed.
 pub const GRACE: Duration = Duration::from_secs(60);
 
+/// How often an instance sharing the database confirms its visitors are still there.
+const REFRESH: Duration = Duration::from_secs(20);
+
+/// Rows not confirmed for this long belong to an instance that is gone.
+const STALE: Duration = Duration::from_secs(60);
+
 #[derive(Clone)]
 pub struct Presence {
     inner: Arc<Mutex<HashMap<i64, Entry>>>,
     bus: Bus,
+    /// Set when instances share the database: where changes go to be written.
+    shared: Arc<OnceLock<Shared>>,
+}
+
+struct Shared {
+    db: Db,
+    changes: mpsc::UnboundedSender<Change>,
+}
+
+enum Change {
+    Here(LiveVisitor),
+    Gone(i64),
 }
 
 struct Entry {
@@ -52,7 +78,41 @@ impl Presence {
         Presence {
             inner: Arc::default(),
             bus,
+            shared: Arc::default(),
         }
+    }
+
+    /// On PostgreSQL, where other instances may share the database: writes this instance's
+    /// visitors to it until `shutdown` (then removes them), and lists everyone's.
+    pub fn share(&self, db: &Db, shutdown: CancellationToken) {
+        if !db.read.is_postgres() {
+            return;
+        }
+        let (changes, rx) = mpsc::unbounded_channel();
+        let shared = Shared {
+            db: db.clone(),
+            changes,
+        };
+        if self.shared.set(shared).is_ok() {
+            tokio::spawn(write_shared(self.clone(), db.clone(), rx, shutdown));
+        }
+    }
+
+    /// Everyone on the site now, through any instance, the longest visit first.
+    pub async fn everyone(&self) -> Result<Vec<LiveVisitor>, sqlx::Error> {
+        let Some(shared) = self.shared.get() else {
+            return Ok(self.list());
+        };
+        let mut all =
+            db::presence::list(&shared.db.read, now_ms() - STALE.as_millis() as i64).await?;
+        // This instance's own, even those its writer has not caught up with yet.
+        for mine in self.list() {
+            if !all.iter().any(|v| v.visitor_id == mine.visitor_id) {
+                all.push(mine);
+            }
+        }
+        all.sort_by_key(|v| (v.since, v.visitor_id));
+        Ok(all)
     }
 
     /// A widget stream opened for `row`: the visitor is here, on `row.page`.
@@ -85,6 +145,9 @@ impl Presence {
                 },
                 row.id,
             );
+            if let Some(shared) = self.shared.get() {
+                let _ = shared.changes.send(Change::Here(entry.visitor.clone()));
+            }
         }
         Visit {
             visitor_id: row.id,
@@ -113,8 +176,15 @@ impl Presence {
             .collect();
         for id in gone {
             map.remove(&id);
-            self.bus
-                .publish_live(Event::VisitorOffline { visitor_id: id }, id);
+            match self.shared.get() {
+                // Gone from the dashboards only if no other instance has them.
+                Some(shared) => {
+                    let _ = shared.changes.send(Change::Gone(id));
+                }
+                None => self
+                    .bus
+                    .publish_live(Event::VisitorOffline { visitor_id: id }, id),
+            }
         }
     }
 
@@ -130,6 +200,59 @@ impl Presence {
                 }
             }
         });
+    }
+}
+
+/// Writes this instance's visitors to the shared table as they change, confirms them every
+/// `REFRESH`, and removes the rows of instances that stopped confirming theirs.
+async fn write_shared(
+    presence: Presence,
+    db: Db,
+    mut changes: mpsc::UnboundedReceiver<Change>,
+    shutdown: CancellationToken,
+) {
+    let me = db.instance();
+    let pool = &db.read;
+    let fresh_after = || now_ms() - STALE.as_millis() as i64;
+    let offline = |id: i64| {
+        presence
+            .bus
+            .publish_live(Event::VisitorOffline { visitor_id: id }, id)
+    };
+    let mut every = tokio::time::interval(REFRESH);
+    loop {
+        let written = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            change = changes.recv() => match change {
+                Some(Change::Here(visitor)) => db::presence::here(pool, me, &visitor, now_ms()).await,
+                Some(Change::Gone(id)) => match db::presence::gone(pool, me, id, fresh_after()).await {
+                    Ok(true) => Ok(()),
+                    Ok(false) => {
+                        offline(id);
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                },
+                None => break,
+            },
+            _ = every.tick() => async {
+                db::presence::refresh(pool, me, now_ms()).await?;
+                for id in db::presence::sweep(pool, fresh_after()).await? {
+                    if !presence.inner.lock().expect("presence lock").contains_key(&id)
+                        && !db::presence::elsewhere(pool, id, fresh_after()).await?
+                    {
+                        offline(id);
+                    }
+                }
+                Ok(())
+            }.await,
+        };
+        if let Err(e) = written {
+            tracing::warn!("sharing live visitors: {e}");
+        }
+    }
+    if let Err(e) = db::presence::leave(pool, me).await {
+        tracing::warn!("removing this instance's live visitors: {e}");
     }
 }
 

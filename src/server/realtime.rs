@@ -45,10 +45,27 @@ struct Inner {
     dashboard: broadcast::Sender<Arc<StoredEvent>>,
     /// One channel per visitor with an open stream; removed when their last stream ends.
     visitors: Mutex<HashMap<i64, broadcast::Sender<Arc<StoredEvent>>>>,
-    /// Where live-only events also go when other instances share the database (the
-    /// PostgreSQL relay, `db/relay.rs`): they are stored nowhere, so they travel by themselves.
-    elsewhere:
-        std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<(liaison_protocol::Event, i64)>>,
+    /// Where live-only events and sign-outs also go when other instances share the database
+    /// (the PostgreSQL relay, `db/relay.rs`): they are stored nowhere, so they travel by
+    /// themselves.
+    elsewhere: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Outgoing>>,
+    /// Sessions that signed out, on this instance or another (keys: [`session_key`]).
+    ended_sessions: broadcast::Sender<String>,
+}
+
+/// What goes to the other instances sharing the database.
+#[derive(Debug, Clone)]
+pub enum Outgoing {
+    /// A live-only event for a visitor's conversation.
+    Live(Event, i64),
+    /// A session signed out: its streams end everywhere.
+    SessionEnded(String),
+}
+
+/// A session as sign-outs name it between instances: a digest, not the cookie's secret.
+pub fn session_key(id: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(id.as_bytes()))
 }
 
 /// Events a visitor's channel holds for a slow stream before it lags (and then replays from the
@@ -64,6 +81,7 @@ impl Default for Bus {
                 dashboard,
                 visitors: Mutex::new(HashMap::new()),
                 elsewhere: std::sync::OnceLock::new(),
+                ended_sessions: broadcast::channel(64).0,
             }),
         }
     }
@@ -123,12 +141,28 @@ impl Bus {
         self.inner.visitors.lock().expect("bus lock").len()
     }
 
-    /// Sends this bus's live-only events to `to` as well (once; later calls are ignored).
-    pub fn forward_live(
-        &self,
-        to: tokio::sync::mpsc::UnboundedSender<(liaison_protocol::Event, i64)>,
-    ) {
+    /// Sends this bus's live-only events and sign-outs to `to` as well (once; later calls are
+    /// ignored).
+    pub fn forward(&self, to: tokio::sync::mpsc::UnboundedSender<Outgoing>) {
         let _ = self.inner.elsewhere.set(to);
+    }
+
+    /// The session `key` signed out: its streams end here and on the other instances.
+    pub fn end_session(&self, key: String) {
+        if let Some(elsewhere) = self.inner.elsewhere.get() {
+            let _ = elsewhere.send(Outgoing::SessionEnded(key.clone()));
+        }
+        self.end_session_here(key);
+    }
+
+    /// The session `key` signed out (here, or on the instance that said so).
+    pub fn end_session_here(&self, key: String) {
+        let _ = self.inner.ended_sessions.send(key);
+    }
+
+    /// Sign-outs from now on.
+    pub fn ended_sessions(&self) -> broadcast::Receiver<String> {
+        self.inner.ended_sessions.subscribe()
     }
 
     pub fn publish(&self, event: StoredEvent) {
@@ -149,7 +183,7 @@ impl Bus {
     pub fn publish_live(&self, event: liaison_protocol::Event, visitor_id: i64) {
         debug_assert!(event.is_live_only());
         if let Some(elsewhere) = self.inner.elsewhere.get() {
-            let _ = elsewhere.send((event.clone(), visitor_id));
+            let _ = elsewhere.send(Outgoing::Live(event.clone(), visitor_id));
         }
         self.publish(StoredEvent {
             id: 0,

@@ -1,7 +1,9 @@
-//! Dashboard streams belong to a session: signing out ends that session's streams at once, and a
+//! Dashboard streams belong to a session: signing out ends that session's streams at once, on
+//! every instance (the sign-out travels on the bus, and between instances with the relay), and a
 //! sweep every minute ends those whose session expired or was deleted, so a signed-out or
 //! expired tab stops receiving events.
 
+use crate::server::realtime::{Bus, session_key};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -17,6 +19,8 @@ pub struct SessionStreams {
 struct Entry {
     end: CancellationToken,
     streams: usize,
+    /// How sign-outs name the session ([`session_key`]).
+    key: String,
 }
 
 /// Held by an open stream; `end` fires when its session ends. Dropping it forgets the stream.
@@ -45,6 +49,7 @@ impl SessionStreams {
         let entry = map.entry(session).or_insert_with(|| Entry {
             end: shutdown.child_token(),
             streams: 0,
+            key: session_key(&session.to_string()),
         });
         entry.streams += 1;
         StreamTicket {
@@ -54,11 +59,42 @@ impl SessionStreams {
         }
     }
 
-    /// Ends every stream of `session` (sign-out).
+    /// Ends every stream of `session` (sign-out) here, and through `bus` on the other
+    /// instances.
+    pub fn sign_out(&self, session: Id, bus: &Bus) {
+        self.end(session);
+        bus.end_session(session_key(&session.to_string()));
+    }
+
+    /// Ends every stream of `session` on this instance.
     pub fn end(&self, session: Id) {
         if let Some(entry) = self.inner.lock().expect("streams lock").get(&session) {
             entry.end.cancel();
         }
+    }
+
+    /// Until shutdown: ends the streams of sessions that signed out on another instance.
+    pub fn follow(&self, bus: &Bus, shutdown: CancellationToken) {
+        let streams = self.clone();
+        let mut ended = bus.ended_sessions();
+        tokio::spawn(async move {
+            loop {
+                let key = tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    key = ended.recv() => key,
+                };
+                match key {
+                    Ok(key) => {
+                        let map = streams.inner.lock().expect("streams lock");
+                        for entry in map.values().filter(|e| e.key == key) {
+                            entry.end.cancel();
+                        }
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        });
     }
 
     /// How many streams are open, over all sessions.

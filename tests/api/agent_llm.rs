@@ -21,18 +21,6 @@ fn ai_replied(c: &ConversationResponse) -> bool {
         .is_some_and(|c| c.messages.iter().any(|m| m.sender == Sender::Ai))
 }
 
-async fn widget_stream(app: &TestApp, token: &str) -> SseReader {
-    let r = client()
-        .get(app.url("/api/widget/v1/stream"))
-        .bearer_auth(token)
-        .timeout(Duration::from_secs(60))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    SseReader::new(r)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_answer_streams_to_the_widget_and_cites_its_source() {
     let llm = FakeLlm::start().await;

@@ -559,3 +559,180 @@ async fn first_messages_at_once_on_sqlite() {
 async fn first_messages_at_once_on_postgres() {
     first_messages_at_once(postgres().await).await;
 }
+
+/// Search at depth: a word in the newest messages and in one message tens of thousands back,
+/// among filler. On PostgreSQL the first is found by walking back from the newest message and
+/// the second through the GIN index; both backends give the same conversations in the same
+/// order, page by page.
+async fn search_in_depth(db: Db) {
+    let mut conversations = Vec::new();
+    for token in ["old", "filler", "new"] {
+        let v = visitor(&db, token).await;
+        let mut tx = db.write().await.unwrap();
+        conversations.push(
+            db::conversations::insert(tx.conn(), v, Channel::Widget)
+                .await
+                .unwrap(),
+        );
+        tx.commit().await.unwrap();
+    }
+    let (old, filler, new) = (conversations[0], conversations[1], conversations[2]);
+    let fill = if db.read.is_postgres() {
+        "INSERT INTO messages (conversation_id, sender, body, created_at)
+         SELECT $2, 'customer', $1 || i, i FROM generate_series(1, 30000) i"
+    } else {
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000)
+         INSERT INTO messages (conversation_id, sender, body, created_at)
+         SELECT $2, 'customer', $1 || i, i FROM n"
+    };
+    let say = async |conversation: i64, body: &str| {
+        let mut tx = db.write().await.unwrap();
+        match tx.conn() {
+            db::Backend::Sqlite(c) => sqlx::query("INSERT INTO messages (conversation_id, sender, body, created_at) VALUES ($2, 'customer', $1, 0)")
+                .bind(body).bind(conversation).execute(c).await.map(|_| ()),
+            db::Backend::Postgres(c) => sqlx::query("INSERT INTO messages (conversation_id, sender, body, created_at) VALUES ($2, 'customer', $1, 0)")
+                .bind(body).bind(conversation).execute(c).await.map(|_| ()),
+        }
+        .unwrap();
+        tx.commit().await.unwrap();
+    };
+    say(old, "Is the Kumquat jam back in stock?").await;
+    let mut tx = db.write().await.unwrap();
+    if let db::Backend::Postgres(c) = tx.conn() {
+        // Without the trigger that counts each message on its conversation, one row at a time.
+        sqlx::query("SET LOCAL session_replication_role = replica")
+            .execute(c)
+            .await
+            .unwrap();
+    }
+    match tx.conn() {
+        db::Backend::Sqlite(c) => sqlx::query(fill)
+            .bind("About something else, number ")
+            .bind(filler)
+            .execute(c)
+            .await
+            .map(|_| ()),
+        db::Backend::Postgres(c) => sqlx::query(fill)
+            .bind("About something else, number ")
+            .bind(filler)
+            .execute(c)
+            .await
+            .map(|_| ()),
+    }
+    .unwrap();
+    tx.commit().await.unwrap();
+    say(new, "kumquats? no: one KUMQUAT marmalade please").await;
+
+    let mut conn = db.read.acquire().await.unwrap();
+    for text in ["kumquat", "kumq", "KUMQUAT jam"] {
+        let found = db::search::conversations(conn.conn(), text, Filter::default(), None, 10)
+            .await
+            .unwrap();
+        let ids: Vec<i64> = found.rows.iter().map(|r| r.id).collect();
+        let expected = if text == "KUMQUAT jam" {
+            vec![old]
+        } else {
+            vec![new, old]
+        };
+        assert_eq!(ids, expected, "{text:?}");
+    }
+    // One per page: the newest match, then the old one, then nothing more.
+    let first = db::search::conversations(conn.conn(), "kumquat", Filter::default(), None, 1)
+        .await
+        .unwrap();
+    assert_eq!(first.rows[0].id, new);
+    let second =
+        db::search::conversations(conn.conn(), "kumquat", Filter::default(), first.next, 1)
+            .await
+            .unwrap();
+    assert_eq!(second.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [old]);
+    if let Some(next) = second.next {
+        let third =
+            db::search::conversations(conn.conn(), "kumquat", Filter::default(), Some(next), 1)
+                .await
+                .unwrap();
+        assert!(third.rows.is_empty());
+    }
+    // A word in every filler message: the newest of them.
+    let found = db::search::conversations(conn.conn(), "number 29999", Filter::default(), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        found.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [filler]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_in_depth_on_sqlite() {
+    search_in_depth(sqlite("search").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_in_depth_on_postgres() {
+    search_in_depth(postgres().await).await;
+}
+
+/// Live visitors shared between instances: each instance's rows, a visitor on two instances
+/// listed once with the earlier start, and the rows of an instance that stopped refreshing
+/// swept away with the visitors they held.
+async fn live_visitor_rows(db: Db) {
+    use liaison_protocol::LiveVisitor;
+    let seen = |id: i64, since: i64| LiveVisitor {
+        visitor_id: id,
+        visitor: format!("Visitor #{id}"),
+        page: Some("/pricing".into()),
+        browser: None,
+        since,
+    };
+    let p = &db.read;
+    db::presence::here(p, 1, &seen(10, 100), 1_000)
+        .await
+        .unwrap();
+    db::presence::here(p, 2, &seen(10, 50), 1_000)
+        .await
+        .unwrap();
+    db::presence::here(p, 2, &seen(11, 200), 1_000)
+        .await
+        .unwrap();
+    // The next page: the same row, updated.
+    db::presence::here(p, 1, &seen(10, 100), 1_500)
+        .await
+        .unwrap();
+    let listed = db::presence::list(p, 900).await.unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|v| (v.visitor_id, v.since))
+            .collect::<Vec<_>>(),
+        [(10, 50), (11, 200)]
+    );
+    // Instance 1 lets visitor 10 go; instance 2 still has them.
+    assert!(db::presence::gone(p, 1, 10, 900).await.unwrap());
+    // Instance 2 stops refreshing; instance 1 refreshes and sweeps.
+    db::presence::here(p, 1, &seen(12, 300), 1_000)
+        .await
+        .unwrap();
+    db::presence::refresh(p, 1, 5_000).await.unwrap();
+    let mut swept = db::presence::sweep(p, 4_000).await.unwrap();
+    swept.sort();
+    assert_eq!(swept, [10, 11]);
+    assert!(!db::presence::elsewhere(p, 10, 4_000).await.unwrap());
+    let listed = db::presence::list(p, 4_000).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|v| v.visitor_id).collect::<Vec<_>>(),
+        [12]
+    );
+    db::presence::leave(p, 1).await.unwrap();
+    assert!(db::presence::list(p, 0).await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_visitor_rows_on_sqlite() {
+    live_visitor_rows(sqlite("presence").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_visitor_rows_on_postgres() {
+    live_visitor_rows(postgres().await).await;
+}

@@ -14,6 +14,12 @@ use std::time::{Duration, Instant};
 const CONVERSATIONS: i64 = 1_000_000;
 const MESSAGES_PER_CONVERSATION: i64 = 10;
 const BATCH: i64 = 100_000;
+/// What the messages talk about.
+const WORDS: &str = "order invoice delivery refund account password shipping warranty kettle \
+    toaster battery charger subscription discount voucher store opening return exchange size \
+    colour payment card bank transfer tracking parcel courier customs address email phone \
+    support manual repair spare part cable screen keyboard hello thanks please help broken late \
+    missing wrong damaged cancel change upgrade login reset code trial plan price";
 
 async fn time<T, F: std::future::Future<Output = T>>(n: usize, f: impl Fn(usize) -> F) -> Vec<f64> {
     let mut out = Vec::with_capacity(n);
@@ -27,7 +33,7 @@ async fn time<T, F: std::future::Future<Output = T>>(n: usize, f: impl Fn(usize)
 
 /// 1,000,000 conversations of 700,000 visitors, 10,000,000 messages, by direct SQL in batches.
 /// The FTS trigger is set aside during the load and the index rebuilt once after it.
-async fn fill(db: &Db) {
+async fn fill_sqlite(db: &Db) {
     let started = Instant::now();
     let w = |sql: &'static str| async move {
         let mut tx = db.write().await.unwrap();
@@ -38,11 +44,7 @@ async fn fill(db: &Db) {
         tx.commit().await.unwrap();
     };
     w("CREATE TABLE bench_words (id INTEGER PRIMARY KEY, w TEXT NOT NULL)").await;
-    let words = "order invoice delivery refund account password shipping warranty kettle toaster \
-        battery charger subscription discount voucher store opening return exchange size colour \
-        payment card bank transfer tracking parcel courier customs address email phone support \
-        manual repair spare part cable screen keyboard hello thanks please help broken late \
-        missing wrong damaged cancel change upgrade login reset code trial plan price";
+    let words = WORDS;
     let mut tx = db.write().await.unwrap();
     for (i, word) in words.split_whitespace().enumerate() {
         sqlx::query("INSERT INTO bench_words (id, w) VALUES (?, ?)")
@@ -156,6 +158,137 @@ async fn fill(db: &Db) {
     );
 }
 
+/// The same data as [`fill_sqlite`] in the migrated PostgreSQL database at `url`: triggers off
+/// for the load (the counters they keep are computed once after it), the full-text indexes
+/// built once at the end.
+async fn fill_postgres(url: &str) {
+    let started = Instant::now();
+    let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(url)
+        .await
+        .unwrap();
+    let mut run = async |sql: &str, binds: &[i64]| {
+        let mut q = sqlx::query(sql);
+        for b in binds {
+            q = q.bind(*b);
+        }
+        q.execute(&mut c)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    };
+    run("SET session_replication_role = replica", &[]).await;
+    run("SET maintenance_work_mem = '1GB'", &[]).await;
+    run("DROP INDEX messages_search", &[]).await;
+    run("DROP INDEX visitors_search", &[]).await;
+    let visitors = CONVERSATIONS * 7 / 10;
+    run(
+        "INSERT INTO visitors (id, token_hash, browser, name, email, created_at, last_seen_at)
+         SELECT i, 'bench-' || i, 'Mozilla/5.0 Chrome/126',
+            CASE WHEN i % 5 = 0 THEN 'Customer ' || i END,
+            CASE WHEN i % 5 = 0 THEN 'customer' || i || '@example.com' END,
+            1700000000000 + i, 1700000000000 + i FROM generate_series(1, $1) i",
+        &[visitors],
+    )
+    .await;
+    run(
+        "INSERT INTO conversations (id, visitor_id, channel, status, message_count,
+            last_message, created_at, last_activity_at, resolved_at, booked, rating)
+         SELECT i, 1 + (i * 7) % $2,
+            CASE WHEN i % 5 = 0 THEN 'whatsapp' ELSE 'widget' END,
+            CASE WHEN i % 20 = 0 THEN 'needs_agent' WHEN i % 20 = 1 THEN 'delegated'
+                 WHEN i % 10 < 3 THEN 'open' ELSE 'resolved' END,
+            $3, 'Thanks for your help with order ' || i,
+            1600000000000 + i * 600000, 1600000000000 + i * 600000 + 300000,
+            CASE WHEN i % 10 >= 3 AND i % 20 > 1 THEN 1600000000000 + i * 600000 + 300000 END,
+            i % 33 = 0,
+            CASE WHEN i % 10 >= 3 AND i % 3 = 0 THEN 1 + i % 5 END
+         FROM generate_series(1, $1) i",
+        &[CONVERSATIONS, visitors, MESSAGES_PER_CONVERSATION],
+    )
+    .await;
+    let messages = CONVERSATIONS * MESSAGES_PER_CONVERSATION;
+    let words = WORDS.split_whitespace().collect::<Vec<_>>().join(" ");
+    let n_words = WORDS.split_whitespace().count() as i64;
+    for start in (0..messages).step_by(BATCH as usize * 20) {
+        sqlx::query(
+            "WITH w AS (SELECT string_to_array($5, ' ') AS a)
+             INSERT INTO messages (id, conversation_id, sender, body, created_at)
+             SELECT i, 1 + (i - 1) / $3,
+                CASE (i % 3) WHEN 0 THEN 'customer' WHEN 1 THEN 'ai' ELSE 'agent' END,
+                'About my ' || w.a[1 + (i * 7) % $4] || ' and the ' || w.a[1 + (i * 13 + 5) % $4]
+                    || ', reference ' || i,
+                1600000000000 + i * 60000
+             FROM generate_series($1, $2) i, w",
+        )
+        .bind(start + 1)
+        .bind((start + BATCH * 20).min(messages))
+        .bind(MESSAGES_PER_CONVERSATION)
+        .bind(n_words)
+        .bind(&words)
+        .execute(&mut c)
+        .await
+        .unwrap();
+    }
+    let mut run = async |sql: &str| {
+        sqlx::query(sql)
+            .execute(&mut c)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    };
+    // What the triggers would have kept.
+    run(
+        "INSERT INTO conversation_counts (channel, status, booked, n)
+         SELECT channel, status, booked, count(*) FROM conversations GROUP BY 1, 2, 3
+         ON CONFLICT (channel, status, booked) DO UPDATE SET n = excluded.n",
+    )
+    .await;
+    run("UPDATE visitors v SET conversation_count = c.n
+         FROM (SELECT visitor_id, count(*) AS n FROM conversations GROUP BY 1) c
+         WHERE v.id = c.visitor_id")
+    .await;
+    for table in ["visitors", "conversations", "messages"] {
+        run(&format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+        ))
+        .await;
+    }
+    run("CREATE INDEX visitors_search ON visitors USING GIN (to_tsvector('simple',
+        liaison_fold(coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone, ''))))")
+    .await;
+    run("CREATE INDEX messages_search ON messages USING GIN (search)").await;
+    run("VACUUM ANALYZE").await;
+    println!(
+        "\nFilled {CONVERSATIONS} conversations and {messages} messages in PostgreSQL in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// Which indexes the inbox's queries used, and whether any read a big table from end to end.
+async fn scans(c: &mut sqlx::PgConnection) {
+    let tables: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT relname::text, seq_scan, seq_tup_read FROM pg_stat_user_tables
+         WHERE relname IN ('visitors', 'conversations', 'messages') ORDER BY relname",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .unwrap();
+    for (table, scans, rows) in tables {
+        println!("  sequential scans of {table:<14} {scans:>4} ({rows} rows read)");
+    }
+    let indexes: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT indexrelname::text, idx_scan FROM pg_stat_user_indexes
+         WHERE relname IN ('visitors', 'conversations', 'messages') AND idx_scan > 0
+         ORDER BY relname, indexrelname",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .unwrap();
+    let used: Vec<String> = indexes
+        .iter()
+        .map(|(name, n)| format!("{name} ({n})"))
+        .collect();
+    println!("  indexes used: {}", used.join(", "));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a benchmark: run by `cargo xtask bench`"]
 async fn bench_inbox_at_a_million_conversations() {
@@ -165,9 +298,41 @@ async fn bench_inbox_at_a_million_conversations() {
     let db = Db::open(&dir.join("liaison.db"), Bus::default())
         .await
         .unwrap();
-    fill(&db).await;
+    fill_sqlite(&db).await;
+    queries(&db, "SQLite").await;
+    drop(db);
+    let data_dir = dir.display().to_string();
+    over_http("SQLite", &[("LIAISON_DATA_DIR", &data_dir)]).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
 
-    println!("\nInbox queries at {CONVERSATIONS} conversations (SQLite, this machine)");
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run by `cargo xtask bench`"]
+async fn bench_inbox_at_a_million_conversations_on_postgres() {
+    let url = postgres::fresh_database().await;
+    let db = Db::open_postgres(&url, Bus::default()).await.unwrap();
+    fill_postgres(&url).await;
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::query("SELECT pg_stat_reset()")
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    queries(&db, "PostgreSQL").await;
+    // The pool's connections exit, which hands their statistics over.
+    if let db::Backend::Postgres(pool) = &db.read {
+        pool.close().await;
+    }
+    drop(db);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    scans(&mut admin).await;
+    over_http("PostgreSQL", &[("LIAISON_DATABASE_URL", &url)]).await;
+}
+
+/// The inbox's queries through the real query functions, on the filled database `db`.
+async fn queries(db: &Db, backend: &str) {
+    println!("\nInbox queries at {CONVERSATIONS} conversations ({backend}, this machine)");
     let mut conn = db.read.acquire().await.unwrap();
     for tab in Tab::ALL {
         for channel in [None, Some(Channel::Widget), Some(Channel::Whatsapp)] {
@@ -253,13 +418,13 @@ async fn bench_inbox_at_a_million_conversations() {
         std::hint::black_box((c, v, m));
     }
     report("one detail view (row, visitor, 10 messages)", detail, 0.95);
-    drop(db);
+}
 
-    // The same database behind the real server, over HTTP.
-    let data_dir = dir.display().to_string();
-    let app = spawn_with(&[("LIAISON_DATA_DIR", data_dir.as_str())]).await;
+/// The same database behind the real server (started with `env`), over HTTP.
+async fn over_http(backend: &str, env: &[(&str, &str)]) {
+    let app = spawn_with(env).await;
+    println!("\nThe running server at {CONVERSATIONS} conversations ({backend}, HTTP)");
     let owner = operator(&app, OWNER_EMAIL).await;
-    println!("\nThe running server at {CONVERSATIONS} conversations (HTTP, release build)");
     for (args, label) in [
         (vec![], "list server function: All, first page"),
         (
@@ -311,5 +476,4 @@ async fn bench_inbox_at_a_million_conversations() {
     }
     println!("  events a new dashboard stream sends before the first live one: {before_live}");
     app.stop().await;
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -140,15 +140,7 @@ async fn an_answer_streams_to_a_widget_on_another_instance() {
     let a = spawn_with(&vars).await;
     let b = spawn_with(&vars).await;
     let token = visitor(&a).await;
-    let r = client()
-        .get(b.url("/api/widget/v1/stream"))
-        .bearer_auth(&token)
-        .timeout(Duration::from_secs(60))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let mut stream = SseReader::new(r);
+    let mut stream = widget_stream(&b, &token).await;
     send(&a, &token, "m-1", "Do you ship to Canada?").await;
     let mut pieces = String::new();
     loop {
@@ -169,6 +161,66 @@ async fn an_answer_streams_to_a_widget_on_another_instance() {
     assert_eq!(
         pieces, "Yes, we ship to Canada [1].",
         "each piece once, in order"
+    );
+    a.stop().await;
+    b.stop().await;
+}
+
+/// The visitors on the site through one instance are listed by a dashboard on another, once
+/// each, even when their widgets are open on both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visitors_on_one_instance_are_listed_on_another() {
+    use liaison::app::conversations::api::{LiveVisitors, PresentVisitors};
+    let (a, b) = two_instances().await;
+    let owner = operator(&b, OWNER_EMAIL).await;
+    let token = visitor(&a).await;
+    let listed = async || -> Vec<i64> {
+        let r = call::<LiveVisitors>(&owner, &b, &[]).await;
+        assert_eq!(r.status(), 200);
+        let present: PresentVisitors = r.json().await.unwrap();
+        present.visitors.iter().map(|v| v.visitor_id).collect()
+    };
+    assert!(listed().await.is_empty());
+    let _on_a = widget_stream(&a, &token).await;
+    // Instance A writes its visitors off the widget's path: they show up within moments.
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        seen = listed().await;
+        if !seen.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(seen.len(), 1, "the visitor on A, listed on B");
+    let _on_b = widget_stream(&b, &token).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(listed().await, seen, "on both instances, listed once");
+    a.stop().await;
+    b.stop().await;
+}
+
+/// Signing out on one instance ends that session's streams on the others at once (not at the
+/// next minute's sweep), and only that session's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_out_on_one_instance_ends_the_sessions_streams_on_another() {
+    use liaison::app::auth::Logout;
+    let (a, b) = two_instances().await;
+    let owner = operator(&a, OWNER_EMAIL).await;
+    let other = operator(&a, OWNER_EMAIL).await;
+    let mut stream = dashboard_stream(&owner, &b, None).await;
+    let mut other_stream = dashboard_stream(&other, &b, None).await;
+    let r = call::<Logout>(&owner, &a, &[]).await;
+    assert!(r.status().is_success() || r.status().is_redirection());
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while stream.next_frame(Duration::from_secs(10)).await.is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the signed-out stream on B is still open");
+    let token = visitor(&a).await;
+    send(&a, &token, "s-1", "Still watching?").await;
+    assert!(
+        other_stream.next(Duration::from_secs(5)).await.is_some(),
+        "the other session's stream on B goes on"
     );
     a.stop().await;
     b.stop().await;

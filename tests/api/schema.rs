@@ -1,6 +1,7 @@
 //! The two backends' migrations describe the same schema: the same tables with the same columns,
 //! of the same kind and nullability. Search is the one place they differ by design (FTS5 tables
-//! on SQLite, GIN indexes on PostgreSQL), and indexes and triggers are each backend's own.
+//! on SQLite; stored `tsvector` columns with GIN indexes on PostgreSQL), and indexes and
+//! triggers are each backend's own.
 
 use crate::common::postgres;
 use liaison::server::db::Db;
@@ -57,7 +58,8 @@ async fn postgres_schema() -> Schema {
     let rows: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT table_name::text, column_name::text, data_type::text, is_nullable::text
          FROM information_schema.columns
-         WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'",
+         WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'
+           AND data_type <> 'tsvector'",
     )
     .fetch_all(&pool)
     .await

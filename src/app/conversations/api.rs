@@ -261,7 +261,7 @@ pub async fn live_visitors() -> Result<PresentVisitors, AppError> {
     let state = state()?;
     let cursor = crate::server::db::events::latest_id(&state.db.read).await?;
     Ok(PresentVisitors {
-        visitors: state.presence.list(),
+        visitors: state.presence.everyone().await?,
         cursor,
         now: crate::server::now_ms(),
     })

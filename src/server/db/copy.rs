@@ -127,7 +127,8 @@ enum Value {
 async fn columns(pg: &mut PgConnection, table: &str) -> Result<Vec<(String, Kind)>, sqlx::Error> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT column_name::text, data_type::text FROM information_schema.columns
-         WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+         WHERE table_schema = 'public' AND table_name = $1 AND is_generated = 'NEVER'
+         ORDER BY ordinal_position",
     )
     .bind(table)
     .fetch_all(&mut *pg)

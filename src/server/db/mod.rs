@@ -18,6 +18,7 @@ pub mod events;
 pub mod gaps;
 pub mod kb;
 pub mod messages;
+pub mod presence;
 mod relay;
 pub mod search;
 pub mod settings;
@@ -33,10 +34,11 @@ pub use backend::{Backend, Conn, Pool, PooledConn};
 use crate::server::realtime::Bus;
 use liaison_protocol::Event;
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, PgPool, Postgres, Sqlite, SqliteConnection, TransactionManager};
 use std::path::Path;
+use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -48,9 +50,19 @@ pub struct Db {
     bus: Bus,
     /// Chunk embeddings in memory, for hybrid retrieval.
     pub vectors: vectors::VectorCache,
+    /// This instance among those sharing a PostgreSQL database (0 on SQLite: the only one).
+    instance: i64,
     /// Stops the background task (SQLite's checkpoints, PostgreSQL's event relay) when the
     /// last handle goes.
     _background: Arc<tokio_util::sync::DropGuard>,
+}
+
+/// A random id for an instance opening a shared database (never 0).
+fn new_instance_id() -> i64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    (h.finish() as i64).max(1)
 }
 
 /// Where the data lives: `LIAISON_DATABASE_URL`, or SQLite under the data directory.
@@ -115,27 +127,34 @@ impl Db {
             writer: Backend::Sqlite(writer),
             bus,
             vectors: Default::default(),
+            instance: 0,
         })
     }
 
     /// PostgreSQL at `url`, migrated (sqlx takes an advisory lock, so instances starting
     /// together migrate once).
     pub async fn open_postgres(url: &str, bus: Bus) -> Result<Db, sqlx::Error> {
+        // Short queries: compiling one (JIT, for plans the planner thinks costly) takes longer
+        // than running it; search sorts and GIN bitmaps stay exact and in memory.
+        let options =
+            PgConnectOptions::from_str(url)?.options([("jit", "off"), ("work_mem", "32MB")]);
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .test_before_acquire(false)
-            .connect(url)
+            .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         let relay = tokio_util::sync::CancellationToken::new();
         let cursor = events::latest_id(&Backend::Postgres(pool.clone())).await?;
-        relay::spawn(pool.clone(), bus.clone(), cursor, relay.clone());
+        let instance = new_instance_id();
+        relay::spawn(pool.clone(), bus.clone(), cursor, instance, relay.clone()).await;
         Ok(Db {
             _background: Arc::new(relay.drop_guard()),
             read: Backend::Postgres(pool.clone()),
             writer: Backend::Postgres(pool),
             bus,
             vectors: Default::default(),
+            instance,
         })
     }
 
@@ -144,6 +163,11 @@ impl Db {
             Location::Sqlite(path) => Db::open(path, bus).await,
             Location::Postgres(url) => Db::open_postgres(url, bus).await,
         }
+    }
+
+    /// This instance among those sharing the database (0 on SQLite).
+    pub fn instance(&self) -> i64 {
+        self.instance
     }
 
     pub fn bus(&self) -> &Bus {

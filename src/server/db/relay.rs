@@ -8,13 +8,14 @@
 //! "after the last id" never skips one. A notification lost while the listening connection
 //! reconnects costs nothing: every second the task reads anyway.
 //!
-//! Live-only events (an AI answer's pieces, visitors arriving on the site) are stored nowhere:
-//! they travel in the notification itself, on a second channel, tagged with the instance that
+//! Live-only events (an AI answer's pieces, visitors arriving on the site) and sign-outs (which
+//! end that session's streams on every instance) are stored nowhere: they travel in the
+//! notification itself, on a second channel, tagged with the instance that
 //! sent them so it does not publish them twice. PostgreSQL limits a payload to 8,000 bytes; a
 //! larger one stays on its own instance.
 
 use super::{Backend, Pool, events};
-use crate::server::realtime::{Bus, Scope, StoredEvent};
+use crate::server::realtime::{Bus, Outgoing, Scope, StoredEvent};
 use liaison_protocol::Event;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
@@ -32,35 +33,35 @@ const LIVE: &str = "liaison_live";
 /// PostgreSQL's limit on a notification's payload is 8,000 bytes.
 const MAX_PAYLOAD: usize = 7_900;
 
-/// A live-only event on its way to the other instances.
+/// A live-only event or a sign-out on its way to the other instances.
 #[derive(Serialize, Deserialize)]
 struct Live {
     /// The instance that sent it.
-    from: u64,
-    visitor_id: i64,
-    event: Event,
+    from: i64,
+    #[serde(flatten)]
+    what: What,
 }
 
-/// This instance, among those sharing the database.
-fn instance_id() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u32(std::process::id());
-    h.finish()
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum What {
+    Event { visitor_id: i64, event: Event },
+    SessionEnded { key: String },
 }
 
 /// Events read per query while catching up.
 const BATCH: i64 = 500;
 
 /// Publishes every event committed after `cursor`, from any instance, until `stop`.
-pub(super) fn spawn(pool: PgPool, bus: Bus, cursor: i64, stop: CancellationToken) {
-    let me = instance_id();
+/// Listens first, so that an instance serves nothing before it hears the others (a live-only
+/// event sent meanwhile would be missed).
+pub(super) async fn spawn(pool: PgPool, bus: Bus, cursor: i64, me: i64, stop: CancellationToken) {
     let (live_tx, mut live) = mpsc::unbounded_channel();
-    bus.forward_live(live_tx);
+    bus.forward(live_tx);
+    let pool = Backend::Postgres(pool);
+    let mut listener: Option<PgListener> = listen(&pool).await;
     tokio::spawn(async move {
-        let pool = Backend::Postgres(pool);
         let mut cursor = cursor;
-        let mut listener: Option<PgListener> = None;
         let mut every = tokio::time::interval(Duration::from_secs(1));
         let mut stale = true;
         loop {
@@ -127,19 +128,18 @@ async fn listen(pool: &Pool) -> Option<PgListener> {
 /// Sends `first` and whatever else is waiting to the other instances, in one statement.
 async fn send_live(
     pool: &Pool,
-    me: u64,
-    first: (Event, i64),
-    waiting: &mut mpsc::UnboundedReceiver<(Event, i64)>,
+    me: i64,
+    first: Outgoing,
+    waiting: &mut mpsc::UnboundedReceiver<Outgoing>,
 ) {
     let mut payloads = Vec::new();
     let mut next = Some(first);
-    while let Some((event, visitor_id)) = next {
-        let payload = serde_json::to_string(&Live {
-            from: me,
-            visitor_id,
-            event,
-        })
-        .expect("events serialize");
+    while let Some(outgoing) = next {
+        let what = match outgoing {
+            Outgoing::Live(event, visitor_id) => What::Event { visitor_id, event },
+            Outgoing::SessionEnded(key) => What::SessionEnded { key },
+        };
+        let payload = serde_json::to_string(&Live { from: me, what }).expect("events serialize");
         if payload.len() <= MAX_PAYLOAD {
             payloads.push(payload);
         }
@@ -163,13 +163,16 @@ async fn send_live(
 }
 
 /// Publishes a live-only event another instance sent.
-fn publish_live(bus: &Bus, me: u64, notification: &PgNotification) {
+fn publish_live(bus: &Bus, me: i64, notification: &PgNotification) {
     match serde_json::from_str::<Live>(notification.payload()) {
-        Ok(live) if live.from != me => bus.publish(StoredEvent {
-            id: 0,
-            visitor_id: Some(live.visitor_id),
-            event: live.event,
-        }),
+        Ok(live) if live.from != me => match live.what {
+            What::Event { visitor_id, event } => bus.publish(StoredEvent {
+                id: 0,
+                visitor_id: Some(visitor_id),
+                event,
+            }),
+            What::SessionEnded { key } => bus.end_session_here(key),
+        },
         Ok(_) => {}
         Err(e) => tracing::warn!("a live event from another instance: {e}"),
     }

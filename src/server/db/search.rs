@@ -5,7 +5,7 @@
 //! stays cheap however old the match.
 
 use super::conversations::{self, ConversationRow};
-use super::{Conn, on};
+use super::{Backend, Conn, on};
 use liaison_protocol::Filter;
 
 /// Matching messages read per round; a page reads at most `MAX_ROUNDS` of them.
@@ -55,29 +55,94 @@ macro_rules! tsquery {
 const BY_VISITOR: [&str; 2] = [
     "SELECT c.id FROM visitors_fts f JOIN conversations c ON c.visitor_id = f.rowid
      WHERE visitors_fts MATCH $1 ORDER BY c.id DESC LIMIT $2",
-    // The expression is the index's (`visitors_search`).
+    // The newest matching visitors through the GIN index (the expression is the index's,
+    // `visitors_search`; `v.id + 0` keeps the planner from walking every conversation back
+    // from the newest, folding each one's visitor, when it expects many matches), then their
+    // conversations.
     concat!(
-        "SELECT c.id FROM visitors v JOIN conversations c ON c.visitor_id = v.id
-         WHERE to_tsvector('simple', liaison_fold(coalesce(v.name, '') || ' '
+        "WITH v AS MATERIALIZED (
+            SELECT v.id FROM visitors v
+            WHERE to_tsvector('simple', liaison_fold(coalesce(v.name, '') || ' '
                 || coalesce(v.email, '') || ' ' || coalesce(v.phone, ''))) @@ ",
         tsquery!(),
-        " ORDER BY c.id DESC LIMIT $2"
+        " ORDER BY v.id + 0 DESC LIMIT $2)
+         SELECT c.id FROM v JOIN conversations c ON c.visitor_id = v.id
+         ORDER BY c.id DESC LIMIT $2"
     ),
 ];
 
-/// Matching messages below a message id, newest first, with their conversation.
-const BY_MESSAGE: [&str; 2] = [
-    "SELECT f.rowid, m.conversation_id FROM messages_fts f
+/// Matching messages below a message id, newest first, with their conversation (SQLite: FTS5
+/// reads its index in rowid order, so this stops after `$3` matches however many there are).
+const BY_MESSAGE: &str = "SELECT f.rowid, m.conversation_id FROM messages_fts f
      JOIN messages m ON m.id = f.rowid
-     WHERE messages_fts MATCH $1 AND f.rowid < $2 ORDER BY f.rowid DESC LIMIT $3",
-    // The expression is the index's (`messages_search`).
-    concat!(
-        "SELECT m.id, m.conversation_id FROM messages m
-         WHERE to_tsvector('simple', liaison_fold(m.body)) @@ ",
-        tsquery!(),
-        " AND m.id < $2 ORDER BY m.id DESC LIMIT $3"
-    ),
-];
+     WHERE messages_fts MATCH $1 AND f.rowid < $2 ORDER BY f.rowid DESC LIMIT $3";
+
+/// PostgreSQL's GIN index cannot return rows in id order: through it, a page of a common word
+/// sorts every match, and walking back from the newest message finds a rare one only after
+/// reading everything. So a round does both, each where it is cheap: the `RECENT` messages
+/// below the cursor are walked back in id order, checking their stored words (`IS TRUE` keeps
+/// the GIN index out of this one); if that does not fill the batch, older matches come from the
+/// GIN index (`m.id + 0` keeps the primary key's order out of that one). `$4` is the floor
+/// of the walk.
+const RECENT: i64 = 20_000;
+const PG_RECENT: &str = concat!(
+    "SELECT m.id, m.conversation_id FROM messages m
+     WHERE m.id < $2 AND m.id >= $4 AND (m.search @@ ",
+    tsquery!(),
+    ") IS TRUE ORDER BY m.id DESC LIMIT $3"
+);
+const PG_OLDER: &str = concat!(
+    "SELECT m.id, m.conversation_id FROM messages m
+     WHERE m.search @@ ",
+    tsquery!(),
+    " AND m.id < $2 ORDER BY m.id + 0 DESC LIMIT $3"
+);
+
+/// Up to `limit` messages matching `query` below the message id `before`, newest first, with
+/// their conversation.
+async fn matching_messages(
+    conn: Conn<'_>,
+    query: &str,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let c = match conn {
+        Backend::Sqlite(c) => {
+            return sqlx::query_as(BY_MESSAGE)
+                .bind(query)
+                .bind(before)
+                .bind(limit)
+                .fetch_all(c)
+                .await;
+        }
+        Backend::Postgres(c) => c,
+    };
+    let newest: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM messages WHERE id < $1")
+        .bind(before)
+        .fetch_one(&mut *c)
+        .await?;
+    let Some(newest) = newest else {
+        return Ok(Vec::new());
+    };
+    let floor = newest - RECENT;
+    let mut hits: Vec<(i64, i64)> = sqlx::query_as(PG_RECENT)
+        .bind(query)
+        .bind(before)
+        .bind(limit)
+        .bind(floor)
+        .fetch_all(&mut *c)
+        .await?;
+    if (hits.len() as i64) < limit && floor > 0 {
+        let older: Vec<(i64, i64)> = sqlx::query_as(PG_OLDER)
+            .bind(query)
+            .bind(floor)
+            .bind(limit - hits.len() as i64)
+            .fetch_all(&mut *c)
+            .await?;
+        hits.extend(older);
+    }
+    Ok(hits)
+}
 
 /// One page of search results.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,14 +192,7 @@ pub async fn conversations(
     }
     let mut cursor = before.unwrap_or(i64::MAX);
     for _ in 0..MAX_ROUNDS {
-        let hits: Vec<(i64, i64)> = on!(conn, |c| {
-            sqlx::query_as(BY_MESSAGE[backend])
-                .bind(&query)
-                .bind(cursor)
-                .bind(BATCH)
-                .fetch_all(c)
-                .await
-        })?;
+        let hits = matching_messages(conn.on(), &query, cursor, BATCH).await?;
         let full = hits.len() as i64 == BATCH;
         // Each conversation's newest match in this batch, in order; rows read once for them.
         let mut fresh: Vec<(i64, i64)> = Vec::new();

@@ -185,6 +185,19 @@ pub async fn dashboard_stream(
     SseReader::new(r)
 }
 
+/// The visitor's widget stream on `app`, from now.
+pub async fn widget_stream(app: &impl Http, token: &str) -> SseReader {
+    let r = client()
+        .get(app.url("/api/widget/v1/stream"))
+        .bearer_auth(token)
+        .timeout(Duration::from_secs(60))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    SseReader::new(r)
+}
+
 /// Calls a server function with form-encoded arguments.
 pub async fn call<S: leptos::server_fn::ServerFn>(
     c: &reqwest::Client,
