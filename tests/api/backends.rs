@@ -579,21 +579,24 @@ async fn search_in_depth(db: Db) {
     let (old, filler, new) = (conversations[0], conversations[1], conversations[2]);
     let fill = if db.read.is_postgres() {
         "INSERT INTO messages (conversation_id, sender, body, created_at)
-         SELECT $2, 'customer', $1 || i, i FROM generate_series(1, 30000) i"
+         SELECT $1, 'customer', 'About something else, number ' || i, i
+         FROM generate_series(1, 30000) i"
     } else {
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000)
          INSERT INTO messages (conversation_id, sender, body, created_at)
-         SELECT $2, 'customer', $1 || i, i FROM n"
+         SELECT $1, 'customer', 'About something else, number ' || i, i FROM n"
     };
     let say = async |conversation: i64, body: &str| {
         let mut tx = db.write().await.unwrap();
-        match tx.conn() {
-            db::Backend::Sqlite(c) => sqlx::query("INSERT INTO messages (conversation_id, sender, body, created_at) VALUES ($2, 'customer', $1, 0)")
-                .bind(body).bind(conversation).execute(c).await.map(|_| ()),
-            db::Backend::Postgres(c) => sqlx::query("INSERT INTO messages (conversation_id, sender, body, created_at) VALUES ($2, 'customer', $1, 0)")
-                .bind(body).bind(conversation).execute(c).await.map(|_| ()),
-        }
-        .unwrap();
+        let message = db::messages::NewMessage {
+            conversation_id: conversation,
+            sender: liaison_protocol::Sender::Customer,
+            body,
+            author_id: None,
+            client_msg_id: None,
+            citations: &[],
+        };
+        db::messages::insert(tx.conn(), message).await.unwrap();
         tx.commit().await.unwrap();
     };
     say(old, "Is the Kumquat jam back in stock?").await;
@@ -605,21 +608,7 @@ async fn search_in_depth(db: Db) {
             .await
             .unwrap();
     }
-    match tx.conn() {
-        db::Backend::Sqlite(c) => sqlx::query(fill)
-            .bind("About something else, number ")
-            .bind(filler)
-            .execute(c)
-            .await
-            .map(|_| ()),
-        db::Backend::Postgres(c) => sqlx::query(fill)
-            .bind("About something else, number ")
-            .bind(filler)
-            .execute(c)
-            .await
-            .map(|_| ()),
-    }
-    .unwrap();
+    crate::common::execute(tx.conn(), fill, filler).await;
     tx.commit().await.unwrap();
     say(new, "kumquats? no: one KUMQUAT marmalade please").await;
 

@@ -14,13 +14,18 @@ pub async fn insert_all(
     }
     // PostgreSQL: transactions commit side by side, and an id taken early could become visible
     // after a later one, which a reader resuming after the later one would skip for ever. Ids
-    // are taken under a lock held until commit, so they become visible in id order.
+    // are taken under a lock held until commit, so they become visible in id order. The same
+    // round trip queues the notification every instance's relay waits for (`relay.rs`):
+    // PostgreSQL delivers it at commit, and only if the transaction commits.
     if conn.is_postgres() {
-        on!(conn, |c| sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(EVENT_IDS_LOCK)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        on!(conn, |c| sqlx::query(
+            "SELECT pg_advisory_xact_lock($1), pg_notify($2, '')"
+        )
+        .bind(EVENT_IDS_LOCK)
+        .bind(super::relay::CHANNEL)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     // Six values a row, well under SQLite's limit of bound variables per statement.
     const ROWS_PER_STATEMENT: usize = 500;

@@ -62,7 +62,8 @@ fn new_instance_id() -> i64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u32(std::process::id());
-    (h.finish() as i64).max(1)
+    // 63 random bits: positive, so never 0.
+    ((h.finish() >> 1) as i64).max(1)
 }
 
 /// Where the data lives: `LIAISON_DATABASE_URL`, or SQLite under the data directory.
@@ -180,7 +181,7 @@ impl Db {
     /// one instance, which always gets it.
     pub async fn exclusive(&self, job: &str) -> Result<Option<Exclusive>, sqlx::Error> {
         let Backend::Postgres(pool) = &self.read else {
-            return Ok(Some(Exclusive(None)));
+            return Ok(Some(Exclusive { _held: None }));
         };
         let mut conn = pool.acquire().await?;
         let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, hashtext($2))")
@@ -193,7 +194,7 @@ impl Db {
         }
         // Closing the connection releases the lock, however the holder ends.
         conn.close_on_drop();
-        Ok(Some(Exclusive(Some(conn))))
+        Ok(Some(Exclusive { _held: Some(conn) }))
     }
 
     /// Starts a write transaction: on SQLite, the one that may run now.
@@ -227,8 +228,11 @@ impl Db {
 /// The key space of background jobs' advisory locks (the first of PostgreSQL's two keys).
 const JOB_LOCKS: i32 = 0x4c69_6169;
 
-/// The right to run a background job; see [`Db::exclusive`].
-pub struct Exclusive(#[allow(dead_code)] Option<PoolConnection<Postgres>>);
+/// The right to run a background job; see [`Db::exclusive`]. On PostgreSQL it holds the
+/// connection whose session holds the lock; dropping it closes that connection.
+pub struct Exclusive {
+    _held: Option<PoolConnection<Postgres>>,
+}
 
 /// A write transaction. Dropping it without [`WriteTx::commit`] rolls everything back and
 /// publishes nothing.
@@ -302,17 +306,23 @@ impl WriteTx {
                 }
             }
             Backend::Postgres(c) => {
-                // Every instance's relay publishes them, this one's too (`relay.rs`).
-                if !stored.is_empty() {
-                    sqlx::query("SELECT pg_notify($1, '')")
-                        .bind(relay::CHANNEL)
-                        .execute(&mut **c)
-                        .await?;
-                }
+                // Every instance's relay publishes them, this one's too: `insert_all` queued
+                // the notification (`relay.rs`).
                 <Postgres as sqlx::Database>::TransactionManager::commit(c).await?;
                 self.open = false;
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn instance_ids_are_positive_and_distinct() {
+        let ids: std::collections::HashSet<i64> =
+            (0..10_000).map(|_| super::new_instance_id()).collect();
+        assert_eq!(ids.len(), 10_000);
+        assert!(ids.iter().all(|id| *id > 0));
     }
 }
