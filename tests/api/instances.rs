@@ -52,17 +52,15 @@ async fn a_stream_on_one_instance_sees_writes_through_another() {
 }
 
 /// Twenty operators, half signed in on each instance, join one conversation at once: exactly
-/// one holds it.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_holder_across_instances() {
-    let (a, b) = two_instances().await;
-    let token = visitor(&a).await;
-    send(&a, &token, "j-1", "I need a human agent").await;
-    let view = wait_for_status(&b, &token, liaison_protocol::ConversationStatus::NeedsAgent).await;
+/// one holds it. `db` reaches the instances' database (to add the operators).
+pub async fn one_holder<H: Http>(a: &H, b: &H, db: &db::Db) {
+    let token = visitor(a).await;
+    send(a, &token, "j-1", "I need a human agent").await;
+    let view = wait_for_status(b, &token, liaison_protocol::ConversationStatus::NeedsAgent).await;
     let id = view.conversation.unwrap().id.to_string();
     let mut operators = Vec::new();
-    for (i, email) in add_agents(&a, 20).await.iter().enumerate() {
-        let app = if i % 2 == 0 { &a } else { &b };
+    for (i, email) in add_agents_to(db, 20).await.iter().enumerate() {
+        let app = if i % 2 == 0 { a } else { b };
         operators.push((app, operator(app, email).await));
     }
     let joins = operators.iter().map(|(app, c)| {
@@ -80,19 +78,23 @@ async fn one_holder_across_instances() {
         }
     }
     assert_eq!(holders, 1, "exactly one holder across instances");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_holder_across_instances() {
+    let (a, b) = two_instances().await;
+    one_holder(&a, &b, &a.server.db).await;
     a.stop().await;
     b.stop().await;
 }
 
 /// A document added through one instance is processed once, by whichever instance claims it
-/// first (both are woken: the other by the event).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_document_is_processed_once() {
-    let (a, b) = two_instances().await;
-    let owner = operator(&a, OWNER_EMAIL).await;
+/// first (both are woken: the other by the event). `db` reaches their database.
+pub async fn document_once<H: Http>(a: &H, b: &H, db: &db::Db) {
+    let owner = operator(a, OWNER_EMAIL).await;
     let r = call::<AddPastedDocument>(
         &owner,
-        &a,
+        a,
         &[
             ("title", "Returns"),
             ("text", "Returns are free within 30 days."),
@@ -103,7 +105,7 @@ async fn a_document_is_processed_once() {
     let id: i64 = r.json().await.unwrap();
     let mut ready = false;
     for _ in 0..100 {
-        let docs = db::documents::list(&b.server.db.read).await.unwrap();
+        let docs = db::documents::list(&db.read).await.unwrap();
         if docs.iter().any(|d| d.id == id && d.status == "ready") {
             ready = true;
             break;
@@ -111,7 +113,7 @@ async fn a_document_is_processed_once() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(ready, "processed");
-    let events = db::events::after(&a.server.db.read, Scope::Dashboard, 0, 1000)
+    let events = db::events::after(&db.read, Scope::Dashboard, 0, 1000)
         .await
         .unwrap();
     let claims = events
@@ -122,6 +124,12 @@ async fn a_document_is_processed_once() {
         })
         .count();
     assert_eq!(claims, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_is_processed_once() {
+    let (a, b) = two_instances().await;
+    document_once(&a, &b, &a.server.db).await;
     a.stop().await;
     b.stop().await;
 }

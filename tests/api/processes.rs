@@ -1,9 +1,13 @@
 //! Two `liaison` processes and one PostgreSQL, as behind a load balancer: an operator's stream
 //! on B that is cut 200 times at random loses and repeats nothing that visitors wrote through A,
-//! and kill -9 of A in the middle of a load loses no message A acknowledged while B keeps serving.
+//! kill -9 of A in the middle of a load loses no message A acknowledged while B keeps serving,
+//! twenty operators split over A and B race to join one conversation and one holds it, and a
+//! document added through A is processed once.
 
 use crate::common::process::Process;
 use crate::common::*;
+use liaison::server::db::Db;
+use liaison::server::realtime::Bus;
 use liaison_protocol::Sender;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
@@ -244,4 +248,25 @@ async fn kill_9_of_one_instance_under_load_loses_no_acknowledged_message() {
         }
     }
     assert!(found, "the stream on B carries on after A died");
+}
+
+/// Two processes on a new database, and a handle on that database for the test's own reads.
+async fn two_processes() -> (Process, Process, Db) {
+    let url = postgres::fresh_database().await;
+    let a = Process::start(&url).await;
+    let b = Process::start(&url).await;
+    let db = Db::open_postgres(&url, Bus::default()).await.unwrap();
+    (a, b, db)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_operators_on_two_processes_one_holder() {
+    let (a, b, db) = two_processes().await;
+    crate::instances::one_holder(&a, &b, &db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_added_through_one_process_is_processed_once() {
+    let (a, b, db) = two_processes().await;
+    crate::instances::document_once(&a, &b, &db).await;
 }

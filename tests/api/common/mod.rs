@@ -152,9 +152,14 @@ pub async fn operator(app: &impl Http, email: &str) -> reqwest::Client {
 
 /// Adds `n` agents (`agent0@test.local`, …, password [`PASSWORD`]) and returns their emails.
 pub async fn add_agents(app: &TestApp, n: usize) -> Vec<String> {
+    add_agents_to(&app.server.db, n).await
+}
+
+/// [`add_agents`] through a database handle (for servers in other processes).
+pub async fn add_agents_to(db: &liaison::server::db::Db, n: usize) -> Vec<String> {
     let hash = liaison::server::auth::hash_password(PASSWORD);
     let emails: Vec<String> = (0..n).map(|i| format!("agent{i}@test.local")).collect();
-    let mut tx = app.server.db.write().await.unwrap();
+    let mut tx = db.write().await.unwrap();
     for (i, email) in emails.iter().enumerate() {
         liaison::server::db::users::insert(
             tx.conn(),
