@@ -4,7 +4,7 @@
 
 use crate::common::*;
 use liaison::app::conversations::api::JoinConversation;
-use liaison::app::kb::api::AddPastedDocument;
+use liaison::app::kb::api::{AddPastedDocument, Documents, ListDocuments};
 use liaison::server::db;
 use liaison::server::realtime::Scope;
 use std::time::Duration;
@@ -103,10 +103,17 @@ pub async fn document_once<H: Http>(a: &H, b: &H, db: &db::Db) {
     .await;
     assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     let id: i64 = r.json().await.unwrap();
+    // Ready, as the Documents page on B shows it.
+    let on_b = operator(b, OWNER_EMAIL).await;
     let mut ready = false;
     for _ in 0..100 {
-        let docs = db::documents::list(&db.read).await.unwrap();
-        if docs.iter().any(|d| d.id == id && d.status == "ready") {
+        let r = call::<ListDocuments>(&on_b, b, &[]).await;
+        let docs: Documents = r.json().await.unwrap();
+        if docs
+            .documents
+            .iter()
+            .any(|d| d.id == id && d.status == "ready")
+        {
             ready = true;
             break;
         }
