@@ -5,6 +5,7 @@
 //! when the AI may speak) live here as plain functions with unit tests; I/O lives elsewhere.
 
 pub mod event;
+pub mod handoff;
 pub mod inbox;
 pub mod message;
 pub mod role;

@@ -1,6 +1,7 @@
 //! The conversation status machine and the lock rule.
 //!
-//! `open -> needs_agent -> (joined) -> resolved`, with `delegated` while a delegation is pending.
+//! `open -> needs_agent -> (joined) -> resolved`, with `delegated` while a delegation is pending
+//! (`handoff.rs` decides who may hand a conversation over).
 //! A resolved conversation is closed: the visitor starts a new one.
 
 use serde::{Deserialize, Serialize};
@@ -73,6 +74,9 @@ pub enum StatusAction {
     Leave,
     /// The holder asks another operator to take over.
     Delegate,
+    /// The holder (or an Admin) hands it to another operator at once; a pending delegation is
+    /// withdrawn.
+    Transfer,
     /// The delegation target accepts or rejects; either way the conversation is active again.
     AnswerDelegation,
     Resolve,
@@ -131,6 +135,7 @@ pub fn next_status(
         (Open | NeedsAgent, Leave) => Ok(from),
         (Open, Delegate) => Ok(Delegated),
         (Delegated, AnswerDelegation) => Ok(Open),
+        (Open | NeedsAgent | Delegated, Transfer) => Ok(Open),
         (_, Resolve) => Ok(Resolved),
         (from, action) => Err(TransitionError::NotAllowed { from, action }),
     }
@@ -187,7 +192,15 @@ mod tests {
 
     #[test]
     fn resolved_is_closed_for_every_action() {
-        for action in [Escalate, Join, Leave, Delegate, AnswerDelegation, Resolve] {
+        for action in [
+            Escalate,
+            Join,
+            Leave,
+            Delegate,
+            Transfer,
+            AnswerDelegation,
+            Resolve,
+        ] {
             assert_eq!(next_status(Resolved, action), Err(TransitionError::Closed));
         }
     }
