@@ -82,6 +82,18 @@ pub enum StatusAction {
     Resolve,
 }
 
+impl StatusAction {
+    pub const ALL: [StatusAction; 7] = [
+        StatusAction::Escalate,
+        StatusAction::Join,
+        StatusAction::Leave,
+        StatusAction::Delegate,
+        StatusAction::Transfer,
+        StatusAction::AnswerDelegation,
+        StatusAction::Resolve,
+    ];
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransitionError {
     /// The conversation is resolved; nothing more happens to it.
@@ -192,15 +204,7 @@ mod tests {
 
     #[test]
     fn resolved_is_closed_for_every_action() {
-        for action in [
-            Escalate,
-            Join,
-            Leave,
-            Delegate,
-            Transfer,
-            AnswerDelegation,
-            Resolve,
-        ] {
+        for action in StatusAction::ALL {
             assert_eq!(next_status(Resolved, action), Err(TransitionError::Closed));
         }
     }

@@ -11,9 +11,7 @@ use liaison::server::conversations::{Batcher, SendQueue, VisitorSend};
 use liaison::server::db::{self, Db};
 use liaison::server::realtime::Bus;
 use liaison_protocol::widget_api::VisitorMetadata;
-use serde_json::json;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 async fn writes_per_second(name: &str, db: Db) {
@@ -97,49 +95,11 @@ async fn message_path(name: &str, post: &TestApp, watch: &TestApp, rate: u64) {
         .await
         .unwrap();
     let mut stream = SseReader::new(r);
-    let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
-    let seconds = 4;
-    let total = (rate * seconds) as usize;
-    let sender = {
-        let sent = sent.clone();
-        let url = post.url("/api/widget/v1/messages");
-        tokio::spawn(async move {
-            let http = client();
-            let mut every = tokio::time::interval(Duration::from_micros(1_000_000 / rate));
-            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-            for i in 0..total {
-                every.tick().await;
-                let id = format!("p-{i}");
-                let token = visitors[i % visitors.len()].clone();
-                sent.lock().unwrap().insert(id.clone(), Instant::now());
-                let (http, url) = (http.clone(), url.clone());
-                tokio::spawn(async move {
-                    let _ = http
-                        .post(url)
-                        .bearer_auth(token)
-                        .json(&json!({"client_msg_id": id, "body": "Where is my order?"}))
-                        .send()
-                        .await;
-                });
-            }
-        })
-    };
-    let mut latencies = Vec::with_capacity(total);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while latencies.len() < total && Instant::now() < deadline {
-        let Some(e) = stream.next(Duration::from_secs(5)).await else {
-            break;
-        };
-        if e.data["type"] != "message_created" {
-            continue;
-        }
-        let Some(id) = e.data["message"]["client_msg_id"].as_str() else {
-            continue;
-        };
-        if let Some(at) = sent.lock().unwrap().remove(id) {
-            latencies.push(at.elapsed().as_secs_f64() * 1000.0);
-        }
-    }
+    let total = (rate * 4) as usize;
+    let (sent, sender) = load::paced_sends(&post.base, visitors, rate, total, |i| {
+        (format!("p-{i}"), "Where is my order?")
+    });
+    let latencies = load::arrivals(&mut stream, &sent, total, |_| {}).await;
     let _ = sender.await;
     println!("  {name:<44} {} of {total} arrived", latencies.len());
     if !latencies.is_empty() {

@@ -3,11 +3,9 @@
 //! stream at 1,000 and 10,000 streams, and the message path, visitor POST -> operator stream,
 //! at 500 and 2,000 messages a second. Ignored by `cargo test`; it prints, it never asserts times.
 
-use crate::common::{SseReader, client, percentile};
+use crate::common::{SseReader, client, load, percentile};
 use serde_json::json;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn target() -> Option<(String, u32)> {
     let url = std::env::var("LIAISON_BENCH_URL").ok()?;
@@ -141,58 +139,23 @@ async fn bench_message_path() {
             .unwrap();
         assert_eq!(stream.status(), 200, "sign-in for the bench failed");
         let mut stream = SseReader::new(stream);
-        let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
         let total = (rate * SECONDS) as usize;
-        let sender = {
-            let sent = sent.clone();
-            let visitors = visitors.clone();
-            let base = base.clone();
-            let http = http.clone();
-            tokio::spawn(async move {
-                let mut every = tokio::time::interval(Duration::from_micros(1_000_000 / rate));
-                every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-                for i in 0..total {
-                    every.tick().await;
-                    let id = format!("r{rate}-{held}-{i}");
-                    let token = visitors[i % visitors.len()].clone();
-                    let question = QUESTIONS[(i / visitors.len()) % QUESTIONS.len()];
-                    let http = http.clone();
-                    let url = format!("{base}/api/widget/v1/messages");
-                    sent.lock().unwrap().insert(id.clone(), Instant::now());
-                    tokio::spawn(async move {
-                        let _ = http
-                            .post(url)
-                            .bearer_auth(token)
-                            .json(&json!({"client_msg_id": id, "body": question}))
-                            .send()
-                            .await;
-                    });
-                }
-            })
-        };
-        let mut latencies = Vec::with_capacity(total);
-        let mut answers = 0;
-        let mut handovers = 0;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while latencies.len() < total && Instant::now() < deadline {
-            let Some(e) = stream.next(Duration::from_secs(5)).await else {
-                break;
-            };
+        let n = visitors.len();
+        let (sent, sender) = load::paced_sends(&base, visitors.clone(), rate, total, move |i| {
+            (
+                format!("r{rate}-{held}-{i}"),
+                QUESTIONS[(i / n) % QUESTIONS.len()],
+            )
+        });
+        let (mut answers, mut handovers) = (0, 0);
+        let mut latencies = load::arrivals(&mut stream, &sent, total, |e| {
             match e.data["type"].as_str() {
                 Some("message_created") if e.data["message"]["sender"] == "ai" => answers += 1,
                 Some("status_changed") if e.data["status"] == "needs_agent" => handovers += 1,
                 _ => {}
             }
-            if e.data["type"] != "message_created" {
-                continue;
-            }
-            let Some(id) = e.data["message"]["client_msg_id"].as_str() else {
-                continue;
-            };
-            if let Some(at) = sent.lock().unwrap().remove(id) {
-                latencies.push(at.elapsed().as_secs_f64() * 1000.0);
-            }
-        }
+        })
+        .await;
         let _ = sender.await;
         latencies.sort_by(f64::total_cmp);
         if latencies.is_empty() {

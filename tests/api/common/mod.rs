@@ -3,6 +3,7 @@
 //! the suite both ways), a new database on the test PostgreSQL cluster.
 
 pub mod fake_llm;
+pub mod load;
 pub mod postgres;
 pub mod process;
 
