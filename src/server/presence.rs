@@ -238,9 +238,8 @@ async fn write_shared(
             _ = every.tick() => async {
                 db::presence::refresh(pool, me, now_ms()).await?;
                 for id in db::presence::sweep(pool, fresh_after()).await? {
-                    if !presence.inner.lock().expect("presence lock").contains_key(&id)
-                        && !db::presence::elsewhere(pool, id, fresh_after()).await?
-                    {
+                    let here = presence.inner.lock().expect("presence lock").contains_key(&id);
+                    if !here && !db::presence::elsewhere(pool, id, fresh_after()).await? {
                         offline(id);
                     }
                 }
