@@ -2,6 +2,7 @@
 //! Streams (dashboard and widget SSE) send them with that id so a reconnecting client misses
 //! nothing and sees nothing twice.
 
+use crate::handoff::HandoffStep;
 use crate::inbox::{ConversationSummary, InboxCounts, LiveVisitor};
 use crate::{ConversationStatus, Message};
 use serde::{Deserialize, Serialize};
@@ -45,6 +46,19 @@ pub enum Event {
         document_id: i64,
         status: String,
     },
+    /// A step of a handoff between operators (the conversation's row and an operator-only line
+    /// in the thread change in the same transaction). Operators only; a `Requested` step is the
+    /// target's alert, with Accept / Reject.
+    Handoff {
+        conversation_id: i64,
+        step: HandoffStep,
+        /// Who handed it over (the holder, or an Admin transferring).
+        from_id: i64,
+        /// Who it was handed (or offered) to.
+        to_id: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
     /// A piece of the AI's answer while the model is still writing it. Live only: never stored
     /// or replayed, sent as the SSE event type `ai_delta` without an id. The finished answer
     /// arrives as `message_created` and replaces the pieces.
@@ -70,6 +84,9 @@ impl Event {
             }
             | Event::AiDelta {
                 conversation_id, ..
+            }
+            | Event::Handoff {
+                conversation_id, ..
             } => *conversation_id,
             Event::MessageCreated { message } => message.conversation_id,
             Event::ConversationUpdated { conversation, .. } => conversation.id,
@@ -79,10 +96,11 @@ impl Event {
     /// Whether the visitor's widget may see this event. Who holds the lock is operators'
     /// business; messages and status are the visitor's own.
     pub fn customer_visible(&self) -> bool {
-        matches!(
-            self,
-            Event::MessageCreated { .. } | Event::StatusChanged { .. } | Event::AiDelta { .. }
-        )
+        match self {
+            Event::MessageCreated { message } => !message.internal,
+            Event::StatusChanged { .. } | Event::AiDelta { .. } => true,
+            _ => false,
+        }
     }
 
     /// Live-only events are sent to whoever is connected and never stored.
@@ -104,6 +122,7 @@ impl Event {
             Event::ConversationUpdated { .. } => "conversation_updated",
             Event::VisitorOnline { .. } => "visitor_online",
             Event::VisitorOffline { .. } => "visitor_offline",
+            Event::Handoff { .. } => "handoff",
         }
     }
 }
@@ -134,12 +153,20 @@ mod tests {
             id: 1,
             conversation_id: 2,
             sender: Sender::Agent,
+            kind: Default::default(),
             body: "hi".into(),
+            attachment: None,
+            internal: false,
             client_msg_id: None,
             citations: vec![],
             created_at: 0,
         };
-        assert!(Event::MessageCreated { message: m }.customer_visible());
+        assert!(Event::MessageCreated { message: m.clone() }.customer_visible());
+        let note = Message {
+            internal: true,
+            ..m
+        };
+        assert!(!Event::MessageCreated { message: note }.customer_visible());
         assert!(
             !Event::AssigneeChanged {
                 conversation_id: 2,

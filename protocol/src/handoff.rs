@@ -6,6 +6,7 @@
 
 use crate::role::Role;
 use crate::status::{self, ConversationStatus, StatusAction, TransitionError};
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The longest reason accepted, in characters.
@@ -59,6 +60,34 @@ impl std::error::Error for HandoffError {}
 impl From<TransitionError> for HandoffError {
     fn from(e: TransitionError) -> Self {
         HandoffError::Status(e)
+    }
+}
+
+/// One step of a handoff, as events and the thread record it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoffStep {
+    /// Reassigned at once.
+    Transferred,
+    /// A delegation was sent; the target decides.
+    Requested,
+    /// The target took the conversation over.
+    Accepted,
+    /// The target declined; the sender keeps the conversation.
+    Rejected,
+}
+
+/// The operator-only line the thread shows for a step: who did what, and the reason.
+pub fn line(step: HandoffStep, from: &str, to: &str, reason: Option<&str>) -> String {
+    let what = match step {
+        HandoffStep::Transferred => format!("{from} transferred the conversation to {to}"),
+        HandoffStep::Requested => format!("{from} asked {to} to take over the conversation"),
+        HandoffStep::Accepted => format!("{to} accepted {from}'s request and took over"),
+        HandoffStep::Rejected => format!("{to} declined {from}'s request; {from} keeps it"),
+    };
+    match reason {
+        Some(r) => format!("{what}. Reason: {r}"),
+        None => format!("{what}."),
     }
 }
 
@@ -238,6 +267,20 @@ mod tests {
             ),
             Err(HandoffError::Status(_))
         ));
+    }
+
+    #[test]
+    fn lines_name_both_operators_and_the_reason() {
+        assert_eq!(
+            line(HandoffStep::Transferred, "Ana", "Ben", Some("VIP")),
+            "Ana transferred the conversation to Ben. Reason: VIP"
+        );
+        let rejected = line(HandoffStep::Rejected, "Ana", "Ben", None);
+        assert!(
+            rejected.starts_with("Ben declined Ana's request"),
+            "{rejected}"
+        );
+        assert!(rejected.ends_with('.'));
     }
 
     #[test]

@@ -136,6 +136,18 @@ pub struct ConversationSummary {
     pub last_activity_at: i64,
     /// When it was resolved; the duration runs to here (or to now while it is open).
     pub resolved_at: Option<i64>,
+    /// The delegation waiting for an answer (status Delegated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delegation: Option<Delegation>,
+}
+
+/// A pending delegation: who was asked to take the conversation over, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delegation {
+    pub to_id: i64,
+    pub to_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// A visitor on the customer's site now (their widget is open on a page), chatting or not.

@@ -14,6 +14,6 @@ pub mod widget_api;
 
 pub use event::Event;
 pub use inbox::{Channel, ConversationSummary, Counts, Filter, InboxCounts, LiveVisitor, Tab};
-pub use message::{Citation, Message, Sender};
+pub use message::{Attachment, Citation, Message, MessageKind, Sender};
 pub use role::Role;
 pub use status::{ConversationStatus, StatusAction, TransitionError};

@@ -50,12 +50,79 @@ pub struct Citation {
     pub url: Option<String>,
 }
 
+/// What a message holds besides its text (the dashboard guide's rich content).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    #[default]
+    Text,
+    /// A picture: a thumbnail in the thread, the original in the viewer.
+    Image,
+    /// A recording: an inline player.
+    Voice,
+    /// Any other accepted file (PDF, office document): a download link.
+    File,
+    /// Meeting slots offered or booked: a card with the slots in a grid.
+    Booking,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 5] = [
+        MessageKind::Text,
+        MessageKind::Image,
+        MessageKind::Voice,
+        MessageKind::File,
+        MessageKind::Booking,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Text => "text",
+            MessageKind::Image => "image",
+            MessageKind::Voice => "voice",
+            MessageKind::File => "file",
+            MessageKind::Booking => "booking",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MessageKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn is_text(&self) -> bool {
+        *self == MessageKind::Text
+    }
+}
+
+/// A file sent with a message. Served at `/attachments/{id}` to operators and to the visitor
+/// whose conversation it belongs to (widget: `/api/widget/v1/attachments/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: i64,
+    /// The name it was sent with, for display and downloads only (never a path).
+    pub name: String,
+    /// Sniffed from the bytes.
+    pub mime: String,
+    pub size: i64,
+    /// Whether a thumbnail exists (images).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub thumbnail: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub id: i64,
     pub conversation_id: i64,
     pub sender: Sender,
+    #[serde(default, skip_serializing_if = "MessageKind::is_text")]
+    pub kind: MessageKind,
+    /// The text; for an attachment, an optional caption (may be empty).
     pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<Attachment>,
+    /// For operators only (handoff lines): never sent to the visitor.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub internal: bool,
     /// The id the sending client chose; a retried send carries the same one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_msg_id: Option<String>,

@@ -13,6 +13,8 @@ pub struct Me {
     pub role: liaison_protocol::Role,
     /// The newest event id when this was read: where the tab's live stream starts.
     pub cursor: i64,
+    /// Their availability toggle: online (true) or away.
+    pub available: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -104,14 +106,28 @@ pub async fn logout() -> Result<(), AppError> {
 #[server]
 pub async fn current_operator() -> Result<Me, AppError> {
     let op = ssr::operator().await?;
-    let cursor = crate::server::db::events::latest_id(&ssr::state()?.db.read).await?;
+    let state = ssr::state()?;
+    let cursor = crate::server::db::events::latest_id(&state.db.read).await?;
+    let available = crate::server::db::users::available(&state.db.read, op.id).await?;
     Ok(Me {
         id: op.id,
         name: op.name,
         email: op.email,
         role: op.role,
         cursor,
+        available,
     })
+}
+
+/// The top bar's toggle: online (new conversations may expect me) or away. Kept per operator.
+#[server]
+pub async fn set_availability(online: bool) -> Result<bool, AppError> {
+    let op = ssr::operator().await?;
+    let db = &ssr::state()?.db;
+    let mut tx = db.write().await?;
+    crate::server::db::users::set_available(tx.conn(), op.id, online).await?;
+    tx.commit().await?;
+    Ok(online)
 }
 
 /// The sign-in page; after signing out it says so.

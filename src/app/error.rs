@@ -97,6 +97,15 @@ mod ssr {
                 OpError::NotFound => AppError::NotFound,
                 OpError::Invalid(m) => AppError::Invalid(m.to_string()),
                 OpError::Rule(r) => AppError::Conflict(r.to_string()),
+                OpError::Handoff(h) => {
+                    use liaison_protocol::handoff::HandoffError as H;
+                    match h {
+                        H::ReasonTooLong(_) | H::SameOperator | H::UnknownTarget => {
+                            AppError::Invalid(h.to_string())
+                        }
+                        _ => AppError::Conflict(h.to_string()),
+                    }
+                }
                 OpError::Db(e) => return e.into(),
             }
             .respond()

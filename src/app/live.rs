@@ -81,6 +81,13 @@ impl Live {
         self.follow_from(start, handle);
     }
 
+    /// Calls `handle` for every event received from now on (alerts: nothing from before the
+    /// page loaded).
+    pub fn follow_new(self, handle: impl Fn(i64, &Event) + 'static) {
+        let start = self.feed.with_untracked(Feed::next);
+        self.follow_from(start, handle);
+    }
+
     /// Calls `handle` for every event numbered `start` or later in the feed.
     fn follow_from(self, start: u64, handle: impl Fn(i64, &Event) + 'static) {
         Effect::new(move |seen: Option<u64>| {
@@ -102,8 +109,7 @@ impl Live {
     pub fn changes(self, matters: impl Fn(&Event) -> bool + 'static) -> Signal<u64> {
         let n = RwSignal::new(0u64);
         // From the next event on: what the feed already holds is in the view's first load.
-        let start = self.feed.with_untracked(Feed::next);
-        self.follow_from(start, move |_, e| {
+        self.follow_new(move |_, e| {
             if matters(e) {
                 n.update(|n| *n += 1);
             }

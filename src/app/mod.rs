@@ -1,6 +1,7 @@
 //! The operators' dashboard: Leptos, rendered on the server and hydrated in the browser.
 //! One folder per page; each page's server functions sit beside its components.
 
+pub mod alerts;
 pub mod auth;
 pub mod conversations;
 pub mod error;
@@ -101,6 +102,11 @@ fn Dashboard() -> impl IntoView {
                             })
                         })}
                     </Transition>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            me.await.ok().map(|me| view! { <Availability online=me.available/> })
+                        })}
+                    </Transition>
                     <ThemeToggle/>
                     <ActionForm action=logout>
                         <button type="submit" class="link">"Sign out"</button>
@@ -108,7 +114,25 @@ fn Dashboard() -> impl IntoView {
                 </header>
                 <Outlet/>
             </div>
+            <alerts::Alerts me=Signal::derive(move || me.get().and_then(|m| m.ok()).map(|m| m.id))/>
         </div>
+    }
+}
+
+/// Online / away, per operator, kept on the server.
+#[component]
+fn Availability(online: bool) -> impl IntoView {
+    let set = ServerAction::<auth::SetAvailability>::new();
+    let online = move || match set.value().get() {
+        Some(Ok(now)) => now,
+        _ => online,
+    };
+    view! {
+        <button class=move || if online() { "availability online" } else { "availability away" }
+            title="Your availability: online or away"
+            on:click=move |_| { set.dispatch(auth::SetAvailability { online: !online() }); }>
+            {move || if online() { "● Online" } else { "○ Away" }}
+        </button>
     }
 }
 

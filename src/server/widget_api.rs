@@ -72,6 +72,7 @@ impl From<OpError> for WidgetError {
             OpError::NotFound => WidgetError::NotFound,
             OpError::Invalid(m) => WidgetError::BadRequest(m.to_string()),
             OpError::Rule(r) => WidgetError::Conflict(r.to_string()),
+            OpError::Handoff(h) => WidgetError::Conflict(h.to_string()),
             OpError::Db(e) => e.into(),
         }
     }
@@ -172,7 +173,12 @@ async fn conversation(
         Some(c) => Some(ConversationView {
             id: c.id,
             status: c.status,
-            messages: db::messages::for_conversation(&state.db.read, c.id).await?,
+            messages: db::messages::for_conversation(
+                &state.db.read,
+                c.id,
+                db::messages::Audience::Visitor,
+            )
+            .await?,
         }),
         None => None,
     };

@@ -588,14 +588,8 @@ async fn search_in_depth(db: Db) {
     };
     let say = async |conversation: i64, body: &str| {
         let mut tx = db.write().await.unwrap();
-        let message = db::messages::NewMessage {
-            conversation_id: conversation,
-            sender: liaison_protocol::Sender::Customer,
-            body,
-            author_id: None,
-            client_msg_id: None,
-            citations: &[],
-        };
+        let message =
+            db::messages::NewMessage::text(conversation, liaison_protocol::Sender::Customer, body);
         db::messages::insert(tx.conn(), message).await.unwrap();
         tx.commit().await.unwrap();
     };

@@ -12,6 +12,7 @@ mod bench_agent;
 mod bench_backends;
 mod bench_inbox;
 mod bench_streams;
+mod handoff;
 mod hybrid;
 mod inbox;
 mod instances;

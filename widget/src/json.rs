@@ -4,7 +4,9 @@
 //! defined once, in protocol/, and the server writes them with serde.
 
 use js_sys::{Array, JSON, Object, Reflect};
-use liaison_protocol::{Citation, ConversationStatus, Event, Message, Sender};
+use liaison_protocol::{
+    Attachment, Citation, ConversationStatus, Event, Message, MessageKind, Sender,
+};
 use wasm_bindgen::JsValue;
 
 pub fn parse(text: &str) -> Option<JsValue> {
@@ -54,10 +56,28 @@ pub fn message(v: &JsValue) -> Option<Message> {
         id: int(v, "id")?,
         conversation_id: int(v, "conversation_id")?,
         sender: Sender::parse(&string(v, "sender")?)?,
+        kind: string(v, "kind")
+            .and_then(|k| MessageKind::parse(&k))
+            .unwrap_or_default(),
         body: string(v, "body")?,
+        attachment: attachment(&get(v, "attachment")),
+        internal: get(v, "internal").as_bool().unwrap_or(false),
         client_msg_id: string(v, "client_msg_id"),
         citations,
         created_at: int(v, "created_at").unwrap_or(0),
+    })
+}
+
+fn attachment(v: &JsValue) -> Option<Attachment> {
+    if !v.is_object() {
+        return None;
+    }
+    Some(Attachment {
+        id: int(v, "id")?,
+        name: string(v, "name")?,
+        mime: string(v, "mime")?,
+        size: int(v, "size").unwrap_or(0),
+        thumbnail: get(v, "thumbnail").as_bool().unwrap_or(false),
     })
 }
 

@@ -57,6 +57,8 @@ pub struct Detail {
     pub cursor: i64,
     /// The operator looking at it.
     pub me: i64,
+    /// Whether they may reassign conversations they do not hold (Admin, Owner).
+    pub reassigns: bool,
 }
 
 /// One page of the list. Flat arguments, so the call is a plain form (`tab=needs_agent&...`).
@@ -161,7 +163,9 @@ pub async fn get_conversation(id: i64) -> Result<Detail, AppError> {
         .ok_or_else(|| AppError::NotFound.respond())?;
     drop(conn);
     let visitor = db::visitors::find(&state.db.read, c.visitor_id).await?;
-    let messages = db::messages::for_conversation(&state.db.read, id).await?;
+    let messages =
+        db::messages::for_conversation(&state.db.read, id, db::messages::Audience::Operators)
+            .await?;
     let v = visitor.as_ref();
     Ok(Detail {
         conversation: c.summary(),
@@ -173,6 +177,7 @@ pub async fn get_conversation(id: i64) -> Result<Detail, AppError> {
         messages,
         cursor,
         me: me.id,
+        reassigns: me.role.at_least(liaison_protocol::Role::Admin),
     })
 }
 
@@ -265,4 +270,56 @@ pub async fn live_visitors() -> Result<PresentVisitors, AppError> {
         cursor,
         now: crate::server::now_ms(),
     })
+}
+
+/// An operator a conversation can be handed to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Teammate {
+    pub id: i64,
+    pub name: String,
+    /// Their availability toggle says online.
+    pub online: bool,
+}
+
+/// Every other operator, online ones first: the Transfer / Delegate picker.
+#[server]
+pub async fn teammates() -> Result<Vec<Teammate>, AppError> {
+    let me = operator().await?;
+    let all = crate::server::db::users::teammates(&state()?.db.read).await?;
+    Ok(all
+        .into_iter()
+        .filter(|t| t.id != me.id)
+        .map(|t| Teammate {
+            id: t.id,
+            name: t.name,
+            online: t.available,
+        })
+        .collect())
+}
+
+/// Transfer (`delegate` false: at once) or Delegate (a request the target answers).
+#[server]
+pub async fn hand_off(
+    id: i64,
+    to: i64,
+    delegate: bool,
+    reason: String,
+) -> Result<ConversationSummary, AppError> {
+    use liaison_protocol::handoff::Handoff;
+    let me = operator().await?;
+    let kind = if delegate {
+        Handoff::Delegate
+    } else {
+        Handoff::Transfer
+    };
+    crate::server::conversations::hand_off(&state()?.db, id, kind, &me, to, &reason).await?;
+    row_after(id).await
+}
+
+/// The target of a pending delegation accepts or rejects it.
+#[server]
+pub async fn answer_delegation(id: i64, accept: bool) -> Result<ConversationSummary, AppError> {
+    let me = operator().await?;
+    crate::server::conversations::answer_delegation(&state()?.db, id, &me, accept).await?;
+    row_after(id).await
 }

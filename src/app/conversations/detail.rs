@@ -1,9 +1,10 @@
 //! The detail panel: thread, visitor metadata, join/lock, composer, escalate and resolve.
 
 use super::api::{
-    Detail, EscalateConversation, JoinConversation, LeaveConversation, ResolveConversation,
-    SendReply, copilot_drafts, get_conversation,
+    AnswerDelegation, Detail, EscalateConversation, HandOff, JoinConversation, LeaveConversation,
+    ResolveConversation, SendReply, copilot_drafts, get_conversation,
 };
+use super::handoff::{DelegationAlert, HandoffControls};
 use super::list::status_class;
 use crate::app::error::AppError;
 use crate::app::live::use_live;
@@ -18,6 +19,8 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
     let send = ServerAction::<SendReply>::new();
     let escalate = ServerAction::<EscalateConversation>::new();
     let resolve = ServerAction::<ResolveConversation>::new();
+    let hand_off = ServerAction::<HandOff>::new();
+    let answer = ServerAction::<AnswerDelegation>::new();
     // Read once; events patch it from there (the actions above come back as events too).
     let detail = Resource::new(move || live.refetch.get(), move |_| get_conversation(id));
     // The last action's refusal, e.g. "Locked by another agent".
@@ -29,6 +32,8 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
             send.value().get().and_then(Result::err),
             refused(escalate.value().get()),
             refused(resolve.value().get()),
+            refused(hand_off.value().get()),
+            refused(answer.value().get()),
         ]
         .into_iter()
         .flatten()
@@ -48,7 +53,7 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
                     Ok(d) => {
                         let conversation = RwSignal::new(d.conversation.clone());
                         let messages = RwSignal::new(d.messages.clone());
-                        let me = d.me;
+                        let (me, reassigns) = (d.me, d.reassigns);
                         live.follow(d.cursor, move |_, event| match event {
                             Event::ConversationUpdated { conversation: c, .. } if c.id == id => {
                                 conversation.set((**c).clone());
@@ -65,7 +70,15 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
                         // The answers to this operator's own actions patch the panel too, so it
                         // is right even while the stream reconnects.
                         // Answers from before this load are older than it: only new ones count.
-                        for value in [join.value(), leave.value(), escalate.value(), resolve.value()] {
+                        let answers = [
+                            join.value(),
+                            leave.value(),
+                            escalate.value(),
+                            resolve.value(),
+                            hand_off.value(),
+                            answer.value(),
+                        ];
+                        for value in answers {
                             Effect::new(move |first: Option<()>| {
                                 if let (Some(()), Some(Ok(c))) = (first, value.get()) {
                                     conversation.set(c);
@@ -84,10 +97,13 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
                         Effect::new(move |_| composer.set(ComposerState::of(&conversation.get(), me)));
                         view! {
                             <article class="detail" data-conversation=id>
-                                <Header conversation me join leave escalate resolve/>
+                                <Header conversation me join leave escalate resolve>
+                                    <HandoffControls conversation me reassigns action=hand_off/>
+                                </Header>
                                 <Show when=move || action_error().is_some()>
                                     <p class="error" role="alert">{action_error}</p>
                                 </Show>
+                                <DelegationAlert conversation me answer/>
                                 <Metadata d/>
                                 <Thread messages/>
                             </article>
@@ -111,6 +127,7 @@ fn Header(
     leave: ServerAction<LeaveConversation>,
     escalate: ServerAction<EscalateConversation>,
     resolve: ServerAction<ResolveConversation>,
+    children: Children,
 ) -> impl IntoView {
     let id = conversation.get_untracked().id;
     let c = move || conversation.get();
@@ -157,6 +174,7 @@ fn Header(
             </div>
             <div class="controls">
                 {lock}
+                {children()}
                 <Show when=move || c().status == ConversationStatus::Open>
                     <button class="warn" on:click=move |_| { escalate.dispatch(EscalateConversation { id }); }>
                         "Escalate"
@@ -228,8 +246,9 @@ fn Thread(messages: RwSignal<Vec<Message>>) -> impl IntoView {
                         }).collect_view();
                         view! { <div class="sources">"Source: "{links}</div> }
                     });
+                    let class = if m.internal { "msg msg-note" } else { sender_class(m.sender) };
                     view! {
-                        <li class=sender_class(m.sender)>
+                        <li class=class>
                             <span class="who">{sender_label(m.sender)}</span>
                             <div class="body">{m.body}</div>
                             {sources}

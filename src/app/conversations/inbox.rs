@@ -118,6 +118,7 @@ mod tests {
             created_at: 0,
             last_activity_at: 0,
             resolved_at: None,
+            delegation: None,
         }
     }
 

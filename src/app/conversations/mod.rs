@@ -8,6 +8,7 @@
 
 pub mod api;
 mod detail;
+mod handoff;
 mod inbox;
 mod list;
 mod visitors;

@@ -45,7 +45,9 @@ pub async fn respond(
     message: &Message,
 ) -> Result<(), OpError> {
     let conversation_id = message.conversation_id;
-    let thread = db::messages::for_conversation(&db.read, conversation_id).await?;
+    let thread =
+        db::messages::for_conversation(&db.read, conversation_id, db::messages::Audience::Visitor)
+            .await?;
     let history: Vec<Turn<'_>> = thread
         .iter()
         .filter(|m| m.id < message.id)

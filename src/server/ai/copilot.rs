@@ -66,7 +66,9 @@ pub async fn drafts(
     defaults: &AgentSettings,
     conversation_id: i64,
 ) -> Result<Vec<Draft>, sqlx::Error> {
-    let thread = db::messages::for_conversation(&db.read, conversation_id).await?;
+    let thread =
+        db::messages::for_conversation(&db.read, conversation_id, db::messages::Audience::Visitor)
+            .await?;
     let question = recent_questions(&thread);
     let settings = current_settings(db, defaults).await;
     let embedding = match &settings.llm {

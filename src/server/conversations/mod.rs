@@ -3,8 +3,10 @@
 //! its events. Callers decide who may call; this module decides what may happen.
 
 mod batch;
+mod handoff;
 
 pub use batch::{Batched, Batcher};
+pub use handoff::{answer_delegation, hand_off};
 
 use crate::server::db::{self, Db, WriteTx, conversations::ConversationRow, messages::NewMessage};
 use liaison_protocol::status::{self, StatusAction};
@@ -20,6 +22,8 @@ pub enum OpError {
     Invalid(&'static str),
     #[error("{0}")]
     Rule(#[from] TransitionError),
+    #[error("{0}")]
+    Handoff(#[from] liaison_protocol::handoff::HandoffError),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
 }
@@ -63,12 +67,8 @@ async fn say_as_ai(
     citations: &[Citation],
 ) -> Result<Message, OpError> {
     let message = NewMessage {
-        conversation_id: conversation.id,
-        sender: Sender::Ai,
-        body,
-        author_id: None,
-        client_msg_id: None,
         citations,
+        ..NewMessage::text(conversation.id, Sender::Ai, body)
     };
     post(tx, conversation, message).await
 }
@@ -164,12 +164,8 @@ async fn send_in(
         tx,
         &conversation,
         NewMessage {
-            conversation_id: conversation.id,
-            sender: Sender::Customer,
-            body,
-            author_id: None,
             client_msg_id: Some(client_msg_id),
-            citations: &[],
+            ..NewMessage::text(conversation.id, Sender::Customer, body)
         },
     )
     .await?;
@@ -352,12 +348,12 @@ pub async fn join(db: &Db, conversation_id: i64, operator: i64) -> Result<(), Op
         &mut tx,
         &conversation,
         NewMessage {
-            conversation_id,
-            sender: Sender::System,
-            body: "A support agent joined the conversation.",
             author_id: Some(operator),
-            client_msg_id: None,
-            citations: &[],
+            ..NewMessage::text(
+                conversation_id,
+                Sender::System,
+                "A support agent joined the conversation.",
+            )
         },
     )
     .await?;
@@ -394,12 +390,8 @@ pub async fn post_operator_message(
         &mut tx,
         &conversation,
         NewMessage {
-            conversation_id,
-            sender: Sender::Agent,
-            body,
             author_id: Some(operator),
-            client_msg_id: None,
-            citations: &[],
+            ..NewMessage::text(conversation_id, Sender::Agent, body)
         },
     )
     .await?;

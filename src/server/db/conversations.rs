@@ -6,7 +6,9 @@
 use super::{Backend, Conn, on};
 use crate::server::now_ms;
 use liaison_protocol::ConversationStatus;
-use liaison_protocol::inbox::{self, Channel, ConversationSummary, Filter, InboxCounts, Tab};
+use liaison_protocol::inbox::{
+    self, Channel, ConversationSummary, Delegation, Filter, InboxCounts, Tab,
+};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +29,7 @@ pub struct ConversationRow {
     pub visitor_name: Option<String>,
     pub visitor_phone: Option<String>,
     pub visitor_conversations: i64,
+    pub delegation: Option<Delegation>,
 }
 
 impl ConversationRow {
@@ -57,6 +60,7 @@ impl ConversationRow {
             created_at: self.created_at,
             last_activity_at: self.last_activity_at,
             resolved_at: self.resolved_at,
+            delegation: self.delegation.clone(),
         }
     }
 }
@@ -87,6 +91,9 @@ struct Raw {
     visitor_name: Option<String>,
     visitor_phone: Option<String>,
     visitor_conversations: i64,
+    delegated_to: Option<i64>,
+    delegated_to_name: Option<String>,
+    delegation_reason: Option<String>,
 }
 
 /// A stored value this version does not know is a decode error, never a silent default.
@@ -116,6 +123,11 @@ impl TryFrom<Raw> for ConversationRow {
             visitor_name: r.visitor_name,
             visitor_phone: r.visitor_phone,
             visitor_conversations: r.visitor_conversations,
+            delegation: r.delegated_to.map(|to_id| Delegation {
+                to_id,
+                to_name: r.delegated_to_name.unwrap_or_default(),
+                reason: r.delegation_reason,
+            }),
         })
     }
 }
@@ -123,10 +135,12 @@ impl TryFrom<Raw> for ConversationRow {
 const SELECT_COLUMNS: &str = "SELECT c.id, c.visitor_id, c.channel, c.status, c.assignee_id,
     u.name AS assignee_name, c.message_count, c.last_message, c.created_at, c.last_activity_at,
     c.resolved_at, c.booked, c.rating, v.name AS visitor_name, v.phone AS visitor_phone,
-    v.conversation_count AS visitor_conversations";
+    v.conversation_count AS visitor_conversations, c.delegated_to,
+    d.name AS delegated_to_name, c.delegation_reason";
 const FROM: &str = "FROM conversations c
     JOIN visitors v ON v.id = c.visitor_id
-    LEFT JOIN users u ON u.id = c.assignee_id";
+    LEFT JOIN users u ON u.id = c.assignee_id
+    LEFT JOIN users d ON d.id = c.delegated_to";
 
 pub async fn find(mut conn: Conn<'_>, id: i64) -> Result<Option<ConversationRow>, sqlx::Error> {
     let sql = format!("{SELECT_COLUMNS} {FROM} WHERE c.id = $1");
@@ -403,7 +417,9 @@ pub async fn set_status(
                 agent_requested = agent_requested OR $3,
                 resolved_at = CASE WHEN $4 THEN $2 ELSE resolved_at END,
                 resolved_by = CASE WHEN $4 THEN $5 ELSE resolved_by END,
-                assignee_id = CASE WHEN $4 THEN NULL ELSE assignee_id END
+                assignee_id = CASE WHEN $4 THEN NULL ELSE assignee_id END,
+                delegated_to = CASE WHEN $1 = 'delegated' THEN delegated_to ELSE NULL END,
+                delegation_reason = CASE WHEN $1 = 'delegated' THEN delegation_reason ELSE NULL END
              WHERE id = $6",
         )
         .bind(status.as_str())
@@ -430,6 +446,28 @@ pub async fn set_assignee(
         )
         .bind(assignee)
         .bind(now_ms())
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Records the pending delegation (the status is set to Delegated beside it; any other status
+/// clears it, see [`set_status`]).
+pub async fn set_delegation(
+    mut conn: Conn<'_>,
+    id: i64,
+    to: i64,
+    reason: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    on!(conn, |c| {
+        sqlx::query(
+            "UPDATE conversations SET delegated_to = $1, delegation_reason = $2 WHERE id = $3",
+        )
+        .bind(to)
+        .bind(reason)
         .bind(id)
         .execute(c)
         .await

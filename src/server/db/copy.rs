@@ -12,11 +12,12 @@ use futures::TryStreamExt;
 use sqlx::{PgConnection, QueryBuilder, Row, SqlitePool};
 
 /// The tables, parents before children. `tower_sessions` is left out on purpose.
-pub const TABLES: [&str; 14] = [
+pub const TABLES: [&str; 15] = [
     "users",
     "visitors",
     "conversations",
     "messages",
+    "attachments",
     "events",
     "event_retention",
     "kb_articles",

@@ -1,6 +1,6 @@
 use super::{Conn, Pool, on};
 use crate::server::now_ms;
-use liaison_protocol::{Citation, Message, Sender};
+use liaison_protocol::{Attachment, Citation, Message, MessageKind, Sender};
 use sqlx::FromRow;
 
 #[derive(FromRow)]
@@ -8,31 +8,45 @@ struct MessageRow {
     id: i64,
     conversation_id: i64,
     sender: String,
+    kind: String,
     body: String,
+    attachment: Option<String>,
+    internal: bool,
     client_msg_id: Option<String>,
     citations: String,
     created_at: i64,
+}
+
+fn decode(e: serde_json::Error) -> sqlx::Error {
+    sqlx::Error::Decode(e.into())
 }
 
 impl TryFrom<MessageRow> for Message {
     type Error = sqlx::Error;
 
     fn try_from(r: MessageRow) -> Result<Message, sqlx::Error> {
+        let unknown = super::conversations::unknown;
         Ok(Message {
             id: r.id,
             conversation_id: r.conversation_id,
-            sender: Sender::parse(&r.sender)
-                .ok_or_else(|| super::conversations::unknown("sender", &r.sender))?,
+            sender: Sender::parse(&r.sender).ok_or_else(|| unknown("sender", &r.sender))?,
+            kind: MessageKind::parse(&r.kind).ok_or_else(|| unknown("message kind", &r.kind))?,
             body: r.body,
+            attachment: r
+                .attachment
+                .as_deref()
+                .map(serde_json::from_str::<Attachment>)
+                .transpose()
+                .map_err(decode)?,
+            internal: r.internal,
             client_msg_id: r.client_msg_id,
-            citations: serde_json::from_str(&r.citations)
-                .map_err(|e| sqlx::Error::Decode(e.into()))?,
+            citations: serde_json::from_str(&r.citations).map_err(decode)?,
             created_at: r.created_at,
         })
     }
 }
 
-const COLUMNS: &str = "id, conversation_id, sender, body, client_msg_id, citations, created_at";
+const COLUMNS: &str = "id, conversation_id, sender, kind, body, attachment, internal, client_msg_id, citations, created_at";
 
 pub struct NewMessage<'a> {
     pub conversation_id: i64,
@@ -41,13 +55,38 @@ pub struct NewMessage<'a> {
     pub author_id: Option<i64>,
     pub client_msg_id: Option<&'a str>,
     pub citations: &'a [Citation],
+    pub kind: MessageKind,
+    pub attachment: Option<&'a Attachment>,
+    /// Operators only (never sent to the visitor).
+    pub internal: bool,
+}
+
+impl<'a> NewMessage<'a> {
+    /// A plain text message, visible to everyone in the conversation.
+    pub fn text(conversation_id: i64, sender: Sender, body: &'a str) -> NewMessage<'a> {
+        NewMessage {
+            conversation_id,
+            sender,
+            body,
+            author_id: None,
+            client_msg_id: None,
+            citations: &[],
+            kind: MessageKind::Text,
+            attachment: None,
+            internal: false,
+        }
+    }
 }
 
 pub async fn insert(mut conn: Conn<'_>, m: NewMessage<'_>) -> Result<Message, sqlx::Error> {
     let citations = serde_json::to_string(m.citations).expect("citations serialize");
+    let attachment = m
+        .attachment
+        .map(|a| serde_json::to_string(a).expect("attachment serializes"));
     let sql = format!(
-        "INSERT INTO messages (conversation_id, sender, body, author_id, client_msg_id, citations, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
+        "INSERT INTO messages (conversation_id, sender, body, author_id, client_msg_id, citations,
+            created_at, kind, attachment, internal)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
     );
     let row: MessageRow = on!(conn, |c| {
         sqlx::query_as(&sql)
@@ -58,6 +97,9 @@ pub async fn insert(mut conn: Conn<'_>, m: NewMessage<'_>) -> Result<Message, sq
             .bind(m.client_msg_id)
             .bind(&citations)
             .bind(now_ms())
+            .bind(m.kind.as_str())
+            .bind(&attachment)
+            .bind(m.internal)
             .fetch_one(c)
             .await
     })?;
@@ -75,11 +117,25 @@ pub async fn find(mut conn: Conn<'_>, id: i64) -> Result<Option<Message>, sqlx::
     row.map(Message::try_from).transpose()
 }
 
+/// Who reads a thread: operators see every message, the visitor all but operator-only lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Operators,
+    Visitor,
+}
+
 pub async fn for_conversation(
     pool: &Pool,
     conversation_id: i64,
+    audience: Audience,
 ) -> Result<Vec<Message>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM messages WHERE conversation_id = $1 ORDER BY id");
+    let visible = match audience {
+        Audience::Operators => "",
+        Audience::Visitor if pool.is_postgres() => " AND NOT internal",
+        Audience::Visitor => " AND internal = 0",
+    };
+    let sql =
+        format!("SELECT {COLUMNS} FROM messages WHERE conversation_id = $1{visible} ORDER BY id");
     let rows: Vec<MessageRow> = on!(pool, |p| sqlx::query_as(&sql)
         .bind(conversation_id)
         .fetch_all(p)

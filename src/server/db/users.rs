@@ -90,3 +90,66 @@ pub async fn find(pool: &Pool, id: i64) -> Result<Option<UserRow>, sqlx::Error> 
     })?;
     raw.map(UserRow::try_from).transpose()
 }
+
+/// An operator's name, read in `conn` (inside a write transaction: the target of a handoff).
+pub async fn name(mut conn: Conn<'_>, id: i64) -> Result<Option<String>, sqlx::Error> {
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT name FROM users WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)
+}
+
+/// One operator as pickers list them (Transfer, Delegate).
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Teammate {
+    pub id: i64,
+    pub name: String,
+    pub available: bool,
+}
+
+/// Every operator, the available ("online") ones first, then by name.
+pub async fn teammates(pool: &Pool) -> Result<Vec<Teammate>, sqlx::Error> {
+    on!(pool, |p| sqlx::query_as(
+        "SELECT id, name, available FROM users ORDER BY available DESC, name, id"
+    )
+    .fetch_all(p)
+    .await)
+}
+
+/// Online (true) or away: the operator's own toggle in the top bar.
+pub async fn set_available(
+    mut conn: Conn<'_>,
+    id: i64,
+    available: bool,
+) -> Result<(), sqlx::Error> {
+    on!(conn, |c| sqlx::query(
+        "UPDATE users SET available = $1 WHERE id = $2"
+    )
+    .bind(available)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
+pub async fn available(pool: &Pool, id: i64) -> Result<bool, sqlx::Error> {
+    on!(pool, |p| sqlx::query_scalar(
+        "SELECT available FROM users WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await)
+    .map(|a| a.unwrap_or(false))
+}
+
+/// Whether any operator is online (their availability toggle): the widget offers "Leave a
+/// message" instead of a live human when nobody is.
+pub async fn anyone_available(pool: &Pool) -> Result<bool, sqlx::Error> {
+    on!(pool, |p| sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE available = TRUE)"
+    )
+    .fetch_one(p)
+    .await)
+}
