@@ -29,6 +29,8 @@ pub struct Config {
     /// `LIAISON_EVENT_RETENTION_HOURS`, default 168 (7 days): how long stream events are kept
     /// for replay. A client away longer refetches its views instead of replaying.
     pub event_retention: std::time::Duration,
+    /// `LIAISON_ATTACHMENT_MAX_MB`, default 10: the largest file a visitor or operator may send.
+    pub attachment_max_bytes: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +101,18 @@ impl Config {
             },
             None => 24 * 7,
         };
+        let attachment_max_mb = match get("LIAISON_ATTACHMENT_MAX_MB") {
+            Some(v) => match v.trim().parse::<usize>() {
+                Ok(n) if (1..=1024).contains(&n) => n,
+                _ => {
+                    return Err(ConfigError {
+                        name: "LIAISON_ATTACHMENT_MAX_MB",
+                        problem: format!("{v:?} is not a whole number of megabytes from 1 to 1024"),
+                    });
+                }
+            },
+            None => 10,
+        };
         let data_dir: PathBuf = get("LIAISON_DATA_DIR")
             .unwrap_or_else(|| "data".into())
             .into();
@@ -121,6 +135,7 @@ impl Config {
             demo: matches!(get("LIAISON_DEMO").as_deref(), Some("1" | "true" | "yes")),
             demo_agent_password: get("LIAISON_DEMO_AGENT_PASSWORD"),
             public_url,
+            attachment_max_bytes: attachment_max_mb * 1024 * 1024,
         })
     }
 
@@ -161,6 +176,8 @@ mod tests {
         assert!(config(&[("LIAISON_PUBLIC_URL", "example.com")]).is_err());
         assert!(config(&[("LIAISON_EVENT_RETENTION_HOURS", "0")]).is_err());
         assert!(config(&[("LIAISON_EVENT_RETENTION_HOURS", "a week")]).is_err());
+        assert!(config(&[("LIAISON_ATTACHMENT_MAX_MB", "0")]).is_err());
+        assert_eq!(config(&[]).unwrap().attachment_max_bytes, 10 << 20);
         assert_eq!(
             config(&[("LIAISON_EVENT_RETENTION_HOURS", "2")])
                 .unwrap()

@@ -51,6 +51,8 @@ pub struct AppState {
     pub sends: SendQueue,
     /// Which visitor a widget token belongs to.
     pub visitor_tokens: VisitorTokens,
+    /// Files sent in conversations.
+    pub attachments: crate::server::attachments::Store,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -182,6 +184,7 @@ where
         }
     });
     let sends = widget_api::send_queue(db.clone(), config.agent.clone());
+    let attachments = crate::server::attachments::Store::new(&config.data_dir);
     let state = AppState {
         leptos_options,
         db: db.clone(),
@@ -192,6 +195,7 @@ where
         presence,
         sends,
         visitor_tokens: VisitorTokens::default(),
+        attachments,
     };
     let app = router(state)
         .layer(sessions)
@@ -272,12 +276,15 @@ pub fn router(state: AppState) -> Router {
             upload::UPLOAD_PATH,
             post(upload::upload).layer(DefaultBodyLimit::max(documents::MAX_UPLOAD + 64 * 1024)),
         )
+        .merge(crate::server::attachments::http::dashboard_routes(
+            state.config.attachment_max_bytes,
+        ))
         .route("/help", get(help_center::index))
         .route("/help/{slug}", get(help_center::article))
         .route("/help/documents/{id}", get(help_center::document))
         .nest(
             liaison_protocol::widget_api::BASE_PATH,
-            widget_api::router().layer(open_cors.clone()),
+            widget_api::router(state.config.attachment_max_bytes).layer(open_cors.clone()),
         )
         .nest_service(
             "/widget",

@@ -1,6 +1,7 @@
 //! Everything that runs only on the server (feature `ssr`).
 
 pub mod ai;
+pub mod attachments;
 pub mod auth;
 pub mod config;
 pub mod conversations;

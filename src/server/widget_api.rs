@@ -21,8 +21,11 @@ use liaison_protocol::widget_api::{
 };
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
+pub fn router(attachment_max_bytes: usize) -> Router<AppState> {
     Router::new()
+        .merge(crate::server::attachments::http::widget_routes(
+            attachment_max_bytes,
+        ))
         .route("/session", post(session))
         .route("/conversation", get(conversation))
         .route("/messages", post(send_message))
@@ -201,6 +204,7 @@ pub fn send_queue(db: db::Db, defaults: ai::llm::AgentSettings) -> conversations
         std::sync::Arc::new(
             move |send: &conversations::VisitorSend, sent: &conversations::Sent| {
                 if !sent.is_new
+                    || send.file.is_some()
                     || !liaison_protocol::status::ai_may_reply(sent.status, sent.assignee_id)
                 {
                     return;

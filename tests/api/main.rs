@@ -7,6 +7,7 @@ mod common;
 mod access;
 mod agent_llm;
 mod agent_policy;
+mod attachments;
 mod backends;
 mod bench_agent;
 mod bench_backends;

@@ -8,10 +8,12 @@ mod handoff;
 pub use batch::{Batched, Batcher};
 pub use handoff::{answer_delegation, hand_off};
 
+use crate::server::attachments::StoredFile;
 use crate::server::db::{self, Db, WriteTx, conversations::ConversationRow, messages::NewMessage};
 use liaison_protocol::status::{self, StatusAction};
 use liaison_protocol::{
-    Channel, Citation, ConversationStatus, Event, Message, Sender, TransitionError,
+    Attachment, Channel, Citation, ConversationStatus, Event, Message, MessageKind, Sender,
+    TransitionError,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +59,33 @@ async fn post(
         Some(conversation.visitor_id),
     );
     Ok(message)
+}
+
+/// The file's row in this transaction, and the attachment as messages carry it.
+async fn attach(
+    tx: &mut WriteTx,
+    conversation_id: i64,
+    file: &StoredFile,
+) -> Result<Attachment, OpError> {
+    let id = db::attachments::insert(tx.conn(), conversation_id, file).await?;
+    Ok(Attachment {
+        id,
+        name: file.name.clone(),
+        mime: file.mime.clone(),
+        size: file.size,
+        thumbnail: file.thumbnail,
+    })
+}
+
+/// A caption beside a file: optional, at most as long as a message.
+fn caption(text: &str) -> Result<&str, OpError> {
+    let text = text.trim();
+    if text.chars().count() > liaison_protocol::message::MAX_BODY_CHARS {
+        return Err(OpError::Invalid(
+            "The caption is too long (4000 characters at most).",
+        ));
+    }
+    Ok(text)
 }
 
 /// A message from the AI in this transaction.
@@ -141,6 +170,7 @@ async fn send_in(
     visitor_id: i64,
     client_msg_id: &str,
     body: &str,
+    file: Option<&StoredFile>,
 ) -> Result<Sent, OpError> {
     let (latest, sent) =
         db::conversations::latest_for_sender(tx.conn(), visitor_id, client_msg_id).await?;
@@ -160,11 +190,17 @@ async fn send_in(
         Some(c) if !c.status.is_closed() => c,
         _ => start(tx, visitor_id).await?,
     };
+    let attachment = match file {
+        Some(f) => Some(attach(tx, conversation.id, f).await?),
+        None => None,
+    };
     let message = post(
         tx,
         &conversation,
         NewMessage {
             client_msg_id: Some(client_msg_id),
+            kind: file.map_or(MessageKind::Text, |f| f.kind),
+            attachment: attachment.as_ref(),
             ..NewMessage::text(conversation.id, Sender::Customer, body)
         },
     )
@@ -182,6 +218,8 @@ pub struct VisitorSend {
     pub visitor_id: i64,
     client_msg_id: String,
     body: String,
+    /// A file sent with the message (already stored), the body being its caption.
+    pub file: Option<StoredFile>,
 }
 
 impl VisitorSend {
@@ -196,6 +234,25 @@ impl VisitorSend {
             visitor_id,
             client_msg_id: client_msg_id.to_string(),
             body: body.to_string(),
+            file: None,
+        })
+    }
+
+    /// A file from the visitor, with an optional caption.
+    pub fn with_file(
+        visitor_id: i64,
+        client_msg_id: &str,
+        text: &str,
+        file: StoredFile,
+    ) -> Result<VisitorSend, OpError> {
+        let text = caption(text)?;
+        let client_msg_id = liaison_protocol::widget_api::validate_client_msg_id(client_msg_id)
+            .map_err(OpError::Invalid)?;
+        Ok(VisitorSend {
+            visitor_id,
+            client_msg_id: client_msg_id.to_string(),
+            body: text.to_string(),
+            file: Some(file),
         })
     }
 }
@@ -212,6 +269,7 @@ impl Batched for VisitorSend {
             self.visitor_id,
             &self.client_msg_id,
             &self.body,
+            self.file.as_ref(),
         ))
     }
 }
@@ -380,17 +438,45 @@ pub async fn post_operator_message(
     body: &str,
 ) -> Result<Message, OpError> {
     let body = liaison_protocol::message::validate_body(body).map_err(OpError::Invalid)?;
+    operator_post(db, conversation_id, operator, body, None).await
+}
+
+/// An operator sends a file (image, voice recording, document) with an optional caption.
+pub async fn post_operator_file(
+    db: &Db,
+    conversation_id: i64,
+    operator: i64,
+    text: &str,
+    file: &StoredFile,
+) -> Result<Message, OpError> {
+    let text = caption(text)?;
+    operator_post(db, conversation_id, operator, text, Some(file)).await
+}
+
+async fn operator_post(
+    db: &Db,
+    conversation_id: i64,
+    operator: i64,
+    body: &str,
+    file: Option<&StoredFile>,
+) -> Result<Message, OpError> {
     let mut tx = db.write().await?;
     let conversation = load(&mut tx, conversation_id).await?;
     if conversation.status.is_closed() {
         return Err(TransitionError::Closed.into());
     }
     status::may_send_as_operator(conversation.assignee_id, operator)?;
+    let attachment = match file {
+        Some(f) => Some(attach(&mut tx, conversation_id, f).await?),
+        None => None,
+    };
     let message = post(
         &mut tx,
         &conversation,
         NewMessage {
             author_id: Some(operator),
+            kind: file.map_or(MessageKind::Text, |f| f.kind),
+            attachment: attachment.as_ref(),
             ..NewMessage::text(conversation_id, Sender::Agent, body)
         },
     )

@@ -77,6 +77,13 @@ pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
     }
 }
 
+impl TestApp {
+    /// The server's data directory (attachments, the SQLite file).
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+}
+
 /// Whether this run of the suite is the PostgreSQL one.
 pub fn on_postgres() -> bool {
     std::env::var("LIAISON_TEST_BACKEND").as_deref() == Ok("postgres")
