@@ -133,7 +133,7 @@ async function scenario(owner) {
   assert.equal(await first.locator('p').textContent(), 'Our kettles have a two year warranty.');
   await first.locator('button:has-text("Insert")').click();
   await owner.waitForFunction(
-    () => document.querySelector('.composer input').value === 'Our kettles have a two year warranty.',
+    () => document.querySelector('.composer textarea').value === 'Our kettles have a two year warranty.',
     null, WAIT,
   );
   assert.deepEqual(owner.errors, []);

@@ -15,7 +15,9 @@ before(async () => {
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+      // A fake microphone that needs no prompt, for voice recordings.
+      '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
   });
 });
 

@@ -59,13 +59,13 @@ test('visitor, AI answer, handover, join, lock, reply, resolve', async () => {
   await hydrated(sam);
   await sam.locator('text=Locked by another agent').waitFor(WAIT);
   assert.equal(await sam.locator('button:has-text("Join session")').count(), 0);
-  assert.equal(await sam.locator('.composer input').isDisabled(), true);
+  assert.equal(await sam.locator('.composer textarea').isDisabled(), true);
 
   // The visitor closes the panel; Alice replies with Enter; a dot on the launcher tells the
   // visitor, who opens the panel and sees the reply labelled "Support Agent".
   await visitor.click('#liaison-widget button.close');
-  const composer = alice.locator('.composer input');
-  await alice.waitForFunction(() => !document.querySelector('.composer input').disabled, null, WAIT);
+  const composer = alice.locator('.composer textarea');
+  await alice.waitForFunction(() => !document.querySelector('.composer textarea').disabled, null, WAIT);
   await composer.fill('Hi, I am Alice from support. How can I help?');
   await composer.press('Enter');
   await visitor.locator('#liaison-widget .launcher.unread').waitFor(WAIT);
@@ -178,8 +178,8 @@ test("an operator's refused reply keeps its text", async () => {
   await hydrated(sam);
   await clickUntil(sam, 'button:has-text("Resolve")', '.detail .status-resolved');
 
-  const composer = alice.locator('.composer input');
-  await alice.waitForFunction(() => !document.querySelector('.composer input').disabled, null, WAIT);
+  const composer = alice.locator('.composer textarea');
+  await alice.waitForFunction(() => !document.querySelector('.composer textarea').disabled, null, WAIT);
   await composer.fill('Are you still there?');
   await composer.press('Enter');
   await alice.locator('.error', { hasText: 'resolved' }).waitFor(WAIT);

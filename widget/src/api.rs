@@ -22,6 +22,19 @@ pub struct Api {
     pub token: String,
 }
 
+impl Api {
+    /// Where the visitor's browser reads an attachment (the token in the query: `<img>` and
+    /// `<audio>` cannot send headers).
+    pub fn attachment_url(&self, id: i64, thumb: bool) -> String {
+        let thumb = if thumb { "&thumb" } else { "" };
+        format!(
+            "{}/attachments/{id}?token={}{thumb}",
+            url(&self.base, ""),
+            self.token
+        )
+    }
+}
+
 pub struct Session {
     pub token: String,
 }

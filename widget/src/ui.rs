@@ -3,7 +3,7 @@
 use crate::api::{self, Api, ApiError};
 use crate::thread::{Change, Thread};
 use liaison_protocol::widget_api::VisitorMetadata;
-use liaison_protocol::{ConversationStatus, Message, Sender};
+use liaison_protocol::{Attachment, ConversationStatus, Message, MessageKind, Sender};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -385,6 +385,38 @@ impl Widget {
     }
 
     /// Appends a message bubble. Every text goes in as text, never as HTML.
+    /// An image (thumbnail linking to the original), a voice player, or a download link.
+    fn attachment(&self, api: &Api, kind: MessageKind, a: &Attachment) -> Element {
+        let original = api.attachment_url(a.id, false);
+        match kind {
+            MessageKind::Image => {
+                let link = el(&self.doc, "a", "image");
+                let _ = link.set_attribute("href", &original);
+                let _ = link.set_attribute("target", "_blank");
+                let _ = link.set_attribute("rel", "noopener");
+                let img = el(&self.doc, "img", "");
+                let _ = img.set_attribute("src", &api.attachment_url(a.id, a.thumbnail));
+                let _ = img.set_attribute("alt", &a.name);
+                let _ = link.append_child(&img);
+                link
+            }
+            MessageKind::Voice => {
+                let audio = el(&self.doc, "audio", "voice");
+                let _ = audio.set_attribute("controls", "");
+                let _ = audio.set_attribute("preload", "metadata");
+                let _ = audio.set_attribute("src", &original);
+                audio
+            }
+            _ => {
+                let link = el(&self.doc, "a", "file");
+                let _ = link.set_attribute("href", &original);
+                let _ = link.set_attribute("download", &a.name);
+                link.set_text_content(Some(&format!("📄 {}", a.name)));
+                link
+            }
+        }
+    }
+
     fn show(&self, m: &Message, pending_client_id: Option<&str>) -> Element {
         let bubble = el(&self.doc, "div", &format!("msg {}", m.sender.as_str()));
         let label = m.sender.widget_label();
@@ -393,9 +425,14 @@ impl Widget {
             who.set_text_content(Some(label));
             let _ = bubble.append_child(&who);
         }
-        let body = el(&self.doc, "span", "body");
-        body.set_text_content(Some(&m.body));
-        let _ = bubble.append_child(&body);
+        if let (Some(a), Some(api)) = (&m.attachment, self.api()) {
+            let _ = bubble.append_child(&self.attachment(&api, m.kind, a));
+        }
+        if !m.body.is_empty() || m.attachment.is_none() {
+            let body = el(&self.doc, "span", "body");
+            body.set_text_content(Some(&m.body));
+            let _ = bubble.append_child(&body);
+        }
         if !m.citations.is_empty() {
             let sources = el(&self.doc, "div", "sources");
             sources.set_text_content(Some("Source: "));

@@ -4,12 +4,16 @@ use super::api::{
     AnswerDelegation, Detail, EscalateConversation, HandOff, JoinConversation, LeaveConversation,
     ResolveConversation, SendReply, copilot_drafts, get_conversation,
 };
+use super::composer::{Composer, ComposerState};
 use super::handoff::{DelegationAlert, HandoffControls};
 use super::list::status_class;
+use super::rich;
 use crate::app::error::AppError;
 use crate::app::live::use_live;
 use leptos::prelude::*;
-use liaison_protocol::{ConversationStatus, ConversationSummary, Event, Message, Sender};
+use liaison_protocol::{
+    ConversationStatus, ConversationSummary, Event, Message, MessageKind, Sender,
+};
 
 #[component]
 pub fn ConversationDetail(id: i64) -> impl IntoView {
@@ -23,13 +27,13 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
     let answer = ServerAction::<AnswerDelegation>::new();
     // Read once; events patch it from there (the actions above come back as events too).
     let detail = Resource::new(move || live.refetch.get(), move |_| get_conversation(id));
-    // The last action's refusal, e.g. "Locked by another agent".
+    // The last action's refusal, e.g. "Locked by another agent" (a refused reply is said by
+    // the composer, beside its text).
     let action_error = move || {
         let refused = |v: Option<Result<_, AppError>>| v.and_then(Result::err);
         [
             refused(join.value().get()),
             refused(leave.value().get()),
-            send.value().get().and_then(Result::err),
             refused(escalate.value().get()),
             refused(resolve.value().get()),
             refused(hand_off.value().get()),
@@ -231,9 +235,18 @@ fn sender_label(sender: Sender) -> &'static str {
 
 #[component]
 fn Thread(messages: RwSignal<Vec<Message>>) -> impl IntoView {
+    let viewing = RwSignal::new(None::<i64>);
+    let images = Signal::derive(move || {
+        messages.with(|list| {
+            list.iter()
+                .filter(|m| m.kind == MessageKind::Image)
+                .filter_map(|m| m.attachment.clone())
+                .collect::<Vec<_>>()
+        })
+    });
     view! {
         <ol class="thread">
-            <For each=move || messages.get() key=|m| m.id children=|m| {
+            <For each=move || messages.get() key=|m| m.id children=move |m| {
                     let sources = (!m.citations.is_empty()).then(|| {
                         let links = m.citations.iter().enumerate().map(|(i, c)| {
                             let sep = (i > 0).then_some(", ");
@@ -247,91 +260,19 @@ fn Thread(messages: RwSignal<Vec<Message>>) -> impl IntoView {
                         view! { <div class="sources">"Source: "{links}</div> }
                     });
                     let class = if m.internal { "msg msg-note" } else { sender_class(m.sender) };
+                    let attachment = rich::attachment_view(&m, move |id| viewing.set(Some(id)));
+                    let body = (!m.body.is_empty()).then(|| view! { <div class="body">{m.body.clone()}</div> });
                     view! {
-                        <li class=class>
+                        <li class=class data-kind=m.kind.as_str()>
                             <span class="who">{sender_label(m.sender)}</span>
-                            <div class="body">{m.body}</div>
+                            {attachment}
+                            {body}
                             {sources}
                         </li>
                     }
                 }/>
         </ol>
-    }
-}
-
-/// Whether the operator looking at the conversation can reply, and if not, why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ComposerState {
-    Active,
-    NotHolder,
-    Resolved,
-}
-
-impl ComposerState {
-    fn of(c: &ConversationSummary, me: i64) -> ComposerState {
-        if c.status.is_closed() {
-            ComposerState::Resolved
-        } else if c.assignee_id == Some(me) {
-            ComposerState::Active
-        } else {
-            ComposerState::NotHolder
-        }
-    }
-
-    fn placeholder(self) -> &'static str {
-        match self {
-            ComposerState::Active => "Type a reply and press Enter",
-            ComposerState::NotHolder => "Join the session to reply",
-            ComposerState::Resolved => "This conversation is resolved",
-        }
-    }
-}
-
-#[component]
-fn Composer(
-    id: i64,
-    state: Signal<ComposerState>,
-    send: ServerAction<SendReply>,
-    draft: RwSignal<String>,
-) -> impl IntoView {
-    let active = move || state.get() == ComposerState::Active;
-    let last_sent = StoredValue::new(String::new());
-    let submit = move || {
-        let body = draft.get_untracked();
-        if body.trim().is_empty() || state.get_untracked() != ComposerState::Active {
-            return;
-        }
-        last_sent.set_value(body.clone());
-        send.dispatch(SendReply { id, body });
-        draft.set(String::new());
-    };
-    // A refused reply (the lock moved, the conversation was resolved) gives the text back.
-    Effect::new(move |_| {
-        if let Some(Err(_)) = send.value().get()
-            && draft.get_untracked().is_empty()
-        {
-            draft.set(last_sent.get_value());
-        }
-    });
-    view! {
-        <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
-            <input
-                type="text"
-                name="body"
-                aria-label="Reply"
-                placeholder=move || state.get().placeholder()
-                disabled=move || !active()
-                prop:value=move || draft.get()
-                on:input=move |ev| draft.set(event_target_value(&ev))
-                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                    if ev.key() == "Enter" && !ev.shift_key() {
-                        ev.prevent_default();
-                        submit();
-                    }
-                }
-            />
-            <button type="submit" class="primary" disabled=move || !active()>"Send"</button>
-        </form>
+        <rich::Viewer images open=viewing/>
     }
 }
 

@@ -7,10 +7,12 @@
 //! reloads once.
 
 pub mod api;
+mod composer;
 mod detail;
 mod handoff;
 mod inbox;
 mod list;
+mod rich;
 mod visitors;
 
 use crate::app::live::use_live;
