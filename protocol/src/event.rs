@@ -59,6 +59,11 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// The customer rated the conversation (after it was resolved). Operators only.
+    Rated {
+        conversation_id: i64,
+        rating: crate::rating::Rating,
+    },
     /// A piece of the AI's answer while the model is still writing it. Live only: never stored
     /// or replayed, sent as the SSE event type `ai_delta` without an id. The finished answer
     /// arrives as `message_created` and replaces the pieces.
@@ -86,6 +91,9 @@ impl Event {
                 conversation_id, ..
             }
             | Event::Handoff {
+                conversation_id, ..
+            }
+            | Event::Rated {
                 conversation_id, ..
             } => *conversation_id,
             Event::MessageCreated { message } => message.conversation_id,
@@ -123,6 +131,7 @@ impl Event {
             Event::VisitorOnline { .. } => "visitor_online",
             Event::VisitorOffline { .. } => "visitor_offline",
             Event::Handoff { .. } => "handoff",
+            Event::Rated { .. } => "rated",
         }
     }
 }

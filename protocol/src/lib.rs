@@ -7,7 +7,10 @@
 pub mod event;
 pub mod handoff;
 pub mod inbox;
+pub mod lead;
 pub mod message;
+pub mod quick_reply;
+pub mod rating;
 pub mod role;
 pub mod status;
 pub mod widget_api;

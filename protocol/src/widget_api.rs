@@ -75,6 +75,29 @@ pub struct EscalateResponse {
     pub status: ConversationStatus,
 }
 
+/// `POST /rating`: the visitor rates their latest conversation once it is resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingRequest {
+    /// 1 to 5.
+    pub stars: i64,
+    /// From the categories Settings offer (`GET /rating` lists them).
+    #[serde(default)]
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingResponse {
+    pub conversation_id: i64,
+}
+
+/// `GET /rating`: the feedback categories a rating may carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingOptions {
+    pub categories: Vec<String>,
+}
+
 /// Every error answer: a message meant for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {

@@ -96,6 +96,7 @@ mod ssr {
             match e {
                 OpError::NotFound => AppError::NotFound,
                 OpError::Invalid(m) => AppError::Invalid(m.to_string()),
+                OpError::Refused(m) => AppError::Invalid(m),
                 OpError::Rule(r) => AppError::Conflict(r.to_string()),
                 OpError::Handoff(h) => {
                     use liaison_protocol::handoff::HandoffError as H;

@@ -7,7 +7,9 @@ pub mod conversations;
 pub mod error;
 pub mod format;
 pub mod kb;
+pub mod leads;
 pub mod live;
+pub mod reviews;
 pub mod settings;
 
 use auth::{LoginPage, Logout};
@@ -48,6 +50,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Dashboard>
                     <Route path=path!("") view=ConversationsPage/>
                     <Route path=path!("conversations") view=ConversationsPage/>
+                    <Route path=path!("leads") view=leads::LeadsPage/>
+                    <Route path=path!("reviews") view=reviews::ReviewsPage/>
                     <Route path=path!("documents") view=kb::DocumentsPage/>
                     <Route path=path!("help-center") view=kb::HelpCenterPage/>
                     <Route path=path!("knowledge-gaps") view=kb::KnowledgeGapsPage/>
@@ -72,11 +76,13 @@ fn Dashboard() -> impl IntoView {
             <nav class="sidebar">
                 <div class="brand">"Liaison"</div>
                 <A href="/conversations">"Conversations"</A>
+                <A href="/leads">"Leads"</A>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         let role = me.await.ok().map_or(Role::Agent, |me| me.role);
                         view! {
                             <Show when=move || role.at_least(Role::Admin)>
+                                <A href="/reviews">"Reviews"</A>
                                 <div class="nav-group">"Knowledge"</div>
                                 <A href="/knowledge-gaps">"Knowledge Gaps"</A>
                                 <A href="/help-center">"Help Center"</A>

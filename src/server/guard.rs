@@ -25,7 +25,13 @@ pub enum Access {
 }
 
 /// Admin pages; their server functions and routes live under `/api/admin/`.
-pub const ADMIN_PAGES: &[&str] = &["/documents", "/help-center", "/knowledge-gaps", "/settings"];
+pub const ADMIN_PAGES: &[&str] = &[
+    "/documents",
+    "/help-center",
+    "/knowledge-gaps",
+    "/settings",
+    "/reviews",
+];
 /// Owner pages; their server functions live under `/api/owner/`.
 pub const OWNER_PAGES: &[&str] = &["/usage"];
 

@@ -279,6 +279,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::server::attachments::http::dashboard_routes(
             state.config.attachment_max_bytes,
         ))
+        .route(
+            crate::app::leads::EXPORT_PATH,
+            get(crate::server::exports::leads_csv),
+        )
         .route("/help", get(help_center::index))
         .route("/help/{slug}", get(help_center::article))
         .route("/help/documents/{id}", get(help_center::document))

@@ -7,6 +7,7 @@ pub mod config;
 pub mod conversations;
 pub mod db;
 pub mod demo;
+pub mod exports;
 pub mod guard;
 pub mod http;
 pub mod kb;

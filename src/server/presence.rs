@@ -270,6 +270,7 @@ mod tests {
             language: None,
             name: None,
             email: None,
+            phone: None,
         }
     }
 

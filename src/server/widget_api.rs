@@ -16,8 +16,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use liaison_protocol::widget_api::{
-    ApiError, ConversationResponse, ConversationView, EscalateResponse, SendMessageRequest,
-    SendMessageResponse, SessionRequest, SessionResponse, VisitorMetadata,
+    ApiError, ConversationResponse, ConversationView, EscalateResponse, RatingOptions,
+    RatingRequest, RatingResponse, SendMessageRequest, SendMessageResponse, SessionRequest,
+    SessionResponse, VisitorMetadata,
 };
 use serde::Deserialize;
 
@@ -30,6 +31,7 @@ pub fn router(attachment_max_bytes: usize) -> Router<AppState> {
         .route("/conversation", get(conversation))
         .route("/messages", post(send_message))
         .route("/escalate", post(escalate))
+        .route("/rating", get(rating_options).post(rate))
         .route("/stream", get(stream))
 }
 
@@ -74,6 +76,7 @@ impl From<OpError> for WidgetError {
         match e {
             OpError::NotFound => WidgetError::NotFound,
             OpError::Invalid(m) => WidgetError::BadRequest(m.to_string()),
+            OpError::Refused(m) => WidgetError::BadRequest(m),
             OpError::Rule(r) => WidgetError::Conflict(r.to_string()),
             OpError::Handoff(h) => WidgetError::Conflict(h.to_string()),
             OpError::Db(e) => e.into(),
@@ -255,6 +258,32 @@ async fn escalate(
         conversation_id,
         status,
     }))
+}
+
+async fn rating_options(
+    State(state): State<AppState>,
+    _visitor: Visitor,
+) -> Result<Json<RatingOptions>, WidgetError> {
+    Ok(Json(RatingOptions {
+        categories: db::ratings::categories(&state.db.read).await?,
+    }))
+}
+
+async fn rate(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    body: Result<Json<RatingRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<RatingResponse>, WidgetError> {
+    let Json(r) = body.map_err(|e| WidgetError::BadRequest(e.body_text()))?;
+    let conversation_id = conversations::rate(
+        &state.db,
+        visitor.id,
+        r.stars,
+        &r.categories,
+        r.comment.as_deref(),
+    )
+    .await?;
+    Ok(Json(RatingResponse { conversation_id }))
 }
 
 #[derive(Deserialize)]

@@ -454,6 +454,26 @@ async fn copy_database_moves_everything_to_postgres() {
     )
     .await
     .unwrap();
+    // A file, a quick reply and a lead: rows of the panel's tables.
+    let file = liaison::server::attachments::StoredFile {
+        sha256: "ab".repeat(32),
+        name: "shot.png".into(),
+        mime: "image/png".into(),
+        size: 10,
+        kind: liaison_protocol::MessageKind::Image,
+        thumbnail: false,
+    };
+    db::attachments::insert(tx.conn(), 1, &file).await.unwrap();
+    db::quick_replies::save(tx.conn(), None, "Hello", "hi", "Hi, how can I help?")
+        .await
+        .unwrap();
+    let lead = liaison_protocol::lead::LeadForm {
+        email: "ana@example.com".into(),
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    db::leads::insert(tx.conn(), &lead, 1, 1, 1).await.unwrap();
     tx.commit().await.unwrap();
     // Events after the retention run above, so the outbox has rows too.
     let late = visitor(&source, "late").await;

@@ -19,6 +19,7 @@ mod inbox;
 mod instances;
 mod join_lock;
 mod kb;
+mod panel;
 mod processes;
 mod schema;
 mod site_config;

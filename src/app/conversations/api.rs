@@ -59,6 +59,8 @@ pub struct Detail {
     pub me: i64,
     /// Whether they may reassign conversations they do not hold (Admin, Owner).
     pub reassigns: bool,
+    /// The customer's rating, once given.
+    pub rating: Option<liaison_protocol::rating::Rating>,
 }
 
 /// One page of the list. Flat arguments, so the call is a plain form (`tab=needs_agent&...`).
@@ -178,6 +180,7 @@ pub async fn get_conversation(id: i64) -> Result<Detail, AppError> {
         cursor,
         me: me.id,
         reassigns: me.role.at_least(liaison_protocol::Role::Admin),
+        rating: db::ratings::find(&state.db.read, id).await?,
     })
 }
 

@@ -4,7 +4,9 @@
 //! any other. A refused send keeps the text and says why.
 
 use super::api::SendReply;
+use crate::app::settings::quick_replies::quick_replies;
 use leptos::prelude::*;
+use liaison_protocol::quick_reply::{self, QuickReply};
 
 /// Whether the operator looking at the conversation can reply, and if not, why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +59,44 @@ pub fn Composer(
     let problem = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let emojis_open = RwSignal::new(false);
+    // The `/` menu: the list is read the first time it opens.
+    let replies = RwSignal::new(None::<Vec<QuickReply>>);
+    let highlighted = RwSignal::new(0usize);
+    let menu_dismissed = RwSignal::new(false);
+    let query = Memo::new(move |_| draft.with(|d| quick_reply::typed_query(d).map(str::to_string)));
+    Effect::new(move |_| {
+        if query.get().is_some() && replies.get_untracked().is_none() {
+            replies.set(Some(Vec::new()));
+            leptos::task::spawn_local(async move {
+                match quick_replies().await {
+                    Ok(list) => replies.set(Some(list)),
+                    Err(e) => problem.set(Some(e.to_string())),
+                }
+            });
+        }
+    });
+    let shown = Memo::new(move |_| {
+        let Some(q) = query.get() else {
+            return Vec::new();
+        };
+        if menu_dismissed.get() {
+            return Vec::new();
+        }
+        replies.with(|r| {
+            r.as_deref()
+                .map(|list| {
+                    quick_reply::matching(list, &q)
+                        .into_iter()
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    });
+    let insert = move |r: &QuickReply| {
+        draft.set(r.body.clone());
+        highlighted.set(0);
+    };
     let submit = move || {
         let body = draft.get_untracked();
         if body.trim().is_empty() || state.get_untracked() != ComposerState::Active {
@@ -117,8 +157,27 @@ pub fn Composer(
                     placeholder=move || state.get().placeholder()
                     disabled=move || !active()
                     prop:value=move || draft.get()
-                    on:input=move |ev| draft.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        draft.set(event_target_value(&ev));
+                        menu_dismissed.set(false);
+                        highlighted.set(0);
+                    }
                     on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                        let items = shown.get_untracked();
+                        if !items.is_empty() {
+                            let n = items.len();
+                            match ev.key().as_str() {
+                                "ArrowDown" => highlighted.update(|i| *i = (*i + 1) % n),
+                                "ArrowUp" => highlighted.update(|i| *i = (*i + n - 1) % n),
+                                "Enter" | "Tab" => {
+                                    insert(&items[highlighted.get_untracked().min(n - 1)]);
+                                }
+                                "Escape" => menu_dismissed.set(true),
+                                _ => return,
+                            }
+                            ev.prevent_default();
+                            return;
+                        }
                         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                             ev.prevent_default();
                             submit();
@@ -138,6 +197,21 @@ pub fn Composer(
                     <button type="submit" class="primary" disabled=move || !active()>"Send"</button>
                 </div>
             </div>
+            <Show when=move || !shown.get().is_empty()>
+                <ul class="quick-menu" role="listbox" aria-label="Quick replies">
+                    {move || shown.get().into_iter().enumerate().map(|(i, r)| {
+                        let chosen = r.clone();
+                        view! {
+                            <li role="option" class:active=move || highlighted.get() == i
+                                aria-selected=move || (highlighted.get() == i).to_string()
+                                on:mousedown=move |ev| { ev.prevent_default(); insert(&chosen); }>
+                                <strong>"/"{r.shortcut.clone()}</strong>" "{r.title.clone()}
+                                <span class="muted small">{r.body.chars().take(80).collect::<String>()}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </Show>
             <Show when=move || emojis_open.get()>
                 <div class="emoji-picker" role="listbox" aria-label="Emoji">
                     {EMOJIS.iter().map(|e| view! {

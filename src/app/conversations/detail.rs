@@ -57,10 +57,14 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
                     Ok(d) => {
                         let conversation = RwSignal::new(d.conversation.clone());
                         let messages = RwSignal::new(d.messages.clone());
+                        let rating = RwSignal::new(d.rating.clone());
                         let (me, reassigns) = (d.me, d.reassigns);
                         live.follow(d.cursor, move |_, event| match event {
                             Event::ConversationUpdated { conversation: c, .. } if c.id == id => {
                                 conversation.set((**c).clone());
+                            }
+                            Event::Rated { conversation_id, rating: r } if *conversation_id == id => {
+                                rating.set(Some(r.clone()));
                             }
                             Event::MessageCreated { message } if message.conversation_id == id => {
                                 messages.update(|list| {
@@ -103,11 +107,21 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
                             <article class="detail" data-conversation=id>
                                 <Header conversation me join leave escalate resolve>
                                     <HandoffControls conversation me reassigns action=hand_off/>
+                                    <crate::app::leads::CaptureLead conversation_id=id/>
                                 </Header>
                                 <Show when=move || action_error().is_some()>
                                     <p class="error" role="alert">{action_error}</p>
                                 </Show>
                                 <DelegationAlert conversation me answer/>
+                                {move || rating.get().map(|r| view! {
+                                    <div class="rating-detail" aria-label="Customer rating">
+                                        <span class="rating" title=format!("Rated {} of 5", r.stars)>
+                                            {liaison_protocol::rating::stars(r.stars)}
+                                        </span>
+                                        {r.categories.into_iter().map(|c| view! { <span class="chip">{c}</span> }).collect_view()}
+                                        {r.comment.map(|c| view! { <blockquote class="comment">{c}</blockquote> })}
+                                    </div>
+                                })}
                                 <Metadata d/>
                                 <Thread messages/>
                             </article>

@@ -1,6 +1,8 @@
 //! Settings (the AI agent: endpoint, model, instructions) and Usage (tokens and cost, Owner).
 
 pub mod api;
+pub mod quick_replies;
+pub mod ratings;
 
 use api::{SaveAgentSettings, get_agent_settings, usage_report};
 use leptos::prelude::*;
@@ -57,6 +59,8 @@ pub fn SettingsPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <quick_replies::QuickRepliesSettings/>
+            <ratings::RatingSettings/>
         </div>
     }
 }

@@ -22,6 +22,9 @@ pub enum OpError {
     NotFound,
     #[error("{0}")]
     Invalid(&'static str),
+    /// Refused input, said in a sentence built for it.
+    #[error("{0}")]
+    Refused(String),
     #[error("{0}")]
     Rule(#[from] TransitionError),
     #[error("{0}")]
@@ -508,6 +511,42 @@ pub async fn resolve(db: &Db, conversation_id: i64, actor: Actor) -> Result<(), 
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// The visitor rates their latest conversation, once it is resolved; once.
+pub async fn rate(
+    db: &Db,
+    visitor_id: i64,
+    stars: i64,
+    categories: &[String],
+    comment: Option<&str>,
+) -> Result<i64, OpError> {
+    let allowed = db::ratings::categories(&db.read).await?;
+    let rating = liaison_protocol::rating::validate(stars, categories, comment, &allowed)
+        .map_err(OpError::Refused)?;
+    let mut tx = db.write().await?;
+    let latest = db::conversations::latest_for_visitor(tx.conn(), visitor_id)
+        .await?
+        .ok_or(OpError::NotFound)?;
+    let conversation = load(&mut tx, latest.id).await?;
+    if !conversation.status.is_closed() {
+        return Err(OpError::Invalid(
+            "A conversation is rated once it is resolved.",
+        ));
+    }
+    if conversation.rating.is_some() {
+        return Err(OpError::Invalid("This conversation was already rated."));
+    }
+    db::ratings::set(tx.conn(), conversation.id, &rating).await?;
+    tx.emit(
+        Event::Rated {
+            conversation_id: conversation.id,
+            rating,
+        },
+        Some(visitor_id),
+    );
+    tx.commit().await?;
+    Ok(conversation.id)
 }
 
 /// An answer from the AI, for the [`AiReplies`] queue: stored only if the AI may still speak (a

@@ -12,7 +12,7 @@ use futures::TryStreamExt;
 use sqlx::{PgConnection, QueryBuilder, Row, SqlitePool};
 
 /// The tables, parents before children. `tower_sessions` is left out on purpose.
-pub const TABLES: [&str; 15] = [
+pub const TABLES: [&str; 17] = [
     "users",
     "visitors",
     "conversations",
@@ -28,6 +28,8 @@ pub const TABLES: [&str; 15] = [
     "settings",
     "llm_usage",
     "conversation_counts",
+    "quick_replies",
+    "leads",
 ];
 
 /// Tables migrations fill with one row; the copy replaces it.

@@ -13,9 +13,10 @@ pub struct VisitorRow {
     pub language: Option<String>,
     pub name: Option<String>,
     pub email: Option<String>,
+    pub phone: Option<String>,
 }
 
-const COLUMNS: &str = "id, browser, timezone, referrer, page, language, name, email";
+const COLUMNS: &str = "id, browser, timezone, referrer, page, language, name, email, phone";
 
 pub async fn find_by_token_hash(
     pool: &Pool,
