@@ -152,3 +152,78 @@ test('six escalations show five toasts that leave after twelve seconds; a click 
   await page.locator(`article.detail[data-conversation="${id}"]`).waitFor(WAIT);
   assert.deepEqual(page.errors, []);
 });
+
+test('quick replies, Capture Lead, the widget paperclip and a rating reach the panel, Leads and Reviews', async () => {
+  // An Admin adds a quick reply in Settings.
+  const owner = await newPage();
+  await signIn(owner, OWNER);
+  await owner.goto(`${BASE}/settings`);
+  await hydrated(owner);
+  const shortcut = `ship${Date.now() % 100000}`;
+  await owner.fill('.quick-reply-form.new input[name=shortcut]', shortcut);
+  await owner.fill('.quick-reply-form.new input[name=title]', 'Shipping times');
+  await owner.fill('.quick-reply-form.new textarea[name=body]', 'Orders ship within two working days.');
+  await owner.click('.quick-reply-form.new button[type=submit]');
+  await owner.locator(`.quick-reply[data-shortcut="${shortcut}"]`).waitFor(WAIT);
+
+  // A visitor on the demo page asks for a human and sends a picture with the paperclip.
+  const visitor = await newPage();
+  await visitor.goto(`${BASE}/demo`);
+  await visitor.click('#liaison-widget .launcher', WAIT);
+  await visitor.click('#liaison-widget button.human', WAIT);
+  await visitor.locator('#liaison-widget button.human', { hasText: /on the way|Message left/ }).waitFor(WAIT);
+  await visitor.setInputFiles('#liaison-widget input[type=file]', { name: 'broken.png', mimeType: 'image/png', buffer: PNG });
+  await visitor.locator('#liaison-widget .msg.customer a.image img').waitFor(WAIT);
+  const token = await visitor.evaluate(() => localStorage.getItem('liaison.visitor'));
+  const id = (await visitorView(token)).conversation.id;
+
+  // The operator sees the picture, inserts the quick reply with / and Enter, and sends it.
+  await owner.goto(`${BASE}/conversations?c=${id}`);
+  await hydrated(owner);
+  await waitLive(owner);
+  await owner.locator('.thread .msg-customer .thumb img').waitFor(WAIT);
+  await clickUntil(owner, 'button:has-text("Join session")', 'text=Live — you are in this session');
+  await owner.waitForFunction(() => !document.querySelector('.composer textarea').disabled, null, WAIT);
+  const composer = owner.locator('.composer textarea');
+  await composer.fill('');
+  await composer.pressSequentially(`/${shortcut.slice(0, 5)}`);
+  await owner.locator('.quick-menu li', { hasText: 'Shipping times' }).waitFor(WAIT);
+  await composer.press('Enter');
+  assert.equal(await composer.inputValue(), 'Orders ship within two working days.');
+  await composer.press('Enter');
+  await visitor.locator('#liaison-widget .msg.agent', { hasText: 'two working days' }).waitFor(WAIT);
+
+  // Capture Lead: email checked, saved, listed on Leads with its conversation.
+  await owner.click('button.capture-lead:has-text("Capture Lead")');
+  await owner.fill('.lead-form input[name=email]', 'not-an-email');
+  assert.equal(await owner.locator('.lead-form button[type=submit]').isDisabled(), true);
+  const email = `lead${Date.now() % 100000}@example.com`;
+  await owner.fill('.lead-form input[name=email]', email);
+  await owner.fill('.lead-form input[name=company]', 'Kettle Co');
+  await owner.click('.lead-form button[type=submit]');
+  await owner.locator('.lead-form .notice', { hasText: 'Lead saved' }).waitFor(WAIT);
+
+  // Resolve: the widget asks for a rating; the operator sees it in the header, the list and Reviews.
+  await owner.click('.controls button.resolve');
+  await visitor.locator('#liaison-widget .rating .star').nth(3).click(WAIT);
+  await visitor.locator('#liaison-widget .rating .chip', { hasText: 'Helpful' }).click(WAIT);
+  await visitor.fill('#liaison-widget .rating input.comment', 'Fast and friendly');
+  await visitor.click('#liaison-widget .rating button.rate');
+  await visitor.locator('#liaison-widget .rating .thanks').waitFor(WAIT);
+  await owner.locator('.rating-detail', { hasText: 'Fast and friendly' }).waitFor(WAIT);
+  assert.match(await owner.locator('.rating-detail .rating').textContent(), /★★★★☆/);
+  await owner.locator(`.conversation-row[data-conversation="${id}"] .rating`).waitFor(WAIT);
+
+  await owner.goto(`${BASE}/leads`);
+  await hydrated(owner);
+  const lead = owner.locator('tr.lead', { hasText: email });
+  await lead.waitFor(WAIT);
+  assert.match(await lead.textContent(), /Kettle Co/);
+  assert.equal(await lead.locator(`a[href="/conversations?c=${id}"]`).count(), 1);
+
+  await owner.goto(`${BASE}/reviews?stars=4`);
+  await hydrated(owner);
+  await owner.locator(`.review[data-conversation="${id}"]`, { hasText: 'Fast and friendly' }).waitFor(WAIT);
+  assert.deepEqual(owner.errors, []);
+  assert.deepEqual(visitor.errors, []);
+});

@@ -59,6 +59,19 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// Someone is typing in the conversation: the visitor (shown to operators) or an operator
+    /// (shown to the visitor as "Support Agent is typing…"). Live only.
+    Typing {
+        conversation_id: i64,
+        sender: crate::Sender,
+    },
+    /// An operator has the conversation open (repeated while they do). Live only, operators
+    /// only: the panel shows who else is looking.
+    Viewing {
+        conversation_id: i64,
+        operator_id: i64,
+        name: String,
+    },
     /// The customer rated the conversation (after it was resolved). Operators only.
     Rated {
         conversation_id: i64,
@@ -95,6 +108,12 @@ impl Event {
             }
             | Event::Rated {
                 conversation_id, ..
+            }
+            | Event::Typing {
+                conversation_id, ..
+            }
+            | Event::Viewing {
+                conversation_id, ..
             } => *conversation_id,
             Event::MessageCreated { message } => message.conversation_id,
             Event::ConversationUpdated { conversation, .. } => conversation.id,
@@ -106,6 +125,7 @@ impl Event {
     pub fn customer_visible(&self) -> bool {
         match self {
             Event::MessageCreated { message } => !message.internal,
+            Event::Typing { sender, .. } => *sender == crate::Sender::Agent,
             Event::StatusChanged { .. } | Event::AiDelta { .. } => true,
             _ => false,
         }
@@ -115,7 +135,11 @@ impl Event {
     pub fn is_live_only(&self) -> bool {
         matches!(
             self,
-            Event::AiDelta { .. } | Event::VisitorOnline { .. } | Event::VisitorOffline { .. }
+            Event::AiDelta { .. }
+                | Event::VisitorOnline { .. }
+                | Event::VisitorOffline { .. }
+                | Event::Typing { .. }
+                | Event::Viewing { .. }
         )
     }
 
@@ -132,6 +156,8 @@ impl Event {
             Event::VisitorOffline { .. } => "visitor_offline",
             Event::Handoff { .. } => "handoff",
             Event::Rated { .. } => "rated",
+            Event::Typing { .. } => "typing",
+            Event::Viewing { .. } => "viewing",
         }
     }
 }

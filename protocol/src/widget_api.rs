@@ -44,6 +44,14 @@ pub struct ConversationResponse {
     pub conversation: Option<ConversationView>,
     /// The last event id included in this view; open the stream after it.
     pub cursor: i64,
+    /// Whether any operator is online (their availability toggle). When none is, the widget
+    /// says so and offers to leave a message instead of a live human.
+    #[serde(default = "yes")]
+    pub operators_online: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,6 +59,9 @@ pub struct ConversationView {
     pub id: i64,
     pub status: ConversationStatus,
     pub messages: Vec<Message>,
+    /// Whether the visitor already rated it (the rating prompt is not shown again).
+    #[serde(default)]
+    pub rated: bool,
 }
 
 /// `POST /messages`.

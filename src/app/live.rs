@@ -210,7 +210,7 @@ mod browser {
                         live.feed.update(|f| f.push(0, event));
                     }
                 });
-            for name in ["visitor_online", "visitor_offline"] {
+            for name in ["visitor_online", "visitor_offline", "typing", "viewing"] {
                 let _ =
                     source.add_event_listener_with_callback(name, on_live.as_ref().unchecked_ref());
             }

@@ -32,6 +32,7 @@ pub fn router(attachment_max_bytes: usize) -> Router<AppState> {
         .route("/messages", post(send_message))
         .route("/escalate", post(escalate))
         .route("/rating", get(rating_options).post(rate))
+        .route("/typing", post(typing))
         .route("/stream", get(stream))
 }
 
@@ -179,6 +180,7 @@ async fn conversation(
         Some(c) => Some(ConversationView {
             id: c.id,
             status: c.status,
+            rated: c.rating.is_some(),
             messages: db::messages::for_conversation(
                 &state.db.read,
                 c.id,
@@ -191,6 +193,7 @@ async fn conversation(
     Ok(Json(ConversationResponse {
         conversation,
         cursor,
+        operators_online: db::users::anyone_available(&state.db.read).await?,
     }))
 }
 
@@ -258,6 +261,27 @@ async fn escalate(
         conversation_id,
         status,
     }))
+}
+
+/// The visitor is typing: operators see it (live only, nothing stored). Without an open
+/// conversation there is no one to tell.
+async fn typing(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<StatusCode, WidgetError> {
+    let mut conn = state.db.read.acquire().await?;
+    let latest = db::conversations::latest_for_visitor(conn.conn(), visitor.id).await?;
+    drop(conn);
+    if let Some(c) = latest.filter(|c| !c.status.is_closed()) {
+        state.db.bus().publish_live(
+            liaison_protocol::Event::Typing {
+                conversation_id: c.id,
+                sender: liaison_protocol::Sender::Customer,
+            },
+            visitor.id,
+        );
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn rating_options(

@@ -195,6 +195,8 @@ async fn ratings_are_bounded_once_and_shown() {
             .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(rate(json!({"stars": 1})).await.0, 400, "once");
+    let view = conversation(&app, &token).await.conversation.unwrap();
+    assert!(view.rated, "the widget is told, so it does not ask again");
 
     // Operators get the rating live, and the row's Rating column with it.
     let mut rated = None;
@@ -261,4 +263,129 @@ async fn quick_replies_are_managed_by_admins_and_read_by_everyone() {
     assert_eq!(status, 200);
     assert_eq!(list[0]["shortcut"], "refund");
     assert_eq!(list[0]["body"], "Refunds take 5 days.");
+}
+
+/// The next live-only frame named `name` within a few seconds.
+async fn live_frame(stream: &mut SseReader, name: &str) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while let Some(f) = stream
+        .next_frame(deadline.saturating_duration_since(tokio::time::Instant::now()))
+        .await
+    {
+        if f.event.as_deref() == Some(name) {
+            return Some(f.data);
+        }
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_and_viewing_are_live_only_and_go_where_they_should() {
+    use liaison::app::conversations::api::{JoinConversation, SignalPresence};
+    let app = spawn().await;
+    let (token, id) = waiting(&app).await;
+    let owner = operator(&app, OWNER_EMAIL).await;
+    let mut dashboard = dashboard_stream(&owner, &app, None).await;
+    let mut widget = widget_stream(&app, &token).await;
+
+    // The visitor types: operators see it; the visitor's own stream does not echo it.
+    let r = client()
+        .post(app.url("/api/widget/v1/typing"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let typing = live_frame(&mut dashboard, "typing")
+        .await
+        .expect("operators see it");
+    assert_eq!(
+        typing,
+        json!({"type": "typing", "conversation_id": id, "sender": "customer"})
+    );
+    assert_eq!(live_frame(&mut widget, "typing").await, None);
+
+    // An operator who does not hold the conversation typing means nothing; the holder's does.
+    let cid = id.to_string();
+    let signal = |typing: &'static str| {
+        let (owner, app, cid) = (&owner, &app, cid.clone());
+        async move {
+            call::<SignalPresence>(owner, app, &[("id", cid.as_str()), ("typing", typing)])
+                .await
+                .status()
+        }
+    };
+    assert_eq!(signal("true").await, 200);
+    assert_eq!(live_frame(&mut widget, "typing").await, None);
+    assert_eq!(
+        call::<JoinConversation>(&owner, &app, &[("id", &cid)])
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(signal("true").await, 200);
+    let typing = live_frame(&mut widget, "typing")
+        .await
+        .expect("the visitor sees it");
+    assert_eq!(typing["sender"], "agent");
+
+    // Viewing: operators see who looks; the visitor never does.
+    assert_eq!(signal("false").await, 200);
+    let viewing = live_frame(&mut dashboard, "viewing")
+        .await
+        .expect("operators see it");
+    assert_eq!(viewing["name"], "Owner");
+    assert_eq!(live_frame(&mut widget, "viewing").await, None);
+
+    // Nothing of it was stored.
+    let stored = db::events::after(
+        &app.server.db.read,
+        liaison::server::realtime::Scope::Dashboard,
+        0,
+        1000,
+    )
+    .await
+    .unwrap();
+    assert!(
+        stored
+            .iter()
+            .all(|e| !matches!(e.event.kind(), "typing" | "viewing"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widget_learns_when_nobody_is_online() {
+    use liaison::app::auth::SetAvailability;
+    let app = spawn().await;
+    let token = visitor(&app).await;
+    let online = |app: &TestApp| {
+        let token = token.clone();
+        let app_url = app.url("/api/widget/v1/conversation");
+        async move {
+            let v: Value = client()
+                .get(app_url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v["operators_online"].as_bool().unwrap()
+        }
+    };
+    assert!(
+        online(&app).await,
+        "the owner and the demo agent start online"
+    );
+    // Everyone goes away.
+    for email in [OWNER_EMAIL, "agent@liaison.local"] {
+        let c = operator(&app, email).await;
+        let r = call::<SetAvailability>(&c, &app, &[("online", "false")]).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+    assert!(!online(&app).await);
+    let owner = operator(&app, OWNER_EMAIL).await;
+    call::<SetAvailability>(&owner, &app, &[("online", "true")]).await;
+    assert!(online(&app).await);
 }

@@ -43,11 +43,13 @@ pub struct Conversation {
     pub id: i64,
     pub status: ConversationStatus,
     pub messages: Vec<Message>,
+    pub rated: bool,
 }
 
 pub struct ConversationView {
     pub conversation: Option<Conversation>,
     pub cursor: i64,
+    pub operators_online: bool,
 }
 
 fn url(base: &str, path: &str) -> String {
@@ -59,11 +61,12 @@ async fn call(request: RequestBuilder, body: Option<String>) -> Result<JsValue, 
         Some(b) => request.header("Content-Type", "application/json").body(b),
         None => request.build(),
     };
-    let response = request
-        .map_err(|_| ApiError::Unavailable)?
-        .send()
-        .await
-        .map_err(|_| ApiError::Unavailable)?;
+    answer(request.map_err(|_| ApiError::Unavailable)?).await
+}
+
+/// Sends a built request and reads the answer: JSON, or the server's reason for refusing.
+async fn answer(request: gloo_net::http::Request) -> Result<JsValue, ApiError> {
+    let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
     let status = response.status();
     let text = response.text().await.map_err(|_| ApiError::Unavailable)?;
     let value = json::parse(&text);
@@ -123,6 +126,7 @@ impl Api {
                     .iter()
                     .filter_map(|m| json::message(&m))
                     .collect(),
+                rated: json::get(&c, "rated").as_bool().unwrap_or(false),
             })
         } else {
             None
@@ -130,7 +134,70 @@ impl Api {
         Ok(ConversationView {
             conversation,
             cursor: json::int(&v, "cursor").unwrap_or(0),
+            operators_online: json::get(&v, "operators_online").as_bool().unwrap_or(true),
         })
+    }
+
+    /// Sends a file (the paperclip) with a client id, so a retry is stored once.
+    pub async fn upload(
+        &self,
+        client_msg_id: &str,
+        file: &web_sys::File,
+    ) -> Result<Message, ApiError> {
+        let form = web_sys::FormData::new().map_err(|_| ApiError::Unavailable)?;
+        form.append_with_blob_and_filename("file", file, &file.name())
+            .map_err(|_| ApiError::Unavailable)?;
+        form.append_with_str("client_msg_id", client_msg_id)
+            .map_err(|_| ApiError::Unavailable)?;
+        let request = Request::post(&url(&self.base, "/attachments"))
+            .header("Authorization", &self.bearer())
+            .body(form)
+            .map_err(|_| ApiError::Unavailable)?;
+        let v = answer(request).await?;
+        json::message(&json::get(&v, "message")).ok_or(ApiError::Unavailable)
+    }
+
+    /// The feedback categories a rating may carry.
+    pub async fn rating_categories(&self) -> Result<Vec<String>, ApiError> {
+        let v = call(
+            Request::get(&url(&self.base, "/rating")).header("Authorization", &self.bearer()),
+            None,
+        )
+        .await?;
+        Ok(json::array(&v, "categories")
+            .iter()
+            .filter_map(|c| c.as_string())
+            .collect())
+    }
+
+    pub async fn rate(
+        &self,
+        stars: u8,
+        categories: &[String],
+        comment: &str,
+    ) -> Result<(), ApiError> {
+        let body = json::object(&[("comment", Some(comment))]);
+        let _ = Reflect::set(&body, &"stars".into(), &JsValue::from(stars));
+        let list = js_sys::Array::new();
+        for c in categories {
+            list.push(&JsValue::from_str(c));
+        }
+        let _ = Reflect::set(&body, &"categories".into(), &list);
+        call(
+            Request::post(&url(&self.base, "/rating")).header("Authorization", &self.bearer()),
+            Some(json::stringify(&body)),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Tells operators the visitor is typing (the caller throttles).
+    pub async fn typing(&self) {
+        let _ = call(
+            Request::post(&url(&self.base, "/typing")).header("Authorization", &self.bearer()),
+            None,
+        )
+        .await;
     }
 
     pub async fn send(&self, client_msg_id: &str, body: &str) -> Result<Message, ApiError> {

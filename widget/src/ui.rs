@@ -4,7 +4,7 @@ use crate::api::{self, Api, ApiError};
 use crate::thread::{Change, Thread};
 use liaison_protocol::widget_api::VisitorMetadata;
 use liaison_protocol::{Attachment, ConversationStatus, Message, MessageKind, Sender};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -28,6 +28,16 @@ struct Widget {
     thread: RefCell<Thread>,
     /// The AI's answer while it streams in; replaced by the stored message when it arrives.
     draft: RefCell<Option<Element>>,
+    /// "Support Agent is typing…", shown for a few seconds after each typing event.
+    typing: Element,
+    typing_shown_at: Cell<f64>,
+    /// When the visitor last told operators they are typing (at most every 3 s).
+    typing_sent_at: Cell<f64>,
+    /// The rating prompt inside the resolved banner.
+    rating: Element,
+    rated: Rc<Cell<bool>>,
+    /// Whether any operator is online; when none is, "Talk to a human" becomes "Leave a message".
+    online: Cell<bool>,
 }
 
 fn el(doc: &Document, tag: &str, class: &str) -> Element {
@@ -89,8 +99,15 @@ pub fn mount(base: String) {
     let note = el(&doc, "p", "");
     note.set_text_content(Some("This conversation has been resolved."));
     let restart = button(&doc, "restart", "Start a new conversation");
+    let rating = el(&doc, "div", "rating");
+    let _ = rating.set_attribute("hidden", "");
     let _ = resolved.append_child(&note);
+    let _ = resolved.append_child(&rating);
     let _ = resolved.append_child(&restart);
+    let typing = el(&doc, "div", "typing");
+    typing.set_text_content(Some("Support Agent is typing…"));
+    let _ = typing.set_attribute("hidden", "");
+    let _ = typing.set_attribute("role", "status");
 
     let form = el(&doc, "form", "");
     let input: HtmlInputElement = el(&doc, "input", "").unchecked_into();
@@ -99,10 +116,21 @@ pub fn mount(base: String) {
     let send = el(&doc, "button", "");
     send.set_text_content(Some("Send"));
     let _ = send.set_attribute("type", "submit");
+    // The paperclip: images, PDFs and documents (the server checks what the bytes are).
+    let attach = el(&doc, "label", "attach");
+    let _ = attach.set_attribute("title", "Send a file");
+    let _ = attach.set_attribute("aria-label", "Send a file");
+    attach.set_text_content(Some("📎"));
+    let file: HtmlInputElement = el(&doc, "input", "").unchecked_into();
+    file.set_type("file");
+    file.set_accept("image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp,.rtf");
+    let _ = file.set_attribute("hidden", "");
+    let _ = attach.append_child(&file);
+    let _ = form.append_child(&attach);
     let _ = form.append_child(&input);
     let _ = form.append_child(&send);
 
-    for child in [&header, &messages, &resolved, &form] {
+    for child in [&header, &messages, &typing, &resolved, &form] {
         let _ = panel.append_child(child);
     }
     for child in [&style, &launcher, &panel] {
@@ -121,6 +149,12 @@ pub fn mount(base: String) {
         api: RefCell::new(None),
         thread: RefCell::new(Thread::default()),
         draft: RefCell::new(None),
+        typing,
+        typing_shown_at: Cell::new(0.0),
+        typing_sent_at: Cell::new(0.0),
+        rating,
+        rated: Rc::default(),
+        online: Cell::new(true),
     });
     w.hint(
         "Hi! Ask us anything — our AI assistant answers right away, and a human is one click away.",
@@ -141,6 +175,21 @@ pub fn mount(base: String) {
     });
     let wr = w.clone();
     on(&restart, "click", move |_| wr.restart());
+    let wa = w.clone();
+    let picked = file.clone();
+    on(&file, "change", move |_| {
+        let Some(f) = picked.files().and_then(|list| list.get(0)) else {
+            return;
+        };
+        picked.set_value("");
+        if wa.thread.borrow().closed() {
+            wa.restart();
+        }
+        let w = wa.clone();
+        spawn_local(async move { w.send_file(f).await });
+    });
+    let wt = w.clone();
+    on(&w.input, "input", move |_| wt.clone().typed());
     let wf = w.clone();
     on(&form, "submit", move |e| {
         e.prevent_default();
@@ -243,7 +292,12 @@ impl Widget {
                 }
             }
         };
+        self.online.set(view.operators_online);
+        if !view.operators_online {
+            self.hint("Our team is away right now. Leave a message here and we will get back to you as soon as we are back.");
+        }
         if let Some(conversation) = view.conversation {
+            self.rated.set(conversation.rated);
             {
                 let mut t = self.thread.borrow_mut();
                 t.conversation_id = Some(conversation.id);
@@ -290,6 +344,14 @@ impl Widget {
         let _ =
             source.add_event_listener_with_callback("ai_delta", on_delta.as_ref().unchecked_ref());
         on_delta.forget();
+        // An operator is typing (live only, named, no id).
+        let w = self.clone();
+        let on_typing = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
+            w.show_typing();
+        });
+        let _ =
+            source.add_event_listener_with_callback("typing", on_typing.as_ref().unchecked_ref());
+        on_typing.forget();
         // The server could not replay what this stream missed (it is older than retention).
         let w = self.clone();
         let on_refetch = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
@@ -353,6 +415,9 @@ impl Widget {
         }
         match change {
             Change::Show(m) => {
+                if m.sender != Sender::Customer {
+                    let _ = self.typing.set_attribute("hidden", "");
+                }
                 self.show(&m, None);
                 // A reply while the panel is closed: a dot on the launcher says so.
                 if m.sender != Sender::Customer && self.panel.has_attribute("hidden") {
@@ -384,7 +449,6 @@ impl Widget {
         let _ = self.messages.append_child(&p);
     }
 
-    /// Appends a message bubble. Every text goes in as text, never as HTML.
     /// An image (thumbnail linking to the original), a voice player, or a download link.
     fn attachment(&self, api: &Api, kind: MessageKind, a: &Attachment) -> Element {
         let original = api.attachment_url(a.id, false);
@@ -417,6 +481,7 @@ impl Widget {
         }
     }
 
+    /// Appends a message bubble. Every text goes in as text, never as HTML.
     fn show(&self, m: &Message, pending_client_id: Option<&str>) -> Element {
         let bubble = el(&self.doc, "div", &format!("msg {}", m.sender.as_str()));
         let label = m.sender.widget_label();
@@ -479,13 +544,21 @@ impl Widget {
             let _ = self.resolved.set_attribute("hidden", "");
         }
         self.input.set_disabled(closed);
-        // Once a human is requested, the button says so instead of asking again.
+        if closed && !self.rated.get() {
+            self.ask_rating();
+        } else if !closed {
+            let _ = self.rating.set_attribute("hidden", "");
+        }
+        // Once a human is requested, the button says so instead of asking again; with nobody
+        // online it offers to leave a message.
         let waiting = status == ConversationStatus::NeedsAgent;
-        self.human.set_text_content(Some(if waiting {
-            "A human is on the way"
-        } else {
-            "Talk to a human"
-        }));
+        self.human
+            .set_text_content(Some(match (waiting, self.online.get()) {
+                (true, true) => "A human is on the way",
+                (true, false) => "Message left for the team",
+                (false, true) => "Talk to a human",
+                (false, false) => "Leave a message",
+            }));
         let _ = if waiting {
             self.human.set_attribute("disabled", "")
         } else {
@@ -496,6 +569,7 @@ impl Widget {
     }
 
     fn restart(&self) {
+        self.rated.set(false);
         self.thread.borrow_mut().reset();
         self.messages.set_inner_html("");
         self.hint("New conversation. How can we help?");
@@ -572,12 +646,181 @@ impl Widget {
         });
     }
 
+    /// A file from the paperclip: shown as pending, sent once (the client id makes a retry
+    /// safe), and marked with the server's reason if it is refused.
+    async fn send_file(self: Rc<Self>, file: web_sys::File) {
+        let client_id = new_client_id();
+        self.thread.borrow_mut().add_pending(&client_id);
+        let bubble = el(&self.doc, "div", "msg customer pending");
+        let _ = bubble.set_attribute("data-client", &client_id);
+        let body = el(&self.doc, "span", "body");
+        body.set_text_content(Some(&format!("📎 {}", file.name())));
+        let _ = bubble.append_child(&body);
+        let _ = self.messages.append_child(&bubble);
+        self.messages.set_scroll_top(self.messages.scroll_height());
+        let Some(api) = self.api() else { return };
+        let mut delay = 400;
+        for _ in 0..4 {
+            match api.upload(&client_id, &file).await {
+                Ok(sent) => {
+                    bubble.remove();
+                    let change = self.thread.borrow_mut().message(sent);
+                    self.apply(change);
+                    return;
+                }
+                Err(ApiError::Refused(reason)) => {
+                    let _ = bubble.class_list().remove_1("pending");
+                    let _ = bubble.class_list().add_1("failed");
+                    body.set_text_content(Some(&format!("📎 {} — {reason}", file.name())));
+                    return;
+                }
+                Err(_) => {
+                    sleep(delay).await;
+                    delay *= 2;
+                }
+            }
+        }
+        let _ = bubble.class_list().remove_1("pending");
+        let _ = bubble.class_list().add_1("failed");
+        body.set_text_content(Some(&format!(
+            "📎 {} — not sent, please try again.",
+            file.name()
+        )));
+    }
+
+    /// The visitor typed: operators are told, at most every 3 seconds.
+    fn typed(self: Rc<Self>) {
+        let now = js_sys::Date::now();
+        if now - self.typing_sent_at.get() < 3000.0
+            || self.thread.borrow().conversation_id.is_none()
+        {
+            return;
+        }
+        self.typing_sent_at.set(now);
+        if let Some(api) = self.api() {
+            spawn_local(async move { api.typing().await });
+        }
+    }
+
+    /// "Support Agent is typing…" for five seconds after the last signal.
+    fn show_typing(self: &Rc<Self>) {
+        let _ = self.typing.remove_attribute("hidden");
+        let at = js_sys::Date::now();
+        self.typing_shown_at.set(at);
+        let w = self.clone();
+        spawn_local(async move {
+            sleep(5000).await;
+            if w.typing_shown_at.get() == at {
+                let _ = w.typing.set_attribute("hidden", "");
+            }
+        });
+    }
+
+    /// The rating prompt: 1–5 stars, the feedback categories Settings offer, a comment.
+    fn ask_rating(&self) {
+        let _ = self.rating.remove_attribute("hidden");
+        self.rating.set_inner_html("");
+        let title = el(&self.doc, "p", "");
+        title.set_text_content(Some("How did we do?"));
+        let stars = el(&self.doc, "div", "stars");
+        let chosen = Rc::new(Cell::new(0u8));
+        let star_buttons: Vec<Element> = (1..=5u8)
+            .map(|n| {
+                let b = button(&self.doc, "star", "☆");
+                let _ = b.set_attribute(
+                    "aria-label",
+                    &format!("{n} star{}", if n > 1 { "s" } else { "" }),
+                );
+                let _ = stars.append_child(&b);
+                b
+            })
+            .collect();
+        for (i, b) in star_buttons.iter().enumerate() {
+            let all = star_buttons.clone();
+            let chosen = chosen.clone();
+            on(b, "click", move |_| {
+                chosen.set(i as u8 + 1);
+                for (j, s) in all.iter().enumerate() {
+                    s.set_text_content(Some(if j <= i { "★" } else { "☆" }));
+                }
+            });
+        }
+        let chips = el(&self.doc, "div", "chips");
+        let picked: Rc<RefCell<Vec<String>>> = Rc::default();
+        let comment: HtmlInputElement = el(&self.doc, "input", "comment").unchecked_into();
+        comment.set_placeholder("Anything to add? (optional)");
+        let _ = comment.set_attribute("aria-label", "Comment");
+        let _ = comment.set_attribute("maxlength", "1000");
+        let submit = button(&self.doc, "rate", "Send rating");
+        let error = el(&self.doc, "p", "error");
+        for child in [&title, &stars, &chips, comment.as_ref(), &submit, &error] {
+            let _ = self.rating.append_child(child);
+        }
+        // The categories come from Settings.
+        if let Some(api) = self.api() {
+            let (doc, chips, picked) = (self.doc.clone(), chips.clone(), picked.clone());
+            spawn_local(async move {
+                for c in api.rating_categories().await.unwrap_or_default() {
+                    let chip = button(&doc, "chip", &c);
+                    let _ = chip.set_attribute("aria-pressed", "false");
+                    let (picked, me) = (picked.clone(), chip.clone());
+                    on(&chip, "click", move |_| {
+                        let mut p = picked.borrow_mut();
+                        let on = if let Some(i) = p.iter().position(|x| *x == c) {
+                            p.remove(i);
+                            false
+                        } else {
+                            p.push(c.clone());
+                            true
+                        };
+                        let _ = me.set_attribute("aria-pressed", if on { "true" } else { "false" });
+                    });
+                    let _ = chips.append_child(&chip);
+                }
+            });
+        }
+        let Some(api) = self.api() else { return };
+        let (doc, rating, rated) = (self.doc.clone(), self.rating.clone(), self.rated.clone());
+        let thanks = move || {
+            rated.set(true);
+            rating.set_inner_html("");
+            let p = el(&doc, "p", "thanks");
+            p.set_text_content(Some("Thank you for your feedback!"));
+            let _ = rating.append_child(&p);
+        };
+        on(&submit, "click", move |_| {
+            let stars = chosen.get();
+            if stars == 0 {
+                error.set_text_content(Some("Choose 1 to 5 stars."));
+                return;
+            }
+            let (api, picked, comment, error, thanks) = (
+                api.clone(),
+                picked.borrow().clone(),
+                comment.value(),
+                error.clone(),
+                thanks.clone(),
+            );
+            spawn_local(async move {
+                match api.rate(stars, &picked, &comment).await {
+                    Ok(()) => thanks(),
+                    Err(ApiError::Refused(reason)) if reason.contains("already") => thanks(),
+                    Err(ApiError::Refused(reason)) => error.set_text_content(Some(&reason)),
+                    Err(_) => error.set_text_content(Some("Not sent. Please try again.")),
+                }
+            });
+        });
+    }
+
     async fn escalate(self: Rc<Self>) {
         if self.thread.borrow().closed() {
             self.restart();
         }
         let Some(api) = self.api() else { return };
         match api.escalate().await {
+            Ok(_) if !self.online.get() => self.hint(
+                "Thanks! Write your message and your email address here; we will reply as soon as we are back.",
+            ),
             Ok(_) => {}
             Err(ApiError::Refused(reason)) => self.hint(&reason),
             Err(_) => self.hint("We could not reach support. Please try again."),

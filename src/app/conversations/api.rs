@@ -326,3 +326,35 @@ pub async fn answer_delegation(id: i64, accept: bool) -> Result<ConversationSumm
     crate::server::conversations::answer_delegation(&state()?.db, id, &me, accept).await?;
     row_after(id).await
 }
+
+/// This operator is typing a reply (the visitor sees "Support Agent is typing…"), or has the
+/// conversation open (other operators see who is looking). Live only: nothing is stored.
+#[server]
+pub async fn signal_presence(id: i64, typing: bool) -> Result<(), AppError> {
+    use liaison_protocol::{Event, Sender};
+    let me = operator().await?;
+    let state = state()?;
+    let mut conn = state.db.read.acquire().await?;
+    let c = crate::server::db::conversations::find(conn.conn(), id)
+        .await?
+        .ok_or_else(|| AppError::NotFound.respond())?;
+    drop(conn);
+    let event = if typing {
+        if c.assignee_id != Some(me.id) || c.status.is_closed() {
+            // Only the holder's typing means a reply is coming.
+            return Ok(());
+        }
+        Event::Typing {
+            conversation_id: id,
+            sender: Sender::Agent,
+        }
+    } else {
+        Event::Viewing {
+            conversation_id: id,
+            operator_id: me.id,
+            name: me.name,
+        }
+    };
+    state.db.bus().publish_live(event, c.visitor_id);
+    Ok(())
+}

@@ -55,6 +55,7 @@ pub fn Composer(
 ) -> impl IntoView {
     let active = move || state.get() == ComposerState::Active;
     let last_sent = StoredValue::new(String::new());
+    let typing_sent = StoredValue::new(0i64);
     // A file upload or a recording that failed, and why.
     let problem = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -161,6 +162,14 @@ pub fn Composer(
                         draft.set(event_target_value(&ev));
                         menu_dismissed.set(false);
                         highlighted.set(0);
+                        // The visitor sees "Support Agent is typing…": at most every 3 s.
+                        let now = crate::app::format::clock_ms();
+                        if now - typing_sent.get_value() > 3_000 {
+                            typing_sent.set_value(now);
+                            leptos::task::spawn_local(async move {
+                                let _ = super::api::signal_presence(id, true).await;
+                            });
+                        }
                     }
                     on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                         let items = shown.get_untracked();

@@ -112,6 +112,7 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
                                 <Show when=move || action_error().is_some()>
                                     <p class="error" role="alert">{action_error}</p>
                                 </Show>
+                                <super::presence::Presence id me/>
                                 <DelegationAlert conversation me answer/>
                                 {move || rating.get().map(|r| view! {
                                     <div class="rating-detail" aria-label="Customer rating">

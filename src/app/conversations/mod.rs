@@ -12,6 +12,7 @@ mod detail;
 mod handoff;
 mod inbox;
 mod list;
+mod presence;
 mod rich;
 mod visitors;
 

@@ -57,9 +57,8 @@ pub async fn save(
         .execute(c)
         .await
         .map(|_| ()))?,
-        None => {
-            on!(conn, |c| {
-                sqlx::query(
+        None => on!(conn, |c| {
+            sqlx::query(
             "INSERT INTO quick_replies (title, shortcut, body, created_at) VALUES ($1, $2, $3, $4)"
         )
         .bind(title)
@@ -69,8 +68,7 @@ pub async fn save(
         .execute(c)
         .await
         .map(|_| ())
-            })?
-        }
+        })?,
     }
     Ok(true)
 }
