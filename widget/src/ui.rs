@@ -663,9 +663,11 @@ impl Widget {
         for _ in 0..4 {
             match api.upload(&client_id, &file).await {
                 Ok(sent) => {
-                    bubble.remove();
-                    let change = self.thread.borrow_mut().message(sent);
-                    self.apply(change);
+                    // Known to the thread now (the stream's copy is dropped); the placeholder
+                    // becomes the message as everyone sees it.
+                    let _ = self.thread.borrow_mut().message(sent.clone());
+                    let shown = self.show(&sent, None);
+                    let _ = bubble.replace_with_with_node_1(&shown);
                     return;
                 }
                 Err(ApiError::Refused(reason)) => {
