@@ -13,7 +13,8 @@ pub mod server;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Pages are lazily loaded chunks: hydration waits for the current page's chunk.
+    leptos::mount::hydrate_lazy(app::App);
     // A marker for people and browser tests: event handlers are attached from here on.
     if let Some(body) = leptos::prelude::document().body() {
         let _ = body.set_attribute("data-hydrated", "");

@@ -17,7 +17,7 @@ use conversations::ConversationsPage;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Outlet, ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, LazyRoute, lazy_route, path};
 use liaison_protocol::Role;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -48,20 +48,49 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <p class="not-found">"Page not found."</p> }>
                 <Route path=path!("/login") view=LoginPage/>
                 <ParentRoute path=path!("") view=Dashboard>
-                    <Route path=path!("") view=ConversationsPage/>
-                    <Route path=path!("conversations") view=ConversationsPage/>
-                    <Route path=path!("leads") view=leads::LeadsPage/>
-                    <Route path=path!("reviews") view=reviews::ReviewsPage/>
-                    <Route path=path!("documents") view=kb::DocumentsPage/>
-                    <Route path=path!("help-center") view=kb::HelpCenterPage/>
-                    <Route path=path!("knowledge-gaps") view=kb::KnowledgeGapsPage/>
-                    <Route path=path!("settings") view=settings::SettingsPage/>
-                    <Route path=path!("usage") view=settings::UsagePage/>
+                    <Route path=path!("") view={Lazy::<ConversationsRoute>::new()}/>
+                    <Route path=path!("conversations") view={Lazy::<ConversationsRoute>::new()}/>
+                    <Route path=path!("leads") view={Lazy::<LeadsRoute>::new()}/>
+                    <Route path=path!("reviews") view={Lazy::<ReviewsRoute>::new()}/>
+                    <Route path=path!("documents") view={Lazy::<DocumentsRoute>::new()}/>
+                    <Route path=path!("help-center") view={Lazy::<HelpCenterRoute>::new()}/>
+                    <Route path=path!("knowledge-gaps") view={Lazy::<KnowledgeGapsRoute>::new()}/>
+                    <Route path=path!("settings") view={Lazy::<SettingsRoute>::new()}/>
+                    <Route path=path!("usage") view={Lazy::<UsageRoute>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>
     }
 }
+
+/// A page whose code is its own chunk of the wasm (cargo leptos `--split`), fetched the first
+/// time the page is shown: the frame loads with the main bundle, each page with its own.
+macro_rules! lazy_page {
+    ($route:ident, $page:path) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(this: Self) -> AnyView {
+                let $route = this;
+                $page().into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(ConversationsRoute, ConversationsPage);
+lazy_page!(LeadsRoute, leads::LeadsPage);
+lazy_page!(ReviewsRoute, reviews::ReviewsPage);
+lazy_page!(DocumentsRoute, kb::DocumentsPage);
+lazy_page!(HelpCenterRoute, kb::HelpCenterPage);
+lazy_page!(KnowledgeGapsRoute, kb::KnowledgeGapsPage);
+lazy_page!(SettingsRoute, settings::SettingsPage);
+lazy_page!(UsageRoute, settings::UsagePage);
 
 /// The signed-in frame: sidebar and header around the page. Only pages that work are linked.
 #[component]

@@ -145,7 +145,11 @@ async fn agents_cannot_reach_admin_or_owner_functions_and_pages() {
     }
     let owner = operator(&app, OWNER_EMAIL).await;
     let pages = [ADMIN_PAGES, OWNER_PAGES].concat();
-    assert_eq!(pages.len(), 5);
+    assert_eq!(
+        pages.len(),
+        6,
+        "documents, help center, knowledge gaps, settings, reviews; usage"
+    );
     for path in pages {
         let r = agent.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 403, "an agent on {path}");

@@ -143,8 +143,8 @@ pub fn run() -> Result<(), String> {
     agent_figures()?;
     backend_figures()?;
     widget::build(widget::Mode::Release)?;
-    step("cargo leptos build --release (the dashboard)");
-    exec(&mut util::cargo_leptos(&["build", "--release"]))?;
+    step("cargo leptos build --release --split (the dashboard, a chunk per page)");
+    exec(&mut release_dashboard())?;
     stream_figures()?;
     let root = util::root();
     let w = table(
@@ -161,10 +161,78 @@ pub fn run() -> Result<(), String> {
             "OVER BUDGET"
         }
     );
-    table(
-        "Dashboard (release, wasm-opt)",
-        &root.join("target/site/pkg"),
-        &["liaison.wasm", "liaison.js", "liaison.css"],
+    dashboard_figures(&root.join("target/site/pkg"))
+}
+
+/// The dashboard as it ships: release, split into a chunk per page (and one for the
+/// conversation panel), components type-erased (`erase_components`: less generic code).
+pub fn release_dashboard() -> std::process::Command {
+    let mut cmd = util::cargo_leptos(&["build", "--release", "--split"]);
+    cmd.env("RUSTFLAGS", "--cfg erase_components");
+    cmd
+}
+
+/// The landing page (Conversations, no conversation open) must stay within this, brotli.
+const DASHBOARD_BUDGET_BROTLI: usize = 300 * 1024;
+
+/// The main bundle every page loads, then each page's first load: the main bundle plus the
+/// chunks the split manifest lists for the page.
+fn dashboard_figures(dir: &Path) -> Result<(), String> {
+    let main = table(
+        "Dashboard main bundle (release, split, wasm-opt): every page loads it",
+        dir,
+        &[
+            "liaison.wasm",
+            "liaison.js",
+            "liaison.css",
+            "__wasm_split.______________________.js",
+        ],
     )?;
+    let manifest = std::fs::read_to_string(dir.join("__wasm_split_manifest.json"))
+        .map_err(|e| format!("no split manifest: {e}"))?;
+    let manifest: std::collections::BTreeMap<String, Vec<String>> =
+        serde_json::from_str(&manifest).map_err(|e| format!("split manifest: {e}"))?;
+    println!("\nDashboard first load per page (brotli): the main bundle + the page's chunks");
+    println!(
+        "  {:<28} {:>8} {:>12} {:>12}",
+        "page", "chunks", "its chunks", "first load"
+    );
+    let mut landing = None;
+    for (split, chunks) in &manifest {
+        let mut own = 0;
+        for c in chunks {
+            own += measure(&dir.join(format!("{c}.wasm")))?.brotli;
+        }
+        // "__leads_route_view_1406…" → "leads"; "detail_panel_44…" → "detail panel".
+        let page = split
+            .trim_start_matches("__")
+            .split("_route_view")
+            .next()
+            .unwrap_or(split)
+            .trim_end_matches(|c: char| c.is_ascii_digit() || c == '_')
+            .replace('_', " ");
+        println!(
+            "  {:<28} {:>8} {:>12} {:>12}",
+            page,
+            chunks.len(),
+            kb(own),
+            kb(main.brotli + own)
+        );
+        if page == "conversations" {
+            landing = Some(main.brotli + own);
+        }
+    }
+    if let Some(first) = landing {
+        println!(
+            "  landing page (/conversations): {} brotli; budget {}: {}",
+            kb(first),
+            kb(DASHBOARD_BUDGET_BROTLI),
+            if first <= DASHBOARD_BUDGET_BROTLI {
+                "within budget"
+            } else {
+                "OVER BUDGET"
+            }
+        );
+    }
     Ok(())
 }

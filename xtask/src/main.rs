@@ -45,7 +45,7 @@ fn dev() -> Result<(), String> {
     setup::run()?;
     widget::build(widget::Mode::Release)?;
     util::step("Starting Liaison with demo data (cargo leptos watch)");
-    let mut cmd = util::cargo_leptos(&["watch"]);
+    let mut cmd = util::cargo_leptos(&["watch", "--split"]);
     cmd.env("LIAISON_DEMO", "1");
     // A known demo login, printed by the server at every start; set these to choose your own.
     for (name, default) in [
