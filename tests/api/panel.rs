@@ -358,34 +358,19 @@ async fn the_widget_learns_when_nobody_is_online() {
     use liaison::app::auth::SetAvailability;
     let app = spawn().await;
     let token = visitor(&app).await;
-    let online = |app: &TestApp| {
-        let token = token.clone();
-        let app_url = app.url("/api/widget/v1/conversation");
-        async move {
-            let v: Value = client()
-                .get(app_url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            v["operators_online"].as_bool().unwrap()
-        }
+    let online = || {
+        let (app, token) = (&app, token.clone());
+        async move { conversation(app, &token).await.operators_online }
     };
-    assert!(
-        online(&app).await,
-        "the owner and the demo agent start online"
-    );
+    assert!(online().await, "the owner and the demo agent start online");
     // Everyone goes away.
     for email in [OWNER_EMAIL, "agent@liaison.local"] {
         let c = operator(&app, email).await;
         let r = call::<SetAvailability>(&c, &app, &[("online", "false")]).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     }
-    assert!(!online(&app).await);
+    assert!(!online().await);
     let owner = operator(&app, OWNER_EMAIL).await;
     call::<SetAvailability>(&owner, &app, &[("online", "true")]).await;
-    assert!(online(&app).await);
+    assert!(online().await);
 }
