@@ -18,6 +18,8 @@ pub struct Toast {
     /// Numbered in arrival order (the key for the list and the timer).
     pub key: u64,
     pub conversation_id: i64,
+    /// A customer waits for a human (its detail names them once the row event says who).
+    pub needs_agent: bool,
     pub title: &'static str,
     /// Who (the visitor's name once known) and why.
     pub detail: String,
@@ -72,6 +74,7 @@ impl Toasts {
         let toast = Toast {
             key: self.next,
             conversation_id,
+            needs_agent: matches!(event, Event::StatusChanged { .. }),
             title,
             detail,
         };

@@ -80,15 +80,12 @@ async fn attach(
     })
 }
 
-/// A caption beside a file: optional, at most as long as a message.
+/// A caption beside a file: optional, otherwise checked as any message body.
 fn caption(text: &str) -> Result<&str, OpError> {
-    let text = text.trim();
-    if text.chars().count() > liaison_protocol::message::MAX_BODY_CHARS {
-        return Err(OpError::Invalid(
-            "The caption is too long (4000 characters at most).",
-        ));
+    match text.trim() {
+        "" => Ok(""),
+        _ => liaison_protocol::message::validate_body(text).map_err(OpError::Invalid),
     }
-    Ok(text)
 }
 
 /// A message from the AI in this transaction.

@@ -40,7 +40,7 @@ struct Row {
     rated_at: Option<i64>,
     visitor_id: i64,
     visitor_name: Option<String>,
-    assignee_name: Option<String>,
+    resolved_by_name: Option<String>,
 }
 
 impl Row {
@@ -69,7 +69,7 @@ pub async fn find(pool: &Pool, conversation_id: i64) -> Result<Option<Rating>, s
 }
 
 const SELECT: &str = "SELECT c.id, c.rating, c.rating_categories, c.rating_comment, c.rated_at,
-        c.visitor_id, v.name AS visitor_name, u.name AS assignee_name
+        c.visitor_id, v.name AS visitor_name, u.name AS resolved_by_name
     FROM conversations c JOIN visitors v ON v.id = c.visitor_id
     LEFT JOIN users u ON u.id = c.resolved_by";
 
@@ -106,7 +106,7 @@ pub async fn reviews(
             ),
             rating: r.rating(),
             rated_at: r.rated_at,
-            resolved_by: r.assignee_name.clone(),
+            resolved_by: r.resolved_by_name.clone(),
         })
         .collect())
 }
