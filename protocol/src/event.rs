@@ -5,9 +5,14 @@
 use crate::handoff::HandoffStep;
 use crate::inbox::{ConversationSummary, InboxCounts, LiveVisitor};
 use crate::{ConversationStatus, Message};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+mod decode;
+
+/// On the wire: one JSON object, `"type"` first, then the variant's fields. Reading it back is
+/// hand-written (`decode`): the derived reader for a tagged enum buffers every event and doubles
+/// the decoding code of every type inside one, a cost the dashboard's bundle pays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A visitor started a conversation.

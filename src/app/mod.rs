@@ -12,7 +12,7 @@ pub mod live;
 pub mod reviews;
 pub mod settings;
 
-use auth::{LoginPage, Logout};
+use auth::Logout;
 use conversations::ConversationsPage;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -46,7 +46,7 @@ pub fn App() -> impl IntoView {
         <Title text="Liaison"/>
         <Router>
             <Routes fallback=|| view! { <p class="not-found">"Page not found."</p> }>
-                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
                 <ParentRoute path=path!("") view=Dashboard>
                     <Route path=path!("") view={Lazy::<ConversationsRoute>::new()}/>
                     <Route path=path!("conversations") view={Lazy::<ConversationsRoute>::new()}/>
@@ -83,6 +83,7 @@ macro_rules! lazy_page {
     };
 }
 
+lazy_page!(LoginRoute, auth::LoginPage);
 lazy_page!(ConversationsRoute, ConversationsPage);
 lazy_page!(LeadsRoute, leads::LeadsPage);
 lazy_page!(ReviewsRoute, reviews::ReviewsPage);
@@ -99,7 +100,6 @@ fn Dashboard() -> impl IntoView {
     live::provide_live(Signal::derive(move || {
         me.get().and_then(|m| m.ok()).map(|m| m.cursor)
     }));
-    let logout = ServerAction::<Logout>::new();
     view! {
         <div class="app">
             <nav class="sidebar">
@@ -143,9 +143,11 @@ fn Dashboard() -> impl IntoView {
                         })}
                     </Transition>
                     <ThemeToggle/>
-                    <ActionForm action=logout>
+                    // A plain form: signing out loads the sign-in page anyway, so the main bundle
+                    // carries no form-to-server-function code for it.
+                    <form method="post" action=LOGOUT_PATH>
                         <button type="submit" class="link">"Sign out"</button>
-                    </ActionForm>
+                    </form>
                 </header>
                 <Outlet/>
             </div>
@@ -153,6 +155,8 @@ fn Dashboard() -> impl IntoView {
         </div>
     }
 }
+
+const LOGOUT_PATH: &str = <Logout as leptos::server_fn::ServerFn>::PATH;
 
 /// Online / away, per operator, kept on the server.
 #[component]

@@ -10,7 +10,7 @@ use crate::server::presence::Presence;
 use crate::server::realtime::{Bus, Scope};
 use crate::server::session_streams::SessionStreams;
 use crate::server::visitor_tokens::VisitorTokens;
-use crate::server::{Config, demo, guard, retention, sse, widget_api};
+use crate::server::{Config, demo, guard, retention, sse, static_files, widget_api};
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRef, FromRequestParts, Query, State};
@@ -28,7 +28,6 @@ use std::sync::Arc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tower_http::cors::{Any, CorsLayer};
-use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -183,6 +182,15 @@ where
             tracing::warn!("TCP_NODELAY: {e}");
         }
     });
+    // Browsers get the bundles brotli- or gzip-compressed: the copies are written once per build.
+    let site = std::path::PathBuf::from(leptos_options.site_root.as_ref());
+    tokio::task::spawn_blocking(move || {
+        match static_files::precompress(&site, !cfg!(debug_assertions)) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("compressed {n} files under {}", site.display()),
+            Err(e) => tracing::warn!("compressing {}: {e}", site.display()),
+        }
+    });
     let sends = widget_api::send_queue(db.clone(), config.agent.clone());
     let attachments = crate::server::attachments::Store::new(&config.data_dir);
     let state = AppState {
@@ -257,6 +265,7 @@ async fn announce_owner(db: &Db, config: &Config) -> Result<(), sqlx::Error> {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let site_root = state.leptos_options.site_root.to_string();
+    let pkg_dir = state.leptos_options.site_pkg_dir.to_string();
     // Customers' sites load the widget and call its API from their own origins.
     let open_cors = CorsLayer::new()
         .allow_origin(Any)
@@ -292,9 +301,11 @@ pub fn router(state: AppState) -> Router {
         )
         .nest_service(
             "/widget",
-            tower::ServiceBuilder::new()
-                .layer(open_cors)
-                .service(ServeDir::new(Path::new(&site_root).join("widget"))),
+            static_files::serve(Path::new(&site_root).join("widget")).layer(open_cors),
+        )
+        .nest_service(
+            &format!("/{pkg_dir}"),
+            static_files::serve(Path::new(&site_root).join(&pkg_dir)),
         )
         .route(
             "/api/{*fn_name}",

@@ -16,6 +16,7 @@ pub mod realtime;
 pub mod retention;
 pub mod session_streams;
 pub mod sse;
+pub mod static_files;
 pub mod visitor_tokens;
 pub mod widget_api;
 

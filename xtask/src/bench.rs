@@ -1,70 +1,70 @@
 //! Figures, measured and printed (never asserted): the inbox at a million conversations, the AI
-//! agent's first-token overhead and retrieval latency, the widget's first load and the dashboard's wasm (raw, gzip, brotli).
+//! agent's first-token overhead and retrieval latency, and the widget's and the dashboard's first
+//! loads as the release server sends them over HTTP.
 
 use crate::util::{self, exec, step};
-use crate::{e2e, setup, widget};
-use std::io::Write;
+use crate::{e2e, setup, widget, wire};
 use std::path::Path;
 
-const WIDGET_BUDGET_BROTLI: usize = 40 * 1024;
-
-struct Size {
-    raw: usize,
-    gzip: usize,
-    brotli: usize,
-}
-
-fn measure(path: &Path) -> Result<Size, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&bytes).map_err(|e| e.to_string())?;
-    let gzip = gz.finish().map_err(|e| e.to_string())?.len();
-    let mut br = Vec::new();
-    {
-        let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
-        w.write_all(&bytes).map_err(|e| e.to_string())?;
-    }
-    Ok(Size {
-        raw: bytes.len(),
-        gzip,
-        brotli: br.len(),
-    })
-}
+const WIDGET_BUDGET: usize = 40 * 1024;
 
 fn kb(n: usize) -> String {
     format!("{:.1} KB", n as f64 / 1024.0)
 }
 
-fn table(title: &str, dir: &Path, files: &[&str]) -> Result<Size, String> {
+/// One file as the running server sends it to a browser.
+struct Sent {
+    raw: usize,
+    sent: usize,
+}
+
+fn fetch(port: u16, url_dir: &str, disk_dir: &Path, file: &str) -> Result<(Sent, String), String> {
+    let raw = std::fs::metadata(disk_dir.join(file))
+        .map_err(|e| format!("{}: {e}", disk_dir.join(file).display()))?
+        .len() as usize;
+    let f = wire::get(port, &format!("{url_dir}/{file}"))?;
+    if f.status != 200 {
+        return Err(format!("GET {url_dir}/{file}: status {}", f.status));
+    }
+    let how = format!(
+        "{}, {}",
+        f.content_encoding.as_deref().unwrap_or("uncompressed"),
+        f.cache_control.as_deref().unwrap_or("no cache header")
+    );
+    Ok((
+        Sent {
+            raw,
+            sent: f.body_bytes,
+        },
+        how,
+    ))
+}
+
+/// Files fetched over HTTP as a browser does, with their size on disk and on the wire.
+fn table(
+    title: &str,
+    port: u16,
+    url_dir: &str,
+    disk_dir: &Path,
+    files: &[&str],
+) -> Result<Sent, String> {
     println!("\n{title}");
     println!(
-        "  {:<28} {:>10} {:>10} {:>10}",
-        "file", "raw", "gzip", "brotli"
+        "  {:<40} {:>10} {:>10}  encoding, cache",
+        "file", "on disk", "sent"
     );
-    let mut total = Size {
-        raw: 0,
-        gzip: 0,
-        brotli: 0,
-    };
+    let mut total = Sent { raw: 0, sent: 0 };
     for f in files {
-        let s = measure(&dir.join(f))?;
-        println!(
-            "  {:<28} {:>10} {:>10} {:>10}",
-            f,
-            kb(s.raw),
-            kb(s.gzip),
-            kb(s.brotli)
-        );
+        let (s, how) = fetch(port, url_dir, disk_dir, f)?;
+        println!("  {:<40} {:>10} {:>10}  {how}", f, kb(s.raw), kb(s.sent));
         total.raw += s.raw;
-        total.gzip += s.gzip;
-        total.brotli += s.brotli;
+        total.sent += s.sent;
     }
     println!(
-        "  {:<28} {:>10} {:>10} {:>10}",
+        "  {:<40} {:>10} {:>10}",
         "total",
         kb(total.raw),
-        kb(total.gzip),
-        kb(total.brotli)
+        kb(total.sent)
     );
     Ok(total)
 }
@@ -111,10 +111,10 @@ fn inbox_figures() -> Result<(), String> {
     exec(&mut bench_tests("bench_inbox::"))
 }
 
-/// Streams against the release server in its own process: memory per idle widget stream, and
-/// the message path under load. The client is the bench test, a second process.
-fn stream_figures() -> Result<(), String> {
-    step("Streams: memory per idle stream and the message path (release server)");
+/// Against the release server in its own process: what browsers download (widget and
+/// dashboard, over HTTP), then the streams: memory per idle widget stream, and the message path
+/// under load (the client is the bench test, a second process).
+fn release_server_figures() -> Result<(), String> {
     let root = util::root();
     let port = e2e::free_port()?;
     let data = std::env::temp_dir().join(format!("liaison-bench-{}", std::process::id()));
@@ -125,13 +125,17 @@ fn stream_figures() -> Result<(), String> {
         &data,
         &root.join("target/bench-server.log"),
     )?;
-    let result = exec(
-        bench_tests("bench_streams::")
-            .env("LIAISON_BENCH_URL", format!("http://127.0.0.1:{port}"))
-            .env("LIAISON_BENCH_PID", server.pid().to_string())
-            .env("LIAISON_BENCH_OWNER", e2e::OWNER_EMAIL)
-            .env("LIAISON_BENCH_PASSWORD", e2e::PASSWORD),
-    );
+    let delivered = delivery_figures(port);
+    step("Streams: memory per idle stream and the message path (release server)");
+    let result = delivered.and_then(|()| {
+        exec(
+            bench_tests("bench_streams::")
+                .env("LIAISON_BENCH_URL", format!("http://127.0.0.1:{port}"))
+                .env("LIAISON_BENCH_PID", server.pid().to_string())
+                .env("LIAISON_BENCH_OWNER", e2e::OWNER_EMAIL)
+                .env("LIAISON_BENCH_PASSWORD", e2e::PASSWORD),
+        )
+    });
     server.stop();
     let _ = std::fs::remove_dir_all(&data);
     result
@@ -145,23 +149,41 @@ pub fn run() -> Result<(), String> {
     widget::build(widget::Mode::Release)?;
     step("cargo leptos build --release --split (the dashboard, a chunk per page)");
     exec(&mut release_dashboard())?;
-    stream_figures()?;
+    release_server_figures()
+}
+
+/// The widget's and the dashboard's first loads as the release server sends them.
+fn delivery_figures(port: u16) -> Result<(), String> {
+    step("What browsers download (HTTP from the release server, Accept-Encoding: br, gzip)");
     let root = util::root();
+    // The server compresses the bundles in the background after it starts.
+    wire::wait_compressed(
+        port,
+        "/pkg/liaison.wasm",
+        std::time::Duration::from_secs(120),
+    )?;
+    wire::wait_compressed(
+        port,
+        "/widget/liaison-core_bg.wasm",
+        std::time::Duration::from_secs(120),
+    )?;
     let w = table(
         "Widget first load (its CSS is inside the wasm)",
-        &root.join(widget::OUT_DIR),
+        port,
+        "/widget",
+        &root.join("target/site/widget"),
         &["liaison.js", "liaison-core.js", "liaison-core_bg.wasm"],
     )?;
     println!(
-        "  budget: {} brotli; {}",
-        kb(WIDGET_BUDGET_BROTLI),
-        if w.brotli <= WIDGET_BUDGET_BROTLI {
+        "  budget: {} sent; {}",
+        kb(WIDGET_BUDGET),
+        if w.sent <= WIDGET_BUDGET {
             "within budget"
         } else {
             "OVER BUDGET"
         }
     );
-    dashboard_figures(&root.join("target/site/pkg"))
+    dashboard_figures(port, &root.join("target/site/pkg"))
 }
 
 /// The dashboard as it ships: release, split into a chunk per page (and one for the
@@ -172,14 +194,16 @@ pub fn release_dashboard() -> std::process::Command {
     cmd
 }
 
-/// The landing page (Conversations, no conversation open) must stay within this, brotli.
-const DASHBOARD_BUDGET_BROTLI: usize = 300 * 1024;
+/// The landing page (Conversations, no conversation open) must stay within this, as sent.
+const DASHBOARD_BUDGET: usize = 300 * 1024;
 
 /// The main bundle every page loads, then each page's first load: the main bundle plus the
 /// chunks the split manifest lists for the page.
-fn dashboard_figures(dir: &Path) -> Result<(), String> {
+fn dashboard_figures(port: u16, dir: &Path) -> Result<(), String> {
     let main = table(
         "Dashboard main bundle (release, split, wasm-opt): every page loads it",
+        port,
+        "/pkg",
         dir,
         &[
             "liaison.wasm",
@@ -192,7 +216,7 @@ fn dashboard_figures(dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("no split manifest: {e}"))?;
     let manifest: std::collections::BTreeMap<String, Vec<String>> =
         serde_json::from_str(&manifest).map_err(|e| format!("split manifest: {e}"))?;
-    println!("\nDashboard first load per page (brotli): the main bundle + the page's chunks");
+    println!("\nDashboard first load per page (as sent): the main bundle + the page's chunks");
     println!(
         "  {:<28} {:>8} {:>12} {:>12}",
         "page", "chunks", "its chunks", "first load"
@@ -201,7 +225,7 @@ fn dashboard_figures(dir: &Path) -> Result<(), String> {
     for (split, chunks) in &manifest {
         let mut own = 0;
         for c in chunks {
-            own += measure(&dir.join(format!("{c}.wasm")))?.brotli;
+            own += fetch(port, "/pkg", dir, &format!("{c}.wasm"))?.0.sent;
         }
         // "__leads_route_view_1406…" → "leads"; "detail_panel_44…" → "detail panel".
         let page = split
@@ -216,18 +240,18 @@ fn dashboard_figures(dir: &Path) -> Result<(), String> {
             page,
             chunks.len(),
             kb(own),
-            kb(main.brotli + own)
+            kb(main.sent + own)
         );
         if page == "conversations" {
-            landing = Some(main.brotli + own);
+            landing = Some(main.sent + own);
         }
     }
     if let Some(first) = landing {
         println!(
-            "  landing page (/conversations): {} brotli; budget {}: {}",
+            "  landing page (/conversations): {} sent; budget {}: {}",
             kb(first),
-            kb(DASHBOARD_BUDGET_BROTLI),
-            if first <= DASHBOARD_BUDGET_BROTLI {
+            kb(DASHBOARD_BUDGET),
+            if first <= DASHBOARD_BUDGET {
                 "within budget"
             } else {
                 "OVER BUDGET"

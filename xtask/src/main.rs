@@ -13,6 +13,7 @@ mod e2e;
 mod setup;
 mod util;
 mod widget;
+mod wire;
 
 use std::process::ExitCode;
 

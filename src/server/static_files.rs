@@ -1,0 +1,150 @@
+//! The files browsers download: the dashboard's bundle (`/pkg`) and the widget (`/widget`).
+//! They are sent compressed (brotli, else gzip, from files written next to each one at start)
+//! and revalidated on every use (`no-cache` with `Last-Modified`: a deploy is seen at once, and
+//! an unchanged file costs a 304, not a download).
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+use tower::ServiceBuilder;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// What is worth compressing: text and wasm. Images and fonts are compressed already.
+const COMPRESSIBLE: &[&str] = &["wasm", "js", "mjs", "css", "html", "svg", "json", "txt"];
+
+/// A directory served with its precompressed copies and revalidation headers.
+pub fn serve(dir: PathBuf) -> Router {
+    let files = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        // One URL, several encodings: caches between us and the browser must keep them apart.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        ))
+        .service(ServeDir::new(dir).precompressed_br().precompressed_gzip());
+    Router::new().fallback_service(files)
+}
+
+/// Writes `name.br` and `name.gz` beside every compressible file under `dir` that lacks them or
+/// is newer than them, and removes copies whose original is gone. Each copy is written to a
+/// temporary name and renamed, so a request never reads half a file. Returns how many files were
+/// (re)compressed. With `write` false (debug builds, where bundles change all the time and are
+/// large) stale copies are only removed, so the originals are served.
+pub fn precompress(dir: &Path, write: bool) -> io::Result<usize> {
+    let mut done = 0;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(0);
+    };
+    for entry in entries {
+        let path = entry?.path();
+        if path.is_dir() {
+            done += precompress(&path, write)?;
+            continue;
+        }
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if matches!(ext, "br" | "gz") {
+            if !path.with_extension("").exists() {
+                let _ = std::fs::remove_file(&path);
+            }
+            continue;
+        }
+        if !COMPRESSIBLE.contains(&ext) {
+            continue;
+        }
+        let modified = modified(&path)?;
+        let br = sibling(&path, "br");
+        let gz = sibling(&path, "gz");
+        if is_fresh(&br, modified) && is_fresh(&gz, modified) {
+            continue;
+        }
+        if !write {
+            let _ = std::fs::remove_file(&br);
+            let _ = std::fs::remove_file(&gz);
+            continue;
+        }
+        let bytes = std::fs::read(&path)?;
+        write_atomically(&br, &brotli_bytes(&bytes)?)?;
+        write_atomically(&gz, &gzip_bytes(&bytes)?)?;
+        done += 1;
+    }
+    Ok(done)
+}
+
+fn sibling(path: &Path, ext: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".");
+    name.push(ext);
+    PathBuf::from(name)
+}
+
+fn modified(path: &Path) -> io::Result<SystemTime> {
+    std::fs::metadata(path)?.modified()
+}
+
+fn is_fresh(copy: &Path, original: SystemTime) -> bool {
+    modified(copy).is_ok_and(|m| m >= original)
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = sibling(path, "tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Brotli at its best quality: done once per file, read by every browser.
+pub fn brotli_bytes(bytes: &[u8]) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
+        w.write_all(bytes)?;
+    }
+    Ok(out)
+}
+
+fn gzip_bytes(bytes: &[u8]) -> io::Result<Vec<u8>> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes)?;
+    gz.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copies_follow_their_originals() {
+        let dir = std::env::temp_dir().join(format!("liaison-static-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("nested")).unwrap();
+        let js = dir.join("nested/app.js");
+        std::fs::write(&js, "console.log('hello');".repeat(100)).unwrap();
+        std::fs::write(dir.join("logo.png"), [0u8; 64]).unwrap();
+        assert_eq!(precompress(&dir, true).unwrap(), 1, "only the text file");
+        let br = std::fs::read(sibling(&js, "br")).unwrap();
+        let mut back = Vec::new();
+        brotli::BrotliDecompress(&mut &br[..], &mut back).unwrap();
+        assert_eq!(back, std::fs::read(&js).unwrap());
+        assert!(br.len() < 100, "compressed: {} bytes", br.len());
+        assert!(!dir.join("logo.png.br").exists());
+        assert_eq!(precompress(&dir, true).unwrap(), 0, "fresh copies are kept");
+
+        std::fs::remove_file(&js).unwrap();
+        precompress(&dir, true).unwrap();
+        assert!(!sibling(&js, "br").exists() && !sibling(&js, "gz").exists());
+
+        std::fs::write(&js, "changed").unwrap();
+        precompress(&dir, true).unwrap();
+        // File times move in steps of a few milliseconds.
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        std::fs::write(&js, "changed again, in a debug build").unwrap();
+        assert_eq!(precompress(&dir, false).unwrap(), 0);
+        assert!(!sibling(&js, "br").exists(), "a stale copy is never served");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
