@@ -196,6 +196,7 @@ mod tests {
             kind: Default::default(),
             body: "hi".into(),
             attachment: None,
+            booking: None,
             internal: false,
             client_msg_id: None,
             citations: vec![],

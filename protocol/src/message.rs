@@ -120,6 +120,9 @@ pub struct Message {
     pub body: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<Attachment>,
+    /// Kind `booking`: the slots offered, or the one booked (boxed: most messages have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking: Option<Box<crate::booking::BookingCard>>,
     /// For operators only (handoff lines): never sent to the visitor.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub internal: bool,

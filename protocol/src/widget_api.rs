@@ -48,6 +48,10 @@ pub struct ConversationResponse {
     /// says so and offers to leave a message instead of a live human.
     #[serde(default = "yes")]
     pub operators_online: bool,
+    /// Whether visitors can book a meeting (Settings → Bookings): the widget shows
+    /// "Book a meeting".
+    #[serde(default)]
+    pub booking: bool,
 }
 
 fn yes() -> bool {

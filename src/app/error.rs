@@ -97,6 +97,7 @@ mod ssr {
                 OpError::NotFound => AppError::NotFound,
                 OpError::Invalid(m) => AppError::Invalid(m.to_string()),
                 OpError::Refused(m) => AppError::Invalid(m),
+                OpError::Conflict(m) => AppError::Conflict(m),
                 OpError::Rule(r) => AppError::Conflict(r.to_string()),
                 OpError::Handoff(h) => {
                     use liaison_protocol::handoff::HandoffError as H;

@@ -3,6 +3,7 @@
 pub mod ai;
 pub mod attachments;
 pub mod auth;
+pub mod bookings;
 pub mod config;
 pub mod conversations;
 pub mod db;

@@ -15,6 +15,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use liaison_protocol::Message;
+use liaison_protocol::booking::BookRequest;
 use liaison_protocol::widget_api::{
     ApiError, ConversationResponse, ConversationView, EscalateResponse, RatingOptions,
     RatingRequest, RatingResponse, SendMessageRequest, SendMessageResponse, SessionRequest,
@@ -33,6 +35,8 @@ pub fn router(attachment_max_bytes: usize) -> Router<AppState> {
         .route("/escalate", post(escalate))
         .route("/rating", get(rating_options).post(rate))
         .route("/typing", post(typing))
+        .route("/booking/offer", post(offer_slots))
+        .route("/booking", post(book))
         .route("/stream", get(stream))
 }
 
@@ -78,6 +82,7 @@ impl From<OpError> for WidgetError {
             OpError::NotFound => WidgetError::NotFound,
             OpError::Invalid(m) => WidgetError::BadRequest(m.to_string()),
             OpError::Refused(m) => WidgetError::BadRequest(m),
+            OpError::Conflict(m) => WidgetError::Conflict(m),
             OpError::Rule(r) => WidgetError::Conflict(r.to_string()),
             OpError::Handoff(h) => WidgetError::Conflict(h.to_string()),
             OpError::Db(e) => e.into(),
@@ -194,6 +199,9 @@ async fn conversation(
         conversation,
         cursor,
         operators_online: db::users::anyone_available(&state.db.read).await?,
+        booking: crate::server::bookings::settings(&state.db.read)
+            .await?
+            .enabled,
     }))
 }
 
@@ -282,6 +290,28 @@ async fn typing(
         );
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// "Book a meeting": a card of free slots in the visitor's conversation (also on the stream).
+async fn offer_slots(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<Json<Message>, WidgetError> {
+    Ok(Json(
+        conversations::offer_slots(&state.db, visitor.id).await?,
+    ))
+}
+
+/// Books the chosen slot: the confirmation message, or 409 when someone booked it first.
+async fn book(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    body: Result<Json<BookRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Message>, WidgetError> {
+    let Json(r) = body.map_err(|e| WidgetError::BadRequest(e.body_text()))?;
+    Ok(Json(
+        conversations::book(&state.db, visitor.id, r.start).await?,
+    ))
 }
 
 async fn rating_options(

@@ -454,7 +454,7 @@ async fn copy_database_moves_everything_to_postgres() {
     )
     .await
     .unwrap();
-    // A file, a quick reply and a lead: rows of the panel's tables.
+    // A file, a quick reply, a lead and a booking: rows of the panel's tables.
     let file = liaison::server::attachments::StoredFile {
         sha256: "ab".repeat(32),
         name: "shot.png".into(),
@@ -474,6 +474,11 @@ async fn copy_database_moves_everything_to_postgres() {
     .check()
     .unwrap();
     db::leads::insert(tx.conn(), &lead, 1, 1, 1).await.unwrap();
+    let slot = liaison_protocol::booking::Slot {
+        start: 1_800_000_000_000,
+        end: 1_800_001_800_000,
+    };
+    db::bookings::insert(tx.conn(), 1, 1, slot).await.unwrap();
     tx.commit().await.unwrap();
     // Events after the retention run above, so the outbox has rows too.
     let late = visitor(&source, "late").await;

@@ -13,6 +13,7 @@ mod bench_agent;
 mod bench_backends;
 mod bench_inbox;
 mod bench_streams;
+mod booking;
 mod handoff;
 mod hybrid;
 mod inbox;

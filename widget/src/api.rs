@@ -50,6 +50,8 @@ pub struct ConversationView {
     pub conversation: Option<Conversation>,
     pub cursor: i64,
     pub operators_online: bool,
+    /// Visitors can book meetings (Settings → Bookings).
+    pub booking: bool,
 }
 
 fn url(base: &str, path: &str) -> String {
@@ -135,6 +137,7 @@ impl Api {
             conversation,
             cursor: json::int(&v, "cursor").unwrap_or(0),
             operators_online: json::get(&v, "operators_online").as_bool().unwrap_or(true),
+            booking: json::get(&v, "booking").as_bool().unwrap_or(false),
         })
     }
 
@@ -208,6 +211,27 @@ impl Api {
         )
         .await?;
         json::message(&json::get(&v, "message")).ok_or(ApiError::Unavailable)
+    }
+
+    /// "Book a meeting": the server posts a card of free slots and returns it.
+    pub async fn offer_slots(&self) -> Result<Message, ApiError> {
+        let v = call(
+            Request::post(&url(&self.base, "/booking/offer"))
+                .header("Authorization", &self.bearer()),
+            None,
+        )
+        .await?;
+        json::message(&v).ok_or(ApiError::Unavailable)
+    }
+
+    /// Books the slot starting at `start` (ms); the confirmation message, or the reason not.
+    pub async fn book(&self, start: i64) -> Result<Message, ApiError> {
+        let v = call(
+            Request::post(&url(&self.base, "/booking")).header("Authorization", &self.bearer()),
+            Some(format!("{{\"start\":{start}}}")),
+        )
+        .await?;
+        json::message(&v).ok_or(ApiError::Unavailable)
     }
 
     pub async fn escalate(&self) -> Result<(), ApiError> {

@@ -4,6 +4,7 @@
 //! defined once, in protocol/, and the server writes them with serde.
 
 use js_sys::{Array, JSON, Object, Reflect};
+use liaison_protocol::booking::{BookingCard, Slot};
 use liaison_protocol::{
     Attachment, Citation, ConversationStatus, Event, Message, MessageKind, Sender,
 };
@@ -61,6 +62,7 @@ pub fn message(v: &JsValue) -> Option<Message> {
             .unwrap_or_default(),
         body: string(v, "body")?,
         attachment: attachment(&get(v, "attachment")),
+        booking: booking(&get(v, "booking")).map(Box::new),
         internal: get(v, "internal").as_bool().unwrap_or(false),
         client_msg_id: string(v, "client_msg_id"),
         citations,
@@ -78,6 +80,24 @@ fn attachment(v: &JsValue) -> Option<Attachment> {
         mime: string(v, "mime")?,
         size: int(v, "size").unwrap_or(0),
         thumbnail: get(v, "thumbnail").as_bool().unwrap_or(false),
+    })
+}
+
+fn slot(v: &JsValue) -> Option<Slot> {
+    Some(Slot {
+        start: int(v, "start")?,
+        end: int(v, "end")?,
+    })
+}
+
+fn booking(v: &JsValue) -> Option<BookingCard> {
+    if !v.is_object() {
+        return None;
+    }
+    Some(BookingCard {
+        slots: array(v, "slots").iter().filter_map(|s| slot(&s)).collect(),
+        booked: slot(&get(v, "booked")),
+        time_zone: string(v, "time_zone").unwrap_or_default(),
     })
 }
 

@@ -136,6 +136,7 @@ mod tests {
             body: "hi".into(),
             kind: Default::default(),
             attachment: None,
+            booking: None,
             internal: false,
             client_msg_id: client.map(str::to_string),
             citations: vec![],

@@ -1,7 +1,9 @@
 //! The DOM and the wiring: builds the widget, restores the visitor, follows the stream.
 
 use crate::api::{self, Api, ApiError};
+use crate::json;
 use crate::thread::{Change, Thread};
+use liaison_protocol::booking::BookingCard;
 use liaison_protocol::widget_api::VisitorMetadata;
 use liaison_protocol::{Attachment, ConversationStatus, Message, MessageKind, Sender};
 use std::cell::{Cell, RefCell};
@@ -19,6 +21,8 @@ struct Widget {
     doc: Document,
     launcher: Element,
     human: Element,
+    /// "Book a meeting", shown when Settings → Bookings allows it.
+    book: Element,
     panel: Element,
     messages: Element,
     resolved: Element,
@@ -86,9 +90,11 @@ pub fn mount(base: String) {
     let title = el(&doc, "span", "title");
     title.set_text_content(Some("Support"));
     let human = button(&doc, "human", "Talk to a human");
+    let book = button(&doc, "book", "Book a meeting");
+    let _ = book.set_attribute("hidden", "");
     let close = button(&doc, "close", "×");
     let _ = close.set_attribute("aria-label", "Close chat");
-    for child in [&title, &human, &close] {
+    for child in [&title, &book, &human, &close] {
         let _ = header.append_child(child);
     }
 
@@ -141,6 +147,7 @@ pub fn mount(base: String) {
         doc,
         launcher: launcher.clone(),
         human: human.clone(),
+        book: book.clone(),
         panel,
         messages,
         resolved,
@@ -173,6 +180,24 @@ pub fn mount(base: String) {
         let w = wh.clone();
         spawn_local(async move { w.escalate().await });
     });
+    let wb = w.clone();
+    on(&book, "click", move |_| {
+        let w = wb.clone();
+        spawn_local(async move { w.offer_slots().await });
+    });
+    // A slot in a booking card: one listener for every card.
+    let ws = w.clone();
+    on(&w.messages, "click", move |e| {
+        let start = e
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.get_attribute("data-slot"))
+            .and_then(|s| s.parse::<i64>().ok());
+        if let Some(start) = start {
+            let w = ws.clone();
+            spawn_local(async move { w.book_slot(start).await });
+        }
+    });
     let wr = w.clone();
     on(&restart, "click", move |_| wr.restart());
     let wa = w.clone();
@@ -203,6 +228,19 @@ pub fn mount(base: String) {
     });
 
     spawn_local(async move { w.start().await });
+}
+
+/// "Tue, 1 Dec, 10:00" in the visitor's language and time zone.
+fn local_time(ms: i64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    let options = json::object(&[
+        ("weekday", Some("short")),
+        ("day", Some("numeric")),
+        ("month", Some("short")),
+        ("hour", Some("2-digit")),
+        ("minute", Some("2-digit")),
+    ]);
+    date.to_locale_string("default", &options).into()
 }
 
 fn metadata() -> VisitorMetadata {
@@ -293,6 +331,9 @@ impl Widget {
             }
         };
         self.online.set(view.operators_online);
+        if view.booking {
+            let _ = self.book.remove_attribute("hidden");
+        }
         if !view.operators_online {
             self.hint("Our team is away right now. Leave a message here and we will get back to you as soon as we are back.");
         }
@@ -498,6 +539,9 @@ impl Widget {
             body.set_text_content(Some(&m.body));
             let _ = bubble.append_child(&body);
         }
+        if let Some(card) = &m.booking {
+            let _ = bubble.append_child(&self.booking_card(card));
+        }
         if !m.citations.is_empty() {
             let sources = el(&self.doc, "div", "sources");
             sources.set_text_content(Some("Source: "));
@@ -589,6 +633,7 @@ impl Widget {
             body: body.clone(),
             kind: Default::default(),
             attachment: None,
+            booking: None,
             internal: false,
             client_msg_id: None,
             citations: Vec::new(),
@@ -812,6 +857,73 @@ impl Widget {
                 }
             });
         });
+    }
+
+    /// The slots as buttons in a grid, in the visitor's own time; a booked slot as a line. Once
+    /// a meeting is booked, older cards' buttons are disabled.
+    fn booking_card(&self, card: &BookingCard) -> Element {
+        let grid = el(&self.doc, "div", "slots");
+        if let Some(slot) = card.booked {
+            self.slot_buttons(false);
+            grid.set_text_content(Some(&format!("✓ {}", local_time(slot.start))));
+            let _ = grid.class_list().add_1("booked");
+            return grid;
+        }
+        for slot in &card.slots {
+            let b = button(&self.doc, "slot", &local_time(slot.start));
+            let _ = b.set_attribute("data-slot", &slot.start.to_string());
+            let _ = grid.append_child(&b);
+        }
+        grid
+    }
+
+    /// Enables or disables every slot button in the thread.
+    fn slot_buttons(&self, enabled: bool) {
+        let Ok(buttons) = self.messages.query_selector_all("button.slot") else {
+            return;
+        };
+        for i in 0..buttons.length() {
+            if let Some(b) = buttons.get(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                let _ = if enabled {
+                    b.remove_attribute("disabled")
+                } else {
+                    b.set_attribute("disabled", "")
+                };
+            }
+        }
+    }
+
+    async fn offer_slots(self: Rc<Self>) {
+        if self.thread.borrow().closed() {
+            self.restart();
+        }
+        let Some(api) = self.api() else { return };
+        match api.offer_slots().await {
+            Ok(m) => {
+                let change = self.thread.borrow_mut().message(m);
+                self.apply(change);
+            }
+            Err(ApiError::Refused(reason)) => self.hint(&reason),
+            Err(_) => self.hint("We could not reach support. Please try again."),
+        }
+    }
+
+    async fn book_slot(self: Rc<Self>, start: i64) {
+        let Some(api) = self.api() else { return };
+        self.slot_buttons(false);
+        match api.book(start).await {
+            Ok(m) => {
+                let change = self.thread.borrow_mut().message(m);
+                self.apply(change);
+            }
+            Err(e) => {
+                self.slot_buttons(true);
+                self.hint(&match e {
+                    ApiError::Refused(reason) => reason,
+                    _ => "We could not reach support. Please try again.".into(),
+                });
+            }
+        }
     }
 
     async fn escalate(self: Rc<Self>) {

@@ -102,6 +102,7 @@ mod tests {
             kind: Default::default(),
             body: "Where is my \"order\"?".into(),
             attachment: None,
+            booking: None,
             internal: false,
             client_msg_id: Some("c-1".into()),
             citations: vec![],

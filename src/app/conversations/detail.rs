@@ -276,12 +276,14 @@ fn Thread(messages: RwSignal<Vec<Message>>) -> impl IntoView {
                     });
                     let class = if m.internal { "msg msg-note" } else { sender_class(m.sender) };
                     let attachment = rich::attachment_view(&m, move |id| viewing.set(Some(id)));
+                    let booking = rich::booking_view(&m);
                     let body = (!m.body.is_empty()).then(|| view! { <div class="body">{m.body.clone()}</div> });
                     view! {
                         <li class=class data-kind=m.kind.as_str()>
                             <span class="who">{sender_label(m.sender)}</span>
                             {attachment}
                             {body}
+                            {booking}
                             {sources}
                         </li>
                     }

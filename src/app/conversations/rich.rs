@@ -1,6 +1,8 @@
 //! Rich content in the thread: images as thumbnails that open a full-size viewer (Esc closes,
-//! arrows move), voice messages as an inline player, files as download links.
+//! arrows move), voice messages as an inline player, files as download links, booking slots as
+//! a card with the slots in a grid.
 
+use crate::app::format::date_time;
 use leptos::prelude::*;
 use liaison_protocol::{Attachment, Message, MessageKind};
 
@@ -46,6 +48,30 @@ pub fn attachment_view(m: &Message, open: impl Fn(i64) + 'static) -> Option<AnyV
         }
         .into_any(),
         _ => file_link(&a),
+    })
+}
+
+/// A booking message's card: the slots offered in a grid, or the one booked.
+pub fn booking_view(m: &Message) -> Option<AnyView> {
+    let card = m.booking.clone()?;
+    let zone = format!("Business time zone: {}", card.time_zone);
+    Some(match card.booked {
+        Some(slot) => view! {
+            <div class="booking-card booked">
+                <span class="slot chosen">"✓ "{date_time(slot.start)}</span>
+                <span class="muted small">{zone}</span>
+            </div>
+        }
+        .into_any(),
+        None => view! {
+            <div class="booking-card">
+                <div class="slot-grid">
+                    {card.slots.iter().map(|s| view! { <span class="slot">{date_time(s.start)}</span> }).collect_view()}
+                </div>
+                <span class="muted small">{zone}</span>
+            </div>
+        }
+        .into_any(),
     })
 }
 

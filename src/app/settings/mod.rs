@@ -1,6 +1,7 @@
 //! Settings (the AI agent: endpoint, model, instructions) and Usage (tokens and cost, Owner).
 
 pub mod api;
+pub mod bookings;
 pub mod quick_replies;
 pub mod ratings;
 
@@ -61,6 +62,7 @@ pub fn SettingsPage() -> impl IntoView {
             </Transition>
             <quick_replies::QuickRepliesSettings/>
             <ratings::RatingSettings/>
+            <bookings::BookingSettings/>
         </div>
     }
 }

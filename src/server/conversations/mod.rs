@@ -3,9 +3,11 @@
 //! its events. Callers decide who may call; this module decides what may happen.
 
 mod batch;
+mod booking;
 mod handoff;
 
 pub use batch::{Batched, Batcher};
+pub use booking::{book, offer_slots};
 pub use handoff::{answer_delegation, hand_off};
 
 use crate::server::attachments::StoredFile;
@@ -25,6 +27,9 @@ pub enum OpError {
     /// Refused input, said in a sentence built for it.
     #[error("{0}")]
     Refused(String),
+    /// Someone else got there first (e.g. a slot just booked): 409.
+    #[error("{0}")]
+    Conflict(String),
     #[error("{0}")]
     Rule(#[from] TransitionError),
     #[error("{0}")]

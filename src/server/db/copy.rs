@@ -12,7 +12,7 @@ use futures::TryStreamExt;
 use sqlx::{PgConnection, QueryBuilder, Row, SqlitePool};
 
 /// The tables, parents before children. `tower_sessions` is left out on purpose.
-pub const TABLES: [&str; 17] = [
+pub const TABLES: [&str; 18] = [
     "users",
     "visitors",
     "conversations",
@@ -30,6 +30,7 @@ pub const TABLES: [&str; 17] = [
     "conversation_counts",
     "quick_replies",
     "leads",
+    "bookings",
 ];
 
 /// Tables migrations fill with one row; the copy replaces it.

@@ -1,5 +1,6 @@
 use super::{Conn, Pool, on};
 use crate::server::now_ms;
+use liaison_protocol::booking::BookingCard;
 use liaison_protocol::{Attachment, Citation, Message, MessageKind, Sender};
 use sqlx::FromRow;
 
@@ -11,6 +12,7 @@ struct MessageRow {
     kind: String,
     body: String,
     attachment: Option<String>,
+    booking: Option<String>,
     internal: bool,
     client_msg_id: Option<String>,
     citations: String,
@@ -38,6 +40,12 @@ impl TryFrom<MessageRow> for Message {
                 .map(serde_json::from_str::<Attachment>)
                 .transpose()
                 .map_err(decode)?,
+            booking: r
+                .booking
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(decode)?,
             internal: r.internal,
             client_msg_id: r.client_msg_id,
             citations: serde_json::from_str(&r.citations).map_err(decode)?,
@@ -46,7 +54,7 @@ impl TryFrom<MessageRow> for Message {
     }
 }
 
-const COLUMNS: &str = "id, conversation_id, sender, kind, body, attachment, internal, client_msg_id, citations, created_at";
+const COLUMNS: &str = "id, conversation_id, sender, kind, body, attachment, booking, internal, client_msg_id, citations, created_at";
 
 pub struct NewMessage<'a> {
     pub conversation_id: i64,
@@ -57,6 +65,7 @@ pub struct NewMessage<'a> {
     pub citations: &'a [Citation],
     pub kind: MessageKind,
     pub attachment: Option<&'a Attachment>,
+    pub booking: Option<&'a BookingCard>,
     /// Operators only (never sent to the visitor).
     pub internal: bool,
 }
@@ -73,6 +82,7 @@ impl<'a> NewMessage<'a> {
             citations: &[],
             kind: MessageKind::Text,
             attachment: None,
+            booking: None,
             internal: false,
         }
     }
@@ -83,10 +93,13 @@ pub async fn insert(mut conn: Conn<'_>, m: NewMessage<'_>) -> Result<Message, sq
     let attachment = m
         .attachment
         .map(|a| serde_json::to_string(a).expect("attachment serializes"));
+    let booking = m
+        .booking
+        .map(|b| serde_json::to_string(b).expect("booking card serializes"));
     let sql = format!(
         "INSERT INTO messages (conversation_id, sender, body, author_id, client_msg_id, citations,
-            created_at, kind, attachment, internal)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
+            created_at, kind, attachment, internal, booking)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
     );
     let row: MessageRow = on!(conn, |c| {
         sqlx::query_as(&sql)
@@ -100,6 +113,7 @@ pub async fn insert(mut conn: Conn<'_>, m: NewMessage<'_>) -> Result<Message, sq
             .bind(m.kind.as_str())
             .bind(&attachment)
             .bind(m.internal)
+            .bind(&booking)
             .fetch_one(c)
             .await
     })?;

@@ -12,6 +12,7 @@
 
 pub mod attachments;
 mod backend;
+pub mod bookings;
 pub mod conversations;
 pub mod copy;
 pub mod documents;

@@ -171,6 +171,7 @@ mod tests {
             body: "Do you ship to Canada?".into(),
             kind: Default::default(),
             attachment: None,
+            booking: None,
             internal: false,
             client_msg_id: None,
             citations: vec![],
