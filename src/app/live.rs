@@ -188,7 +188,7 @@ mod browser {
                     let Some(data) = m.data().as_string() else {
                         return;
                     };
-                    match serde_json::from_str(&data) {
+                    match crate::app::codec::read(&data) {
                         Ok(event) => live.feed.update(|f| f.push(id, event)),
                         Err(e) => leptos::logging::warn!("unreadable event {id}: {e}"),
                     }
@@ -205,7 +205,7 @@ mod browser {
                     if let Some(event) = m
                         .data()
                         .as_string()
-                        .and_then(|d| serde_json::from_str(&d).ok())
+                        .and_then(|d| crate::app::codec::read(&d).ok())
                     {
                         live.feed.update(|f| f.push(0, event));
                     }

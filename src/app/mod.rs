@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod auth;
+pub mod codec;
 pub mod conversations;
 pub mod error;
 pub mod format;
@@ -96,7 +97,7 @@ lazy_page!(UsageRoute, settings::UsagePage);
 /// The signed-in frame: sidebar and header around the page. Only pages that work are linked.
 #[component]
 fn Dashboard() -> impl IntoView {
-    let me = Resource::new(|| (), |_| auth::current_operator());
+    let me = crate::app::codec::resource(|| (), |_| auth::current_operator());
     live::provide_live(Signal::derive(move || {
         me.get().and_then(|m| m.ok()).map(|m| m.cursor)
     }));

@@ -43,7 +43,7 @@ pub fn ReviewsPage() -> impl IntoView {
     let query = use_query_map();
     let stars = Memo::new(move |_| query.read().get("stars").and_then(|s| s.parse::<u8>().ok()));
     let before = Memo::new(move |_| query.read().get("before").and_then(|b| b.parse().ok()));
-    let page = Resource::new(
+    let page = crate::app::codec::resource(
         move || (stars.get(), before.get()),
         |(s, b)| list_reviews(s, b),
     );

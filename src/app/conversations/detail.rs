@@ -26,7 +26,8 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
     let hand_off = ServerAction::<HandOff>::new();
     let answer = ServerAction::<AnswerDelegation>::new();
     // Read once; events patch it from there (the actions above come back as events too).
-    let detail = Resource::new(move || live.refetch.get(), move |_| get_conversation(id));
+    let detail =
+        crate::app::codec::resource(move || live.refetch.get(), move |_| get_conversation(id));
     // The last action's refusal, e.g. "Locked by another agent" (a refused reply is said by
     // the composer, beside its text).
     let action_error = move || {

@@ -116,7 +116,7 @@ fn patch(inbox: Store<Inbox>, view: &View, id: i64, event: &Event) {
 
 #[component]
 pub fn ListPane(
-    list: Resource<Result<List, AppError>>,
+    list: Resource<Result<List, AppError>, crate::app::codec::Json>,
     view: Memo<View>,
     selected: Memo<Option<i64>>,
 ) -> impl IntoView {

@@ -66,7 +66,7 @@ pub fn ConversationsPage() -> impl IntoView {
     let view = Memo::new(move |_| list::parse_view(&query.read()));
     let selected = Memo::new(move |_| query.read().get("c").and_then(|c| c.parse::<i64>().ok()));
     let live = use_live();
-    let list = Resource::new(
+    let list = crate::app::codec::resource(
         move || (view.get(), live.refetch.get()),
         |(view, _)| {
             api::list_conversations(

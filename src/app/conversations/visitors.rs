@@ -11,7 +11,7 @@ use liaison_protocol::{Event, LiveVisitor};
 #[component]
 pub fn LiveVisitorsPanel() -> impl IntoView {
     let live = use_live();
-    let loaded = Resource::new(move || live.refetch.get(), |_| live_visitors());
+    let loaded = crate::app::codec::resource(move || live.refetch.get(), |_| live_visitors());
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {

@@ -17,7 +17,7 @@ pub fn DocumentsPage() -> impl IntoView {
     let by_url = ServerAction::<AddUrlDocument>::new();
     let reprocess = ServerAction::<ReprocessDocument>::new();
     let delete = ServerAction::<DeleteDocument>::new();
-    let documents = Resource::new(
+    let documents = crate::app::codec::resource(
         move || {
             (
                 changed.get(),

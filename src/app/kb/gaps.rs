@@ -11,7 +11,7 @@ pub fn KnowledgeGapsPage() -> impl IntoView {
     // Gaps are recorded when the AI hands a conversation over.
     let changed = use_live().changes(|e| matches!(e, Event::StatusChanged { .. }));
     let answer = ServerAction::<AnswerGaps>::new();
-    let gaps = Resource::new(
+    let gaps = crate::app::codec::resource(
         move || (changed.get(), answer.version().get()),
         |_| list_gaps(),
     );

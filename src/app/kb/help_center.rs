@@ -8,7 +8,7 @@ use leptos::prelude::*;
 pub fn HelpCenterPage() -> impl IntoView {
     let save = ServerAction::<SaveArticle>::new();
     let delete = ServerAction::<DeleteArticle>::new();
-    let articles = Resource::new(
+    let articles = crate::app::codec::resource(
         move || (save.version().get(), delete.version().get()),
         |_| list_articles(),
     );

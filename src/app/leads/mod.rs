@@ -21,7 +21,7 @@ pub fn LeadsPage() -> impl IntoView {
     let query = use_query_map();
     let q = Memo::new(move |_| query.read().get("q").unwrap_or_default());
     let before = Memo::new(move |_| query.read().get("before").and_then(|b| b.parse().ok()));
-    let page = Resource::new(
+    let page = crate::app::codec::resource(
         move || (q.get(), before.get()),
         |(q, before)| list_leads((!q.is_empty()).then_some(q), before),
     );

@@ -37,7 +37,8 @@ pub async fn save_booking_settings(form: BookingForm) -> Result<(), AppError> {
 #[component]
 pub fn BookingSettings() -> impl IntoView {
     let save = ServerAction::<SaveBookingSettings>::new();
-    let current = Resource::new(move || save.version().get(), |_| current_booking_form());
+    let current =
+        crate::app::codec::resource(move || save.version().get(), |_| current_booking_form());
     let outcome = move || {
         save.value().get().map(|r| match r {
             Ok(()) => {

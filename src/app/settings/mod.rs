@@ -16,7 +16,8 @@ pub fn dollars(micro: i64) -> String {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<SaveAgentSettings>::new();
-    let settings = Resource::new(move || save.version().get(), |_| get_agent_settings());
+    let settings =
+        crate::app::codec::resource(move || save.version().get(), |_| get_agent_settings());
     let result = move || {
         save.value().get().map(|r| match r {
             Ok(()) => view! { <p class="notice" role="status">"Settings saved."</p> }.into_any(),
@@ -69,7 +70,7 @@ pub fn SettingsPage() -> impl IntoView {
 
 #[component]
 pub fn UsagePage() -> impl IntoView {
-    let report = Resource::new(|| (), |_| usage_report());
+    let report = crate::app::codec::resource(|| (), |_| usage_report());
     view! {
         <div class="page usage-page">
             <header class="page-header"><h1>"AI usage"</h1></header>

@@ -54,7 +54,7 @@ pub async fn delete_quick_reply(id: i64) -> Result<(), AppError> {
 pub fn QuickRepliesSettings() -> impl IntoView {
     let save = ServerAction::<SaveQuickReply>::new();
     let delete = ServerAction::<DeleteQuickReply>::new();
-    let list = Resource::new(
+    let list = crate::app::codec::resource(
         move || (save.version().get(), delete.version().get()),
         |_| quick_replies(),
     );

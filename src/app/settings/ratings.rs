@@ -51,7 +51,8 @@ pub async fn save_rating_categories(categories: String) -> Result<(), AppError> 
 #[component]
 pub fn RatingSettings() -> impl IntoView {
     let save = ServerAction::<SaveRatingCategories>::new();
-    let current = Resource::new(move || save.version().get(), |_| rating_categories());
+    let current =
+        crate::app::codec::resource(move || save.version().get(), |_| rating_categories());
     let outcome = move || {
         save.value().get().map(|r| match r {
             Ok(()) => view! { <p class="notice" role="status">"Categories saved."</p> }.into_any(),
