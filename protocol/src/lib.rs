@@ -10,6 +10,7 @@ pub mod handoff;
 pub mod inbox;
 pub mod lead;
 pub mod message;
+pub mod prechat;
 pub mod quick_reply;
 pub mod rating;
 pub mod role;

@@ -52,6 +52,9 @@ pub struct ConversationResponse {
     /// "Book a meeting".
     #[serde(default)]
     pub booking: bool,
+    /// The pre-chat form's fields, when the widget should show it (before the first message).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prechat: Vec<crate::prechat::Asked>,
 }
 
 fn yes() -> bool {

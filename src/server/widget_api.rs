@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use liaison_protocol::Message;
 use liaison_protocol::booking::BookRequest;
+use liaison_protocol::prechat::{PrechatForm, PrechatSettings};
 use liaison_protocol::widget_api::{
     ApiError, ConversationResponse, ConversationView, EscalateResponse, RatingOptions,
     RatingRequest, RatingResponse, SendMessageRequest, SendMessageResponse, SessionRequest,
@@ -37,6 +38,7 @@ pub fn router(attachment_max_bytes: usize) -> Router<AppState> {
         .route("/typing", post(typing))
         .route("/booking/offer", post(offer_slots))
         .route("/booking", post(book))
+        .route("/prechat", post(prechat))
         .route("/stream", get(stream))
 }
 
@@ -181,6 +183,16 @@ async fn conversation(
     let mut conn = state.db.read.acquire().await?;
     let latest = db::conversations::latest_for_visitor(conn.conn(), visitor.id).await?;
     drop(conn);
+    let prechat = {
+        let settings: PrechatSettings = db::settings::get(&state.db.read, PRECHAT_KEY)
+            .await?
+            .unwrap_or_default();
+        let on_file = db::visitors::find(&state.db.read, visitor.id).await?;
+        let given = on_file.map_or([false; 3], |v| {
+            [v.name.is_some(), v.email.is_some(), v.phone.is_some()]
+        });
+        settings.to_ask(latest.is_some(), given)
+    };
     let conversation = match latest {
         Some(c) => Some(ConversationView {
             id: c.id,
@@ -202,7 +214,29 @@ async fn conversation(
         booking: crate::server::bookings::settings(&state.db.read)
             .await?
             .enabled,
+        prechat,
     }))
+}
+
+/// Settings key of the pre-chat form's fields.
+pub const PRECHAT_KEY: &str = "prechat";
+
+/// The pre-chat form: checked against Settings, stored on the visitor (the operators' row and
+/// Capture Lead read it). A refusal changes nothing.
+async fn prechat(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    body: Result<Json<PrechatForm>, axum::extract::rejection::JsonRejection>,
+) -> Result<StatusCode, WidgetError> {
+    let Json(form) = body.map_err(|e| WidgetError::BadRequest(e.body_text()))?;
+    let settings: PrechatSettings = db::settings::get(&state.db.read, PRECHAT_KEY)
+        .await?
+        .unwrap_or_default();
+    let given = form.check(&settings).map_err(WidgetError::BadRequest)?;
+    let mut tx = state.db.write().await?;
+    db::visitors::set_contact(tx.conn(), visitor.id, &given).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The queue the widget's messages are written through. The AI takes its turn on each new one

@@ -21,6 +21,7 @@ mod instances;
 mod join_lock;
 mod kb;
 mod panel;
+mod prechat;
 mod processes;
 mod schema;
 mod site_config;

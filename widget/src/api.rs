@@ -52,6 +52,9 @@ pub struct ConversationView {
     pub operators_online: bool,
     /// Visitors can book meetings (Settings → Bookings).
     pub booking: bool,
+    /// The pre-chat form's fields (name, email, phone) and whether each is required; empty when
+    /// no form is due.
+    pub prechat: Vec<(String, bool)>,
 }
 
 fn url(base: &str, path: &str) -> String {
@@ -73,6 +76,7 @@ async fn answer(request: gloo_net::http::Request) -> Result<JsValue, ApiError> {
     let text = response.text().await.map_err(|_| ApiError::Unavailable)?;
     let value = json::parse(&text);
     match status {
+        204 => Ok(JsValue::NULL),
         200..=299 => value.ok_or(ApiError::Unavailable),
         401 => Err(ApiError::Unauthorized),
         400..=499 => Err(ApiError::Refused(
@@ -138,6 +142,13 @@ impl Api {
             cursor: json::int(&v, "cursor").unwrap_or(0),
             operators_online: json::get(&v, "operators_online").as_bool().unwrap_or(true),
             booking: json::get(&v, "booking").as_bool().unwrap_or(false),
+            prechat: json::array(&v, "prechat")
+                .iter()
+                .filter_map(|f| {
+                    let required = json::get(&f, "required").as_bool().unwrap_or(false);
+                    Some((json::string(&f, "field")?, required))
+                })
+                .collect(),
         })
     }
 
@@ -211,6 +222,16 @@ impl Api {
         )
         .await?;
         json::message(&json::get(&v, "message")).ok_or(ApiError::Unavailable)
+    }
+
+    /// The pre-chat form's answers, as `(field, value)` pairs.
+    pub async fn prechat(&self, answers: &[(&str, Option<&str>)]) -> Result<(), ApiError> {
+        call(
+            Request::post(&url(&self.base, "/prechat")).header("Authorization", &self.bearer()),
+            Some(json::stringify(&json::object(answers))),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// "Book a meeting": the server posts a card of free slots and returns it.

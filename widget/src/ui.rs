@@ -23,6 +23,9 @@ struct Widget {
     human: Element,
     /// "Book a meeting", shown when Settings → Bookings allows it.
     book: Element,
+    /// The message form, and the pre-chat form shown instead of it when Settings asks for one.
+    compose: Element,
+    prechat: Element,
     panel: Element,
     messages: Element,
     resolved: Element,
@@ -136,7 +139,10 @@ pub fn mount(base: String) {
     let _ = form.append_child(&input);
     let _ = form.append_child(&send);
 
-    for child in [&header, &messages, &typing, &resolved, &form] {
+    let prechat = el(&doc, "form", "prechat");
+    let _ = prechat.set_attribute("hidden", "");
+
+    for child in [&header, &messages, &typing, &resolved, &prechat, &form] {
         let _ = panel.append_child(child);
     }
     for child in [&style, &launcher, &panel] {
@@ -148,6 +154,8 @@ pub fn mount(base: String) {
         launcher: launcher.clone(),
         human: human.clone(),
         book: book.clone(),
+        compose: form.clone(),
+        prechat: prechat.clone(),
         panel,
         messages,
         resolved,
@@ -179,6 +187,12 @@ pub fn mount(base: String) {
     on(&human, "click", move |_| {
         let w = wh.clone();
         spawn_local(async move { w.escalate().await });
+    });
+    let wp = w.clone();
+    on(&prechat, "submit", move |e| {
+        e.prevent_default();
+        let w = wp.clone();
+        spawn_local(async move { w.send_prechat().await });
     });
     let wb = w.clone();
     on(&book, "click", move |_| {
@@ -333,6 +347,9 @@ impl Widget {
         self.online.set(view.operators_online);
         if view.booking {
             let _ = self.book.remove_attribute("hidden");
+        }
+        if view.conversation.is_none() && !view.prechat.is_empty() {
+            self.ask_prechat(&view.prechat);
         }
         if !view.operators_online {
             self.hint("Our team is away right now. Leave a message here and we will get back to you as soon as we are back.");
@@ -857,6 +874,78 @@ impl Widget {
                 }
             });
         });
+    }
+
+    /// The pre-chat form in place of the message box: a labelled input per field Settings asks.
+    fn ask_prechat(&self, fields: &[(String, bool)]) {
+        self.prechat.set_inner_html("");
+        let intro = el(&self.doc, "p", "");
+        intro.set_text_content(Some("Before we start, tell us who you are:"));
+        let _ = self.prechat.append_child(&intro);
+        for (field, required) in fields {
+            let (label, kind) = match field.as_str() {
+                "name" => ("Name", "text"),
+                "email" => ("Email", "email"),
+                "phone" => ("Phone", "tel"),
+                _ => continue,
+            };
+            let wrap = el(&self.doc, "label", "");
+            let text = if *required {
+                label.to_string()
+            } else {
+                format!("{label} (optional)")
+            };
+            wrap.set_text_content(Some(&text));
+            let input: HtmlInputElement = el(&self.doc, "input", "").unchecked_into();
+            input.set_type(kind);
+            input.set_name(field);
+            input.set_required(*required);
+            let _ = wrap.append_child(&input);
+            let _ = self.prechat.append_child(&wrap);
+        }
+        let error = el(&self.doc, "p", "error");
+        let _ = error.set_attribute("role", "alert");
+        let _ = self.prechat.append_child(&error);
+        let start = el(&self.doc, "button", "");
+        start.set_text_content(Some("Start chat"));
+        let _ = start.set_attribute("type", "submit");
+        let _ = self.prechat.append_child(&start);
+        let _ = self.prechat.remove_attribute("hidden");
+        let _ = self.compose.set_attribute("hidden", "");
+    }
+
+    async fn send_prechat(self: Rc<Self>) {
+        let value = |name: &str| {
+            self.prechat
+                .query_selector(&format!("input[name={name}]"))
+                .ok()
+                .flatten()
+                .map(|i| i.unchecked_into::<HtmlInputElement>().value())
+        };
+        let (name, email, phone) = (value("name"), value("email"), value("phone"));
+        let Some(api) = self.api() else { return };
+        let answers = [
+            ("name", name.as_deref()),
+            ("email", email.as_deref()),
+            ("phone", phone.as_deref()),
+        ];
+        match api.prechat(&answers).await {
+            Ok(()) => {
+                let _ = self.prechat.set_attribute("hidden", "");
+                let _ = self.compose.remove_attribute("hidden");
+                let _ = self.input.focus();
+                self.hint("Thanks! How can we help?");
+            }
+            Err(e) => {
+                let reason = match e {
+                    ApiError::Refused(reason) => reason,
+                    _ => "We could not reach support. Please try again.".into(),
+                };
+                if let Ok(Some(p)) = self.prechat.query_selector("p.error") {
+                    p.set_text_content(Some(&reason));
+                }
+            }
+        }
     }
 
     /// The slots as buttons in a grid, in the visitor's own time; a booked slot as a line. Once

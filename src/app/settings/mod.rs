@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod bookings;
+pub mod prechat;
 pub mod quick_replies;
 pub mod ratings;
 
@@ -63,6 +64,7 @@ pub fn SettingsPage() -> impl IntoView {
             </Transition>
             <quick_replies::QuickRepliesSettings/>
             <ratings::RatingSettings/>
+            <prechat::PrechatSection/>
             <bookings::BookingSettings/>
         </div>
     }

@@ -98,3 +98,22 @@ pub async fn touch(mut conn: Conn<'_>, id: i64, m: &VisitorMetadata) -> Result<(
     })?;
     Ok(())
 }
+
+/// What the visitor gave in the pre-chat form; fields not given keep their value.
+pub async fn set_contact(
+    mut conn: Conn<'_>,
+    id: i64,
+    given: &liaison_protocol::prechat::Given,
+) -> Result<(), sqlx::Error> {
+    on!(conn, |c| sqlx::query(
+        "UPDATE visitors SET name = COALESCE($1, name), email = COALESCE($2, email),
+            phone = COALESCE($3, phone) WHERE id = $4"
+    )
+    .bind(&given.name)
+    .bind(&given.email)
+    .bind(&given.phone)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}

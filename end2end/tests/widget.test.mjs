@@ -1,0 +1,62 @@
+// The widget's pre-chat form in a browser: an Admin turns it on in Settings, a visitor fills it
+// in before the first message, and the operator sees the name on the row and in Capture Lead.
+// The form is turned off again at the end (the server is shared with the other browser tests).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, OWNER, WAIT, clickUntil, hydrated, newPage, signIn, waitLive } from './helpers.mjs';
+
+async function setPrechat(page, name, email, phone) {
+  await page.goto(`${BASE}/settings`);
+  await hydrated(page);
+  const form = page.locator('form.prechat-settings');
+  await form.locator('select[name=name]').selectOption(name);
+  await form.locator('select[name=email]').selectOption(email);
+  await form.locator('select[name=phone]').selectOption(phone);
+  await form.locator('button[type=submit]').click();
+  await page.locator('.notice', { hasText: 'Pre-chat form saved.' }).waitFor(WAIT);
+}
+
+test('the pre-chat form: asked first, then the name on the row and in Capture Lead', async () => {
+  const owner = await newPage();
+  await signIn(owner, OWNER);
+  await setPrechat(owner, 'required', 'optional', 'off');
+  try {
+    const visitor = await newPage();
+    await visitor.goto(`${BASE}/demo`);
+    await visitor.click('#liaison-widget .launcher', WAIT);
+    const prechat = visitor.locator('#liaison-widget form.prechat');
+    await prechat.waitFor({ state: 'visible', ...WAIT });
+    assert.equal(await visitor.locator('#liaison-widget input[aria-label=Message]').isVisible(), false,
+      'no message box before the form');
+    assert.equal(await prechat.locator('input[name=phone]').count(), 0, 'the phone is not asked');
+    await prechat.locator('input[name=name]').fill('Zoë Tester');
+    await prechat.locator('input[name=email]').fill('zoe.tester@example.com');
+    await prechat.locator('button[type=submit]').click();
+    await visitor.locator('#liaison-widget .hint', { hasText: 'Thanks! How can we help?' }).waitFor(WAIT);
+    await prechat.waitFor({ state: 'hidden', ...WAIT });
+    const input = visitor.locator('#liaison-widget input[aria-label=Message]');
+    await input.fill('I need a human agent');
+    await input.press('Enter');
+    await visitor.locator('#liaison-widget .msg.system, #liaison-widget .msg.ai').first().waitFor(WAIT);
+
+    const token = await visitor.evaluate(() => localStorage.getItem('liaison.visitor'));
+    const view = await (await fetch(`${BASE}/api/widget/v1/conversation`, {
+      headers: { authorization: `Bearer ${token}` },
+    })).json();
+    const id = view.conversation.id;
+    await owner.goto(`${BASE}/conversations?c=${id}`);
+    await hydrated(owner);
+    await waitLive(owner);
+    await owner.locator(`.conversation-row[data-conversation="${id}"]`, { hasText: 'Zoë Tester' }).waitFor(WAIT);
+    await owner.locator(`article.detail[data-conversation="${id}"]`).waitFor(WAIT);
+    await clickUntil(owner, 'button.capture-lead:has-text("Capture Lead")', '.lead-form');
+    await owner.waitForFunction(
+      () => document.querySelector('.lead-form input[name=email]')?.value === 'zoe.tester@example.com',
+      null, WAIT);
+    assert.equal(await owner.locator('.lead-form input[name=name]').inputValue(), 'Zoë Tester');
+    assert.deepEqual(visitor.errors, []);
+  } finally {
+    await setPrechat(owner, 'off', 'off', 'off');
+  }
+  assert.deepEqual(owner.errors, []);
+});
