@@ -22,7 +22,10 @@ fn fetch(port: u16, url_dir: &str, disk_dir: &Path, file: &str) -> Result<(Sent,
     let raw = std::fs::metadata(disk_dir.join(file))
         .map_err(|e| format!("{}: {e}", disk_dir.join(file).display()))?
         .len() as usize;
-    let f = wire::get(port, &format!("{url_dir}/{file}"))?;
+    let path = format!("{url_dir}/{file}");
+    // The server writes the compressed copies in the background after it starts.
+    wire::wait_compressed(port, &path, std::time::Duration::from_secs(120))?;
+    let f = wire::get(port, &path)?;
     if f.status != 200 {
         return Err(format!("GET {url_dir}/{file}: status {}", f.status));
     }
