@@ -171,3 +171,45 @@ async fn a_booked_slot_is_booked_once_and_shown_to_operators() {
     }));
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn asking_the_ai_for_a_meeting_offers_the_slots() {
+    let app = spawn().await;
+    // Bookings off: the request is a question like any other (no card).
+    let before = visitor(&app).await;
+    send(&app, &before, "m-1", "Can I book a demo for my team?").await;
+    let view = wait_for(&app, &before, |v| {
+        v.conversation
+            .as_ref()
+            .is_some_and(|c| c.messages.len() >= 2)
+    })
+    .await;
+    let messages = view.conversation.unwrap().messages;
+    assert!(messages.iter().all(|m| m.kind != MessageKind::Booking));
+
+    assert_eq!(enable(&app, "Europe/Madrid").await.status(), 200);
+    let token = visitor(&app).await;
+    send(
+        &app,
+        &token,
+        "m-1",
+        "¿Puedo agendar una llamada con ventas?",
+    )
+    .await;
+    let view = wait_for(&app, &token, |v| {
+        v.conversation
+            .as_ref()
+            .is_some_and(|c| c.messages.len() >= 2)
+    })
+    .await;
+    let card = view.conversation.unwrap().messages.pop().unwrap();
+    assert_eq!(card.kind, MessageKind::Booking);
+    assert_eq!(card.sender, liaison_protocol::Sender::Ai);
+    assert!(
+        card.body.starts_with("Con gusto"),
+        "in the visitor's language: {}",
+        card.body
+    );
+    assert!(!card.booking.unwrap().slots.is_empty());
+    app.stop().await;
+}

@@ -54,7 +54,16 @@ pub async fn respond(
         .map(|m| Turn::new(m.sender, &m.body))
         .collect();
     let lang = policy::lang::detect(&message.body);
-    match policy::decide(&history, &message.body) {
+    let mut decision = policy::decide(&history, &message.body);
+    if decision == Decision::OfferBooking {
+        let intro = policy::say(Say::ChooseTime, lang);
+        if conversations::ai_offer_slots(db, conversation_id, intro).await? {
+            return Ok(());
+        }
+        // Nothing to offer (bookings off, no free slot): a question like any other.
+        decision = Decision::Answer;
+    }
+    match decision {
         Decision::Escalate(why) => {
             let gap = gap_for(why, &history, &message.body);
             conversations::ai_escalate(db, conversation_id, why.message(lang), gap).await?;
@@ -67,7 +76,7 @@ pub async fn respond(
             let hello = policy::say(Say::Greeting, lang);
             reply(replies, conversation_id, hello.to_string(), Vec::new()).await?;
         }
-        Decision::Answer => {
+        Decision::Answer | Decision::OfferBooking => {
             let settings = current_settings(db, defaults).await;
             let embedding = match &settings.llm {
                 Some(endpoint) => embed_question(endpoint, &message.body).await,

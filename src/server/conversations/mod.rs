@@ -7,7 +7,7 @@ mod booking;
 mod handoff;
 
 pub use batch::{Batched, Batcher};
-pub use booking::{book, offer_slots};
+pub use booking::{ai_offer_slots, book, offer_slots};
 pub use handoff::{answer_delegation, hand_off};
 
 use crate::server::attachments::StoredFile;

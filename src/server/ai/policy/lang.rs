@@ -88,6 +88,8 @@ pub enum Say {
     Resolved,
     /// Hello back.
     Greeting,
+    /// Above the card of meeting slots.
+    ChooseTime,
 }
 
 pub fn say(what: Say, lang: Lang) -> &'static str {
@@ -154,6 +156,10 @@ pub fn say(what: Say, lang: Lang) -> &'static str {
         (Greeting, Es) => "¡Hola! ¿En qué puedo ayudarte hoy?",
         (Greeting, Fr) => "Bonjour ! Comment puis-je vous aider aujourd'hui ?",
         (Greeting, De) => "Hallo! Wobei kann ich Ihnen heute helfen?",
+        (ChooseTime, En) => "Happy to set that up. Choose a time that suits you:",
+        (ChooseTime, Es) => "Con gusto. Elige el horario que te venga mejor:",
+        (ChooseTime, Fr) => "Avec plaisir. Choisissez le créneau qui vous convient :",
+        (ChooseTime, De) => "Gern. Wählen Sie einen passenden Termin:",
     }
 }
 

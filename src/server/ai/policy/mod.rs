@@ -7,6 +7,7 @@
 
 mod human;
 pub mod lang;
+mod meeting;
 mod mood;
 mod words;
 
@@ -89,6 +90,8 @@ pub enum Decision {
     Resolve,
     /// A bare greeting: greet back and wait for the question.
     Greet,
+    /// The visitor asks to book a meeting: offer the free slots (when bookings are on).
+    OfferBooking,
     /// Look it up and answer (or find it out of scope).
     Answer,
 }
@@ -120,6 +123,9 @@ pub fn decide(history: &[Turn<'_>], message: &str) -> Decision {
     }
     if mood::greeting_only(&text) {
         return Decision::Greet;
+    }
+    if meeting::wants_meeting(&text) {
+        return Decision::OfferBooking;
     }
     Decision::Answer
 }
