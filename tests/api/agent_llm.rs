@@ -271,3 +271,38 @@ async fn the_policy_decides_before_the_model_is_asked() {
     assert_eq!(c.messages.len(), 3);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_in_spanish_finds_the_english_article_and_is_answered_in_spanish() {
+    let llm = FakeLlm::start().await;
+    // First the translation (one completion), then the answer (streamed).
+    llm.push(Reply::Text(vec!["How long does delivery take?"]));
+    llm.push(Reply::Text(vec!["La entrega tarda ", "de 3 a 5 días [1]."]));
+    let app = app_with(&llm, &[]).await;
+    let token = visitor(&app).await;
+    let question = "¿Cuánto tarda la entrega de mi pedido?";
+    send(&app, &token, "t-1", question).await;
+    let view = wait_for(&app, &token, ai_replied).await;
+    let c = view.conversation.unwrap();
+    let answer = c.messages.last().unwrap();
+    assert_eq!(answer.body, "La entrega tarda de 3 a 5 días.");
+    assert_eq!(answer.citations[0].title, "Shipping and delivery");
+    assert_ne!(c.status, ConversationStatus::NeedsAgent);
+
+    let requests = llm.requests();
+    let translate = &requests[0];
+    assert_eq!(translate["stream"], false);
+    let system = translate["messages"][0]["content"].as_str().unwrap();
+    assert!(system.starts_with("Translate"), "{system}");
+    assert_eq!(translate["messages"][1]["content"], question);
+    // The model answers the visitor's own words, from the passage the translation found.
+    let answering = &requests[1];
+    assert!(
+        answering["messages"][0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("[1] Shipping and delivery")
+    );
+    assert_eq!(answering["messages"][1]["content"], question);
+    app.stop().await;
+}

@@ -90,3 +90,31 @@ async fn asking_the_same_question_again_hands_over() {
     assert_eq!(gaps[0].reason, "no_good_answer");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thanks_ask_for_nothing_and_are_never_handed_over() {
+    let app = spawn().await;
+    let token = visitor(&app).await;
+    // Nothing answered yet: thanks alone asks nothing, so nothing is looked up or handed over.
+    send(&app, &token, "t-1", "Merci d'avance !").await;
+    let view = wait_for(&app, &token, ai_messages(1)).await;
+    let c = view.conversation.unwrap();
+    assert_eq!(c.status, ConversationStatus::Open);
+    assert!(
+        c.messages[1].body.starts_with("Avec plaisir"),
+        "{}",
+        c.messages[1].body
+    );
+
+    send(&app, &token, "t-2", "Do you ship to Canada?").await;
+    wait_for(&app, &token, ai_messages(2)).await;
+    send(&app, &token, "t-3", "Obrigado, funcionou!").await;
+    let view = wait_for_status(&app, &token, ConversationStatus::Resolved).await;
+    let last = view.conversation.unwrap().messages.last().unwrap().clone();
+    assert!(last.body.starts_with("Que bom"), "{}", last.body);
+    let gaps = liaison::server::db::gaps::open(&app.server.db.read, 10)
+        .await
+        .unwrap();
+    assert!(gaps.is_empty(), "{gaps:?}");
+    app.stop().await;
+}

@@ -3,9 +3,11 @@
 //! 1. Nothing at all while a human holds the conversation or was asked for (`ai_may_reply`,
 //!    checked by the send that starts the turn).
 //! 2. The policy (`policy::decide`, pure) looks at the message and the thread: a request for a
-//!    human, frustration, a confirmation or a greeting are handled without any model.
-//! 3. Otherwise retrieval looks for passages. None relevant: out of scope, a knowledge gap and a
-//!    handover. Some: the LLM answers from them when one is configured (streaming pieces to the
+//!    human, frustration, a confirmation, a greeting, or thanks that ask for nothing are handled
+//!    without any model.
+//! 3. Otherwise retrieval looks for passages; when none match a question that is not in English
+//!    and a model is configured, the model translates it and retrieval runs again
+//!    (`translate`). None relevant: out of scope, a knowledge gap and a handover. Some: the LLM answers from them when one is configured (streaming pieces to the
 //!    widget, citing its sources), else the built-in answerer replies with the best passage.
 //! 4. If the model fails (error, time-out, broken tool call, empty answer) the visitor gets the
 //!    best passage instead, and the error is logged.
@@ -15,6 +17,7 @@
 use super::llm::{self, AgentSettings, Endpoint, Llm, prompt, turn};
 use super::policy::{self, Decision, Frustration, Handover, Lang, Say, Turn};
 use super::retrieval::{self, Passage};
+use super::translate;
 use crate::server::conversations::{self, AiReplies, AiReply, Gap, OpError};
 use crate::server::db::{self, Db, gaps::GapReason};
 use liaison_protocol::{Citation, Event, Message, Sender};
@@ -76,15 +79,27 @@ pub async fn respond(
             let hello = policy::say(Say::Greeting, lang);
             reply(replies, conversation_id, hello.to_string(), Vec::new()).await?;
         }
+        Decision::Acknowledge => {
+            let more = policy::say(Say::AnythingElse, lang);
+            reply(replies, conversation_id, more.to_string(), Vec::new()).await?;
+        }
         Decision::Answer | Decision::OfferBooking => {
             let settings = current_settings(db, defaults).await;
             let embedding = match &settings.llm {
                 Some(endpoint) => embed_question(endpoint, &message.body).await,
                 None => None,
             };
-            let sources =
+            let mut sources =
                 retrieval::hybrid_passages(db, &message.body, embedding.as_deref(), PASSAGES)
                     .await?;
+            if sources.is_empty()
+                && lang != Lang::En
+                && let Some(endpoint) = &settings.llm
+                && let Some(english) =
+                    translate::to_english(db, endpoint, conversation_id, &message.body).await
+            {
+                sources = retrieval::hybrid_passages(db, &english, None, PASSAGES).await?;
+            }
             if sources.is_empty() {
                 let why = Handover::OutOfScope;
                 let gap = gap_for(why, &history, &message.body);

@@ -6,5 +6,6 @@ pub mod copilot;
 pub mod llm;
 pub mod policy;
 pub mod retrieval;
+pub mod translate;
 
 pub use agent::respond;

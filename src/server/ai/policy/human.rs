@@ -60,6 +60,25 @@ const PHRASES: &[&str] = &[
     "einen mitarbeiter",
     "kundendienst",
     "kundenservice",
+    // Italian
+    "parlare con una persona",
+    "parlare con qualcuno",
+    "parlare con un operatore",
+    "parlare con un umano",
+    "persona reale",
+    "un operatore",
+    "un umano",
+    "assistenza clienti",
+    "servizio clienti",
+    // Portuguese
+    "falar com uma pessoa",
+    "falar com um humano",
+    "falar com alguem",
+    "falar com um atendente",
+    "pessoa real",
+    "um atendente",
+    "um humano",
+    "atendimento ao cliente",
 ];
 
 /// One-word (or nearly) requests: "Human?", "agent please", "un humano".
@@ -74,6 +93,10 @@ const SHORT: &[&str] = &[
     "conseiller",
     "mensch",
     "mitarbeiter",
+    "umano",
+    "operatore",
+    "pessoa",
+    "atendente",
 ];
 
 /// Whether the visitor asks for a human. `text` is normalised.

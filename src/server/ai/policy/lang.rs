@@ -10,6 +10,8 @@ pub enum Lang {
     Es,
     Fr,
     De,
+    It,
+    Pt,
 }
 
 const MARKERS: &[(Lang, &[&str])] = &[
@@ -58,16 +60,74 @@ const MARKERS: &[(Lang, &[&str])] = &[
             "mit",
         ],
     ),
+    (
+        Lang::It,
+        &[
+            "il",
+            "lo",
+            "gli",
+            "di",
+            "che",
+            "non",
+            "per",
+            "sono",
+            "grazie",
+            "voglio",
+            "vorrei",
+            "posso",
+            "come",
+            "dove",
+            "questo",
+            "ciao",
+            "buongiorno",
+            "mio",
+            "aiuto",
+            "ordine",
+            "parlare",
+            "della",
+            "funziona",
+            "perche",
+            "ho",
+            "sei",
+            "qualcuno",
+            "con",
+            "una",
+            "persona",
+            "la",
+            "un",
+            "mi",
+        ],
+    ),
+    (
+        Lang::Pt,
+        &[
+            "os", "um", "uma", "nao", "obrigado", "obrigada", "quero", "onde", "isso", "meu",
+            "minha", "ajuda", "falar", "com", "voce", "ola", "bom", "eu", "tenho", "preciso",
+            "recebi", "consigo", "ainda", "tambem", "como", "posso", "pedido", "funciona", "voces",
+            "para", "por", "que",
+        ],
+    ),
 ];
 
 /// The language a visitor most likely wrote in; English when nothing else stands out.
+///
+/// Each word votes for the languages that list it, split between them: "con una persona" is
+/// as Spanish as it is Italian, and "vorrei" settles it.
 pub fn detect(text: &str) -> Lang {
     let text = normalise(text);
-    let mut best = (Lang::En, 0);
-    for (lang, markers) in MARKERS {
-        let hits = words(&text).filter(|w| markers.contains(w)).count();
-        if hits > best.1 {
-            best = (*lang, hits);
+    let mut votes = [0.0f64; MARKERS.len()];
+    for word in words(&text) {
+        let sharing = MARKERS.iter().filter(|(_, m)| m.contains(&word)).count();
+        for (vote, (_, markers)) in votes.iter_mut().zip(MARKERS) {
+            if markers.contains(&word) {
+                *vote += 1.0 / sharing as f64;
+            }
+        }
+    }
+    let mut best = (Lang::En, 0.0);
+    for (vote, (lang, _)) in votes.iter().zip(MARKERS) {
+        if *vote > best.1 {
+            best = (*lang, *vote);
         }
     }
     best.0
@@ -90,6 +150,8 @@ pub enum Say {
     Greeting,
     /// Above the card of meeting slots.
     ChooseTime,
+    /// Thanks or "ok" with nothing asked: the AI offers more help and waits.
+    AnythingElse,
 }
 
 pub fn say(what: Say, lang: Lang) -> &'static str {
@@ -160,6 +222,44 @@ pub fn say(what: Say, lang: Lang) -> &'static str {
         (ChooseTime, Es) => "Con gusto. Elige el horario que te venga mejor:",
         (ChooseTime, Fr) => "Avec plaisir. Choisissez le créneau qui vous convient :",
         (ChooseTime, De) => "Gern. Wählen Sie einen passenden Termin:",
+        (ChooseTime, It) => "Volentieri. Scegli l'orario che preferisci:",
+        (ChooseTime, Pt) => "Com prazer. Escolha o horário que for melhor para você:",
+        (HandoverRequested, It) => {
+            "Certo: ho chiesto a una persona del nostro team di unirsi. Un operatore ti risponderà qui a breve."
+        }
+        (HandoverRequested, Pt) => {
+            "Claro: pedi a uma pessoa da nossa equipe para entrar na conversa. Um atendente vai responder aqui em breve."
+        }
+        (HandoverFrustrated, It) => {
+            "Mi dispiace che sia stato frustrante. Ho chiesto a una persona del nostro team di continuare; ti risponderà qui a breve."
+        }
+        (HandoverFrustrated, Pt) => {
+            "Sinto muito que isso tenha sido frustrante. Pedi a uma pessoa da nossa equipe para continuar; ela vai responder aqui em breve."
+        }
+        (HandoverNoAnswer, It) => {
+            "Non ho trovato questa informazione nei nostri articoli, quindi ho chiesto a una persona del nostro team di unirsi. Ti risponderà qui a breve."
+        }
+        (HandoverNoAnswer, Pt) => {
+            "Não encontrei isso nos nossos artigos de ajuda, então pedi a uma pessoa da nossa equipe para entrar na conversa. Ela vai responder aqui em breve."
+        }
+        (HandoverError, It) => {
+            "Al momento non riesco a rispondere, quindi ho chiesto a una persona del nostro team di unirsi. Ti risponderà qui a breve."
+        }
+        (HandoverError, Pt) => {
+            "No momento não consigo responder, então pedi a uma pessoa da nossa equipe para entrar na conversa. Ela vai responder aqui em breve."
+        }
+        (Resolved, It) => {
+            "Felice di esserti stato d'aiuto! Ho segnato questa conversazione come risolta."
+        }
+        (Resolved, Pt) => "Que bom que pude ajudar! Marquei esta conversa como resolvida.",
+        (Greeting, It) => "Ciao! Come posso aiutarti oggi?",
+        (Greeting, Pt) => "Olá! Como posso ajudar você hoje?",
+        (AnythingElse, En) => "Happy to help. Is there anything else I can do for you?",
+        (AnythingElse, Es) => "Con gusto. ¿Hay algo más en lo que pueda ayudarte?",
+        (AnythingElse, Fr) => "Avec plaisir. Puis-je vous aider pour autre chose ?",
+        (AnythingElse, De) => "Gern geschehen. Kann ich Ihnen sonst noch helfen?",
+        (AnythingElse, It) => "Con piacere. Posso aiutarti in qualcos'altro?",
+        (AnythingElse, Pt) => "Por nada. Posso ajudar em mais alguma coisa?",
     }
 }
 
@@ -173,5 +273,7 @@ mod tests {
         assert_eq!(detect("¿Dónde está mi pedido?"), Lang::Es);
         assert_eq!(detect("Je veux parler à quelqu'un"), Lang::Fr);
         assert_eq!(detect("Ich möchte mit einem Menschen sprechen"), Lang::De);
+        assert_eq!(detect("Vorrei parlare con una persona"), Lang::It);
+        assert_eq!(detect("Não recebi o meu pedido"), Lang::Pt);
     }
 }

@@ -5,6 +5,7 @@
 //! Out of scope is decided after retrieval (nothing relevant found, or the model says so): see
 //! `ai::agent`. Silence while a human holds the conversation is `ai_may_reply` in protocol/.
 
+mod confirm;
 mod human;
 pub mod lang;
 mod meeting;
@@ -92,6 +93,9 @@ pub enum Decision {
     Greet,
     /// The visitor asks to book a meeting: offer the free slots (when bookings are on).
     OfferBooking,
+    /// Thanks or "ok" with nothing asked (and no answer to confirm yet): say so and wait; no
+    /// lookup, so it can never be found out of scope and handed over.
+    Acknowledge,
     /// Look it up and answer (or find it out of scope).
     Answer,
 }
@@ -118,7 +122,7 @@ pub fn decide(history: &[Turn<'_>], message: &str) -> Decision {
     if mood::dissatisfied(&text) && previous_reply_also_failed(history) {
         return Decision::Escalate(Handover::Frustrated(Frustration::AiFailedTwice));
     }
-    if answered && mood::confirms(&text, message) {
+    if answered && confirm::confirms(message) {
         return Decision::Resolve;
     }
     if mood::greeting_only(&text) {
@@ -126,6 +130,9 @@ pub fn decide(history: &[Turn<'_>], message: &str) -> Decision {
     }
     if meeting::wants_meeting(&text) {
         return Decision::OfferBooking;
+    }
+    if !confirm::asks_for_something(message) {
+        return Decision::Acknowledge;
     }
     Decision::Answer
 }

@@ -1,7 +1,7 @@
 //! How the visitor feels about the conversation: frustrated, unhappy with the last answer,
 //! satisfied, or just saying hello. Each takes the normalised message.
 
-use super::words::{find_phrase, has_phrase, words};
+use super::words::{find_phrase, has_phrase};
 
 /// Insults and verdicts on the service itself: one is enough to hand over.
 const FRUSTRATION: &[&str] = &[
@@ -62,6 +62,21 @@ const FRUSTRATION: &[&str] = &[
     "mist",
     "lacherlich",
     "unverschamt",
+    // Italian
+    "e inutile",
+    "sei inutile",
+    "stupido",
+    "ridicolo",
+    "perdita di tempo",
+    "che schifo",
+    "assurdo",
+    // Portuguese
+    "isso e inutil",
+    "voce e inutil",
+    "perda de tempo",
+    "lixo",
+    "porcaria",
+    "palhacada",
 ];
 
 /// The last answer did not help.
@@ -112,78 +127,21 @@ const DISSATISFIED: &[&str] = &[
     "das ist falsch",
     "sie verstehen mich nicht",
     "du verstehst mich nicht",
+    // Italian
+    "non mi aiuta",
+    "non aiuta",
+    "non funziona",
+    "non e quello che ho chiesto",
+    "e sbagliato",
+    "non capisci",
+    // Portuguese
+    "nao ajuda",
+    "nao me ajudou",
+    "nao funciona",
+    "nao foi isso que perguntei",
+    "esta errado",
+    "voce nao entende",
 ];
-
-/// The visitor says the answer worked.
-const CONFIRMED: &[&str] = &[
-    // English
-    "that helps",
-    "that helped",
-    "this helps",
-    "this helped",
-    "that solved it",
-    "that solves it",
-    "problem solved",
-    "issue solved",
-    "that fixed it",
-    "that works",
-    "it works now",
-    "works now",
-    "that's all i needed",
-    "all sorted",
-    "got it thanks",
-    "perfect thanks",
-    "great thanks",
-    "awesome thanks",
-    "thanks that helps",
-    "that answers my question",
-    // Spanish
-    "eso ayuda",
-    "me ayudo",
-    "me sirvio",
-    "problema resuelto",
-    "ya funciona",
-    "eso es todo",
-    "perfecto gracias",
-    // French
-    "ca m'aide",
-    "ca m'a aide",
-    "probleme resolu",
-    "ca marche",
-    "ca fonctionne",
-    "c'est tout",
-    "parfait merci",
-    // German
-    "das hilft",
-    "das hat geholfen",
-    "problem gelost",
-    "es funktioniert",
-    "funktioniert jetzt",
-    "das war's",
-    "perfekt danke",
-];
-
-/// Thanks on its own ("thanks!", "merci beaucoup") after an answer also closes the conversation.
-const THANKS_ALONE: &[&str] = &[
-    "thanks",
-    "thank you",
-    "thanks a lot",
-    "thank you so much",
-    "many thanks",
-    "cheers",
-    "ok thanks",
-    "ok thank you",
-    "gracias",
-    "muchas gracias",
-    "merci",
-    "merci beaucoup",
-    "danke",
-    "danke schon",
-    "vielen dank",
-];
-
-/// Words that turn a thank-you into a new question: "thanks, but how do I...".
-const BUT: &[&str] = &["but", "however", "pero", "mais", "aber", "though"];
 
 const GREETINGS: &[&str] = &[
     "hi",
@@ -205,6 +163,15 @@ const GREETINGS: &[&str] = &[
     "guten morgen",
     "servus",
     "moin",
+    "ciao",
+    "buongiorno",
+    "buonasera",
+    "salve",
+    "ola",
+    "oi",
+    "bom dia",
+    "boa tarde",
+    "boa noite",
 ];
 
 pub fn insults_or_verdict(text: &str) -> bool {
@@ -216,20 +183,10 @@ pub fn dissatisfied(text: &str) -> bool {
     find_phrase(text, DISSATISFIED).is_some()
 }
 
-/// A confirmation that closes the conversation: a "that helped" phrase, or thanks alone, with no
-/// new question or "but" in it. `raw` is the message as typed (for the question mark).
-pub fn confirms(text: &str, raw: &str) -> bool {
-    if raw.contains('?') || words(text).any(|w| BUT.contains(&w)) || dissatisfied(text) {
-        return false;
-    }
-    let thanks_only = THANKS_ALONE.contains(&text);
-    thanks_only || find_phrase(text, CONFIRMED).is_some()
-}
-
 /// What may follow a greeting without making it a question: "hi there", "hello again team".
 const GREETING_FILLER: &[&str] = &[
     "there", "again", "everyone", "all", "team", "folks", "a", "todos", "tout", "le", "monde",
-    "zusammen",
+    "zusammen", "tutti", "pessoal",
 ];
 
 /// A bare greeting with nothing to answer yet: "Hi!", "Bonjour", "hello there".

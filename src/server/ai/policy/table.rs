@@ -1,5 +1,5 @@
-//! The policy's table: visitor messages in English, Spanish, French and German, with what the AI
-//! must do. Each row is one case; a failure names the row.
+//! The policy's table: visitor messages in English, Spanish, French, German, Italian and
+//! Portuguese, with what the AI must do. Each row is one case; a failure names the row.
 
 use super::*;
 use Decision::*;
@@ -115,7 +115,7 @@ const TABLE: &[Row] = &[
     (ANSWERED, "thank you!", Resolve),
     (OPERATOR_ANSWERED, "Great, thanks", Resolve),
     (ANSWERED, "Got it, thanks. That's all I needed.", Resolve),
-    (NOTHING, "Thanks", Answer),
+    (NOTHING, "Thanks", Acknowledge),
     (ANSWERED, "Thanks, that helps, but is there a fee?", Answer),
     // --- Spanish
     (NOTHING, "¿Puedo hablar con una persona?", Escalate(Requested)),
@@ -150,7 +150,130 @@ const TABLE: &[Row] = &[
     (ANSWERED, "Vielen Dank", Resolve),
     (FAILED_ONCE_DE, "Das hilft mir nicht", Escalate(Frustrated(AiFailedTwice))),
     (ANSWERED, "Danke, aber wo finde ich die Rechnungen?", Answer),
+    // --- Italian
+    (NOTHING, "Vorrei parlare con un operatore", Escalate(Requested)),
+    (NOTHING, "Posso parlare con una persona?", Escalate(Requested)),
+    (NOTHING, "Spedite in Canada?", Answer),
+    (NOTHING, "Come posso cambiare la password del mio account?", Answer),
+    (NOTHING, "Buongiorno", Greet),
+    (ANSWERED, "Che perdita di tempo", Escalate(Frustrated(Insult))),
+    (ANSWERED, "Grazie, mi hai aiutato", Resolve),
+    (ANSWERED, "Grazie mille!", Resolve),
+    (ANSWERED, "Grazie, ma dove trovo le fatture?", Answer),
+    // --- Portuguese
+    (NOTHING, "Quero falar com um atendente", Escalate(Requested)),
+    (NOTHING, "Posso falar com uma pessoa?", Escalate(Requested)),
+    (NOTHING, "Vocês enviam para o Canadá?", Answer),
+    (NOTHING, "Olá", Greet),
+    (ANSWERED, "Que perda de tempo", Escalate(Frustrated(Insult))),
+    (ANSWERED, "Obrigado, funcionou!", Resolve),
+    (ANSWERED, "Muito obrigada", Resolve),
+    (ANSWERED, "Obrigado, mas como mudo meu e-mail?", Answer),
 ];
+
+/// Written apart from the rule's word lists (after it, without looking at them): how visitors
+/// really close a conversation, and messages that look like thanks but still ask for something.
+#[rustfmt::skip]
+const FRESH: &[Row] = &[
+    // English
+    (ANSWERED, "Brilliant, that did the trick. Cheers!", Resolve),
+    (ANSWERED, "ahh ok found it, thank you so much", Resolve),
+    (ANSWERED, "Yep that sorted it 🙏", Resolve),
+    (ANSWERED, "Legend, thanks", Resolve),
+    (ANSWERED, "Appreciate it!", Resolve),
+    (ANSWERED, "ok that worked. have a good one", Resolve),
+    (ANSWERED, "No, that's everything. Thanks for your help!", Resolve),
+    (ANSWERED, "Thank you, I was able to log in", Resolve),
+    (OPERATOR_ANSWERED, "Super, much appreciated", Resolve),
+    (ANSWERED, "thanks but the link has expired", Answer),
+    (ANSWERED, "Thanks. One more thing: can I pay by invoice", Answer),
+    (ANSWERED, "Cheers, though I still can't see the button", Answer),
+    (ANSWERED, "That worked for the app, not for the website", Answer),
+    (ANSWERED, "Thank you, now I need to change my billing address", Answer),
+    (NOTHING, "thank you!", Acknowledge),
+    (NOTHING, "My invoice shows the wrong amount", Answer),
+    // Spanish
+    (ANSWERED, "¡Genial, ya está! Gracias", Resolve),
+    (ANSWERED, "Listo, muchas gracias por la ayuda", Resolve),
+    (ANSWERED, "Perfecto, ya pude entrar. Gracias", Resolve),
+    (ANSWERED, "Mil gracias, todo bien", Resolve),
+    (ANSWERED, "Gracias, pero todavía no me llega el correo", Answer),
+    (ANSWERED, "Vale, gracias. ¿Y cómo descargo la factura?", Answer),
+    (NOTHING, "gracias!!", Acknowledge),
+    // French
+    (ANSWERED, "Super, ça a marché. Merci beaucoup !", Resolve),
+    (ANSWERED, "Nickel, merci pour votre aide", Resolve),
+    (ANSWERED, "C'est réglé, merci et bonne journée", Resolve),
+    (ANSWERED, "Parfait, j'ai trouvé. Merci !", Resolve),
+    (ANSWERED, "Merci, mais le lien ne fonctionne pas", Answer),
+    (ANSWERED, "D'accord merci, et pour annuler mon abonnement ?", Answer),
+    (NOTHING, "Merci d'avance !", Acknowledge),
+    // German
+    (ANSWERED, "Super, hat geklappt. Danke!", Resolve),
+    (ANSWERED, "Danke, jetzt geht es wieder", Resolve),
+    (ANSWERED, "Top, vielen Dank für die schnelle Hilfe", Resolve),
+    (ANSWERED, "Alles klar, danke. Schönen Tag noch!", Resolve),
+    (ANSWERED, "Danke, aber der Link ist abgelaufen", Answer),
+    (ANSWERED, "Danke. Wie kann ich mein Abo kündigen?", Answer),
+    (NOTHING, "Danke schön", Acknowledge),
+    // Italian
+    (ANSWERED, "Perfetto, ora funziona. Grazie!", Resolve),
+    (ANSWERED, "Ok grazie, tutto risolto", Resolve),
+    (ANSWERED, "Ottimo, grazie mille e buona giornata", Resolve),
+    (ANSWERED, "Ti ringrazio, sei stato gentilissimo", Resolve),
+    (ANSWERED, "Grazie, però il codice non arriva", Answer),
+    (ANSWERED, "Grazie. Come cambio la password?", Answer),
+    (NOTHING, "grazie", Acknowledge),
+    // Portuguese
+    (ANSWERED, "Valeu, deu tudo certo!", Resolve),
+    (ANSWERED, "Consegui entrar, obrigado!", Resolve),
+    (ANSWERED, "Perfeito, era isso mesmo. Obrigada", Resolve),
+    (ANSWERED, "Ótimo, muito obrigado pela ajuda", Resolve),
+    (ANSWERED, "Obrigado, mas o código não chegou", Answer),
+    (ANSWERED, "Obrigada. E como cancelo a assinatura?", Answer),
+    (NOTHING, "obrigado!", Acknowledge),
+    // A second batch, written after the first one's fixes.
+    (ANSWERED, "That's exactly what I needed, ta", Resolve),
+    (ANSWERED, "oh nice, it's showing up now. thanks!", Resolve),
+    (ANSWERED, "Works like a charm, thank you", Resolve),
+    (ANSWERED, "Thanks! You've been really helpful", Resolve),
+    (ANSWERED, "thanks, but where do I enter the code", Answer),
+    (ANSWERED, "Ok thanks. The export button is greyed out though", Answer),
+    (ANSWERED, "Muchas gracias, muy amable", Resolve),
+    (ANSWERED, "Ya lo tengo, gracias 😊", Resolve),
+    (ANSWERED, "Gracias, necesito también el recibo", Answer),
+    (ANSWERED, "Merci, c'est parfait", Resolve),
+    (ANSWERED, "Top, merci beaucoup !", Resolve),
+    (ANSWERED, "Merci, je n'ai toujours pas reçu l'e-mail", Answer),
+    (ANSWERED, "Danke für die Info, das passt so", Resolve),
+    (ANSWERED, "Vielen Dank, Problem gelöst", Resolve),
+    (ANSWERED, "Danke, ich brauche noch eine Rechnung", Answer),
+    (ANSWERED, "Grazie, gentilissimi!", Resolve),
+    (ANSWERED, "Perfetto, ci sono riuscito. Grazie", Resolve),
+    (ANSWERED, "Grazie ma il pagamento è stato rifiutato", Answer),
+    (ANSWERED, "Beleza, valeu pela ajuda!", Resolve),
+    (ANSWERED, "Muito obrigado, resolveu meu problema", Resolve),
+    (ANSWERED, "Obrigado, porém ainda aparece um erro", Answer),
+];
+
+#[test]
+fn fresh_examples() {
+    let mut failures = Vec::new();
+    for (history, message, expected) in FRESH {
+        let turns: Vec<Turn<'_>> = history.iter().map(|(s, b)| Turn::new(*s, b)).collect();
+        let got = decide(&turns, message);
+        if got != *expected {
+            failures.push(format!("{message:?}: expected {expected:?}, got {got:?}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {}:\n{}",
+        failures.len(),
+        FRESH.len(),
+        failures.join("\n")
+    );
+}
 
 #[test]
 fn the_policy_table() {
@@ -170,7 +293,7 @@ fn the_policy_table() {
 
 #[test]
 fn every_language_has_every_outcome() {
-    let langs = [Lang::En, Lang::Es, Lang::Fr, Lang::De];
+    let langs = [Lang::En, Lang::Es, Lang::Fr, Lang::De, Lang::It, Lang::Pt];
     for lang in langs {
         let mut seen = Vec::new();
         for (_, message, expected) in TABLE {
