@@ -306,3 +306,52 @@ async fn a_question_in_spanish_finds_the_english_article_and_is_answered_in_span
     assert_eq!(answering["messages"][1]["content"], question);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_with_a_figure_its_source_does_not_give_is_replaced_by_the_source() {
+    let llm = FakeLlm::start().await;
+    // The passage says 3 to 5 working days; the model says 7 to 10, citing it.
+    llm.push(Reply::Text(vec![
+        "Standard delivery takes ",
+        "7 to 10 working days [1].",
+    ]));
+    let app = app_with(&llm, &[]).await;
+    let token = visitor(&app).await;
+    send(&app, &token, "g-1", "How long does standard delivery take?").await;
+    let view = wait_for(&app, &token, ai_replied).await;
+    let answer = view.conversation.unwrap().messages.last().unwrap().clone();
+    assert!(!answer.body.contains("7 to 10"), "{}", answer.body);
+    assert!(
+        answer
+            .body
+            .contains("Standard delivery takes 3 to 5 working days"),
+        "{}",
+        answer.body
+    );
+    assert_eq!(answer.citations[0].title, "Shipping and delivery");
+    let replaced = liaison::server::db::usage::ungrounded(&app.server.db.read)
+        .await
+        .unwrap();
+    assert_eq!(replaced, 1);
+
+    // A grounded answer is kept as written.
+    llm.push(Reply::Text(vec![
+        "Express delivery takes 1 to 2 working days [1].",
+    ]));
+    send(&app, &token, "g-2", "And express delivery?").await;
+    let view = wait_for(&app, &token, |c: &ConversationResponse| {
+        c.conversation
+            .as_ref()
+            .is_some_and(|c| c.messages.len() >= 4)
+    })
+    .await;
+    let answer = view.conversation.unwrap().messages.last().unwrap().clone();
+    assert_eq!(answer.body, "Express delivery takes 1 to 2 working days.");
+    assert_eq!(
+        liaison::server::db::usage::ungrounded(&app.server.db.read)
+            .await
+            .unwrap(),
+        1
+    );
+    app.stop().await;
+}

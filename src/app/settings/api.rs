@@ -153,6 +153,8 @@ pub struct Usage {
     pub days: Vec<UsageRow>,
     pub conversations: Vec<UsageRow>,
     pub total: UsageRow,
+    /// Model answers replaced by their passage: they stated what their sources do not.
+    pub ungrounded: i64,
 }
 
 #[server(prefix = "/api/owner")]
@@ -190,5 +192,6 @@ pub async fn usage_report() -> Result<Usage, AppError> {
             .map(row)
             .collect(),
         total,
+        ungrounded: usage::ungrounded(&pool).await?,
     })
 }

@@ -85,6 +85,9 @@ pub fn UsagePage() -> impl IntoView {
                             <p class="stat" data-testid="usage-total">
                                 {format!("{} calls · {} tokens in · {} tokens out · {}", r.total.calls, r.total.prompt_tokens, r.total.completion_tokens, dollars(r.total.cost_micro_usd))}
                             </p>
+                            <p class="muted" data-testid="usage-ungrounded">
+                                {format!("Answers replaced by their source passage (they stated a figure, plan or setting the passage does not): {}", r.ungrounded)}
+                            </p>
                             <h2>"Per day"</h2>
                             <UsageTable rows=r.days first="Day" link=false/>
                             <h2>"Per conversation"</h2>

@@ -17,7 +17,7 @@
 use super::llm::{self, AgentSettings, Endpoint, Llm, prompt, turn};
 use super::policy::{self, Decision, Frustration, Handover, Lang, Say, Turn};
 use super::retrieval::{self, Passage};
-use super::translate;
+use super::{grounding, translate};
 use crate::server::conversations::{self, AiReplies, AiReply, Gap, OpError};
 use crate::server::db::{self, Db, gaps::GapReason};
 use liaison_protocol::{Citation, Event, Message, Sender};
@@ -251,6 +251,30 @@ async fn answer_with_llm(
     match finished.outcome {
         Ok(turn::Outcome::Answer(text)) => {
             let (text, citations) = prompt::cite(&text, &finished.sources);
+            let cited: Vec<&Passage> = finished
+                .sources
+                .iter()
+                .filter(|p| {
+                    citations
+                        .iter()
+                        .any(|c| c.title == p.title && c.url == p.url)
+                })
+                .collect();
+            let evidence = cited
+                .iter()
+                .map(|p| format!("{}\n{}\n{}", p.title, p.heading, p.body))
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            let unsupported = grounding::unsupported(&text, &evidence, ask.question);
+            if let (false, Some(best)) = (unsupported.is_empty(), cited.first()) {
+                tracing::warn!(
+                    conversation = conversation_id,
+                    "the answer states what its sources do not ({unsupported:?}): the passage \
+                     goes instead"
+                );
+                record_ungrounded(db, endpoint, conversation_id).await;
+                return post_passage(replies, conversation_id, best).await;
+            }
             let text: String = text
                 .chars()
                 .take(liaison_protocol::message::MAX_BODY_CHARS)
@@ -286,6 +310,20 @@ async fn answer_with_llm(
         }
     }
     Ok(())
+}
+
+/// An answer replaced because its sources did not support it: a row in AI usage (no tokens of
+/// its own; the call that wrote it is already counted), so the Owner sees how often it happens.
+async fn record_ungrounded(db: &Db, endpoint: &Endpoint, conversation_id: i64) {
+    let none = llm::client::CompletionUsage {
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        total_tokens: 0,
+        prompt_tokens_details: None,
+        completion_tokens_details: None,
+    };
+    let purpose = db::usage::UNGROUNDED;
+    record_usage(db, endpoint, Some(conversation_id), purpose, &[none]).await;
 }
 
 /// Reads the reason the model gave for a handover.

@@ -3,6 +3,7 @@
 
 pub mod agent;
 pub mod copilot;
+pub mod grounding;
 pub mod llm;
 pub mod policy;
 pub mod retrieval;

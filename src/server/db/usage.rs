@@ -65,8 +65,10 @@ const SUMS: &str = "COUNT(*) AS calls,
 
 /// Totals per UTC day, newest first.
 pub async fn per_day(pool: &Pool, days: i64) -> Result<Vec<Totals>, sqlx::Error> {
-    let sql =
-        format!("SELECT day AS key, {SUMS} FROM llm_usage GROUP BY day ORDER BY day DESC LIMIT $1");
+    let sql = format!(
+        "SELECT day AS key, {SUMS} FROM llm_usage WHERE purpose <> '{UNGROUNDED}'
+                 GROUP BY day ORDER BY day DESC LIMIT $1"
+    );
     on!(pool, |p| sqlx::query_as(&sql).bind(days).fetch_all(p).await)
 }
 
@@ -74,13 +76,24 @@ pub async fn per_day(pool: &Pool, days: i64) -> Result<Vec<Totals>, sqlx::Error>
 pub async fn per_conversation(pool: &Pool, limit: i64) -> Result<Vec<Totals>, sqlx::Error> {
     let sql = format!(
         "SELECT CAST(conversation_id AS TEXT) AS key, {SUMS} FROM llm_usage
-         WHERE conversation_id IS NOT NULL GROUP BY conversation_id
+         WHERE conversation_id IS NOT NULL AND purpose <> '{UNGROUNDED}' GROUP BY conversation_id
          ORDER BY SUM(cost_micro_usd) DESC, SUM(prompt_tokens + completion_tokens) DESC LIMIT $1"
     );
     on!(pool, |p| sqlx::query_as(&sql)
         .bind(limit)
         .fetch_all(p)
         .await)
+}
+
+/// The purpose recorded for an answer replaced by its passage (not a call: no tokens, left out
+/// of the call totals).
+pub const UNGROUNDED: &str = "ungrounded";
+
+/// How many model answers were replaced by their passage because their sources did not
+/// support them.
+pub async fn ungrounded(pool: &Pool) -> Result<i64, sqlx::Error> {
+    let sql = format!("SELECT COUNT(*) FROM llm_usage WHERE purpose = '{UNGROUNDED}'");
+    on!(pool, |p| sqlx::query_scalar(&sql).fetch_one(p).await)
 }
 
 #[cfg(test)]
