@@ -1,10 +1,15 @@
 // Liaison widget loader: the one file a customer's page includes.
 //   <script type="module" src="https://HOST/widget/liaison.js" data-liaison-url="https://HOST"></script>
+// Optional: data-lang="fr" (en, fr, de, es, it, pt) instead of the browser's language.
 import init, { mount } from './liaison-core.js';
 
 const self = new URL(import.meta.url);
 const tag = [...document.querySelectorAll('script[data-liaison-url]')]
   .find((s) => s.src && new URL(s.src, location.href).href === self.href);
-const base = (tag && tag.dataset.liaisonUrl) || self.origin;
+const base = ((tag && tag.dataset.liaisonUrl) || self.origin).replace(/\/+$/, '');
+// English is built in; another language's texts load while the wasm does.
+const lang = ((tag && tag.dataset.lang) || navigator.language || 'en').split(/[-_]/)[0].toLowerCase();
+const texts = lang === 'en' ? '' : fetch(`${base}/api/widget/v1/texts/${encodeURIComponent(lang)}`)
+  .then((r) => (r.ok ? r.text() : ''), () => '');
 await init({ module_or_path: new URL('liaison-core_bg.wasm', self) });
-mount(base.replace(/\/+$/, ''));
+mount(base, await texts);

@@ -25,8 +25,8 @@ after(async () => {
   await browser?.close();
 });
 /** A page that fails the test on any uncaught error in the browser. */
-export async function newPage() {
-  const context = await browser.newContext();
+export async function newPage(options = {}) {
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));

@@ -60,3 +60,18 @@ test('the pre-chat form: asked first, then the name on the row and in Capture Le
   }
   assert.deepEqual(owner.errors, []);
 });
+
+test('a French browser gets the widget in French, and the AI hands over in French', async () => {
+  const visitor = await newPage({ locale: 'fr-FR' });
+  await visitor.goto(`${BASE}/demo`);
+  await visitor.click('#liaison-widget .launcher', WAIT);
+  await visitor.locator('#liaison-widget button.human', { hasText: 'Parler à un humain' }).waitFor(WAIT);
+  const input = visitor.locator('#liaison-widget input[aria-label=Message]');
+  assert.equal(await input.getAttribute('placeholder'), 'Écrivez votre message…');
+  // "agent" says nothing of its language: the widget's decides.
+  await input.fill('agent');
+  await input.press('Enter');
+  await visitor.locator('#liaison-widget .msg', { hasText: 'Bien sûr' }).waitFor(WAIT);
+  await visitor.locator('#liaison-widget .msg .who', { hasText: 'Assistant IA' }).first().waitFor(WAIT);
+  assert.deepEqual(visitor.errors, []);
+});

@@ -16,6 +16,7 @@ pub mod rating;
 pub mod role;
 pub mod status;
 pub mod widget_api;
+pub mod widget_texts;
 
 pub use event::Event;
 pub use inbox::{Channel, ConversationSummary, Counts, Filter, InboxCounts, LiveVisitor, Tab};

@@ -30,16 +30,6 @@ impl Sender {
             .into_iter()
             .find(|sender| sender.as_str() == s)
     }
-
-    /// The label the visitor sees above a message.
-    pub fn widget_label(self) -> &'static str {
-        match self {
-            Sender::Customer => "You",
-            Sender::Ai => "AI Assistant",
-            Sender::Agent => "Support Agent",
-            Sender::System => "",
-        }
-    }
 }
 
 /// Where an answer came from.
@@ -167,6 +157,5 @@ mod tests {
         for s in [Sender::Customer, Sender::Ai, Sender::Agent, Sender::System] {
             assert_eq!(Sender::parse(s.as_str()), Some(s));
         }
-        assert_eq!(Sender::Agent.widget_label(), "Support Agent");
     }
 }

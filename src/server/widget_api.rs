@@ -9,7 +9,7 @@ use crate::server::http::AppState;
 use crate::server::realtime::Scope;
 use crate::server::sse;
 use crate::server::visitor_tokens;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -40,6 +40,21 @@ pub fn router(attachment_max_bytes: usize) -> Router<AppState> {
         .route("/booking", post(book))
         .route("/prechat", post(prechat))
         .route("/stream", get(stream))
+        .route("/texts/{lang}", get(texts))
+}
+
+/// The widget's own words in a language other than English (the loader fetches them while the
+/// wasm loads). Public, the same for everyone, cached a day.
+async fn texts(Path(lang): Path<String>) -> Result<Response, WidgetError> {
+    use liaison_protocol::widget_texts::{language, translation};
+    let code = language(&lang).ok_or(WidgetError::NotFound)?;
+    let texts = translation(code).ok_or(WidgetError::NotFound)?;
+    let body = serde_json::json!({ "lang": code, "texts": texts.as_slice() });
+    Ok((
+        [(header::CACHE_CONTROL, "public, max-age=86400")],
+        Json(body),
+    )
+        .into_response())
 }
 
 /// The widget API's one error type: a status and a message meant for people.

@@ -118,3 +118,15 @@ async fn thanks_ask_for_nothing_and_are_never_handed_over() {
     assert!(gaps.is_empty(), "{gaps:?}");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_in_no_particular_language_is_answered_in_the_widgets() {
+    let app = spawn().await;
+    let r = session(&app, serde_json::json!({"metadata": {"language": "fr"}})).await;
+    let token = r["token"].as_str().unwrap().to_string();
+    send(&app, &token, "l-1", "agent").await;
+    let view = wait_for_status(&app, &token, ConversationStatus::NeedsAgent).await;
+    let last = view.conversation.unwrap().messages.last().unwrap().clone();
+    assert!(last.body.starts_with("Bien sûr"), "{}", last.body);
+    app.stop().await;
+}

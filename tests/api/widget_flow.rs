@@ -152,3 +152,41 @@ async fn the_visitor_keeps_its_identity_and_metadata_is_recorded() {
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widget_texts_come_in_the_visitors_language() {
+    let app = spawn().await;
+    let r = client()
+        .get(app.url("/api/widget/v1/texts/fr"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["cache-control"].to_str().unwrap(),
+        "public, max-age=86400"
+    );
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["lang"], "fr");
+    let texts = body["texts"].as_array().unwrap();
+    assert_eq!(texts.len(), liaison_protocol::widget_texts::COUNT);
+    use liaison_protocol::widget_texts::Text;
+    assert_eq!(texts[Text::Send as usize], "Envoyer");
+    // A regional tag names its language; a language the widget does not speak is a 404 (the
+    // loader then keeps English).
+    let r = client()
+        .get(app.url("/api/widget/v1/texts/pt-BR"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["lang"], "pt");
+    for lang in ["nl", "en", "x%20y"] {
+        let r = client()
+            .get(app.url(&format!("/api/widget/v1/texts/{lang}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{lang}");
+    }
+    app.stop().await;
+}

@@ -11,10 +11,12 @@ mod api;
 mod json;
 
 #[cfg(target_arch = "wasm32")]
+mod texts;
+#[cfg(target_arch = "wasm32")]
 mod ui;
 
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn mount(base_url: String) {
-    ui::mount(base_url);
+pub fn mount(base_url: String, texts_json: String) {
+    ui::mount(base_url, texts_json);
 }

@@ -2,9 +2,11 @@
 
 use crate::api::{self, Api, ApiError};
 use crate::json;
+use crate::texts::{self, t};
 use crate::thread::{Change, Thread};
 use liaison_protocol::booking::BookingCard;
 use liaison_protocol::widget_api::VisitorMetadata;
+use liaison_protocol::widget_texts::Text;
 use liaison_protocol::{Attachment, ConversationStatus, Message, MessageKind, Sender};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -69,7 +71,8 @@ fn button(doc: &Document, class: &str, text: &str) -> Element {
     b
 }
 
-pub fn mount(base: String) {
+pub fn mount(base: String, texts_json: String) {
+    texts::load(&texts_json);
     let window = web_sys::window().expect("window");
     let doc = window.document().expect("document");
     let host = el(&doc, "div", "");
@@ -84,19 +87,19 @@ pub fn mount(base: String) {
     let launcher = button(&doc, "launcher", "");
     // Our own constant markup (an icon that needs no emoji font), never visitor text.
     launcher.set_inner_html(CHAT_ICON);
-    let _ = launcher.set_attribute("aria-label", "Open chat");
+    let _ = launcher.set_attribute("aria-label", t(Text::OpenChat));
     let panel = el(&doc, "section", "panel");
     let _ = panel.set_attribute("hidden", "");
-    let _ = panel.set_attribute("aria-label", "Chat");
+    let _ = panel.set_attribute("aria-label", t(Text::Chat));
 
     let header = el(&doc, "header", "");
     let title = el(&doc, "span", "title");
-    title.set_text_content(Some("Support"));
-    let human = button(&doc, "human", "Talk to a human");
-    let book = button(&doc, "book", "Book a meeting");
+    title.set_text_content(Some(t(Text::Title)));
+    let human = button(&doc, "human", t(Text::TalkToHuman));
+    let book = button(&doc, "book", t(Text::BookMeeting));
     let _ = book.set_attribute("hidden", "");
     let close = button(&doc, "close", "×");
-    let _ = close.set_attribute("aria-label", "Close chat");
+    let _ = close.set_attribute("aria-label", t(Text::CloseChat));
     for child in [&title, &book, &human, &close] {
         let _ = header.append_child(child);
     }
@@ -106,29 +109,29 @@ pub fn mount(base: String) {
     let resolved = el(&doc, "div", "resolved");
     let _ = resolved.set_attribute("hidden", "");
     let note = el(&doc, "p", "");
-    note.set_text_content(Some("This conversation has been resolved."));
-    let restart = button(&doc, "restart", "Start a new conversation");
+    note.set_text_content(Some(t(Text::Resolved)));
+    let restart = button(&doc, "restart", t(Text::StartNew));
     let rating = el(&doc, "div", "rating");
     let _ = rating.set_attribute("hidden", "");
     let _ = resolved.append_child(&note);
     let _ = resolved.append_child(&rating);
     let _ = resolved.append_child(&restart);
     let typing = el(&doc, "div", "typing");
-    typing.set_text_content(Some("Support Agent is typing…"));
+    typing.set_text_content(Some(t(Text::Typing)));
     let _ = typing.set_attribute("hidden", "");
     let _ = typing.set_attribute("role", "status");
 
     let form = el(&doc, "form", "");
     let input: HtmlInputElement = el(&doc, "input", "").unchecked_into();
-    input.set_placeholder("Type your message…");
-    let _ = input.set_attribute("aria-label", "Message");
+    input.set_placeholder(t(Text::Placeholder));
+    let _ = input.set_attribute("aria-label", t(Text::Message));
     let send = el(&doc, "button", "");
-    send.set_text_content(Some("Send"));
+    send.set_text_content(Some(t(Text::Send)));
     let _ = send.set_attribute("type", "submit");
     // The paperclip: images, PDFs and documents (the server checks what the bytes are).
     let attach = el(&doc, "label", "attach");
-    let _ = attach.set_attribute("title", "Send a file");
-    let _ = attach.set_attribute("aria-label", "Send a file");
+    let _ = attach.set_attribute("title", t(Text::SendFile));
+    let _ = attach.set_attribute("aria-label", t(Text::SendFile));
     attach.set_text_content(Some("📎"));
     let file: HtmlInputElement = el(&doc, "input", "").unchecked_into();
     file.set_type("file");
@@ -171,9 +174,7 @@ pub fn mount(base: String) {
         rated: Rc::default(),
         online: Cell::new(true),
     });
-    w.hint(
-        "Hi! Ask us anything — our AI assistant answers right away, and a human is one click away.",
-    );
+    w.hint(t(Text::Welcome));
 
     let wl = w.clone();
     on(&launcher, "click", move |_| {
@@ -274,7 +275,7 @@ fn metadata() -> VisitorMetadata {
         timezone,
         referrer: (!referrer.is_empty()).then_some(referrer),
         page: window.location().href().ok(),
-        language: nav.language(),
+        language: Some(texts::current().to_string()),
     }
 }
 
@@ -352,7 +353,7 @@ impl Widget {
             self.ask_prechat(&view.prechat);
         }
         if !view.operators_online {
-            self.hint("Our team is away right now. Leave a message here and we will get back to you as soon as we are back.");
+            self.hint(t(Text::Away));
         }
         if let Some(conversation) = view.conversation {
             self.rated.set(conversation.rated);
@@ -445,7 +446,7 @@ impl Widget {
         let bubble = draft.get_or_insert_with(|| {
             let b = el(&self.doc, "div", "msg ai streaming");
             let who = el(&self.doc, "span", "who");
-            who.set_text_content(Some(Sender::Ai.widget_label()));
+            who.set_text_content(Some(t(Text::AiAssistant)));
             let _ = b.append_child(&who);
             let _ = b.append_child(&el(&self.doc, "span", "body"));
             let _ = self.messages.append_child(&b);
@@ -542,7 +543,12 @@ impl Widget {
     /// Appends a message bubble. Every text goes in as text, never as HTML.
     fn show(&self, m: &Message, pending_client_id: Option<&str>) -> Element {
         let bubble = el(&self.doc, "div", &format!("msg {}", m.sender.as_str()));
-        let label = m.sender.widget_label();
+        let label = match m.sender {
+            Sender::Customer => t(Text::You),
+            Sender::Ai => t(Text::AiAssistant),
+            Sender::Agent => t(Text::SupportAgent),
+            Sender::System => "",
+        };
         if !label.is_empty() && m.sender != Sender::Customer {
             let who = el(&self.doc, "span", "who");
             who.set_text_content(Some(label));
@@ -561,7 +567,7 @@ impl Widget {
         }
         if !m.citations.is_empty() {
             let sources = el(&self.doc, "div", "sources");
-            sources.set_text_content(Some("Source: "));
+            sources.set_text_content(Some(t(Text::Source)));
             for (i, c) in m.citations.iter().enumerate() {
                 if i > 0 {
                     let _ = sources.append_with_str_1(", ");
@@ -615,10 +621,10 @@ impl Widget {
         let waiting = status == ConversationStatus::NeedsAgent;
         self.human
             .set_text_content(Some(match (waiting, self.online.get()) {
-                (true, true) => "A human is on the way",
-                (true, false) => "Message left for the team",
-                (false, true) => "Talk to a human",
-                (false, false) => "Leave a message",
+                (true, true) => t(Text::HumanOnTheWay),
+                (true, false) => t(Text::MessageLeft),
+                (false, true) => t(Text::TalkToHuman),
+                (false, false) => t(Text::LeaveMessage),
             }));
         let _ = if waiting {
             self.human.set_attribute("disabled", "")
@@ -633,7 +639,7 @@ impl Widget {
         self.rated.set(false);
         self.thread.borrow_mut().reset();
         self.messages.set_inner_html("");
-        self.hint("New conversation. How can we help?");
+        self.hint(t(Text::NewConversation));
         self.show_status(ConversationStatus::Open);
         let _ = self.input.focus();
     }
@@ -687,7 +693,7 @@ impl Widget {
                 }
             }
         }
-        self.failed(&bubble, "Not sent — click to retry.", client_id, body);
+        self.failed(&bubble, t(Text::NotSentRetry), client_id, body);
     }
 
     fn failed(self: &Rc<Self>, bubble: &Element, reason: &str, client_id: String, body: String) {
@@ -747,8 +753,9 @@ impl Widget {
         let _ = bubble.class_list().remove_1("pending");
         let _ = bubble.class_list().add_1("failed");
         body.set_text_content(Some(&format!(
-            "📎 {} — not sent, please try again.",
-            file.name()
+            "📎 {} — {}",
+            file.name(),
+            t(Text::FileNotSent)
         )));
     }
 
@@ -785,16 +792,13 @@ impl Widget {
         let _ = self.rating.remove_attribute("hidden");
         self.rating.set_inner_html("");
         let title = el(&self.doc, "p", "");
-        title.set_text_content(Some("How did we do?"));
+        title.set_text_content(Some(t(Text::HowDidWeDo)));
         let stars = el(&self.doc, "div", "stars");
         let chosen = Rc::new(Cell::new(0u8));
         let star_buttons: Vec<Element> = (1..=5u8)
             .map(|n| {
                 let b = button(&self.doc, "star", "☆");
-                let _ = b.set_attribute(
-                    "aria-label",
-                    &format!("{n} star{}", if n > 1 { "s" } else { "" }),
-                );
+                let _ = b.set_attribute("aria-label", &format!("{n}/5 {}", t(Text::Stars)));
                 let _ = stars.append_child(&b);
                 b
             })
@@ -812,10 +816,10 @@ impl Widget {
         let chips = el(&self.doc, "div", "chips");
         let picked: Rc<RefCell<Vec<String>>> = Rc::default();
         let comment: HtmlInputElement = el(&self.doc, "input", "comment").unchecked_into();
-        comment.set_placeholder("Anything to add? (optional)");
+        comment.set_placeholder(t(Text::AnythingToAdd));
         let _ = comment.set_attribute("aria-label", "Comment");
         let _ = comment.set_attribute("maxlength", "1000");
-        let submit = button(&self.doc, "rate", "Send rating");
+        let submit = button(&self.doc, "rate", t(Text::SendRating));
         let error = el(&self.doc, "p", "error");
         for child in [&title, &stars, &chips, comment.as_ref(), &submit, &error] {
             let _ = self.rating.append_child(child);
@@ -849,13 +853,13 @@ impl Widget {
             rated.set(true);
             rating.set_inner_html("");
             let p = el(&doc, "p", "thanks");
-            p.set_text_content(Some("Thank you for your feedback!"));
+            p.set_text_content(Some(t(Text::ThanksFeedback)));
             let _ = rating.append_child(&p);
         };
         on(&submit, "click", move |_| {
             let stars = chosen.get();
             if stars == 0 {
-                error.set_text_content(Some("Choose 1 to 5 stars."));
+                error.set_text_content(Some(t(Text::ChooseStars)));
                 return;
             }
             let (api, picked, comment, error, thanks) = (
@@ -870,7 +874,7 @@ impl Widget {
                     Ok(()) => thanks(),
                     Err(ApiError::Refused(reason)) if reason.contains("already") => thanks(),
                     Err(ApiError::Refused(reason)) => error.set_text_content(Some(&reason)),
-                    Err(_) => error.set_text_content(Some("Not sent. Please try again.")),
+                    Err(_) => error.set_text_content(Some(t(Text::NotSentTryAgain))),
                 }
             });
         });
@@ -880,13 +884,13 @@ impl Widget {
     fn ask_prechat(&self, fields: &[(String, bool)]) {
         self.prechat.set_inner_html("");
         let intro = el(&self.doc, "p", "");
-        intro.set_text_content(Some("Before we start, tell us who you are:"));
+        intro.set_text_content(Some(t(Text::WhoAreYou)));
         let _ = self.prechat.append_child(&intro);
         for (field, required) in fields {
             let (label, kind) = match field.as_str() {
-                "name" => ("Name", "text"),
-                "email" => ("Email", "email"),
-                "phone" => ("Phone", "tel"),
+                "name" => (t(Text::Name), "text"),
+                "email" => (t(Text::Email), "email"),
+                "phone" => (t(Text::Phone), "tel"),
                 _ => continue,
             };
             let wrap = el(&self.doc, "label", "");
@@ -907,7 +911,7 @@ impl Widget {
         let _ = error.set_attribute("role", "alert");
         let _ = self.prechat.append_child(&error);
         let start = el(&self.doc, "button", "");
-        start.set_text_content(Some("Start chat"));
+        start.set_text_content(Some(t(Text::StartChat)));
         let _ = start.set_attribute("type", "submit");
         let _ = self.prechat.append_child(&start);
         let _ = self.prechat.remove_attribute("hidden");
@@ -934,12 +938,12 @@ impl Widget {
                 let _ = self.prechat.set_attribute("hidden", "");
                 let _ = self.compose.remove_attribute("hidden");
                 let _ = self.input.focus();
-                self.hint("Thanks! How can we help?");
+                self.hint(t(Text::ThanksHowHelp));
             }
             Err(e) => {
                 let reason = match e {
                     ApiError::Refused(reason) => reason,
-                    _ => "We could not reach support. Please try again.".into(),
+                    _ => t(Text::Unreachable).into(),
                 };
                 if let Ok(Some(p)) = self.prechat.query_selector("p.error") {
                     p.set_text_content(Some(&reason));
@@ -993,7 +997,7 @@ impl Widget {
                 self.apply(change);
             }
             Err(ApiError::Refused(reason)) => self.hint(&reason),
-            Err(_) => self.hint("We could not reach support. Please try again."),
+            Err(_) => self.hint(t(Text::Unreachable)),
         }
     }
 
@@ -1009,7 +1013,7 @@ impl Widget {
                 self.slot_buttons(true);
                 self.hint(&match e {
                     ApiError::Refused(reason) => reason,
-                    _ => "We could not reach support. Please try again.".into(),
+                    _ => t(Text::Unreachable).into(),
                 });
             }
         }
@@ -1021,12 +1025,10 @@ impl Widget {
         }
         let Some(api) = self.api() else { return };
         match api.escalate().await {
-            Ok(_) if !self.online.get() => self.hint(
-                "Thanks! Write your message and your email address here; we will reply as soon as we are back.",
-            ),
+            Ok(_) if !self.online.get() => self.hint(t(Text::LeaveMessageHint)),
             Ok(_) => {}
             Err(ApiError::Refused(reason)) => self.hint(&reason),
-            Err(_) => self.hint("We could not reach support. Please try again."),
+            Err(_) => self.hint(t(Text::Unreachable)),
         }
     }
 }

@@ -56,7 +56,13 @@ pub async fn respond(
         .filter(|m| m.id < message.id)
         .map(|m| Turn::new(m.sender, &m.body))
         .collect();
-    let lang = policy::lang::detect(&message.body);
+    // The message's language; when nothing in it tells ("agent", "ok"), the widget's.
+    let widget_lang = db::visitors::find(&db.read, visitor_id)
+        .await?
+        .and_then(|v| v.language)
+        .and_then(|tag| Lang::from_tag(&tag))
+        .unwrap_or(Lang::En);
+    let lang = policy::lang::detect_or(&message.body, widget_lang);
     let mut decision = policy::decide(&history, &message.body);
     if decision == Decision::OfferBooking {
         let intro = policy::say(Say::ChooseTime, lang);

@@ -114,6 +114,12 @@ const MARKERS: &[(Lang, &[&str])] = &[
 /// Each word votes for the languages that list it, split between them: "con una persona" is
 /// as Spanish as it is Italian, and "vorrei" settles it.
 pub fn detect(text: &str) -> Lang {
+    detect_or(text, Lang::En)
+}
+
+/// The language of `text`, or `fallback` (the widget's language) when nothing in it tells:
+/// "agent", "ok", an order number.
+pub fn detect_or(text: &str, fallback: Lang) -> Lang {
     let text = normalise(text);
     let mut votes = [0.0f64; MARKERS.len()];
     for word in words(&text) {
@@ -124,13 +130,29 @@ pub fn detect(text: &str) -> Lang {
             }
         }
     }
-    let mut best = (Lang::En, 0.0);
+    let mut best = (fallback, 0.0);
     for (vote, (lang, _)) in votes.iter().zip(MARKERS) {
         if *vote > best.1 {
             best = (*lang, *vote);
         }
     }
     best.0
+}
+
+impl Lang {
+    /// From a language tag ("fr", "pt-BR"); None for a language the AI does not speak.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+        Some(match primary.as_str() {
+            "en" => Lang::En,
+            "es" => Lang::Es,
+            "fr" => Lang::Fr,
+            "de" => Lang::De,
+            "it" => Lang::It,
+            "pt" => Lang::Pt,
+            _ => return None,
+        })
+    }
 }
 
 /// What the AI says in each situation.
@@ -275,5 +297,10 @@ mod tests {
         assert_eq!(detect("Ich möchte mit einem Menschen sprechen"), Lang::De);
         assert_eq!(detect("Vorrei parlare con una persona"), Lang::It);
         assert_eq!(detect("Não recebi o meu pedido"), Lang::Pt);
+        // Nothing in "agent" tells: the widget's language decides.
+        assert_eq!(detect_or("agent", Lang::Fr), Lang::Fr);
+        assert_eq!(detect_or("How do I reset my password?", Lang::Fr), Lang::En);
+        assert_eq!(Lang::from_tag("pt-BR"), Some(Lang::Pt));
+        assert_eq!(Lang::from_tag("nl"), None);
     }
 }
