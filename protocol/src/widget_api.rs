@@ -71,6 +71,27 @@ pub struct ConversationView {
     pub rated: bool,
 }
 
+/// One of the visitor's conversations in the widget's menu ("Past conversations").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastConversation {
+    pub id: i64,
+    pub status: ConversationStatus,
+    /// The last message's text (shortened), for the list.
+    pub last_message: String,
+    pub last_activity_at: i64,
+}
+
+/// `GET /conversations?before=ID`: the visitor's conversations, newest first, a page at a time
+/// (`next_before` asks for the next page; None when this is the last).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastConversations {
+    pub conversations: Vec<PastConversation>,
+    pub next_before: Option<i64>,
+}
+
+/// How many conversations a page of `GET /conversations` holds.
+pub const PAST_PAGE: usize = 20;
+
 /// `POST /messages`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SendMessageRequest {

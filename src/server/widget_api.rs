@@ -19,9 +19,9 @@ use liaison_protocol::Message;
 use liaison_protocol::booking::BookRequest;
 use liaison_protocol::prechat::{PrechatForm, PrechatSettings};
 use liaison_protocol::widget_api::{
-    ApiError, ConversationResponse, ConversationView, EscalateResponse, RatingOptions,
-    RatingRequest, RatingResponse, SendMessageRequest, SendMessageResponse, SessionRequest,
-    SessionResponse, VisitorMetadata,
+    ApiError, ConversationResponse, ConversationView, EscalateResponse, PAST_PAGE,
+    PastConversations, RatingOptions, RatingRequest, RatingResponse, SendMessageRequest,
+    SendMessageResponse, SessionRequest, SessionResponse, VisitorMetadata,
 };
 use serde::Deserialize;
 
@@ -41,6 +41,65 @@ pub fn router(attachment_max_bytes: usize) -> Router<AppState> {
         .route("/prechat", post(prechat))
         .route("/stream", get(stream))
         .route("/texts/{lang}", get(texts))
+        .route("/conversations", get(past_conversations))
+        .route("/conversations/{id}", get(past_conversation))
+}
+
+#[derive(Deserialize)]
+struct PastQuery {
+    before: Option<i64>,
+}
+
+/// The menu's "Past conversations": the visitor's own, newest first, a page at a time.
+async fn past_conversations(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(q): Query<PastQuery>,
+) -> Result<Json<PastConversations>, WidgetError> {
+    let mut conversations =
+        db::conversations::for_visitor(&state.db.read, visitor.id, q.before, PAST_PAGE + 1).await?;
+    let more = conversations.len() > PAST_PAGE;
+    conversations.truncate(PAST_PAGE);
+    for c in &mut conversations {
+        if let Some((cut, _)) = c.last_message.char_indices().nth(PREVIEW_CHARS) {
+            c.last_message.truncate(cut);
+            c.last_message.push('…');
+        }
+    }
+    let next_before = more.then(|| conversations.last().map(|c| c.id)).flatten();
+    Ok(Json(PastConversations {
+        conversations,
+        next_before,
+    }))
+}
+
+/// How much of a conversation's last message the menu shows.
+const PREVIEW_CHARS: usize = 80;
+
+/// One of the visitor's conversations, to read again (a resolved one stays closed: the widget
+/// shows it without a message box). Another visitor's is not found.
+async fn past_conversation(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<i64>,
+) -> Result<Json<ConversationView>, WidgetError> {
+    let mut conn = state.db.read.acquire().await?;
+    let found = db::conversations::find(conn.conn(), id).await?;
+    drop(conn);
+    let c = found
+        .filter(|c| c.visitor_id == visitor.id)
+        .ok_or(WidgetError::NotFound)?;
+    Ok(Json(ConversationView {
+        id: c.id,
+        status: c.status,
+        rated: c.rating.is_some(),
+        messages: db::messages::for_conversation(
+            &state.db.read,
+            c.id,
+            db::messages::Audience::Visitor,
+        )
+        .await?,
+    }))
 }
 
 /// The widget's own words in a language other than English (the loader fetches them while the

@@ -190,3 +190,104 @@ async fn the_widget_texts_come_in_the_visitors_language() {
     }
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_menu_lists_past_conversations_and_reopens_one() {
+    use liaison_protocol::widget_api::{ConversationView, PastConversations};
+    let app = spawn().await;
+    let token = visitor(&app).await;
+    let mut ids = Vec::new();
+    for (i, (question, thanks)) in [
+        ("Do you ship to Canada?", "Thanks, that helps!"),
+        ("How do I reset my password?", "thank you!"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        send(&app, &token, &format!("q-{i}"), question).await;
+        wait_for_messages(&app, &token, 2).await;
+        send(&app, &token, &format!("t-{i}"), thanks).await;
+        let view = wait_for_status(&app, &token, ConversationStatus::Resolved).await;
+        ids.push(view.conversation.unwrap().id);
+    }
+    // A message after a resolution starts a third conversation, still open.
+    send(&app, &token, "q-2", "What are your opening hours?").await;
+    let third = wait_for_messages(&app, &token, 2)
+        .await
+        .conversation
+        .unwrap();
+    assert!(!ids.contains(&third.id));
+    ids.push(third.id);
+    // An operator's internal note is never the visitor's preview.
+    let mut tx = app.server.db.write().await.unwrap();
+    execute(
+        tx.conn(),
+        "INSERT INTO messages (conversation_id, sender, body, internal, created_at)
+         VALUES ($1, 'system', 'internal: refund approved by finance', TRUE, 1)",
+        third.id,
+    )
+    .await;
+    tx.commit().await.unwrap();
+
+    let list = |query: &'static str, token: String| {
+        let url = app.url(&format!("/api/widget/v1/conversations{query}"));
+        async move {
+            let r = client().get(url).bearer_auth(token).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<PastConversations>().await.unwrap()
+        }
+    };
+    let page = list("", token.clone()).await;
+    let listed: Vec<i64> = page.conversations.iter().map(|c| c.id).collect();
+    assert_eq!(listed, [ids[2], ids[1], ids[0]], "newest first");
+    assert_eq!(page.next_before, None);
+    assert_eq!(page.conversations[0].status, ConversationStatus::Open);
+    assert_eq!(page.conversations[1].status, ConversationStatus::Resolved);
+    assert!(
+        !page.conversations[0].last_message.contains("internal"),
+        "{:?}",
+        page.conversations[0]
+    );
+    assert!(
+        page.conversations[2]
+            .last_message
+            .starts_with("Glad I could help")
+    );
+    let older = client()
+        .get(app.url(&format!("/api/widget/v1/conversations?before={}", ids[1])))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json::<PastConversations>()
+        .await
+        .unwrap();
+    assert_eq!(older.conversations.len(), 1);
+    assert_eq!(older.conversations[0].id, ids[0]);
+
+    // Reopening the first: its whole thread, resolved (the widget shows it read-only).
+    let first: ConversationView = client()
+        .get(app.url(&format!("/api/widget/v1/conversations/{}", ids[0])))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first.status, ConversationStatus::Resolved);
+    assert_eq!(first.messages.len(), 4);
+    assert_eq!(first.messages[0].body, "Do you ship to Canada?");
+
+    // Another visitor sees none of it.
+    let stranger = visitor(&app).await;
+    assert!(list("", stranger.clone()).await.conversations.is_empty());
+    let r = client()
+        .get(app.url(&format!("/api/widget/v1/conversations/{}", ids[0])))
+        .bearer_auth(&stranger)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    app.stop().await;
+}

@@ -9,6 +9,7 @@ use liaison_protocol::ConversationStatus;
 use liaison_protocol::inbox::{
     self, Channel, ConversationSummary, Delegation, Filter, InboxCounts, Tab,
 };
+use liaison_protocol::widget_api::PastConversation;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,6 +179,55 @@ pub async fn latest_for_visitor(
         .fetch_optional(c)
         .await)?;
     raw.map(ConversationRow::try_from).transpose()
+}
+
+/// A page of a visitor's conversations, newest first, older than `before` when given: the
+/// (visitor_id, id) index, `limit` rows read.
+pub async fn for_visitor(
+    pool: &super::Pool,
+    visitor_id: i64,
+    before: Option<i64>,
+    limit: usize,
+) -> Result<Vec<PastConversation>, sqlx::Error> {
+    #[derive(FromRow)]
+    struct Past {
+        id: i64,
+        status: String,
+        last_message: Option<String>,
+        last_activity_at: i64,
+    }
+    // The last message the visitor can see (`conversations.last_message` may be an internal
+    // note): one step down the (conversation_id, id) index per row.
+    let visible = if pool.is_postgres() {
+        "NOT m.internal"
+    } else {
+        "m.internal = 0"
+    };
+    let sql = format!(
+        "SELECT c.id, c.status, c.last_activity_at,
+            (SELECT m.body FROM messages m WHERE m.conversation_id = c.id AND {visible}
+             ORDER BY m.id DESC LIMIT 1) AS last_message
+         FROM conversations c WHERE c.visitor_id = $1 AND c.id < $2 ORDER BY c.id DESC LIMIT $3"
+    );
+    let rows: Vec<Past> = on!(pool, |p| {
+        sqlx::query_as(&sql)
+            .bind(visitor_id)
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(limit as i64)
+            .fetch_all(p)
+            .await
+    })?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(PastConversation {
+                id: r.id,
+                status: ConversationStatus::parse(&r.status)
+                    .ok_or_else(|| unknown("status", &r.status))?,
+                last_message: r.last_message.unwrap_or_default(),
+                last_activity_at: r.last_activity_at,
+            })
+        })
+        .collect()
 }
 
 /// The rows of these conversations (in the order given) and the tab counts, as this transaction
