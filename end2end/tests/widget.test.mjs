@@ -75,3 +75,42 @@ test('a French browser gets the widget in French, and the AI hands over in Frenc
   await visitor.locator('#liaison-widget .msg .who', { hasText: 'Assistant IA' }).first().waitFor(WAIT);
   assert.deepEqual(visitor.errors, []);
 });
+
+test('the widget menu: a new conversation after a resolution, and a past one read again', async () => {
+  const visitor = await newPage();
+  await visitor.goto(`${BASE}/demo`);
+  await visitor.click('#liaison-widget .launcher', WAIT);
+  const w = (sel, options) => visitor.locator(`#liaison-widget ${sel}`, options);
+  const input = w('input[aria-label=Message]');
+  await input.fill('Do you ship to Canada?');
+  await input.press('Enter');
+  await w('.msg.ai').first().waitFor(WAIT);
+  await input.fill('Thanks, that helps!');
+  await input.press('Enter');
+  await w('.resolved').waitFor({ state: 'visible', ...WAIT });
+
+  await w('.menu-button').click();
+  assert.equal(await w('.menu .new-chat').isDisabled(), false, 'a resolved conversation is closed');
+  await w('.menu .new-chat').click();
+  await w('.hint', { hasText: 'New conversation. How can we help?' }).waitFor(WAIT);
+  await input.fill('How do I reset my password?');
+  await input.press('Enter');
+  await w('.msg.ai', { hasText: 'Forgot password' }).waitFor(WAIT);
+
+  await w('.menu-button').click();
+  assert.equal(await w('.menu .new-chat').isDisabled(), true, 'one open conversation at a time');
+  await w('.menu .past-item').click();
+  const rows = w('.past-row');
+  await rows.nth(1).waitFor(WAIT);
+  assert.equal(await rows.count(), 2);
+  assert.match(await rows.nth(0).innerText(), /Open/);
+  assert.match(await rows.nth(1).innerText(), /Resolved/);
+  await rows.nth(1).click();
+  await w('.past-thread .msg', { hasText: 'Do you ship to Canada?' }).waitFor(WAIT);
+  await w('.past-thread .closed-note').waitFor(WAIT);
+  assert.equal(await input.isVisible(), false, 'a resolved conversation is read-only');
+  await w('.past .back').click();
+  await input.waitFor({ state: 'visible', ...WAIT });
+  await w('.msg', { hasText: 'How do I reset my password?' }).waitFor(WAIT);
+  assert.deepEqual(visitor.errors, []);
+});

@@ -64,8 +64,9 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
-    /// Someone is typing in the conversation: the visitor (shown to operators) or an operator
-    /// (shown to the visitor as "Support Agent is typing…"). Live only.
+    /// Someone is typing in the conversation: the visitor (shown to operators), an operator
+    /// (shown to the visitor as "Support Agent is typing…") or the AI while it looks up and
+    /// writes an answer ("AI Assistant is typing…"). Live only.
     Typing {
         conversation_id: i64,
         sender: crate::Sender,
@@ -130,7 +131,9 @@ impl Event {
     pub fn customer_visible(&self) -> bool {
         match self {
             Event::MessageCreated { message } => !message.internal,
-            Event::Typing { sender, .. } => *sender == crate::Sender::Agent,
+            Event::Typing { sender, .. } => {
+                matches!(sender, crate::Sender::Agent | crate::Sender::Ai)
+            }
             Event::StatusChanged { .. } | Event::AiDelta { .. } => true,
             _ => false,
         }

@@ -47,10 +47,20 @@ pub enum Text {
     You,
     AiAssistant,
     SupportAgent,
+    Menu,
+    NewChat,
+    StillOpen,
+    Past,
+    Back,
+    NoPast,
+    Older,
+    StatusOpen,
+    StatusResolved,
+    AiTyping,
 }
 
 /// How many texts there are.
-pub const COUNT: usize = Text::SupportAgent as usize + 1;
+pub const COUNT: usize = Text::AiTyping as usize + 1;
 
 /// The built-in texts, in the order of `Text`.
 pub const ENGLISH: [&str; COUNT] = [
@@ -91,9 +101,19 @@ pub const ENGLISH: [&str; COUNT] = [
     "Thanks! How can we help?",                      // ThanksHowHelp
     "We could not reach support. Please try again.", // Unreachable
     "Thanks! Write your message and your email address here; we will reply as soon as we are back.", // LeaveMessageHint
-    "You",           // You
-    "AI Assistant",  // AiAssistant
-    "Support Agent", // SupportAgent
+    "You",                             // You
+    "AI Assistant",                    // AiAssistant
+    "Support Agent",                   // SupportAgent
+    "Menu",                            // Menu
+    "New conversation",                // NewChat
+    "Your conversation is still open", // StillOpen
+    "Past conversations",              // Past
+    "Back to the conversation",        // Back
+    "No conversations yet.",           // NoPast
+    "Show older",                      // Older
+    "Open",                            // StatusOpen
+    "Resolved",                        // StatusResolved
+    "AI Assistant is typing…",         // AiTyping
 ];
 
 /// The languages served besides English, with their texts in the order of `Text`.
@@ -138,9 +158,19 @@ pub const TRANSLATIONS: [(&str, [&str; COUNT]); 5] = [
             "Merci ! Comment pouvons-nous vous aider ?",                // ThanksHowHelp
             "Impossible de joindre l'assistance. Veuillez réessayer.",  // Unreachable
             "Merci ! Écrivez ici votre message et votre adresse e-mail ; nous répondrons dès notre retour.", // LeaveMessageHint
-            "Vous",         // You
-            "Assistant IA", // AiAssistant
-            "Conseiller",   // SupportAgent
+            "Vous",                                  // You
+            "Assistant IA",                          // AiAssistant
+            "Conseiller",                            // SupportAgent
+            "Menu",                                  // Menu
+            "Nouvelle conversation",                 // NewChat
+            "Votre conversation est encore ouverte", // StillOpen
+            "Conversations précédentes",             // Past
+            "Retour à la conversation",              // Back
+            "Aucune conversation pour l'instant.",   // NoPast
+            "Plus anciennes",                        // Older
+            "Ouverte",                               // StatusOpen
+            "Résolue",                               // StatusResolved
+            "L'assistant IA écrit…",                 // AiTyping
         ],
     ),
     (
@@ -183,9 +213,19 @@ pub const TRANSLATIONS: [(&str, [&str; COUNT]); 5] = [
             "Danke! Wie können wir helfen?",                             // ThanksHowHelp
             "Der Support ist nicht erreichbar. Bitte erneut versuchen.", // Unreachable
             "Danke! Schreiben Sie hier Ihre Nachricht und Ihre E-Mail-Adresse; wir antworten, sobald wir zurück sind.", // LeaveMessageHint
-            "Sie",                 // You
-            "KI-Assistent",        // AiAssistant
-            "Support-Mitarbeiter", // SupportAgent
+            "Sie",                         // You
+            "KI-Assistent",                // AiAssistant
+            "Support-Mitarbeiter",         // SupportAgent
+            "Menü",                        // Menu
+            "Neues Gespräch",              // NewChat
+            "Ihr Gespräch ist noch offen", // StillOpen
+            "Frühere Gespräche",           // Past
+            "Zurück zum Gespräch",         // Back
+            "Noch keine Gespräche.",       // NoPast
+            "Ältere anzeigen",             // Older
+            "Offen",                       // StatusOpen
+            "Gelöst",                      // StatusResolved
+            "Der KI-Assistent schreibt…",  // AiTyping
         ],
     ),
     (
@@ -228,9 +268,19 @@ pub const TRANSLATIONS: [(&str, [&str; COUNT]); 5] = [
             "¡Gracias! ¿En qué podemos ayudarte?",                   // ThanksHowHelp
             "No pudimos contactar con soporte. Inténtalo de nuevo.", // Unreachable
             "¡Gracias! Escribe aquí tu mensaje y tu correo electrónico; responderemos en cuanto volvamos.", // LeaveMessageHint
-            "Tú",                // You
-            "Asistente de IA",   // AiAssistant
-            "Agente de soporte", // SupportAgent
+            "Tú",                                   // You
+            "Asistente de IA",                      // AiAssistant
+            "Agente de soporte",                    // SupportAgent
+            "Menú",                                 // Menu
+            "Nueva conversación",                   // NewChat
+            "Tu conversación sigue abierta",        // StillOpen
+            "Conversaciones anteriores",            // Past
+            "Volver a la conversación",             // Back
+            "Aún no hay conversaciones.",           // NoPast
+            "Ver anteriores",                       // Older
+            "Abierta",                              // StatusOpen
+            "Resuelta",                             // StatusResolved
+            "El asistente de IA está escribiendo…", // AiTyping
         ],
     ),
     (
@@ -273,9 +323,19 @@ pub const TRANSLATIONS: [(&str, [&str; COUNT]); 5] = [
             "Grazie! Come possiamo aiutarti?",                // ThanksHowHelp
             "Impossibile raggiungere l'assistenza. Riprova.", // Unreachable
             "Grazie! Scrivi qui il tuo messaggio e il tuo indirizzo e-mail; risponderemo appena torniamo.", // LeaveMessageHint
-            "Tu",            // You
-            "Assistente IA", // AiAssistant
-            "Operatore",     // SupportAgent
+            "Tu",                                   // You
+            "Assistente IA",                        // AiAssistant
+            "Operatore",                            // SupportAgent
+            "Menu",                                 // Menu
+            "Nuova conversazione",                  // NewChat
+            "La tua conversazione è ancora aperta", // StillOpen
+            "Conversazioni precedenti",             // Past
+            "Torna alla conversazione",             // Back
+            "Ancora nessuna conversazione.",        // NoPast
+            "Mostra precedenti",                    // Older
+            "Aperta",                               // StatusOpen
+            "Risolta",                              // StatusResolved
+            "L'assistente IA sta scrivendo…",       // AiTyping
         ],
     ),
     (
@@ -318,9 +378,19 @@ pub const TRANSLATIONS: [(&str, [&str; COUNT]); 5] = [
             "Obrigado! Como podemos ajudar?",                       // ThanksHowHelp
             "Não foi possível falar com o suporte. Tente de novo.", // Unreachable
             "Obrigado! Escreva aqui sua mensagem e seu e-mail; responderemos assim que voltarmos.", // LeaveMessageHint
-            "Você",             // You
-            "Assistente de IA", // AiAssistant
-            "Atendente",        // SupportAgent
+            "Você",                               // You
+            "Assistente de IA",                   // AiAssistant
+            "Atendente",                          // SupportAgent
+            "Menu",                               // Menu
+            "Nova conversa",                      // NewChat
+            "Sua conversa ainda está aberta",     // StillOpen
+            "Conversas anteriores",               // Past
+            "Voltar à conversa",                  // Back
+            "Ainda não há conversas.",            // NoPast
+            "Ver anteriores",                     // Older
+            "Aberta",                             // StatusOpen
+            "Resolvida",                          // StatusResolved
+            "O assistente de IA está digitando…", // AiTyping
         ],
     ),
 ];

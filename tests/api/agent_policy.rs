@@ -130,3 +130,35 @@ async fn a_message_in_no_particular_language_is_answered_in_the_widgets() {
     assert!(last.body.starts_with("Bien sûr"), "{}", last.body);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widget_hears_the_ai_typing_before_its_answer() {
+    let app = spawn().await;
+    let token = visitor(&app).await;
+    send(&app, &token, "w-0", "Hi!").await;
+    wait_for(&app, &token, ai_messages(1)).await;
+    let mut stream = widget_stream(&app, &token).await;
+    send(&app, &token, "w-1", "Do you ship to Canada?").await;
+    let mut typing_seen = false;
+    loop {
+        let frame = stream
+            .next_frame(std::time::Duration::from_secs(10))
+            .await
+            .expect("the stream goes on");
+        match frame.event.as_deref() {
+            Some("typing") => {
+                assert_eq!(frame.data["sender"], "ai");
+                assert_eq!(frame.id, None, "typing is live-only");
+                typing_seen = true;
+            }
+            _ if frame.data["type"] == "message_created"
+                && frame.data["message"]["sender"] == "ai" =>
+            {
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert!(typing_seen, "the typing event comes before the answer");
+    app.stop().await;
+}

@@ -46,6 +46,26 @@ pub struct Conversation {
     pub rated: bool,
 }
 
+/// A row of the menu's past conversations.
+pub struct Past {
+    pub id: i64,
+    pub status: ConversationStatus,
+    pub last_message: String,
+    pub last_activity_at: i64,
+}
+
+fn read_conversation(c: &JsValue) -> Option<Conversation> {
+    Some(Conversation {
+        id: json::int(c, "id")?,
+        status: json::status(c, "status")?,
+        messages: json::array(c, "messages")
+            .iter()
+            .filter_map(|m| json::message(&m))
+            .collect(),
+        rated: json::get(c, "rated").as_bool().unwrap_or(false),
+    })
+}
+
 pub struct ConversationView {
     pub conversation: Option<Conversation>,
     pub cursor: i64,
@@ -125,15 +145,7 @@ impl Api {
         .await?;
         let c = json::get(&v, "conversation");
         let conversation = if c.is_object() {
-            Some(Conversation {
-                id: json::int(&c, "id").ok_or(ApiError::Unavailable)?,
-                status: json::status(&c, "status").ok_or(ApiError::Unavailable)?,
-                messages: json::array(&c, "messages")
-                    .iter()
-                    .filter_map(|m| json::message(&m))
-                    .collect(),
-                rated: json::get(&c, "rated").as_bool().unwrap_or(false),
-            })
+            Some(read_conversation(&c).ok_or(ApiError::Unavailable)?)
         } else {
             None
         };
@@ -150,6 +162,41 @@ impl Api {
                 })
                 .collect(),
         })
+    }
+
+    /// A page of the visitor's conversations, newest first (the menu), and where the next
+    /// page starts.
+    pub async fn past(&self, before: Option<i64>) -> Result<(Vec<Past>, Option<i64>), ApiError> {
+        let query = before.map_or(String::new(), |b| format!("?before={b}"));
+        let v = call(
+            Request::get(&url(&self.base, &format!("/conversations{query}")))
+                .header("Authorization", &self.bearer()),
+            None,
+        )
+        .await?;
+        let list = json::array(&v, "conversations")
+            .iter()
+            .filter_map(|c| {
+                Some(Past {
+                    id: json::int(&c, "id")?,
+                    status: json::status(&c, "status")?,
+                    last_message: json::string(&c, "last_message").unwrap_or_default(),
+                    last_activity_at: json::int(&c, "last_activity_at")?,
+                })
+            })
+            .collect();
+        Ok((list, json::int(&v, "next_before")))
+    }
+
+    /// One of the visitor's conversations, to read again.
+    pub async fn past_conversation(&self, id: i64) -> Result<Conversation, ApiError> {
+        let v = call(
+            Request::get(&url(&self.base, &format!("/conversations/{id}")))
+                .header("Authorization", &self.bearer()),
+            None,
+        )
+        .await?;
+        read_conversation(&v).ok_or(ApiError::Unavailable)
     }
 
     /// Sends a file (the paperclip) with a client id, so a retry is stored once.

@@ -15,6 +15,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{Document, Element, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
+mod menu;
+
 const TOKEN_KEY: &str = "liaison.visitor";
 const STYLE: &str = include_str!("style.css");
 const CHAT_ICON: &str = r#"<svg width="26" height="26" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z"/></svg>"#;
@@ -47,6 +49,14 @@ struct Widget {
     rated: Rc<Cell<bool>>,
     /// Whether any operator is online; when none is, "Talk to a human" becomes "Leave a message".
     online: Cell<bool>,
+    /// The live conversation's parts, and the menu's past conversations shown in their place.
+    live: Element,
+    past: Element,
+    /// The menu under the header: new conversation, past conversations, talk to a human.
+    menu: Element,
+    menu_button: Element,
+    new_chat: Element,
+    menu_human: Element,
 }
 
 fn el(doc: &Document, tag: &str, class: &str) -> Element {
@@ -100,7 +110,10 @@ pub fn mount(base: String, texts_json: String) {
     let _ = book.set_attribute("hidden", "");
     let close = button(&doc, "close", "×");
     let _ = close.set_attribute("aria-label", t(Text::CloseChat));
-    for child in [&title, &book, &human, &close] {
+    let menu_button = button(&doc, "menu-button", "☰");
+    let _ = menu_button.set_attribute("aria-label", t(Text::Menu));
+    let _ = menu_button.set_attribute("aria-expanded", "false");
+    for child in [&menu_button, &title, &book, &human, &close] {
         let _ = header.append_child(child);
     }
 
@@ -145,7 +158,15 @@ pub fn mount(base: String, texts_json: String) {
     let prechat = el(&doc, "form", "prechat");
     let _ = prechat.set_attribute("hidden", "");
 
-    for child in [&header, &messages, &typing, &resolved, &prechat, &form] {
+    // The live conversation, and in its place the menu's past conversations when asked for.
+    let live = el(&doc, "div", "live");
+    for child in [&messages, &typing, &resolved, &prechat, &form] {
+        let _ = live.append_child(child);
+    }
+    let past = el(&doc, "div", "past");
+    let _ = past.set_attribute("hidden", "");
+    let (menu, new_chat, past_item, menu_human) = menu::build(&doc);
+    for child in [&header, &menu, &live, &past] {
         let _ = panel.append_child(child);
     }
     for child in [&style, &launcher, &panel] {
@@ -163,6 +184,12 @@ pub fn mount(base: String, texts_json: String) {
         messages,
         resolved,
         input,
+        live,
+        past,
+        menu,
+        menu_button: menu_button.clone(),
+        new_chat,
+        menu_human,
         base,
         api: RefCell::new(None),
         thread: RefCell::new(Thread::default()),
@@ -215,6 +242,7 @@ pub fn mount(base: String, texts_json: String) {
     });
     let wr = w.clone();
     on(&restart, "click", move |_| wr.restart());
+    menu::listen(&w, &menu_button, &past_item);
     let wa = w.clone();
     let picked = file.clone();
     on(&file, "change", move |_| {
@@ -403,11 +431,18 @@ impl Widget {
         let _ =
             source.add_event_listener_with_callback("ai_delta", on_delta.as_ref().unchecked_ref());
         on_delta.forget();
-        // An operator is typing (live only, named, no id).
+        // An operator, or the AI, is typing (live only, named, no id).
         let w = self.clone();
-        let on_typing = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
-            w.show_typing();
-        });
+        let on_typing =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                let ai = e
+                    .data()
+                    .as_string()
+                    .and_then(|d| crate::json::parse(&d))
+                    .and_then(|v| crate::json::string(&v, "sender"))
+                    .is_some_and(|s| s == "ai");
+                w.show_typing(ai);
+            });
         let _ =
             source.add_event_listener_with_callback("typing", on_typing.as_ref().unchecked_ref());
         on_typing.forget();
@@ -442,6 +477,7 @@ impl Widget {
 
     /// Appends a streamed piece to the AI's draft bubble, creating it on the first piece.
     fn stream_piece(&self, text: &str) {
+        let _ = self.typing.set_attribute("hidden", "");
         let mut draft = self.draft.borrow_mut();
         let bubble = draft.get_or_insert_with(|| {
             let b = el(&self.doc, "div", "msg ai streaming");
@@ -542,6 +578,20 @@ impl Widget {
 
     /// Appends a message bubble. Every text goes in as text, never as HTML.
     fn show(&self, m: &Message, pending_client_id: Option<&str>) -> Element {
+        let bubble = self.render(m);
+        if let Some(id) = pending_client_id {
+            let _ = bubble.set_attribute("data-client", id);
+            let _ = bubble.class_list().add_1("pending");
+        } else if let Some(id) = &m.client_msg_id {
+            let _ = bubble.set_attribute("data-client", id);
+        }
+        let _ = self.messages.append_child(&bubble);
+        self.messages.set_scroll_top(self.messages.scroll_height());
+        bubble
+    }
+
+    /// A message's bubble, not yet in any thread.
+    fn render(&self, m: &Message) -> Element {
         let bubble = el(&self.doc, "div", &format!("msg {}", m.sender.as_str()));
         let label = match m.sender {
             Sender::Customer => t(Text::You),
@@ -592,14 +642,6 @@ impl Widget {
             }
             let _ = bubble.append_child(&sources);
         }
-        if let Some(id) = pending_client_id {
-            let _ = bubble.set_attribute("data-client", id);
-            let _ = bubble.class_list().add_1("pending");
-        } else if let Some(id) = &m.client_msg_id {
-            let _ = bubble.set_attribute("data-client", id);
-        }
-        let _ = self.messages.append_child(&bubble);
-        self.messages.set_scroll_top(self.messages.scroll_height());
         bubble
     }
 
@@ -619,18 +661,20 @@ impl Widget {
         // Once a human is requested, the button says so instead of asking again; with nobody
         // online it offers to leave a message.
         let waiting = status == ConversationStatus::NeedsAgent;
-        self.human
-            .set_text_content(Some(match (waiting, self.online.get()) {
-                (true, true) => t(Text::HumanOnTheWay),
-                (true, false) => t(Text::MessageLeft),
-                (false, true) => t(Text::TalkToHuman),
-                (false, false) => t(Text::LeaveMessage),
-            }));
-        let _ = if waiting {
-            self.human.set_attribute("disabled", "")
-        } else {
-            self.human.remove_attribute("disabled")
+        let label = match (waiting, self.online.get()) {
+            (true, true) => t(Text::HumanOnTheWay),
+            (true, false) => t(Text::MessageLeft),
+            (false, true) => t(Text::TalkToHuman),
+            (false, false) => t(Text::LeaveMessage),
         };
+        for b in [&self.human, &self.menu_human] {
+            b.set_text_content(Some(label));
+            let _ = if waiting {
+                b.set_attribute("disabled", "")
+            } else {
+                b.remove_attribute("disabled")
+            };
+        }
         // The banner takes room from the thread: keep its last message in view.
         self.messages.set_scroll_top(self.messages.scroll_height());
     }
@@ -773,14 +817,22 @@ impl Widget {
         }
     }
 
-    /// "Support Agent is typing…" for five seconds after the last signal.
-    fn show_typing(self: &Rc<Self>) {
+    /// "Support Agent is typing…" for five seconds after the last signal; "AI Assistant is
+    /// typing…" until its answer comes.
+    fn show_typing(self: &Rc<Self>, ai: bool) {
+        // Until the answer arrives (or its first words stream in); at most the model's time.
+        let (text, ms) = if ai {
+            (Text::AiTyping, 30_000)
+        } else {
+            (Text::Typing, 5000)
+        };
+        self.typing.set_text_content(Some(t(text)));
         let _ = self.typing.remove_attribute("hidden");
         let at = js_sys::Date::now();
         self.typing_shown_at.set(at);
         let w = self.clone();
         spawn_local(async move {
-            sleep(5000).await;
+            sleep(ms).await;
             if w.typing_shown_at.get() == at {
                 let _ = w.typing.set_attribute("hidden", "");
             }

@@ -90,6 +90,14 @@ pub async fn respond(
             reply(replies, conversation_id, more.to_string(), Vec::new()).await?;
         }
         Decision::Answer | Decision::OfferBooking => {
+            // The lookup and the model take a moment: the widget says the AI is typing.
+            db.bus().publish_live(
+                Event::Typing {
+                    conversation_id,
+                    sender: Sender::Ai,
+                },
+                visitor_id,
+            );
             let settings = current_settings(db, defaults).await;
             let embedding = match &settings.llm {
                 Some(endpoint) => embed_question(endpoint, &message.body).await,

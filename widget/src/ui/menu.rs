@@ -1,0 +1,207 @@
+//! The widget's menu (☰ in the header): start a new conversation once the current one is
+//! resolved (resolved conversations are closed), read past conversations again (a resolved one
+//! read-only, without a message box), and talk to a human.
+
+use super::{Widget, button, el, local_time, on};
+use crate::texts::t;
+use liaison_protocol::widget_texts::Text;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Document, Element};
+
+/// The menu and its items: new conversation, past conversations, talk to a human.
+pub(super) fn build(doc: &Document) -> (Element, Element, Element, Element) {
+    let menu = el(doc, "div", "menu");
+    let _ = menu.set_attribute("hidden", "");
+    let _ = menu.set_attribute("role", "menu");
+    let new_chat = button(doc, "new-chat", t(Text::NewChat));
+    let past = button(doc, "past-item", t(Text::Past));
+    let human = button(doc, "menu-human", t(Text::TalkToHuman));
+    for item in [&new_chat, &past, &human] {
+        let _ = item.set_attribute("role", "menuitem");
+        let _ = menu.append_child(item);
+    }
+    (menu, new_chat, past, human)
+}
+
+pub(super) fn listen(w: &Rc<Widget>, menu_button: &Element, past_item: &Element) {
+    let wm = w.clone();
+    on(menu_button, "click", move |_| wm.toggle_menu());
+    let wn = w.clone();
+    on(&w.new_chat, "click", move |_| {
+        wn.close_menu();
+        wn.show_live();
+        if wn.can_start_new() {
+            wn.restart();
+        }
+    });
+    let wp = w.clone();
+    on(past_item, "click", move |_| {
+        wp.close_menu();
+        let w = wp.clone();
+        spawn_local(async move { w.list_past(None).await });
+    });
+    let wh = w.clone();
+    on(&w.menu_human, "click", move |_| {
+        wh.close_menu();
+        wh.show_live();
+        let w = wh.clone();
+        spawn_local(async move { w.escalate().await });
+    });
+    // The past view's buttons (back, a conversation, older ones): one listener.
+    let wv = w.clone();
+    on(&w.past, "click", move |e| {
+        let Some(target) = e
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.closest("button").ok().flatten())
+        else {
+            return;
+        };
+        let number = |name: &str| target.get_attribute(name).and_then(|v| v.parse().ok());
+        if target.class_list().contains("back") {
+            wv.show_live();
+        } else if let Some(before) = number("data-before") {
+            target.remove();
+            let w = wv.clone();
+            spawn_local(async move { w.list_past(Some(before)).await });
+        } else if let Some(id) = number("data-past") {
+            let w = wv.clone();
+            spawn_local(async move { w.open_past(id).await });
+        }
+    });
+}
+
+impl Widget {
+    fn toggle_menu(&self) {
+        if !self.menu.has_attribute("hidden") {
+            self.close_menu();
+            return;
+        }
+        // One open conversation at a time: a new one once the current one is resolved.
+        if self.can_start_new() {
+            let _ = self.new_chat.remove_attribute("disabled");
+            let _ = self.new_chat.remove_attribute("title");
+        } else {
+            let _ = self.new_chat.set_attribute("disabled", "");
+            let _ = self.new_chat.set_attribute("title", t(Text::StillOpen));
+        }
+        let _ = self.menu.remove_attribute("hidden");
+        let _ = self.menu_button.set_attribute("aria-expanded", "true");
+    }
+
+    fn close_menu(&self) {
+        let _ = self.menu.set_attribute("hidden", "");
+        let _ = self.menu_button.set_attribute("aria-expanded", "false");
+    }
+
+    fn can_start_new(&self) -> bool {
+        let thread = self.thread.borrow();
+        thread.conversation_id.is_none() || thread.closed()
+    }
+
+    /// Back to the live conversation.
+    fn show_live(&self) {
+        let _ = self.past.set_attribute("hidden", "");
+        self.past.set_inner_html("");
+        let _ = self.live.remove_attribute("hidden");
+    }
+
+    /// The past view, emptied, with its way back.
+    fn show_past(&self) {
+        self.past.set_inner_html("");
+        let back = button(&self.doc, "back", &format!("← {}", t(Text::Back)));
+        let _ = self.past.append_child(&back);
+        let _ = self.live.set_attribute("hidden", "");
+        let _ = self.past.remove_attribute("hidden");
+    }
+
+    /// The visitor's conversations, newest first; `before` appends the next page.
+    async fn list_past(self: Rc<Self>, before: Option<i64>) {
+        let Some(api) = self.api() else { return };
+        if before.is_none() {
+            self.show_past();
+            let title = el(&self.doc, "h3", "");
+            title.set_text_content(Some(t(Text::Past)));
+            let _ = self.past.append_child(&title);
+        }
+        match api.past(before).await {
+            Ok((rows, next)) => {
+                if rows.is_empty() && before.is_none() {
+                    let empty = el(&self.doc, "p", "empty");
+                    empty.set_text_content(Some(t(Text::NoPast)));
+                    let _ = self.past.append_child(&empty);
+                }
+                for r in rows {
+                    let row = el(&self.doc, "button", "past-row");
+                    let _ = row.set_attribute("type", "button");
+                    let _ = row.set_attribute("data-past", &r.id.to_string());
+                    let when = el(&self.doc, "span", "when");
+                    let status = if r.status.is_closed() {
+                        t(Text::StatusResolved)
+                    } else {
+                        t(Text::StatusOpen)
+                    };
+                    when.set_text_content(Some(&format!(
+                        "{} · {status}",
+                        local_time(r.last_activity_at)
+                    )));
+                    let preview = el(&self.doc, "span", "preview");
+                    preview.set_text_content(Some(&r.last_message));
+                    let _ = row.append_child(&when);
+                    let _ = row.append_child(&preview);
+                    let _ = self.past.append_child(&row);
+                }
+                if let Some(next) = next {
+                    let older = button(&self.doc, "older", t(Text::Older));
+                    let _ = older.set_attribute("data-before", &next.to_string());
+                    let _ = self.past.append_child(&older);
+                }
+            }
+            Err(_) => self.past_error(),
+        }
+    }
+
+    /// A past conversation: the live one goes back to the live view; a resolved one is shown
+    /// read-only.
+    async fn open_past(self: Rc<Self>, id: i64) {
+        if self.thread.borrow().conversation_id == Some(id) {
+            self.show_live();
+            return;
+        }
+        let Some(api) = self.api() else { return };
+        match api.past_conversation(id).await {
+            // Only the latest conversation can be open, and the live view shows it.
+            Ok(c) if !c.status.is_closed() => self.show_live(),
+            Ok(c) => {
+                self.show_past();
+                let thread = el(&self.doc, "div", "past-thread");
+                let _ = thread.set_attribute("data-conversation", &id.to_string());
+                for m in &c.messages {
+                    let _ = thread.append_child(&self.render(m));
+                }
+                // Read-only: a closed conversation's booking slots cannot be chosen.
+                if let Ok(buttons) = thread.query_selector_all("button") {
+                    for i in 0..buttons.length() {
+                        if let Some(b) = buttons.item(i).and_then(|b| b.dyn_into::<Element>().ok())
+                        {
+                            let _ = b.set_attribute("disabled", "");
+                        }
+                    }
+                }
+                let note = el(&self.doc, "p", "closed-note");
+                note.set_text_content(Some(t(Text::Resolved)));
+                let _ = thread.append_child(&note);
+                let _ = self.past.append_child(&thread);
+            }
+            Err(_) => self.past_error(),
+        }
+    }
+
+    fn past_error(&self) {
+        let error = el(&self.doc, "p", "error");
+        error.set_text_content(Some(t(Text::Unreachable)));
+        let _ = self.past.append_child(&error);
+    }
+}
