@@ -7,9 +7,10 @@ const self = new URL(import.meta.url);
 const tag = [...document.querySelectorAll('script[data-liaison-url]')]
   .find((s) => s.src && new URL(s.src, location.href).href === self.href);
 const base = ((tag && tag.dataset.liaisonUrl) || self.origin).replace(/\/+$/, '');
-// English is built in; another language's texts load while the wasm does.
-const lang = ((tag && tag.dataset.lang) || navigator.language || 'en').split(/[-_]/)[0].toLowerCase();
-const texts = lang === 'en' ? '' : fetch(`${base}/api/widget/v1/texts/${encodeURIComponent(lang)}`)
+// The look (Settings → Widget) and, for a language other than English, the widget's words in
+// it: loaded while the wasm is. Without them the widget still works, in English.
+const lang = (tag && tag.dataset.lang) || navigator.language || 'en';
+const config = fetch(`${base}/api/widget/v1/config?lang=${encodeURIComponent(lang)}`)
   .then((r) => (r.ok ? r.text() : ''), () => '');
 await init({ module_or_path: new URL('liaison-core_bg.wasm', self) });
-mount(base, await texts);
+mount(base, await config);

@@ -61,7 +61,7 @@ test('visitor, AI answer, handover, join, lock, reply, resolve', async () => {
   assert.equal(await sam.locator('button:has-text("Join session")').count(), 0);
   assert.equal(await sam.locator('.composer textarea').isDisabled(), true);
 
-  // The visitor closes the panel; Alice replies with Enter; a dot on the launcher tells the
+  // The visitor closes the panel; Alice replies with Enter; a count on the launcher tells the
   // visitor, who opens the panel and sees the reply labelled "Support Agent".
   await visitor.click('#liaison-widget button.close');
   const composer = alice.locator('.composer textarea');
@@ -69,6 +69,8 @@ test('visitor, AI answer, handover, join, lock, reply, resolve', async () => {
   await composer.fill('Hi, I am Alice from support. How can I help?');
   await composer.press('Enter');
   await visitor.locator('#liaison-widget .launcher.unread').waitFor(WAIT);
+  // The launcher counts the replies not seen yet.
+  assert.equal(await visitor.locator('#liaison-widget .launcher').getAttribute('data-unread'), '1');
   await visitor.click('#liaison-widget .launcher');
   assert.equal(await visitor.locator('#liaison-widget .launcher.unread').count(), 0);
   const reply = visitor.locator('#liaison-widget .msg.agent', { hasText: 'Alice from support' });

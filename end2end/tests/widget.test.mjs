@@ -114,3 +114,48 @@ test('the widget menu: a new conversation after a resolution, and a past one rea
   await w('.msg', { hasText: 'How do I reset my password?' }).waitFor(WAIT);
   assert.deepEqual(visitor.errors, []);
 });
+
+async function saveLook(page, colour, title, position) {
+  await page.goto(`${BASE}/settings`);
+  await hydrated(page);
+  const form = page.locator('form.widget-settings');
+  await form.locator('input[name=colour]').fill(colour);
+  await form.locator('input[name=title]').fill(title);
+  await form.locator('select[name=position]').selectOption(position);
+  await form.locator('button[type=submit]').click();
+  await page.locator('.notice', { hasText: 'Widget saved.' }).waitFor(WAIT);
+}
+
+test('Settings → Widget: a live preview, the embed snippet, and the look on the site', async () => {
+  const owner = await newPage();
+  await signIn(owner, OWNER);
+  await owner.goto(`${BASE}/settings`);
+  await hydrated(owner);
+  // The preview follows the form as it is edited, before anything is saved.
+  await owner.locator('form.widget-settings input[name=title]').fill('Acme help');
+  await owner.locator('.widget-preview .preview-header', { hasText: 'Acme help' }).waitFor(WAIT);
+  await owner.locator('form.widget-settings select[name=position]').selectOption('left');
+  await owner.locator('.widget-preview.left').waitFor(WAIT);
+  const snippet = await owner.locator('.embed-snippet textarea').inputValue();
+  assert.match(snippet, /<script type="module" src="http:\/\/[^"]+\/widget\/liaison\.js" data-liaison-url="http:\/\/[^"]+"><\/script>/);
+  try {
+    await saveLook(owner, '#0f766e', 'Acme help', 'left');
+    const visitor = await newPage();
+    await visitor.goto(`${BASE}/demo`);
+    const launcher = visitor.locator('#liaison-widget .launcher');
+    await launcher.waitFor(WAIT);
+    // The look is cached by browsers for a minute; this is a fresh browser.
+    const style = await launcher.evaluate((el) => {
+      const s = getComputedStyle(el);
+      return { background: s.backgroundColor, left: s.left };
+    });
+    assert.equal(style.background, 'rgb(15, 118, 110)');
+    assert.equal(style.left, '20px');
+    await launcher.click();
+    await visitor.locator('#liaison-widget header .title', { hasText: 'Acme help' }).waitFor(WAIT);
+    assert.deepEqual(visitor.errors, []);
+  } finally {
+    await saveLook(owner, '#4f46e5', '', 'right');
+  }
+  assert.deepEqual(owner.errors, []);
+});

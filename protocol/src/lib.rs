@@ -16,6 +16,7 @@ pub mod rating;
 pub mod role;
 pub mod status;
 pub mod widget_api;
+pub mod widget_look;
 pub mod widget_texts;
 
 pub use event::Event;

@@ -23,6 +23,7 @@ use liaison_protocol::widget_api::{
     PastConversations, RatingOptions, RatingRequest, RatingResponse, SendMessageRequest,
     SendMessageResponse, SessionRequest, SessionResponse, VisitorMetadata,
 };
+use liaison_protocol::widget_look::WidgetLook;
 use serde::Deserialize;
 
 pub fn router(attachment_max_bytes: usize) -> Router<AppState> {
@@ -40,7 +41,7 @@ pub fn router(attachment_max_bytes: usize) -> Router<AppState> {
         .route("/booking", post(book))
         .route("/prechat", post(prechat))
         .route("/stream", get(stream))
-        .route("/texts/{lang}", get(texts))
+        .route("/config", get(config))
         .route("/conversations", get(past_conversations))
         .route("/conversations/{id}", get(past_conversation))
 }
@@ -102,18 +103,31 @@ async fn past_conversation(
     }))
 }
 
-/// The widget's own words in a language other than English (the loader fetches them while the
-/// wasm loads). Public, the same for everyone, cached a day.
-async fn texts(Path(lang): Path<String>) -> Result<Response, WidgetError> {
+#[derive(Deserialize)]
+struct ConfigQuery {
+    lang: Option<String>,
+}
+
+/// Where Settings → Widget keeps the look.
+pub const LOOK_KEY: &str = "widget_look";
+
+/// What the loader fetches while the wasm loads: the look (Settings → Widget) and, for a
+/// language other than English, the widget's own words in it. Public, the same for everyone;
+/// browsers keep it a minute, so a change in Settings shows within one.
+async fn config(
+    State(state): State<AppState>,
+    Query(q): Query<ConfigQuery>,
+) -> Result<Response, WidgetError> {
     use liaison_protocol::widget_texts::{language, translation};
-    let code = language(&lang).ok_or(WidgetError::NotFound)?;
-    let texts = translation(code).ok_or(WidgetError::NotFound)?;
-    let body = serde_json::json!({ "lang": code, "texts": texts.as_slice() });
-    Ok((
-        [(header::CACHE_CONTROL, "public, max-age=86400")],
-        Json(body),
-    )
-        .into_response())
+    let look: WidgetLook = db::settings::get(&state.db.read, LOOK_KEY)
+        .await?
+        .unwrap_or_default();
+    let code = q.lang.as_deref().and_then(language).unwrap_or("en");
+    let mut body = serde_json::json!({ "look": look, "lang": code });
+    if let Some(texts) = translation(code) {
+        body["texts"] = serde_json::json!(texts.as_slice());
+    }
+    Ok(([(header::CACHE_CONTROL, "public, max-age=60")], Json(body)).into_response())
 }
 
 /// The widget API's one error type: a status and a message meant for people.

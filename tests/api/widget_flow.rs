@@ -154,40 +154,76 @@ async fn the_visitor_keeps_its_identity_and_metadata_is_recorded() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_widget_texts_come_in_the_visitors_language() {
+async fn the_widget_config_brings_the_look_and_the_visitors_language() {
+    use liaison::app::settings::widget_look::SaveWidgetLook;
+    use liaison_protocol::widget_texts::{COUNT, Text};
     let app = spawn().await;
-    let r = client()
-        .get(app.url("/api/widget/v1/texts/fr"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    assert_eq!(
-        r.headers()["cache-control"].to_str().unwrap(),
-        "public, max-age=86400"
-    );
-    let body: serde_json::Value = r.json().await.unwrap();
-    assert_eq!(body["lang"], "fr");
-    let texts = body["texts"].as_array().unwrap();
-    assert_eq!(texts.len(), liaison_protocol::widget_texts::COUNT);
-    use liaison_protocol::widget_texts::Text;
+    let get = |query: &'static str| {
+        let url = app.url(&format!("/api/widget/v1/config{query}"));
+        async move {
+            let r = client().get(url).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            assert_eq!(
+                r.headers()["cache-control"].to_str().unwrap(),
+                "public, max-age=60"
+            );
+            r.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let fr = get("?lang=fr").await;
+    assert_eq!(fr["lang"], "fr");
+    let texts = fr["texts"].as_array().unwrap();
+    assert_eq!(texts.len(), COUNT);
     assert_eq!(texts[Text::Send as usize], "Envoyer");
-    // A regional tag names its language; a language the widget does not speak is a 404 (the
-    // loader then keeps English).
-    let r = client()
-        .get(app.url("/api/widget/v1/texts/pt-BR"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["lang"], "pt");
-    for lang in ["nl", "en", "x%20y"] {
-        let r = client()
-            .get(app.url(&format!("/api/widget/v1/texts/{lang}")))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 404, "{lang}");
+    assert_eq!(fr["look"]["colour"], "#4f46e5");
+    assert_eq!(fr["look"]["position"], "right");
+    // A regional tag names its language; English and languages the widget does not speak get
+    // the look alone (the widget keeps its built-in English).
+    assert_eq!(get("?lang=pt-BR").await["lang"], "pt");
+    for query in ["?lang=en", "?lang=nl", ""] {
+        let c = get(query).await;
+        assert_eq!(c["lang"], "en", "{query}");
+        assert!(c.get("texts").is_none(), "{query}");
     }
+
+    // The look saved in Settings is what the widget gets.
+    let owner = operator(&app, OWNER_EMAIL).await;
+    let saved = call::<SaveWidgetLook>(
+        &owner,
+        &app,
+        &[
+            ("colour", "#0F766E"),
+            ("title", "Acme help"),
+            ("greeting", "Hello from Acme!"),
+            ("position", "left"),
+        ],
+    )
+    .await;
+    assert!(
+        saved.status().is_success(),
+        "{}",
+        saved.text().await.unwrap()
+    );
+    let c = get("").await;
+    assert_eq!(c["look"]["colour"], "#0f766e");
+    assert_eq!(c["look"]["title"], "Acme help");
+    assert_eq!(c["look"]["greeting"], "Hello from Acme!");
+    assert_eq!(c["look"]["position"], "left");
+    // A bad colour is refused with the reason, and nothing changes.
+    let refused = call::<SaveWidgetLook>(
+        &owner,
+        &app,
+        &[
+            ("colour", "teal"),
+            ("title", ""),
+            ("greeting", ""),
+            ("position", "right"),
+        ],
+    )
+    .await;
+    assert!(refused.status().is_client_error());
+    assert!(refused.text().await.unwrap().contains("#rrggbb"));
+    assert_eq!(get("").await["look"]["colour"], "#0f766e");
     app.stop().await;
 }
 

@@ -1,5 +1,5 @@
-//! The widget's own words. English is built in; another language's texts come from the widget
-//! API, fetched by the loader while the wasm loads (see `widget_texts` in protocol/), so a
+//! The widget's own words. English is built in; another language's texts come with the widget
+//! API's config, fetched by the loader while the wasm loads (see `widget_texts` in protocol/), so a
 //! visitor downloads only their own language.
 
 use liaison_protocol::widget_texts::{COUNT, ENGLISH, Text};
@@ -10,18 +10,15 @@ thread_local! {
     static CODE: Cell<&'static str> = const { Cell::new("en") };
 }
 
-/// Uses a language's texts, as the widget API sent them (`{"lang": "fr", "texts": [...]}`);
-/// anything else (empty, an error page, a wrong count) keeps English.
-pub fn load(json: &str) {
-    let Some(v) = crate::json::parse(json) else {
-        return;
-    };
-    let texts: Vec<String> = crate::json::array(&v, "texts")
+/// Uses a language's texts, as `GET /config` sent them (`{"lang": "fr", "texts": [...]}`);
+/// anything else (no texts, an error page, a wrong count) keeps English.
+pub fn load(config: &wasm_bindgen::JsValue) {
+    let texts: Vec<String> = crate::json::array(config, "texts")
         .iter()
         .filter_map(|t| t.as_string())
         .collect();
-    let Some(code) =
-        crate::json::string(&v, "lang").and_then(|l| liaison_protocol::widget_texts::language(&l))
+    let Some(code) = crate::json::string(config, "lang")
+        .and_then(|l| liaison_protocol::widget_texts::language(&l))
     else {
         return;
     };

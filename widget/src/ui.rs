@@ -18,6 +18,24 @@ use web_sys::{Document, Element, HtmlInputElement, ShadowRoot, ShadowRootInit, S
 mod menu;
 
 const TOKEN_KEY: &str = "liaison.visitor";
+/// The newest message the visitor has had in front of them, so the launcher counts only the
+/// replies they have not seen, across pages.
+const SEEN_KEY: &str = "liaison.seen";
+
+fn seen() -> i64 {
+    storage()
+        .and_then(|s| s.get_item(SEEN_KEY).ok().flatten())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn mark_seen(id: i64) {
+    if id > seen()
+        && let Some(s) = storage()
+    {
+        let _ = s.set_item(SEEN_KEY, &id.to_string());
+    }
+}
 const STYLE: &str = include_str!("style.css");
 const CHAT_ICON: &str = r#"<svg width="26" height="26" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z"/></svg>"#;
 
@@ -57,6 +75,9 @@ struct Widget {
     menu_button: Element,
     new_chat: Element,
     menu_human: Element,
+    /// Replies not seen yet (the launcher's count), and the newest message shown.
+    unread: Cell<u32>,
+    newest: Cell<i64>,
 }
 
 fn el(doc: &Document, tag: &str, class: &str) -> Element {
@@ -81,12 +102,28 @@ fn button(doc: &Document, class: &str, text: &str) -> Element {
     b
 }
 
-pub fn mount(base: String, texts_json: String) {
-    texts::load(&texts_json);
+pub fn mount(base: String, config_json: String) {
+    // What Settings and the visitor's language say (`GET /config`, fetched by the loader).
+    let config = json::parse(&config_json);
+    let look = config.as_ref().map(|c| json::get(c, "look"));
+    if let Some(c) = &config {
+        texts::load(c);
+    }
+    let look_text = |key| {
+        look.as_ref()
+            .and_then(|l| json::string(l, key))
+            .filter(|t| !t.is_empty())
+    };
     let window = web_sys::window().expect("window");
     let doc = window.document().expect("document");
     let host = el(&doc, "div", "");
     let _ = host.set_attribute("id", "liaison-widget");
+    if let Some(colour) = look_text("colour").filter(|c| is_colour(c)) {
+        let _ = host.set_attribute("style", &format!("--c:{colour}"));
+    }
+    if look_text("position").as_deref() == Some("left") {
+        let _ = host.set_attribute("class", "left");
+    }
     let _ = doc.body().expect("body").append_child(&host);
     let shadow: ShadowRoot = host
         .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
@@ -104,7 +141,9 @@ pub fn mount(base: String, texts_json: String) {
 
     let header = el(&doc, "header", "");
     let title = el(&doc, "span", "title");
-    title.set_text_content(Some(t(Text::Title)));
+    title.set_text_content(Some(
+        &look_text("title").unwrap_or_else(|| t(Text::Title).into()),
+    ));
     let human = button(&doc, "human", t(Text::TalkToHuman));
     let book = button(&doc, "book", t(Text::BookMeeting));
     let _ = book.set_attribute("hidden", "");
@@ -190,6 +229,8 @@ pub fn mount(base: String, texts_json: String) {
         menu_button: menu_button.clone(),
         new_chat,
         menu_human,
+        unread: Cell::new(0),
+        newest: Cell::new(0),
         base,
         api: RefCell::new(None),
         thread: RefCell::new(Thread::default()),
@@ -201,7 +242,7 @@ pub fn mount(base: String, texts_json: String) {
         rated: Rc::default(),
         online: Cell::new(true),
     });
-    w.hint(t(Text::Welcome));
+    w.hint(&look_text("greeting").unwrap_or_else(|| t(Text::Welcome).into()));
 
     let wl = w.clone();
     on(&launcher, "click", move |_| {
@@ -307,6 +348,11 @@ fn metadata() -> VisitorMetadata {
     }
 }
 
+/// "#rrggbb", and nothing else, goes into the host's style.
+fn is_colour(c: &str) -> bool {
+    c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
@@ -331,6 +377,8 @@ impl Widget {
         if self.panel.has_attribute("hidden") {
             let _ = self.panel.remove_attribute("hidden");
             let _ = self.launcher.class_list().remove_1("unread");
+            self.unread.set(0);
+            mark_seen(self.newest.get());
             let _ = self.input.focus();
         } else {
             let _ = self.panel.set_attribute("hidden", "");
@@ -514,9 +562,19 @@ impl Widget {
                     let _ = self.typing.set_attribute("hidden", "");
                 }
                 self.show(&m, None);
-                // A reply while the panel is closed: a dot on the launcher says so.
-                if m.sender != Sender::Customer && self.panel.has_attribute("hidden") {
-                    let _ = self.launcher.class_list().add_1("unread");
+                self.newest.set(self.newest.get().max(m.id));
+                if self.panel.has_attribute("hidden") {
+                    // A reply not seen yet (on this page or an earlier one): counted on the
+                    // launcher.
+                    if m.sender != Sender::Customer && m.id > seen() {
+                        self.unread.set(self.unread.get() + 1);
+                        let _ = self
+                            .launcher
+                            .set_attribute("data-unread", &self.unread.get().to_string());
+                        let _ = self.launcher.class_list().add_1("unread");
+                    }
+                } else {
+                    mark_seen(m.id);
                 }
             }
             Change::Delivered { client_msg_id, .. } => {

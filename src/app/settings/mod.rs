@@ -5,6 +5,7 @@ pub mod bookings;
 pub mod prechat;
 pub mod quick_replies;
 pub mod ratings;
+pub mod widget_look;
 
 use api::{SaveAgentSettings, get_agent_settings, usage_report};
 use leptos::prelude::*;
@@ -64,6 +65,7 @@ pub fn SettingsPage() -> impl IntoView {
             </Transition>
             <quick_replies::QuickRepliesSettings/>
             <ratings::RatingSettings/>
+            <widget_look::WidgetSection/>
             <prechat::PrechatSection/>
             <bookings::BookingSettings/>
         </div>
