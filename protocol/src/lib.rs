@@ -4,6 +4,7 @@
 //! depends on serde alone. Rules that must hold everywhere (the status machine, who may join,
 //! when the AI may speak) live here as plain functions with unit tests; I/O lives elsewhere.
 
+pub mod ai_budget;
 pub mod booking;
 pub mod event;
 pub mod handoff;

@@ -329,7 +329,7 @@ async fn an_answer_with_a_figure_its_source_does_not_give_is_replaced_by_the_sou
         answer.body
     );
     assert_eq!(answer.citations[0].title, "Shipping and delivery");
-    let replaced = liaison::server::db::usage::ungrounded(&app.server.db.read)
+    let replaced = liaison::server::db::usage::events(&app.server.db.read, "ungrounded")
         .await
         .unwrap();
     assert_eq!(replaced, 1);
@@ -348,10 +348,73 @@ async fn an_answer_with_a_figure_its_source_does_not_give_is_replaced_by_the_sou
     let answer = view.conversation.unwrap().messages.last().unwrap().clone();
     assert_eq!(answer.body, "Express delivery takes 1 to 2 working days.");
     assert_eq!(
-        liaison::server::db::usage::ungrounded(&app.server.db.read)
+        liaison::server::db::usage::events(&app.server.db.read, "ungrounded")
             .await
             .unwrap(),
         1
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_the_ai_budget_the_ai_hands_over_without_calling_the_model() {
+    use liaison::app::settings::ai_budget::SaveAiBudget;
+    let llm = FakeLlm::start().await;
+    llm.push(Reply::Text(vec!["We ship to Canada [1]."]));
+    let app = app_with(&llm, &[]).await;
+    let owner = operator(&app, OWNER_EMAIL).await;
+    // A bad amount is refused with its reason, and nothing is saved.
+    let refused = call::<SaveAiBudget>(
+        &owner,
+        &app,
+        &[
+            ("daily_tokens", "lots"),
+            ("daily_cost_usd", ""),
+            ("conversation_tokens", ""),
+        ],
+    )
+    .await;
+    assert!(refused.status().is_client_error());
+    assert!(refused.text().await.unwrap().contains("Daily tokens"));
+    // One answer costs 150 tokens (the fake model's usage): a budget of 100 allows one call.
+    let saved = call::<SaveAiBudget>(
+        &owner,
+        &app,
+        &[
+            ("daily_tokens", "100"),
+            ("daily_cost_usd", ""),
+            ("conversation_tokens", ""),
+        ],
+    )
+    .await;
+    assert!(saved.status().is_success(), "{}", saved.text().await.unwrap());
+
+    let token = visitor(&app).await;
+    send(&app, &token, "b-1", "Do you ship to Canada?").await;
+    wait_for(&app, &token, ai_replied).await;
+    assert_eq!(llm.requests().len(), 1);
+
+    let other = visitor(&app).await;
+    send(&app, &other, "b-2", "How long does express delivery take?").await;
+    let view = wait_for_status(&app, &other, ConversationStatus::NeedsAgent).await;
+    let last = view.conversation.unwrap().messages.last().unwrap().clone();
+    assert!(last.body.contains("a member of our team"), "{}", last.body);
+    assert_eq!(llm.requests().len(), 1, "no call past the budget");
+    let db = &app.server.db.read;
+    assert_eq!(
+        liaison::server::db::usage::events(db, "over_budget")
+            .await
+            .unwrap(),
+        1
+    );
+    // The day's rollup is what the budget read.
+    let today = liaison::server::db::usage::day_of(liaison::server::now_ms());
+    assert_eq!(
+        liaison::server::db::usage::day_totals(db, &today)
+            .await
+            .unwrap()
+            .0,
+        150
     );
     app.stop().await;
 }

@@ -155,6 +155,8 @@ pub struct Usage {
     pub total: UsageRow,
     /// Model answers replaced by their passage: they stated what their sources do not.
     pub ungrounded: i64,
+    /// Conversations handed over instead of calling the model: the AI budget was spent.
+    pub over_budget: i64,
 }
 
 #[server(prefix = "/api/owner")]
@@ -192,6 +194,7 @@ pub async fn usage_report() -> Result<Usage, AppError> {
             .map(row)
             .collect(),
         total,
-        ungrounded: usage::ungrounded(&pool).await?,
+        ungrounded: usage::events(&pool, usage::UNGROUNDED).await?,
+        over_budget: usage::events(&pool, usage::OVER_BUDGET).await?,
     })
 }

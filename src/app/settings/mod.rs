@@ -1,5 +1,6 @@
 //! Settings (the AI agent: endpoint, model, instructions) and Usage (tokens and cost, Owner).
 
+pub mod ai_budget;
 pub mod api;
 pub mod bookings;
 pub mod prechat;
@@ -63,6 +64,7 @@ pub fn SettingsPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <ai_budget::AiBudgetSection/>
             <quick_replies::QuickRepliesSettings/>
             <ratings::RatingSettings/>
             <widget_look::WidgetSection/>
@@ -86,6 +88,9 @@ pub fn UsagePage() -> impl IntoView {
                         Ok(r) => view! {
                             <p class="stat" data-testid="usage-total">
                                 {format!("{} calls · {} tokens in · {} tokens out · {}", r.total.calls, r.total.prompt_tokens, r.total.completion_tokens, dollars(r.total.cost_micro_usd))}
+                            </p>
+                            <p class="muted" data-testid="usage-over-budget">
+                                {format!("Conversations handed over without calling the model, because the AI budget (Settings) was spent: {}", r.over_budget)}
                             </p>
                             <p class="muted" data-testid="usage-ungrounded">
                                 {format!("Answers replaced by their source passage (they stated a figure, plan or setting the passage does not): {}", r.ungrounded)}

@@ -17,7 +17,7 @@
 use super::llm::{self, AgentSettings, Endpoint, Llm, prompt, turn};
 use super::policy::{self, Decision, Frustration, Handover, Lang, Say, Turn};
 use super::retrieval::{self, Passage};
-use super::{grounding, translate};
+use super::{budget, grounding, translate};
 use crate::server::conversations::{self, AiReplies, AiReply, Gap, OpError};
 use crate::server::db::{self, Db, gaps::GapReason};
 use liaison_protocol::{Citation, Event, Message, Sender};
@@ -99,6 +99,14 @@ pub async fn respond(
                 visitor_id,
             );
             let settings = current_settings(db, defaults).await;
+            if let Some(endpoint) = &settings.llm
+                && let Some(limit) = budget::reached(db, Some(conversation_id)).await?
+            {
+                budget::record_skipped(db, endpoint, Some(conversation_id), limit).await;
+                let why = Handover::Budget;
+                conversations::ai_escalate(db, conversation_id, why.message(lang), None).await?;
+                return Ok(());
+            }
             let embedding = match &settings.llm {
                 Some(endpoint) => embed_question(endpoint, &message.body).await,
                 None => None,
@@ -286,7 +294,7 @@ async fn answer_with_llm(
                     "the answer states what its sources do not ({unsupported:?}): the passage \
                      goes instead"
                 );
-                record_ungrounded(db, endpoint, conversation_id).await;
+                record_event(db, endpoint, Some(conversation_id), db::usage::UNGROUNDED).await;
                 return post_passage(replies, conversation_id, best).await;
             }
             let text: String = text
@@ -326,9 +334,14 @@ async fn answer_with_llm(
     Ok(())
 }
 
-/// An answer replaced because its sources did not support it: a row in AI usage (no tokens of
-/// its own; the call that wrote it is already counted), so the Owner sees how often it happens.
-async fn record_ungrounded(db: &Db, endpoint: &Endpoint, conversation_id: i64) {
+/// Something the Owner should see in AI usage that is not a call (an answer replaced by its
+/// passage, a call skipped for the budget): a row without tokens, left out of the call totals.
+pub async fn record_event(
+    db: &Db,
+    endpoint: &Endpoint,
+    conversation_id: Option<i64>,
+    purpose: &str,
+) {
     let none = llm::client::CompletionUsage {
         prompt_tokens: 0,
         completion_tokens: 0,
@@ -336,8 +349,7 @@ async fn record_ungrounded(db: &Db, endpoint: &Endpoint, conversation_id: i64) {
         prompt_tokens_details: None,
         completion_tokens_details: None,
     };
-    let purpose = db::usage::UNGROUNDED;
-    record_usage(db, endpoint, Some(conversation_id), purpose, &[none]).await;
+    record_usage(db, endpoint, conversation_id, purpose, &[none]).await;
 }
 
 /// Reads the reason the model gave for a handover.

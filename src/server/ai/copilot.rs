@@ -79,6 +79,11 @@ pub async fn drafts(
     let Some(endpoint) = settings.llm else {
         return Ok(passage_drafts(&passages));
     };
+    // Past the AI budget the drafts are the passages themselves: no model call.
+    if let Some(limit) = super::budget::reached(db, Some(conversation_id)).await? {
+        super::budget::record_skipped(db, &endpoint, Some(conversation_id), limit).await;
+        return Ok(passage_drafts(&passages));
+    }
     let mut turns = vec![Turn::Line(Line::System(format!(
         "{INSTRUCTIONS}\n\n## Knowledge-base passages\n{}",
         sources_text(&passages, 0)

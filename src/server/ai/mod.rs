@@ -2,6 +2,7 @@
 //! and the LLM client. `agent::respond` runs one turn; without an LLM the best passage answers.
 
 pub mod agent;
+pub mod budget;
 pub mod copilot;
 pub mod grounding;
 pub mod llm;

@@ -12,7 +12,7 @@ use futures::TryStreamExt;
 use sqlx::{PgConnection, QueryBuilder, Row, SqlitePool};
 
 /// The tables, parents before children. `tower_sessions` is left out on purpose.
-pub const TABLES: [&str; 18] = [
+pub const TABLES: [&str; 19] = [
     "users",
     "visitors",
     "conversations",
@@ -27,6 +27,7 @@ pub const TABLES: [&str; 18] = [
     "knowledge_gaps",
     "settings",
     "llm_usage",
+    "llm_usage_daily",
     "conversation_counts",
     "quick_replies",
     "leads",

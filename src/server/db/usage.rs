@@ -45,7 +45,42 @@ pub async fn record(mut conn: Conn<'_>, u: NewUsage<'_>) -> Result<(), sqlx::Err
         .await
         .map(|r| r.rows_affected())
     })?;
+    on!(conn, |c| {
+        sqlx::query(
+            "INSERT INTO llm_usage_daily (day, tokens, cost_micro_usd) VALUES ($1, $2, $3)
+             ON CONFLICT (day) DO UPDATE SET tokens = llm_usage_daily.tokens + excluded.tokens,
+                cost_micro_usd = llm_usage_daily.cost_micro_usd + excluded.cost_micro_usd",
+        )
+        .bind(day_of(now))
+        .bind(i64::from(u.prompt_tokens) + i64::from(u.completion_tokens))
+        .bind(u.cost_micro_usd)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
     Ok(())
+}
+
+/// Tokens and cost of a UTC day (the rollup row: one read).
+pub async fn day_totals(pool: &Pool, day: &str) -> Result<(i64, i64), sqlx::Error> {
+    let row: Option<(i64, i64)> = on!(pool, |p| sqlx::query_as(
+        "SELECT tokens, cost_micro_usd FROM llm_usage_daily WHERE day = $1"
+    )
+    .bind(day)
+    .fetch_optional(p)
+    .await)?;
+    Ok(row.unwrap_or((0, 0)))
+}
+
+/// Tokens a conversation's calls have used (its own rows, by index).
+pub async fn conversation_tokens(pool: &Pool, conversation_id: i64) -> Result<i64, sqlx::Error> {
+    on!(pool, |p| sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS BIGINT)
+         FROM llm_usage WHERE conversation_id = $1"
+    )
+    .bind(conversation_id)
+    .fetch_one(p)
+    .await)
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, FromRow, serde::Serialize, serde::Deserialize)]
@@ -63,6 +98,9 @@ const SUMS: &str = "COUNT(*) AS calls,
     CAST(COALESCE(SUM(completion_tokens), 0) AS BIGINT) AS completion_tokens,
     CAST(COALESCE(SUM(cost_micro_usd), 0) AS BIGINT) AS cost_micro_usd";
 
+/// The rows that are model calls.
+const CALLS: &str = "purpose NOT IN ('ungrounded', 'over_budget')";
+
 /// Totals per UTC day, newest first.
 pub async fn per_day(pool: &Pool, days: i64) -> Result<Vec<Totals>, sqlx::Error> {
     let sql = format!(
@@ -76,7 +114,7 @@ pub async fn per_day(pool: &Pool, days: i64) -> Result<Vec<Totals>, sqlx::Error>
 pub async fn per_conversation(pool: &Pool, limit: i64) -> Result<Vec<Totals>, sqlx::Error> {
     let sql = format!(
         "SELECT CAST(conversation_id AS TEXT) AS key, {SUMS} FROM llm_usage
-         WHERE conversation_id IS NOT NULL AND purpose <> '{UNGROUNDED}' GROUP BY conversation_id
+         WHERE conversation_id IS NOT NULL AND {CALLS} GROUP BY conversation_id
          ORDER BY SUM(cost_micro_usd) DESC, SUM(prompt_tokens + completion_tokens) DESC LIMIT $1"
     );
     on!(pool, |p| sqlx::query_as(&sql)
@@ -89,11 +127,18 @@ pub async fn per_conversation(pool: &Pool, limit: i64) -> Result<Vec<Totals>, sq
 /// of the call totals).
 pub const UNGROUNDED: &str = "ungrounded";
 
-/// How many model answers were replaced by their passage because their sources did not
-/// support them.
-pub async fn ungrounded(pool: &Pool) -> Result<i64, sqlx::Error> {
-    let sql = format!("SELECT COUNT(*) FROM llm_usage WHERE purpose = '{UNGROUNDED}'");
-    on!(pool, |p| sqlx::query_scalar(&sql).fetch_one(p).await)
+/// The purpose recorded when the AI handed over instead of calling the model because the AI
+/// budget was spent (not a call either).
+pub const OVER_BUDGET: &str = "over_budget";
+
+/// How many rows were recorded for a purpose that is not a call (`UNGROUNDED`, `OVER_BUDGET`).
+pub async fn events(pool: &Pool, purpose: &str) -> Result<i64, sqlx::Error> {
+    on!(pool, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM llm_usage WHERE purpose = $1"
+    )
+    .bind(purpose)
+    .fetch_one(p)
+    .await)
 }
 
 #[cfg(test)]

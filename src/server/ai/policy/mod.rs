@@ -42,6 +42,8 @@ pub enum Handover {
     OutOfScope,
     /// The model or network failed and nothing could stand in.
     Error,
+    /// The AI budget (Settings) is spent: no model call until it allows one again.
+    Budget,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +62,7 @@ impl Handover {
                 Handover::Requested => Say::HandoverRequested,
                 Handover::Frustrated(_) => Say::HandoverFrustrated,
                 Handover::OutOfScope => Say::HandoverNoAnswer,
-                Handover::Error => Say::HandoverError,
+                Handover::Error | Handover::Budget => Say::HandoverError,
             },
             lang,
         )
@@ -78,6 +80,7 @@ impl Handover {
             }
             Handover::OutOfScope => "outside the knowledge base",
             Handover::Error => "the AI could not answer",
+            Handover::Budget => "the AI budget is spent",
         }
     }
 }
