@@ -1,10 +1,15 @@
 //! The files browsers download: the dashboard's bundle (`/pkg`) and the widget (`/widget`).
-//! They are sent compressed (brotli, else gzip, from files written next to each one at start)
-//! and revalidated on every use (`no-cache` with `Last-Modified`: a deploy is seen at once, and
-//! an unchanged file costs a 304, not a download).
+//! They are sent compressed (brotli, else gzip, from files written next to each one at start).
+//! A file whose name carries its content's hash (`liaison-core.3f2a9c0d1e4b5a6f.js`) never
+//! changes: browsers keep it a year without asking again. Every other file is revalidated on
+//! each use (`no-cache` with `Last-Modified`: a deploy is seen at once, and an unchanged file
+//! costs a 304, not a download).
 
 use axum::Router;
+use axum::extract::Request;
 use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -28,7 +33,34 @@ pub fn serve(dir: PathBuf) -> Router {
             HeaderValue::from_static("accept-encoding"),
         ))
         .service(ServeDir::new(dir).precompressed_br().precompressed_gzip());
-    Router::new().fallback_service(files)
+    Router::new()
+        .fallback_service(files)
+        .layer(middleware::from_fn(immutable_when_hashed))
+}
+
+/// How long a content-hashed file is kept: a year, never revalidated.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+async fn immutable_when_hashed(request: Request, next: Next) -> Response {
+    let hashed = is_content_hashed(request.uri().path());
+    let mut response = next.run(request).await;
+    if hashed && response.status().is_success() {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    }
+    response
+}
+
+/// Whether a file name carries its content's hash: a part of 16 or more hex digits between
+/// dots ("liaison-core.3f2a9c0d1e4b5a6f.js").
+pub fn is_content_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() >= 3
+        && parts[1..parts.len() - 1]
+            .iter()
+            .any(|p| p.len() >= 16 && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Writes `name.br` and `name.gz` beside every compressible file under `dir` that lacks them or
@@ -116,6 +148,54 @@ fn gzip_bytes(bytes: &[u8]) -> io::Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn hashed_files_are_kept_a_year_and_others_revalidated() {
+        use tower::ServiceExt;
+        let dir = std::env::temp_dir().join(format!("liaison-cache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("liaison.js"), "import './liaison-core.3f2a9c0d1e4b5a6f.js';")
+            .unwrap();
+        std::fs::write(dir.join("liaison-core.3f2a9c0d1e4b5a6f.js"), "export {};").unwrap();
+        let get = |path: &'static str| {
+            let app = serve(dir.clone());
+            async move {
+                let request = axum::http::Request::get(path)
+                    .body(axum::body::Body::empty())
+                    .unwrap();
+                let response = app.oneshot(request).await.unwrap();
+                let cache = response.headers()[header::CACHE_CONTROL].clone();
+                (response.status().as_u16(), cache)
+            }
+        };
+        assert_eq!(
+            get("/liaison-core.3f2a9c0d1e4b5a6f.js").await,
+            (200, HeaderValue::from_static(IMMUTABLE))
+        );
+        assert_eq!(
+            get("/liaison.js").await,
+            (200, HeaderValue::from_static("no-cache"))
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn hashed_names_are_recognised() {
+        assert!(is_content_hashed(
+            "/widget/liaison-core.3f2a9c0d1e4b5a6f.js"
+        ));
+        assert!(is_content_hashed(
+            "/widget/liaison-core_bg.3f2a9c0d1e4b5a6f.wasm"
+        ));
+        assert!(!is_content_hashed("/widget/liaison.js"));
+        assert!(!is_content_hashed("/pkg/chunk_12.wasm"));
+        assert!(!is_content_hashed("/pkg/app.v2.js"));
+        assert!(
+            !is_content_hashed("/pkg/3f2a9c0d1e4b5a6f.js"),
+            "the hash is not the name"
+        );
+    }
 
     #[test]
     fn copies_follow_their_originals() {

@@ -387,7 +387,11 @@ async fn past_the_ai_budget_the_ai_hands_over_without_calling_the_model() {
         ],
     )
     .await;
-    assert!(saved.status().is_success(), "{}", saved.text().await.unwrap());
+    assert!(
+        saved.status().is_success(),
+        "{}",
+        saved.text().await.unwrap()
+    );
 
     let token = visitor(&app).await;
     send(&app, &token, "b-1", "Do you ship to Canada?").await;

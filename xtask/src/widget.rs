@@ -1,5 +1,7 @@
 //! Builds the widget bundle into public/widget/ (cargo-leptos copies public/ into the site):
-//! `liaison.js` (the loader a page includes), `liaison-core.js` + `liaison-core_bg.wasm`.
+//! `liaison.js` (the loader a page includes, revalidated on every use) and
+//! `liaison-core.HASH.js` + `liaison-core_bg.HASH.wasm`, named after their content so that
+//! browsers keep them a year (see `static_files.rs`); the loader names them.
 
 use crate::setup;
 use crate::util::{self, exec, step};
@@ -64,15 +66,93 @@ pub fn build(mode: Mode) -> Result<(), String> {
             "      (no wasm-opt >= 116 on PATH: the bundle is larger; run `cargo xtask setup`)"
         );
     }
-    std::fs::copy(root.join("widget/loader.js"), out.join("liaison.js"))
-        .map_err(|e| format!("cannot copy the loader: {e}"))?;
+    let files = name_by_content(&out)?;
     // cargo leptos watch copies public/ into the site only when it starts or public/ changes;
     // keep a running site current too.
     let site = root.join("target/site/widget");
     if site.exists() {
-        for f in ["liaison.js", "liaison-core.js", "liaison-core_bg.wasm"] {
+        remove_hashed(&site)?;
+        for f in &files {
             let _ = std::fs::copy(out.join(f), site.join(f));
         }
     }
     Ok(())
+}
+
+/// The files a page loads, loader first: what `build` wrote in `dir`.
+pub fn files(dir: &std::path::Path) -> Result<Vec<String>, String> {
+    let mut hashed: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| is_hashed_core(n))
+        .collect();
+    hashed.sort();
+    if hashed.len() != 2 {
+        return Err(format!(
+            "expected one core js and one wasm in {}, found {hashed:?}",
+            dir.display()
+        ));
+    }
+    Ok(std::iter::once("liaison.js".to_string())
+        .chain(hashed)
+        .collect())
+}
+
+fn is_hashed_core(name: &str) -> bool {
+    (name.starts_with("liaison-core.") && name.ends_with(".js"))
+        || (name.starts_with("liaison-core_bg.") && name.ends_with(".wasm"))
+}
+
+/// Removes the previous builds' hashed files (and their compressed copies).
+fn remove_hashed(dir: &std::path::Path) -> Result<(), String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let base = name.trim_end_matches(".br").trim_end_matches(".gz");
+        if is_hashed_core(base) && base.split('.').count() == 3 {
+            std::fs::remove_file(entry.path()).map_err(|e| format!("{name}: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Renames wasm-bindgen's `liaison-core.js` and `liaison-core_bg.wasm` after a hash of their
+/// content, and writes the loader that names them. Returns the three file names.
+fn name_by_content(out: &std::path::Path) -> Result<Vec<String>, String> {
+    use sha2::{Digest, Sha256};
+    remove_hashed(out)?;
+    let read = |f: &str| std::fs::read(out.join(f)).map_err(|e| format!("{f}: {e}"));
+    let (js, wasm) = (read("liaison-core.js")?, read("liaison-core_bg.wasm")?);
+    let digest = Sha256::new()
+        .chain_update(&js)
+        .chain_update(&wasm)
+        .finalize();
+    let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let (js_name, wasm_name) = (
+        format!("liaison-core.{hash}.js"),
+        format!("liaison-core_bg.{hash}.wasm"),
+    );
+    for (from, to) in [
+        ("liaison-core.js", &js_name),
+        ("liaison-core_bg.wasm", &wasm_name),
+    ] {
+        std::fs::rename(out.join(from), out.join(to)).map_err(|e| format!("{from}: {e}"))?;
+    }
+    let root = util::root();
+    let loader = std::fs::read_to_string(root.join("widget/loader.js"))
+        .map_err(|e| format!("cannot read the loader: {e}"))?;
+    let named = loader
+        .replace("'./liaison-core.js'", &format!("'./{js_name}'"))
+        .replace("'liaison-core_bg.wasm'", &format!("'{wasm_name}'"));
+    if !named.contains(&js_name) || !named.contains(&wasm_name) {
+        return Err(
+            "widget/loader.js no longer names './liaison-core.js' and 'liaison-core_bg.wasm'"
+                .into(),
+        );
+    }
+    std::fs::write(out.join("liaison.js"), named)
+        .map_err(|e| format!("cannot write the loader: {e}"))?;
+    Ok(vec!["liaison.js".into(), js_name, wasm_name])
 }

@@ -9,18 +9,33 @@ pub struct Fetched {
     pub status: u16,
     /// Body bytes as sent (compressed when the server compressed them).
     pub body_bytes: usize,
+    /// The status line and headers, as sent.
+    pub head_bytes: usize,
     pub content_encoding: Option<String>,
     pub cache_control: Option<String>,
+    pub last_modified: Option<String>,
 }
 
 pub fn get(port: u16, path: &str) -> Result<Fetched, String> {
+    request(port, path, None)
+}
+
+/// A GET as a browser sends it for a file it has cached: with `If-Modified-Since`.
+pub fn revalidate(port: u16, path: &str, last_modified: &str) -> Result<Fetched, String> {
+    request(port, path, Some(last_modified))
+}
+
+fn request(port: u16, path: &str, if_modified_since: Option<&str>) -> Result<Fetched, String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .map_err(|e| e.to_string())?;
+    let condition = if_modified_since
+        .map(|t| format!("If-Modified-Since: {t}\r\n"))
+        .unwrap_or_default();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept-Encoding: br, gzip\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept-Encoding: br, gzip\r\n{condition}Connection: close\r\n\r\n"
     )
     .map_err(|e| e.to_string())?;
     let mut response = Vec::new();
@@ -52,8 +67,10 @@ pub fn get(port: u16, path: &str) -> Result<Fetched, String> {
     Ok(Fetched {
         status,
         body_bytes: response.len() - split - 4,
+        head_bytes: split + 4,
         content_encoding: header("content-encoding"),
         cache_control: header("cache-control"),
+        last_modified: header("last-modified"),
     })
 }
 
