@@ -155,8 +155,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("liaison-cache-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("liaison.js"), "import './liaison-core.3f2a9c0d1e4b5a6f.js';")
-            .unwrap();
+        std::fs::write(
+            dir.join("liaison.js"),
+            "import './liaison-core.3f2a9c0d1e4b5a6f.js';",
+        )
+        .unwrap();
         std::fs::write(dir.join("liaison-core.3f2a9c0d1e4b5a6f.js"), "export {};").unwrap();
         let get = |path: &'static str| {
             let app = serve(dir.clone());

@@ -7,12 +7,7 @@ use liaison_protocol::ai_budget::AiBudget;
 
 #[server(prefix = "/api/admin")]
 pub async fn current_ai_budget() -> Result<AiBudget, AppError> {
-    use crate::app::auth::ssr::{operator_with, state};
-    operator_with(liaison_protocol::Role::Admin).await?;
-    let key = crate::server::ai::budget::SETTINGS_KEY;
-    Ok(crate::server::db::settings::get(&state()?.db.read, key)
-        .await?
-        .unwrap_or_default())
+    super::api::admin_read(crate::server::ai::budget::SETTINGS_KEY).await
 }
 
 #[server(prefix = "/api/admin")]
@@ -21,16 +16,10 @@ pub async fn save_ai_budget(
     daily_cost_usd: String,
     conversation_tokens: String,
 ) -> Result<(), AppError> {
-    use crate::app::auth::ssr::{operator_with, state};
-    let me = operator_with(liaison_protocol::Role::Admin).await?;
-    let budget = AiBudget::from_form(&daily_tokens, &daily_cost_usd, &conversation_tokens)
-        .map_err(|e| AppError::Invalid(e).respond())?;
-    let db = &state()?.db;
-    let mut tx = db.write().await?;
-    let key = crate::server::ai::budget::SETTINGS_KEY;
-    crate::server::db::settings::put(tx.conn(), key, &budget, Some(me.id)).await?;
-    tx.commit().await?;
-    Ok(())
+    super::api::admin_write(crate::server::ai::budget::SETTINGS_KEY, || {
+        AiBudget::from_form(&daily_tokens, &daily_cost_usd, &conversation_tokens)
+    })
+    .await
 }
 
 #[component]

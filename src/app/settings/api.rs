@@ -9,6 +9,33 @@ use crate::app::auth::ssr::{operator_with, state};
 #[cfg(feature = "ssr")]
 use liaison_protocol::Role;
 
+/// A settings section's saved value, for Admins and Owners (the default when none is saved).
+#[cfg(feature = "ssr")]
+pub async fn admin_read<T: serde::de::DeserializeOwned + Default>(
+    key: &str,
+) -> Result<T, AppError> {
+    operator_with(Role::Admin).await?;
+    Ok(crate::server::db::settings::get(&state()?.db.read, key)
+        .await?
+        .unwrap_or_default())
+}
+
+/// Saves a settings section's value, for Admins and Owners; `check` turns what was posted
+/// into the value, or says what is wrong (nothing is saved then).
+#[cfg(feature = "ssr")]
+pub async fn admin_write<T: Serialize>(
+    key: &str,
+    check: impl FnOnce() -> Result<T, String>,
+) -> Result<(), AppError> {
+    let me = operator_with(Role::Admin).await?;
+    let value = check().map_err(|e| AppError::Invalid(e).respond())?;
+    let db = &state()?.db;
+    let mut tx = db.write().await?;
+    crate::server::db::settings::put(tx.conn(), key, &value, Some(me.id)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The settings form. The API key itself never leaves the server: only whether one is set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentSettingsView {

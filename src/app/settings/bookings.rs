@@ -15,23 +15,11 @@ pub async fn current_booking_form() -> Result<BookingForm, AppError> {
 
 #[server(prefix = "/api/admin")]
 pub async fn save_booking_settings(form: BookingForm) -> Result<(), AppError> {
-    use crate::app::auth::ssr::{operator_with, state};
-    let me = operator_with(liaison_protocol::Role::Admin).await?;
-    let settings = form
-        .settings()
-        .and_then(|s| crate::server::bookings::validate(&s).map(|()| s))
-        .map_err(|e| AppError::Invalid(e).respond())?;
-    let db = &state()?.db;
-    let mut tx = db.write().await?;
-    crate::server::db::settings::put(
-        tx.conn(),
-        crate::server::bookings::SETTINGS_KEY,
-        &settings,
-        Some(me.id),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    super::api::admin_write(crate::server::bookings::SETTINGS_KEY, || {
+        form.settings()
+            .and_then(|s| crate::server::bookings::validate(&s).map(|()| s))
+    })
+    .await
 }
 
 #[component]

@@ -7,12 +7,7 @@ use liaison_protocol::prechat::{Ask, PrechatSettings};
 
 #[server(prefix = "/api/admin")]
 pub async fn current_prechat_settings() -> Result<PrechatSettings, AppError> {
-    use crate::app::auth::ssr::{operator_with, state};
-    operator_with(liaison_protocol::Role::Admin).await?;
-    let key = crate::server::widget_api::PRECHAT_KEY;
-    Ok(crate::server::db::settings::get(&state()?.db.read, key)
-        .await?
-        .unwrap_or_default())
+    super::api::admin_read(crate::server::widget_api::PRECHAT_KEY).await
 }
 
 #[server(prefix = "/api/admin")]
@@ -21,24 +16,17 @@ pub async fn save_prechat_settings(
     email: String,
     phone: String,
 ) -> Result<(), AppError> {
-    use crate::app::auth::ssr::{operator_with, state};
-    let me = operator_with(liaison_protocol::Role::Admin).await?;
-    let ask = |v: &str| {
-        Ask::parse(v).ok_or_else(|| {
-            AppError::Invalid(format!("{v:?} is not off, optional or required.")).respond()
+    super::api::admin_write(crate::server::widget_api::PRECHAT_KEY, || {
+        let ask = |v: &str| {
+            Ask::parse(v).ok_or_else(|| format!("{v:?} is not off, optional or required."))
+        };
+        Ok(PrechatSettings {
+            name: ask(&name)?,
+            email: ask(&email)?,
+            phone: ask(&phone)?,
         })
-    };
-    let settings = PrechatSettings {
-        name: ask(&name)?,
-        email: ask(&email)?,
-        phone: ask(&phone)?,
-    };
-    let db = &state()?.db;
-    let mut tx = db.write().await?;
-    let key = crate::server::widget_api::PRECHAT_KEY;
-    crate::server::db::settings::put(tx.conn(), key, &settings, Some(me.id)).await?;
-    tx.commit().await?;
-    Ok(())
+    })
+    .await
 }
 
 #[component]

@@ -15,13 +15,8 @@ pub struct WidgetSetup {
 
 #[server(prefix = "/api/admin")]
 pub async fn current_widget_setup() -> Result<WidgetSetup, AppError> {
-    use crate::app::auth::ssr::{operator_with, state};
-    operator_with(liaison_protocol::Role::Admin).await?;
-    let state = state()?;
-    let key = crate::server::widget_api::LOOK_KEY;
-    let look = crate::server::db::settings::get(&state.db.read, key)
-        .await?
-        .unwrap_or_default();
+    let look = super::api::admin_read(crate::server::widget_api::LOOK_KEY).await?;
+    let state = crate::app::auth::ssr::state()?;
     // Where visitors' browsers reach this server: LIAISON_PUBLIC_URL, else the address this
     // page was asked for.
     let origin = match &state.config.public_url {
@@ -55,25 +50,18 @@ pub async fn save_widget_look(
     greeting: String,
     position: String,
 ) -> Result<(), AppError> {
-    use crate::app::auth::ssr::{operator_with, state};
-    let me = operator_with(liaison_protocol::Role::Admin).await?;
-    let position = Position::parse(&position).ok_or_else(|| {
-        AppError::Invalid(format!("{position:?} is not a corner: right or left.")).respond()
-    })?;
-    let look = WidgetLook {
-        colour,
-        title,
-        greeting,
-        position,
-    }
-    .checked()
-    .map_err(|e| AppError::Invalid(e).respond())?;
-    let db = &state()?.db;
-    let mut tx = db.write().await?;
-    let key = crate::server::widget_api::LOOK_KEY;
-    crate::server::db::settings::put(tx.conn(), key, &look, Some(me.id)).await?;
-    tx.commit().await?;
-    Ok(())
+    super::api::admin_write(crate::server::widget_api::LOOK_KEY, || {
+        let position = Position::parse(&position)
+            .ok_or_else(|| format!("{position:?} is not a corner: right or left."))?;
+        WidgetLook {
+            colour,
+            title,
+            greeting,
+            position,
+        }
+        .checked()
+    })
+    .await
 }
 
 #[component]
