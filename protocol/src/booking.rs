@@ -103,6 +103,15 @@ fn parse_time(text: &str) -> Option<u16> {
     Some(h * 60 + m)
 }
 
+/// A week of hours as typed, Monday first; a mistake names its day.
+pub fn parse_week(days: [&str; 7]) -> Result<[Option<DayHours>; 7], String> {
+    let mut weekly = [None; 7];
+    for (i, text) in days.into_iter().enumerate() {
+        weekly[i] = parse_hours(text).map_err(|e| format!("{}: {e}", WEEKDAYS[i]))?;
+    }
+    Ok(weekly)
+}
+
 /// "HH:MM-HH:MM", as the settings form shows it.
 pub fn format_hours(hours: Option<DayHours>) -> String {
     match hours {
@@ -214,7 +223,7 @@ impl BookingForm {
                 .parse::<u16>()
                 .map_err(|_| format!("{what} must be a whole number."))
         };
-        let days = [
+        let weekly = parse_week([
             &self.monday,
             &self.tuesday,
             &self.wednesday,
@@ -222,11 +231,7 @@ impl BookingForm {
             &self.friday,
             &self.saturday,
             &self.sunday,
-        ];
-        let mut weekly = [None; 7];
-        for (i, text) in days.into_iter().enumerate() {
-            weekly[i] = parse_hours(text).map_err(|e| format!("{}: {e}", WEEKDAYS[i]))?;
-        }
+        ])?;
         let time_zone = self.time_zone.trim().to_string();
         if time_zone.is_empty() {
             return Err("Give the time zone the hours are in, e.g. Europe/Paris.".into());

@@ -6,6 +6,7 @@
 
 pub mod ai_budget;
 pub mod booking;
+pub mod business_hours;
 pub mod event;
 pub mod handoff;
 pub mod inbox;

@@ -44,8 +44,9 @@ pub struct ConversationResponse {
     pub conversation: Option<ConversationView>,
     /// The last event id included in this view; open the stream after it.
     pub cursor: i64,
-    /// Whether any operator is online (their availability toggle). When none is, the widget
-    /// says so and offers to leave a message instead of a live human.
+    /// Whether a person can answer now: an operator is available (their toggle) and it is
+    /// within business hours (Settings → Business hours, when on). When not, the widget says
+    /// the team is away and offers to leave a message instead of a live human.
     #[serde(default = "yes")]
     pub operators_online: bool,
     /// Whether visitors can book a meeting (Settings → Bookings): the widget shows

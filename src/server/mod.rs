@@ -4,6 +4,7 @@ pub mod ai;
 pub mod attachments;
 pub mod auth;
 pub mod bookings;
+pub mod business_hours;
 pub mod config;
 pub mod conversations;
 pub mod db;

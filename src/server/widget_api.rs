@@ -298,7 +298,7 @@ async fn conversation(
     Ok(Json(ConversationResponse {
         conversation,
         cursor,
-        operators_online: db::users::anyone_available(&state.db.read).await?,
+        operators_online: crate::server::business_hours::someone_can_answer(&state.db.read).await?,
         booking: crate::server::bookings::settings(&state.db.read)
             .await?
             .enabled,

@@ -374,3 +374,53 @@ async fn the_widget_learns_when_nobody_is_online() {
     call::<SetAvailability>(&owner, &app, &[("online", "true")]).await;
     assert!(online().await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outside_business_hours_the_widget_says_the_team_is_away() {
+    use liaison::app::settings::business_hours::SaveBusinessHours;
+    let app = spawn().await;
+    let token = visitor(&app).await;
+    let online = || {
+        let (app, token) = (&app, token.clone());
+        async move { conversation(app, &token).await.operators_online }
+    };
+    assert!(online().await, "business hours start off");
+    let owner = operator(&app, OWNER_EMAIL).await;
+    let save = |enabled: bool, zone: &'static str, hours: &'static str| {
+        let (owner, app) = (&owner, &app);
+        async move {
+            let days = [
+                "monday",
+                "tuesday",
+                "wednesday",
+                "thursday",
+                "friday",
+                "saturday",
+                "sunday",
+            ]
+            .map(|day| format!("form[{day}]"));
+            let mut fields = vec![("form[time_zone]", zone)];
+            if enabled {
+                fields.push(("form[enabled]", "on"));
+            }
+            fields.extend(days.iter().map(|d| (d.as_str(), hours)));
+            call::<SaveBusinessHours>(owner, app, &fields).await
+        }
+    };
+    // Open around the clock every day: operators' availability alone decides.
+    let r = save(true, "Pacific/Auckland", "00:00-24:00").await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert!(online().await);
+    // Closed every day: away, although operators are available.
+    let r = save(true, "Pacific/Auckland", "").await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert!(!online().await);
+    // A time zone the server does not know is refused, and nothing changes.
+    let r = save(false, "Mars/Olympus", "").await;
+    assert!(r.status().is_client_error());
+    assert!(r.text().await.unwrap().contains("not a time zone"));
+    assert!(!online().await);
+    // Off again: availability alone.
+    save(false, "UTC", "").await;
+    assert!(online().await);
+}

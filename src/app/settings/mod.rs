@@ -3,6 +3,7 @@
 pub mod ai_budget;
 pub mod api;
 pub mod bookings;
+pub mod business_hours;
 pub mod prechat;
 pub mod quick_replies;
 pub mod ratings;
@@ -68,6 +69,7 @@ pub fn SettingsPage() -> impl IntoView {
             <quick_replies::QuickRepliesSettings/>
             <ratings::RatingSettings/>
             <widget_look::WidgetSection/>
+            <business_hours::BusinessHoursSection/>
             <prechat::PrechatSection/>
             <bookings::BookingSettings/>
         </div>
