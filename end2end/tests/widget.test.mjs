@@ -159,3 +159,37 @@ test('Settings → Widget: a live preview, the embed snippet, and the look on th
   }
   assert.deepEqual(owner.errors, []);
 });
+
+async function setBusinessHours(page, enabled, hours) {
+  await page.goto(`${BASE}/settings`);
+  await hydrated(page);
+  const form = page.locator('form.business-hours');
+  const box = form.locator('input[name="form[enabled]"]');
+  if ((await box.isChecked()) !== enabled) await box.click();
+  await form.locator('input[name="form[time_zone]"]').fill('UTC');
+  for (const day of ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']) {
+    await form.locator(`input[name="form[${day}]"]`).fill(hours);
+  }
+  await form.locator('button[type=submit]').click();
+  await page.locator('.notice', { hasText: 'Business hours saved.' }).waitFor(WAIT);
+}
+
+test('outside business hours the widget says the team is away and offers to leave a message', async () => {
+  const owner = await newPage();
+  await signIn(owner, OWNER);
+  await setBusinessHours(owner, true, '');
+  try {
+    const visitor = await newPage();
+    await visitor.goto(`${BASE}/demo`);
+    await visitor.click('#liaison-widget .launcher', WAIT);
+    await visitor.locator('#liaison-widget .hint', { hasText: 'Our team is away right now' }).waitFor(WAIT);
+    const human = visitor.locator('#liaison-widget header button.human');
+    await human.filter({ hasText: 'Leave a message' }).waitFor(WAIT);
+    await human.click();
+    await visitor.locator('#liaison-widget .hint', { hasText: 'your email address' }).waitFor(WAIT);
+    assert.deepEqual(visitor.errors, []);
+  } finally {
+    await setBusinessHours(owner, false, '09:00-17:00');
+  }
+  assert.deepEqual(owner.errors, []);
+});
