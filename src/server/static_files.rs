@@ -3,7 +3,7 @@
 //! A file whose name carries its content's hash (`liaison-core.3f2a9c0d1e4b5a6f.js`) never
 //! changes: browsers keep it a year without asking again. Every other file is revalidated on
 //! each use (`no-cache` with `Last-Modified`: a deploy is seen at once, and an unchanged file
-//! costs a 304, not a download).
+//! costs a 304, not a download, asked with `If-Modified-Since` or the `ETag`).
 
 use axum::Router;
 use axum::extract::Request;
@@ -36,6 +36,55 @@ pub fn serve(dir: PathBuf) -> Router {
     Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn(immutable_when_hashed))
+        .layer(middleware::from_fn(etag))
+}
+
+/// A weak `ETag` from the file's size as sent and its modification time, and `If-None-Match`
+/// answered with a 304 (ServeDir itself answers `If-Modified-Since`).
+async fn etag(request: Request, next: Next) -> Response {
+    let asked = request.headers().get(header::IF_NONE_MATCH).cloned();
+    let mut response = next.run(request).await;
+    if response.status() != axum::http::StatusCode::OK {
+        return response;
+    }
+    let headers = response.headers();
+    let (Some(modified), Some(length)) = (
+        headers
+            .get(header::LAST_MODIFIED)
+            .and_then(|v| v.to_str().ok()),
+        headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()),
+    ) else {
+        return response;
+    };
+    let stamp: String = modified
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let Ok(tag) = HeaderValue::from_str(&format!("W/\"{length}-{stamp}\"")) else {
+        return response;
+    };
+    let matches = asked
+        .as_ref()
+        .and_then(|a| a.to_str().ok())
+        .is_some_and(|a| {
+            a.split(',')
+                .any(|t| t.trim() == "*" || t.trim() == tag.to_str().unwrap_or(""))
+        });
+    if matches {
+        let mut not_modified = Response::new(axum::body::Body::empty());
+        *not_modified.status_mut() = axum::http::StatusCode::NOT_MODIFIED;
+        for name in [header::CACHE_CONTROL, header::VARY, header::LAST_MODIFIED] {
+            if let Some(v) = response.headers().get(&name) {
+                not_modified.headers_mut().insert(name, v.clone());
+            }
+        }
+        not_modified.headers_mut().insert(header::ETAG, tag);
+        return not_modified;
+    }
+    response.headers_mut().insert(header::ETAG, tag);
+    response
 }
 
 /// How long a content-hashed file is kept: a year, never revalidated.
@@ -180,6 +229,30 @@ mod tests {
             get("/liaison.js").await,
             (200, HeaderValue::from_static("no-cache"))
         );
+        // An ETag, and a 304 without a body when the browser sends it back.
+        let first = serve(dir.clone())
+            .oneshot(
+                axum::http::Request::get("/liaison.js")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let tag = first.headers()[header::ETAG].clone();
+        assert!(tag.to_str().unwrap().starts_with("W/\""));
+        let again = serve(dir.clone())
+            .oneshot(
+                axum::http::Request::get("/liaison.js")
+                    .header(header::IF_NONE_MATCH, tag.clone())
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304);
+        assert_eq!(again.headers()[header::ETAG], tag);
+        let body = axum::body::to_bytes(again.into_body(), 1024).await.unwrap();
+        assert!(body.is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }
 
