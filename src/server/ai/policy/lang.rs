@@ -15,6 +15,16 @@ pub enum Lang {
 }
 
 const MARKERS: &[(Lang, &[&str])] = &[
+    // English has markers too: without them an English message would take the widget's
+    // language (`detect_or`).
+    (
+        Lang::En,
+        &[
+            "the", "how", "what", "do", "does", "i", "my", "you", "your", "is", "are", "can",
+            "where", "when", "why", "please", "thanks", "thank", "want", "need", "to", "and", "it",
+            "this", "with", "have", "order", "help", "talk", "speak", "someone",
+        ],
+    ),
     (
         Lang::Es,
         &[
@@ -130,6 +140,7 @@ pub fn detect_or(text: &str, fallback: Lang) -> Lang {
             }
         }
     }
+    // The first language with the most votes; no votes at all: the fallback.
     let mut best = (fallback, 0.0);
     for (vote, (lang, _)) in votes.iter().zip(MARKERS) {
         if *vote > best.1 {
