@@ -443,6 +443,9 @@ impl Widget {
                 self.apply(change);
             }
             self.show_status(conversation.status);
+        } else {
+            // No conversation yet: the header still says whether a person can answer now.
+            self.show_status(ConversationStatus::Open);
         }
         self.follow(&api.stream_url(view.cursor));
     }
