@@ -90,17 +90,21 @@ async fn past_conversation(
     let c = found
         .filter(|c| c.visitor_id == visitor.id)
         .ok_or(WidgetError::NotFound)?;
-    Ok(Json(ConversationView {
+    Ok(Json(visitor_view(&state.db.read, &c).await?))
+}
+
+/// A conversation as its visitor sees it: no internal notes.
+async fn visitor_view(
+    pool: &db::Pool,
+    c: &db::conversations::ConversationRow,
+) -> Result<ConversationView, sqlx::Error> {
+    Ok(ConversationView {
         id: c.id,
         status: c.status,
         rated: c.rating.is_some(),
-        messages: db::messages::for_conversation(
-            &state.db.read,
-            c.id,
-            db::messages::Audience::Visitor,
-        )
-        .await?,
-    }))
+        messages: db::messages::for_conversation(pool, c.id, db::messages::Audience::Visitor)
+            .await?,
+    })
 }
 
 #[derive(Deserialize)]
@@ -281,18 +285,8 @@ async fn conversation(
         });
         settings.to_ask(latest.is_some(), given)
     };
-    let conversation = match latest {
-        Some(c) => Some(ConversationView {
-            id: c.id,
-            status: c.status,
-            rated: c.rating.is_some(),
-            messages: db::messages::for_conversation(
-                &state.db.read,
-                c.id,
-                db::messages::Audience::Visitor,
-            )
-            .await?,
-        }),
+    let conversation = match &latest {
+        Some(c) => Some(visitor_view(&state.db.read, c).await?),
         None => None,
     };
     Ok(Json(ConversationResponse {
