@@ -174,7 +174,7 @@ async function setBusinessHours(page, enabled, hours) {
   await page.locator('.notice', { hasText: 'Business hours saved.' }).waitFor(WAIT);
 }
 
-test('outside business hours the widget says the team is away and offers to leave a message', async () => {
+test('outside business hours the widget says the team is away and takes a message with an email address', async () => {
   const owner = await newPage();
   await signIn(owner, OWNER);
   await setBusinessHours(owner, true, '');
@@ -186,7 +186,23 @@ test('outside business hours the widget says the team is away and offers to leav
     const human = visitor.locator('#liaison-widget header button.human');
     await human.filter({ hasText: 'Leave a message' }).waitFor(WAIT);
     await human.click();
-    await visitor.locator('#liaison-widget .hint', { hasText: 'your email address' }).waitFor(WAIT);
+    // The team replies later, so the widget asks where: a wrong address is refused by the
+    // browser's own check, a good one leaves the message.
+    const form = visitor.locator('#liaison-widget form.prechat');
+    await form.locator('p', { hasText: 'Leave your email address' }).waitFor(WAIT);
+    const email = form.locator('input[name=email]');
+    await email.fill('not an address');
+    await form.locator('button[type=submit]', { hasText: 'Leave a message' }).click();
+    assert.equal(await email.evaluate((i) => i.validity.valid), false);
+    await email.fill('visitor@example.com');
+    await form.locator('button[type=submit]').click();
+    await human.filter({ hasText: 'Message left for the team' }).waitFor(WAIT);
+    await visitor.locator('#liaison-widget .msg', { hasText: 'reply by email' }).waitFor(WAIT);
+    assert.equal(await form.isHidden(), true);
+    const input = visitor.locator('#liaison-widget input[aria-label=Message]');
+    await input.fill('My order never arrived');
+    await input.press('Enter');
+    await visitor.locator('#liaison-widget .msg', { hasText: 'My order never arrived' }).waitFor(WAIT);
     assert.deepEqual(visitor.errors, []);
   } finally {
     await setBusinessHours(owner, false, '09:00-17:00');

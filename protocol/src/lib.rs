@@ -11,6 +11,7 @@ pub mod event;
 pub mod handoff;
 pub mod inbox;
 pub mod lead;
+pub mod leave_message;
 pub mod message;
 pub mod prechat;
 pub mod quick_reply;

@@ -56,6 +56,10 @@ pub struct ConversationResponse {
     /// The pre-chat form's fields, when the widget should show it (before the first message).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prechat: Vec<crate::prechat::Asked>,
+    /// Whether the visitor's email address is on file: when no one can answer, "Leave a
+    /// message" asks for one first (`leave_message`).
+    #[serde(default)]
+    pub email_on_file: bool,
 }
 
 fn yes() -> bool {
@@ -108,7 +112,7 @@ pub struct SendMessageResponse {
     pub status: ConversationStatus,
 }
 
-/// `POST /escalate` ("Talk to a human").
+/// `POST /escalate` ("Talk to a human", or "Leave a message" with `leave_message::EscalateRequest`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EscalateResponse {
     pub conversation_id: i64,

@@ -43,7 +43,6 @@ pub enum Text {
     StartChat,
     ThanksHowHelp,
     Unreachable,
-    LeaveMessageHint,
     You,
     AiAssistant,
     SupportAgent,
@@ -57,10 +56,12 @@ pub enum Text {
     StatusOpen,
     StatusResolved,
     AiTyping,
+    LeaveEmail,
+    Optional,
 }
 
 /// How many texts there are.
-pub const COUNT: usize = Text::AiTyping as usize + 1;
+pub const COUNT: usize = Text::Optional as usize + 1;
 
 /// The built-in texts, in the order of `Text`.
 pub const ENGLISH: [&str; COUNT] = [
@@ -100,20 +101,21 @@ pub const ENGLISH: [&str; COUNT] = [
     "Start chat",                                    // StartChat
     "Thanks! How can we help?",                      // ThanksHowHelp
     "We could not reach support. Please try again.", // Unreachable
-    "Thanks! Write your message and your email address here; we will reply as soon as we are back.", // LeaveMessageHint
-    "You",                             // You
-    "AI Assistant",                    // AiAssistant
-    "Support Agent",                   // SupportAgent
-    "Menu",                            // Menu
-    "New conversation",                // NewChat
-    "Your conversation is still open", // StillOpen
-    "Past conversations",              // Past
-    "Back to the conversation",        // Back
-    "No conversations yet.",           // NoPast
-    "Show older",                      // Older
-    "Open",                            // StatusOpen
-    "Resolved",                        // StatusResolved
-    "AI Assistant is typing…",         // AiTyping
+    "You",                                           // You
+    "AI Assistant",                                  // AiAssistant
+    "Support Agent",                                 // SupportAgent
+    "Menu",                                          // Menu
+    "New conversation",                              // NewChat
+    "Your conversation is still open",               // StillOpen
+    "Past conversations",                            // Past
+    "Back to the conversation",                      // Back
+    "No conversations yet.",                         // NoPast
+    "Show older",                                    // Older
+    "Open",                                          // StatusOpen
+    "Resolved",                                      // StatusResolved
+    "AI Assistant is typing…",                       // AiTyping
+    "Leave your email address, so we can reply:",    // LeaveEmail
+    "(optional)",                                    // Optional
 ];
 
 /// The languages served besides English, with their texts in the order of `Text`.
@@ -139,38 +141,39 @@ pub const TRANSLATIONS: [(&str, [&str; COUNT]); 5] = [
             "Envoyer un fichier",              // SendFile
             "Bonjour ! Posez-nous vos questions : notre assistant IA répond tout de suite, et un humain est à un clic.", // Welcome
             "Notre équipe est absente pour le moment. Laissez un message ici : nous vous répondrons dès notre retour.", // Away
-            "Source : ",                                                // Source
-            "Nouvelle conversation. Comment pouvons-nous vous aider ?", // NewConversation
-            "Non envoyé — cliquez pour réessayer.",                     // NotSentRetry
-            "non envoyé, veuillez réessayer.",                          // FileNotSent
-            "Comment avons-nous fait ?",                                // HowDidWeDo
-            "étoiles",                                                  // Stars
-            "Un commentaire ? (facultatif)",                            // AnythingToAdd
-            "Envoyer la note",                                          // SendRating
-            "Merci pour votre avis !",                                  // ThanksFeedback
-            "Choisissez de 1 à 5 étoiles.",                             // ChooseStars
-            "Non envoyé. Veuillez réessayer.",                          // NotSentTryAgain
-            "Avant de commencer, dites-nous qui vous êtes :",           // WhoAreYou
-            "Nom",                                                      // Name
-            "E-mail",                                                   // Email
-            "Téléphone",                                                // Phone
-            "Commencer",                                                // StartChat
-            "Merci ! Comment pouvons-nous vous aider ?",                // ThanksHowHelp
-            "Impossible de joindre l'assistance. Veuillez réessayer.",  // Unreachable
-            "Merci ! Écrivez ici votre message et votre adresse e-mail ; nous répondrons dès notre retour.", // LeaveMessageHint
-            "Vous",                                  // You
-            "Assistant IA",                          // AiAssistant
-            "Conseiller",                            // SupportAgent
-            "Menu",                                  // Menu
-            "Nouvelle conversation",                 // NewChat
-            "Votre conversation est encore ouverte", // StillOpen
-            "Conversations précédentes",             // Past
-            "Retour à la conversation",              // Back
-            "Aucune conversation pour l'instant.",   // NoPast
-            "Plus anciennes",                        // Older
-            "Ouverte",                               // StatusOpen
-            "Résolue",                               // StatusResolved
-            "L'assistant IA écrit…",                 // AiTyping
+            "Source : ",                                                       // Source
+            "Nouvelle conversation. Comment pouvons-nous vous aider ?",        // NewConversation
+            "Non envoyé — cliquez pour réessayer.",                            // NotSentRetry
+            "non envoyé, veuillez réessayer.",                                 // FileNotSent
+            "Comment avons-nous fait ?",                                       // HowDidWeDo
+            "étoiles",                                                         // Stars
+            "Un commentaire ? (facultatif)",                                   // AnythingToAdd
+            "Envoyer la note",                                                 // SendRating
+            "Merci pour votre avis !",                                         // ThanksFeedback
+            "Choisissez de 1 à 5 étoiles.",                                    // ChooseStars
+            "Non envoyé. Veuillez réessayer.",                                 // NotSentTryAgain
+            "Avant de commencer, dites-nous qui vous êtes :",                  // WhoAreYou
+            "Nom",                                                             // Name
+            "E-mail",                                                          // Email
+            "Téléphone",                                                       // Phone
+            "Commencer",                                                       // StartChat
+            "Merci ! Comment pouvons-nous vous aider ?",                       // ThanksHowHelp
+            "Impossible de joindre l'assistance. Veuillez réessayer.",         // Unreachable
+            "Vous",                                                            // You
+            "Assistant IA",                                                    // AiAssistant
+            "Conseiller",                                                      // SupportAgent
+            "Menu",                                                            // Menu
+            "Nouvelle conversation",                                           // NewChat
+            "Votre conversation est encore ouverte",                           // StillOpen
+            "Conversations précédentes",                                       // Past
+            "Retour à la conversation",                                        // Back
+            "Aucune conversation pour l'instant.",                             // NoPast
+            "Plus anciennes",                                                  // Older
+            "Ouverte",                                                         // StatusOpen
+            "Résolue",                                                         // StatusResolved
+            "L'assistant IA écrit…",                                           // AiTyping
+            "Laissez votre adresse e-mail pour que nous puissions répondre :", // LeaveEmail
+            "(facultatif)",                                                    // Optional
         ],
     ),
     (
@@ -194,38 +197,39 @@ pub const TRANSLATIONS: [(&str, [&str; COUNT]); 5] = [
             "Datei senden",                       // SendFile
             "Hallo! Fragen Sie uns alles – unser KI-Assistent antwortet sofort, und ein Mensch ist nur einen Klick entfernt.", // Welcome
             "Unser Team ist gerade nicht da. Hinterlassen Sie hier eine Nachricht; wir melden uns, sobald wir zurück sind.", // Away
-            "Quelle: ",                                                  // Source
-            "Neues Gespräch. Wie können wir helfen?",                    // NewConversation
-            "Nicht gesendet – zum Wiederholen klicken.",                 // NotSentRetry
-            "nicht gesendet, bitte erneut versuchen.",                   // FileNotSent
-            "Wie waren wir?",                                            // HowDidWeDo
-            "Sterne",                                                    // Stars
-            "Noch etwas? (optional)",                                    // AnythingToAdd
-            "Bewertung senden",                                          // SendRating
-            "Danke für Ihr Feedback!",                                   // ThanksFeedback
-            "Wählen Sie 1 bis 5 Sterne.",                                // ChooseStars
-            "Nicht gesendet. Bitte erneut versuchen.",                   // NotSentTryAgain
-            "Bevor wir beginnen, sagen Sie uns, wer Sie sind:",          // WhoAreYou
-            "Name",                                                      // Name
-            "E-Mail",                                                    // Email
-            "Telefon",                                                   // Phone
-            "Chat starten",                                              // StartChat
-            "Danke! Wie können wir helfen?",                             // ThanksHowHelp
-            "Der Support ist nicht erreichbar. Bitte erneut versuchen.", // Unreachable
-            "Danke! Schreiben Sie hier Ihre Nachricht und Ihre E-Mail-Adresse; wir antworten, sobald wir zurück sind.", // LeaveMessageHint
-            "Sie",                         // You
-            "KI-Assistent",                // AiAssistant
-            "Support-Mitarbeiter",         // SupportAgent
-            "Menü",                        // Menu
-            "Neues Gespräch",              // NewChat
-            "Ihr Gespräch ist noch offen", // StillOpen
-            "Frühere Gespräche",           // Past
-            "Zurück zum Gespräch",         // Back
-            "Noch keine Gespräche.",       // NoPast
-            "Ältere anzeigen",             // Older
-            "Offen",                       // StatusOpen
-            "Gelöst",                      // StatusResolved
-            "Der KI-Assistent schreibt…",  // AiTyping
+            "Quelle: ",                                                          // Source
+            "Neues Gespräch. Wie können wir helfen?",                            // NewConversation
+            "Nicht gesendet – zum Wiederholen klicken.",                         // NotSentRetry
+            "nicht gesendet, bitte erneut versuchen.",                           // FileNotSent
+            "Wie waren wir?",                                                    // HowDidWeDo
+            "Sterne",                                                            // Stars
+            "Noch etwas? (optional)",                                            // AnythingToAdd
+            "Bewertung senden",                                                  // SendRating
+            "Danke für Ihr Feedback!",                                           // ThanksFeedback
+            "Wählen Sie 1 bis 5 Sterne.",                                        // ChooseStars
+            "Nicht gesendet. Bitte erneut versuchen.",                           // NotSentTryAgain
+            "Bevor wir beginnen, sagen Sie uns, wer Sie sind:",                  // WhoAreYou
+            "Name",                                                              // Name
+            "E-Mail",                                                            // Email
+            "Telefon",                                                           // Phone
+            "Chat starten",                                                      // StartChat
+            "Danke! Wie können wir helfen?",                                     // ThanksHowHelp
+            "Der Support ist nicht erreichbar. Bitte erneut versuchen.",         // Unreachable
+            "Sie",                                                               // You
+            "KI-Assistent",                                                      // AiAssistant
+            "Support-Mitarbeiter",                                               // SupportAgent
+            "Menü",                                                              // Menu
+            "Neues Gespräch",                                                    // NewChat
+            "Ihr Gespräch ist noch offen",                                       // StillOpen
+            "Frühere Gespräche",                                                 // Past
+            "Zurück zum Gespräch",                                               // Back
+            "Noch keine Gespräche.",                                             // NoPast
+            "Ältere anzeigen",                                                   // Older
+            "Offen",                                                             // StatusOpen
+            "Gelöst",                                                            // StatusResolved
+            "Der KI-Assistent schreibt…",                                        // AiTyping
+            "Hinterlassen Sie Ihre E-Mail-Adresse, damit wir antworten können:", // LeaveEmail
+            "(optional)",                                                        // Optional
         ],
     ),
     (
@@ -267,20 +271,21 @@ pub const TRANSLATIONS: [(&str, [&str; COUNT]); 5] = [
             "Empezar",                                               // StartChat
             "¡Gracias! ¿En qué podemos ayudarte?",                   // ThanksHowHelp
             "No pudimos contactar con soporte. Inténtalo de nuevo.", // Unreachable
-            "¡Gracias! Escribe aquí tu mensaje y tu correo electrónico; responderemos en cuanto volvamos.", // LeaveMessageHint
-            "Tú",                                   // You
-            "Asistente de IA",                      // AiAssistant
-            "Agente de soporte",                    // SupportAgent
-            "Menú",                                 // Menu
-            "Nueva conversación",                   // NewChat
-            "Tu conversación sigue abierta",        // StillOpen
-            "Conversaciones anteriores",            // Past
-            "Volver a la conversación",             // Back
-            "Aún no hay conversaciones.",           // NoPast
-            "Ver anteriores",                       // Older
-            "Abierta",                              // StatusOpen
-            "Resuelta",                             // StatusResolved
-            "El asistente de IA está escribiendo…", // AiTyping
+            "Tú",                                                    // You
+            "Asistente de IA",                                       // AiAssistant
+            "Agente de soporte",                                     // SupportAgent
+            "Menú",                                                  // Menu
+            "Nueva conversación",                                    // NewChat
+            "Tu conversación sigue abierta",                         // StillOpen
+            "Conversaciones anteriores",                             // Past
+            "Volver a la conversación",                              // Back
+            "Aún no hay conversaciones.",                            // NoPast
+            "Ver anteriores",                                        // Older
+            "Abierta",                                               // StatusOpen
+            "Resuelta",                                              // StatusResolved
+            "El asistente de IA está escribiendo…",                  // AiTyping
+            "Déjanos tu correo electrónico para poder responderte:", // LeaveEmail
+            "(opcional)",                                            // Optional
         ],
     ),
     (
@@ -304,38 +309,39 @@ pub const TRANSLATIONS: [(&str, [&str; COUNT]); 5] = [
             "Invia un file",                   // SendFile
             "Ciao! Chiedici qualsiasi cosa: il nostro assistente IA risponde subito, e una persona è a un clic di distanza.", // Welcome
             "Il nostro team al momento non è disponibile. Lascia un messaggio qui e ti risponderemo appena torniamo.", // Away
-            "Fonte: ",                                        // Source
-            "Nuova conversazione. Come possiamo aiutarti?",   // NewConversation
-            "Non inviato: fai clic per riprovare.",           // NotSentRetry
-            "non inviato, riprova.",                          // FileNotSent
-            "Come siamo andati?",                             // HowDidWeDo
-            "stelle",                                         // Stars
-            "Qualcosa da aggiungere? (facoltativo)",          // AnythingToAdd
-            "Invia valutazione",                              // SendRating
-            "Grazie per il tuo feedback!",                    // ThanksFeedback
-            "Scegli da 1 a 5 stelle.",                        // ChooseStars
-            "Non inviato. Riprova.",                          // NotSentTryAgain
-            "Prima di iniziare, dicci chi sei:",              // WhoAreYou
-            "Nome",                                           // Name
-            "E-mail",                                         // Email
-            "Telefono",                                       // Phone
-            "Inizia",                                         // StartChat
-            "Grazie! Come possiamo aiutarti?",                // ThanksHowHelp
-            "Impossibile raggiungere l'assistenza. Riprova.", // Unreachable
-            "Grazie! Scrivi qui il tuo messaggio e il tuo indirizzo e-mail; risponderemo appena torniamo.", // LeaveMessageHint
-            "Tu",                                   // You
-            "Assistente IA",                        // AiAssistant
-            "Operatore",                            // SupportAgent
-            "Menu",                                 // Menu
-            "Nuova conversazione",                  // NewChat
-            "La tua conversazione è ancora aperta", // StillOpen
-            "Conversazioni precedenti",             // Past
-            "Torna alla conversazione",             // Back
-            "Ancora nessuna conversazione.",        // NoPast
-            "Mostra precedenti",                    // Older
-            "Aperta",                               // StatusOpen
-            "Risolta",                              // StatusResolved
-            "L'assistente IA sta scrivendo…",       // AiTyping
+            "Fonte: ",                                                      // Source
+            "Nuova conversazione. Come possiamo aiutarti?",                 // NewConversation
+            "Non inviato: fai clic per riprovare.",                         // NotSentRetry
+            "non inviato, riprova.",                                        // FileNotSent
+            "Come siamo andati?",                                           // HowDidWeDo
+            "stelle",                                                       // Stars
+            "Qualcosa da aggiungere? (facoltativo)",                        // AnythingToAdd
+            "Invia valutazione",                                            // SendRating
+            "Grazie per il tuo feedback!",                                  // ThanksFeedback
+            "Scegli da 1 a 5 stelle.",                                      // ChooseStars
+            "Non inviato. Riprova.",                                        // NotSentTryAgain
+            "Prima di iniziare, dicci chi sei:",                            // WhoAreYou
+            "Nome",                                                         // Name
+            "E-mail",                                                       // Email
+            "Telefono",                                                     // Phone
+            "Inizia",                                                       // StartChat
+            "Grazie! Come possiamo aiutarti?",                              // ThanksHowHelp
+            "Impossibile raggiungere l'assistenza. Riprova.",               // Unreachable
+            "Tu",                                                           // You
+            "Assistente IA",                                                // AiAssistant
+            "Operatore",                                                    // SupportAgent
+            "Menu",                                                         // Menu
+            "Nuova conversazione",                                          // NewChat
+            "La tua conversazione è ancora aperta",                         // StillOpen
+            "Conversazioni precedenti",                                     // Past
+            "Torna alla conversazione",                                     // Back
+            "Ancora nessuna conversazione.",                                // NoPast
+            "Mostra precedenti",                                            // Older
+            "Aperta",                                                       // StatusOpen
+            "Risolta",                                                      // StatusResolved
+            "L'assistente IA sta scrivendo…",                               // AiTyping
+            "Lasciaci il tuo indirizzo e-mail, così possiamo risponderti:", // LeaveEmail
+            "(facoltativo)",                                                // Optional
         ],
     ),
     (
@@ -377,20 +383,21 @@ pub const TRANSLATIONS: [(&str, [&str; COUNT]); 5] = [
             "Começar",                                              // StartChat
             "Obrigado! Como podemos ajudar?",                       // ThanksHowHelp
             "Não foi possível falar com o suporte. Tente de novo.", // Unreachable
-            "Obrigado! Escreva aqui sua mensagem e seu e-mail; responderemos assim que voltarmos.", // LeaveMessageHint
-            "Você",                               // You
-            "Assistente de IA",                   // AiAssistant
-            "Atendente",                          // SupportAgent
-            "Menu",                               // Menu
-            "Nova conversa",                      // NewChat
-            "Sua conversa ainda está aberta",     // StillOpen
-            "Conversas anteriores",               // Past
-            "Voltar à conversa",                  // Back
-            "Ainda não há conversas.",            // NoPast
-            "Ver anteriores",                     // Older
-            "Aberta",                             // StatusOpen
-            "Resolvida",                          // StatusResolved
-            "O assistente de IA está digitando…", // AiTyping
+            "Você",                                                 // You
+            "Assistente de IA",                                     // AiAssistant
+            "Atendente",                                            // SupportAgent
+            "Menu",                                                 // Menu
+            "Nova conversa",                                        // NewChat
+            "Sua conversa ainda está aberta",                       // StillOpen
+            "Conversas anteriores",                                 // Past
+            "Voltar à conversa",                                    // Back
+            "Ainda não há conversas.",                              // NoPast
+            "Ver anteriores",                                       // Older
+            "Aberta",                                               // StatusOpen
+            "Resolvida",                                            // StatusResolved
+            "O assistente de IA está digitando…",                   // AiTyping
+            "Deixe seu e-mail para podermos responder:",            // LeaveEmail
+            "(opcional)",                                           // Optional
         ],
     ),
 ];

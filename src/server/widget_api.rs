@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use liaison_protocol::Message;
 use liaison_protocol::booking::BookRequest;
+use liaison_protocol::leave_message::{EscalateRequest, reply_address};
 use liaison_protocol::prechat::{PrechatForm, PrechatSettings};
 use liaison_protocol::widget_api::{
     ApiError, ConversationResponse, ConversationView, EscalateResponse, PAST_PAGE,
@@ -275,12 +276,12 @@ async fn conversation(
     let mut conn = state.db.read.acquire().await?;
     let latest = db::conversations::latest_for_visitor(conn.conn(), visitor.id).await?;
     drop(conn);
+    let on_file = db::visitors::find(&state.db.read, visitor.id).await?;
     let prechat = {
         let settings: PrechatSettings = db::settings::get(&state.db.read, PRECHAT_KEY)
             .await?
             .unwrap_or_default();
-        let on_file = db::visitors::find(&state.db.read, visitor.id).await?;
-        let given = on_file.map_or([false; 3], |v| {
+        let given = on_file.as_ref().map_or([false; 3], |v| {
             [v.name.is_some(), v.email.is_some(), v.phone.is_some()]
         });
         settings.to_ask(latest.is_some(), given)
@@ -297,6 +298,7 @@ async fn conversation(
             .await?
             .enabled,
         prechat,
+        email_on_file: on_file.is_some_and(|v| v.email.is_some()),
     }))
 }
 
@@ -369,16 +371,47 @@ async fn send_message(
     }))
 }
 
+/// "Talk to a human"; with no one to answer now, "Leave a message": the team replies later, so
+/// an email address must be on file or given (`leave_message::reply_address`). A refusal
+/// changes nothing.
 async fn escalate(
     State(state): State<AppState>,
     visitor: Visitor,
+    body: axum::body::Bytes,
 ) -> Result<Json<EscalateResponse>, WidgetError> {
+    let request: EscalateRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        EscalateRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| WidgetError::BadRequest(e.to_string()))?
+    };
+    let on_file = db::visitors::find(&state.db.read, visitor.id).await?;
+    let lang = on_file
+        .as_ref()
+        .and_then(|v| v.language.as_deref())
+        .and_then(ai::policy::Lang::from_tag)
+        .unwrap_or(ai::policy::Lang::En);
+    let mut say = ai::policy::Handover::Requested.message(lang);
+    if !crate::server::business_hours::someone_can_answer(&state.db.read).await? {
+        say = ai::policy::say(ai::policy::Say::MessageLeft, lang);
+        let on_file = on_file.as_ref().and_then(|v| v.email.as_deref());
+        if let Some(email) =
+            reply_address(on_file, &request.email).map_err(WidgetError::BadRequest)?
+        {
+            let given = liaison_protocol::prechat::Given {
+                email: Some(email),
+                ..Default::default()
+            };
+            let mut tx = state.db.write().await?;
+            db::visitors::set_contact(tx.conn(), visitor.id, &given).await?;
+            tx.commit().await?;
+        }
+    }
     let conversation_id = conversations::open_conversation(&state.db, visitor.id).await?;
     let status = conversations::escalate(
         &state.db,
         conversation_id,
         Actor::Visitor(visitor.id),
-        Some(ai::policy::Handover::Requested.message(ai::policy::Lang::En)),
+        Some(say),
     )
     .await?;
     Ok(Json(EscalateResponse {

@@ -376,7 +376,7 @@ async fn the_widget_learns_when_nobody_is_online() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn outside_business_hours_the_widget_says_the_team_is_away() {
+async fn outside_business_hours_the_widget_says_the_team_is_away_and_takes_a_message() {
     use liaison::app::settings::business_hours::SaveBusinessHours;
     let app = spawn().await;
     let token = visitor(&app).await;
@@ -423,4 +423,56 @@ async fn outside_business_hours_the_widget_says_the_team_is_away() {
     // Off again: availability alone.
     save(false, "UTC", "").await;
     assert!(online().await);
+
+    // Away: "Leave a message" needs an address to reply to. Without one it is refused and
+    // nothing changes; a wrong one too; a good one is stored and the message is left.
+    save(true, "Pacific/Auckland", "").await;
+    let lang = json!({"metadata": {"language": "fr-FR"}});
+    let french = session(&app, lang).await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let leave = |token: String, body: Option<Value>| {
+        let app = &app;
+        async move {
+            let r = client()
+                .post(app.url("/api/widget/v1/escalate"))
+                .bearer_auth(&token);
+            let r = match body {
+                Some(b) => r.json(&b),
+                None => r,
+            };
+            json_of(r.send().await.unwrap()).await
+        }
+    };
+    let (status, refused) = leave(french.clone(), None).await;
+    assert_eq!(status, 400);
+    assert!(
+        refused["error"].as_str().unwrap().contains("email address"),
+        "{refused}"
+    );
+    let (status, refused) = leave(french.clone(), Some(json!({"email": "ana@"}))).await;
+    assert_eq!(status, 400, "{refused}");
+    let view = conversation(&app, &french).await;
+    assert!(view.conversation.is_none() && !view.email_on_file);
+    let (status, left) = leave(french.clone(), Some(json!({"email": " ana@example.com "}))).await;
+    assert_eq!(status, 200, "{left}");
+    assert_eq!(left["status"], "needs_agent");
+    let view = conversation(&app, &french).await;
+    assert!(view.email_on_file);
+    let messages = view.conversation.unwrap().messages;
+    let said = &messages.last().unwrap().body;
+    assert!(
+        said.contains("e-mail"),
+        "answered in the visitor's language: {said}"
+    );
+    // Stored on the visitor: Capture Lead is pre-filled with it.
+    let cid = left["conversation_id"].to_string();
+    let (_, prefill) =
+        json_of(call::<LeadPrefill>(&owner, &app, &[("conversation_id", &cid)]).await).await;
+    assert_eq!(prefill["email"], "ana@example.com");
+    // A known address is not asked again; while someone can answer none is needed.
+    save(false, "UTC", "").await;
+    let (status, _) = leave(token.clone(), None).await;
+    assert_eq!(status, 200);
 }

@@ -75,6 +75,8 @@ pub struct ConversationView {
     /// The pre-chat form's fields (name, email, phone) and whether each is required; empty when
     /// no form is due.
     pub prechat: Vec<(String, bool)>,
+    /// The visitor's email address is on file ("Leave a message" need not ask for it).
+    pub email_on_file: bool,
 }
 
 fn url(base: &str, path: &str) -> String {
@@ -161,6 +163,7 @@ impl Api {
                     Some((json::string(&f, "field")?, required))
                 })
                 .collect(),
+            email_on_file: json::get(&v, "email_on_file").as_bool().unwrap_or(false),
         })
     }
 
@@ -302,10 +305,11 @@ impl Api {
         json::message(&v).ok_or(ApiError::Unavailable)
     }
 
-    pub async fn escalate(&self) -> Result<(), ApiError> {
+    /// "Talk to a human", or "Leave a message" with the address to reply to.
+    pub async fn escalate(&self, email: Option<&str>) -> Result<(), ApiError> {
         call(
             Request::post(&url(&self.base, "/escalate")).header("Authorization", &self.bearer()),
-            None,
+            email.map(|e| json::stringify(&json::object(&[("email", Some(e))]))),
         )
         .await
         .map(|_| ())

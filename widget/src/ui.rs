@@ -67,6 +67,11 @@ struct Widget {
     rated: Rc<Cell<bool>>,
     /// Whether any operator is online; when none is, "Talk to a human" becomes "Leave a message".
     online: Cell<bool>,
+    /// Whether the server has the visitor's email address ("Leave a message" asks for it).
+    email_on_file: Cell<bool>,
+    /// The form under the thread is asking for the address to leave a message with, not the
+    /// pre-chat form's fields.
+    leaving: Cell<bool>,
     /// The live conversation's parts, and the menu's past conversations shown in their place.
     live: Element,
     past: Element,
@@ -241,6 +246,8 @@ pub fn mount(base: String, config_json: String) {
         rating,
         rated: Rc::default(),
         online: Cell::new(true),
+        email_on_file: Cell::new(false),
+        leaving: Cell::new(false),
     });
     w.hint(&look_text("greeting").unwrap_or_else(|| t(Text::Welcome).into()));
 
@@ -261,7 +268,13 @@ pub fn mount(base: String, config_json: String) {
     on(&prechat, "submit", move |e| {
         e.prevent_default();
         let w = wp.clone();
-        spawn_local(async move { w.send_prechat().await });
+        spawn_local(async move {
+            if w.leaving.get() {
+                w.leave_message().await
+            } else {
+                w.send_prechat().await
+            }
+        });
     });
     let wb = w.clone();
     on(&book, "click", move |_| {
@@ -422,11 +435,12 @@ impl Widget {
             }
         };
         self.online.set(view.operators_online);
+        self.email_on_file.set(view.email_on_file);
         if view.booking {
             let _ = self.book.remove_attribute("hidden");
         }
         if view.conversation.is_none() && !view.prechat.is_empty() {
-            self.ask_prechat(&view.prechat);
+            self.ask(Text::WhoAreYou, &view.prechat, Text::StartChat);
         }
         if !view.operators_online {
             self.hint(t(Text::Away));
@@ -994,11 +1008,13 @@ impl Widget {
     }
 
     /// The pre-chat form in place of the message box: a labelled input per field Settings asks.
-    fn ask_prechat(&self, fields: &[(String, bool)]) {
+    /// The form under the thread (in place of the message box): the pre-chat form, or the
+    /// address to leave a message with.
+    fn ask(&self, intro: Text, fields: &[(String, bool)], submit: Text) {
         self.prechat.set_inner_html("");
-        let intro = el(&self.doc, "p", "");
-        intro.set_text_content(Some(t(Text::WhoAreYou)));
-        let _ = self.prechat.append_child(&intro);
+        let p = el(&self.doc, "p", "");
+        p.set_text_content(Some(t(intro)));
+        let _ = self.prechat.append_child(&p);
         for (field, required) in fields {
             let (label, kind) = match field.as_str() {
                 "name" => (t(Text::Name), "text"),
@@ -1010,7 +1026,7 @@ impl Widget {
             let text = if *required {
                 label.to_string()
             } else {
-                format!("{label} (optional)")
+                [label, t(Text::Optional)].join(" ")
             };
             wrap.set_text_content(Some(&text));
             let input: HtmlInputElement = el(&self.doc, "input", "").unchecked_into();
@@ -1024,22 +1040,50 @@ impl Widget {
         let _ = error.set_attribute("role", "alert");
         let _ = self.prechat.append_child(&error);
         let start = el(&self.doc, "button", "");
-        start.set_text_content(Some(t(Text::StartChat)));
+        start.set_text_content(Some(t(submit)));
         let _ = start.set_attribute("type", "submit");
         let _ = self.prechat.append_child(&start);
         let _ = self.prechat.remove_attribute("hidden");
         let _ = self.compose.set_attribute("hidden", "");
+        if let Ok(Some(first)) = self.prechat.query_selector("input") {
+            let _ = first.unchecked_into::<HtmlInputElement>().focus();
+        }
+    }
+
+    /// The form's input named `name`, when it shows one.
+    fn answer(&self, name: &str) -> Option<String> {
+        self.prechat
+            .query_selector(&["input[name=", name, "]"].concat())
+            .ok()
+            .flatten()
+            .map(|i| i.unchecked_into::<HtmlInputElement>().value())
+    }
+
+    /// Back to the message box once the form is answered.
+    fn answered(&self) {
+        self.leaving.set(false);
+        let _ = self.prechat.set_attribute("hidden", "");
+        let _ = self.compose.remove_attribute("hidden");
+        let _ = self.input.focus();
+    }
+
+    /// Shows why the form was refused, beside it; what the visitor typed stays.
+    fn refused(&self, e: ApiError) {
+        let reason = match e {
+            ApiError::Refused(reason) => reason,
+            _ => t(Text::Unreachable).into(),
+        };
+        if let Ok(Some(p)) = self.prechat.query_selector("p.error") {
+            p.set_text_content(Some(&reason));
+        }
     }
 
     async fn send_prechat(self: Rc<Self>) {
-        let value = |name: &str| {
-            self.prechat
-                .query_selector(&format!("input[name={name}]"))
-                .ok()
-                .flatten()
-                .map(|i| i.unchecked_into::<HtmlInputElement>().value())
-        };
-        let (name, email, phone) = (value("name"), value("email"), value("phone"));
+        let (name, email, phone) = (
+            self.answer("name"),
+            self.answer("email"),
+            self.answer("phone"),
+        );
         let Some(api) = self.api() else { return };
         let answers = [
             ("name", name.as_deref()),
@@ -1048,20 +1092,12 @@ impl Widget {
         ];
         match api.prechat(&answers).await {
             Ok(()) => {
-                let _ = self.prechat.set_attribute("hidden", "");
-                let _ = self.compose.remove_attribute("hidden");
-                let _ = self.input.focus();
+                self.email_on_file
+                    .set(self.email_on_file.get() || email.is_some_and(|e| !e.trim().is_empty()));
+                self.answered();
                 self.hint(t(Text::ThanksHowHelp));
             }
-            Err(e) => {
-                let reason = match e {
-                    ApiError::Refused(reason) => reason,
-                    _ => t(Text::Unreachable).into(),
-                };
-                if let Ok(Some(p)) = self.prechat.query_selector("p.error") {
-                    p.set_text_content(Some(&reason));
-                }
-            }
+            Err(e) => self.refused(e),
         }
     }
 
@@ -1136,12 +1172,34 @@ impl Widget {
         if self.thread.borrow().closed() {
             self.restart();
         }
+        if !self.online.get() && !self.email_on_file.get() {
+            // No one can answer now: the team replies later, by email.
+            self.leaving.set(true);
+            self.ask(
+                Text::LeaveEmail,
+                &[("email".into(), true)],
+                Text::LeaveMessage,
+            );
+            return;
+        }
         let Some(api) = self.api() else { return };
-        match api.escalate().await {
-            Ok(_) if !self.online.get() => self.hint(t(Text::LeaveMessageHint)),
+        match api.escalate(None).await {
             Ok(_) => {}
             Err(ApiError::Refused(reason)) => self.hint(&reason),
             Err(_) => self.hint(t(Text::Unreachable)),
+        }
+    }
+
+    /// "Leave a message" with the address given in the form.
+    async fn leave_message(self: Rc<Self>) {
+        let Some(api) = self.api() else { return };
+        match api.escalate(self.answer("email").as_deref()).await {
+            Ok(_) => {
+                // The server's message says the team will reply by email.
+                self.email_on_file.set(true);
+                self.answered();
+            }
+            Err(e) => self.refused(e),
         }
     }
 }

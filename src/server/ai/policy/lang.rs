@@ -185,6 +185,8 @@ pub enum Say {
     ChooseTime,
     /// Thanks or "ok" with nothing asked: the AI offers more help and waits.
     AnythingElse,
+    /// "Leave a message" with no one to answer now: the team replies by email later.
+    MessageLeft,
 }
 
 pub fn say(what: Say, lang: Lang) -> &'static str {
@@ -293,6 +295,24 @@ pub fn say(what: Say, lang: Lang) -> &'static str {
         (AnythingElse, De) => "Gern geschehen. Kann ich Ihnen sonst noch helfen?",
         (AnythingElse, It) => "Con piacere. Posso aiutarti in qualcos'altro?",
         (AnythingElse, Pt) => "Por nada. Posso ajudar em mais alguma coisa?",
+        (MessageLeft, En) => {
+            "Our team is away right now. Write your message here: they will read it and reply by email as soon as they are back."
+        }
+        (MessageLeft, Es) => {
+            "Nuestro equipo no está disponible ahora. Escribe aquí tu mensaje: lo leerán y te responderán por correo en cuanto vuelvan."
+        }
+        (MessageLeft, Fr) => {
+            "Notre équipe est absente pour le moment. Écrivez votre message ici : elle le lira et vous répondra par e-mail dès son retour."
+        }
+        (MessageLeft, De) => {
+            "Unser Team ist gerade nicht da. Schreiben Sie Ihre Nachricht hier: Es liest sie und antwortet per E-Mail, sobald es zurück ist."
+        }
+        (MessageLeft, It) => {
+            "Il nostro team al momento non è disponibile. Scrivi qui il tuo messaggio: lo leggerà e ti risponderà via e-mail appena torna."
+        }
+        (MessageLeft, Pt) => {
+            "Nossa equipe não está disponível agora. Escreva sua mensagem aqui: ela vai ler e responder por e-mail assim que voltar."
+        }
     }
 }
 
