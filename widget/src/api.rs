@@ -139,12 +139,24 @@ impl Api {
         format!("Bearer {}", self.token)
     }
 
+    /// One call to the widget API as this visitor: a POST when it has a body or `post`.
+    async fn request(
+        &self,
+        post: bool,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<JsValue, ApiError> {
+        let url = url(&self.base, path);
+        let request = if post || body.is_some() {
+            Request::post(&url)
+        } else {
+            Request::get(&url)
+        };
+        call(request.header("Authorization", &self.bearer()), body).await
+    }
+
     pub async fn conversation(&self) -> Result<ConversationView, ApiError> {
-        let v = call(
-            Request::get(&url(&self.base, "/conversation")).header("Authorization", &self.bearer()),
-            None,
-        )
-        .await?;
+        let v = self.request(false, "/conversation", None).await?;
         let c = json::get(&v, "conversation");
         let conversation = if c.is_object() {
             Some(read_conversation(&c).ok_or(ApiError::Unavailable)?)
@@ -171,12 +183,9 @@ impl Api {
     /// page starts.
     pub async fn past(&self, before: Option<i64>) -> Result<(Vec<Past>, Option<i64>), ApiError> {
         let query = before.map_or(String::new(), |b| format!("?before={b}"));
-        let v = call(
-            Request::get(&url(&self.base, &format!("/conversations{query}")))
-                .header("Authorization", &self.bearer()),
-            None,
-        )
-        .await?;
+        let v = self
+            .request(false, &format!("/conversations{query}"), None)
+            .await?;
         let list = json::array(&v, "conversations")
             .iter()
             .filter_map(|c| {
@@ -193,12 +202,9 @@ impl Api {
 
     /// One of the visitor's conversations, to read again.
     pub async fn past_conversation(&self, id: i64) -> Result<Conversation, ApiError> {
-        let v = call(
-            Request::get(&url(&self.base, &format!("/conversations/{id}")))
-                .header("Authorization", &self.bearer()),
-            None,
-        )
-        .await?;
+        let v = self
+            .request(false, &format!("/conversations/{id}"), None)
+            .await?;
         read_conversation(&v).ok_or(ApiError::Unavailable)
     }
 
@@ -223,11 +229,7 @@ impl Api {
 
     /// The feedback categories a rating may carry.
     pub async fn rating_categories(&self) -> Result<Vec<String>, ApiError> {
-        let v = call(
-            Request::get(&url(&self.base, "/rating")).header("Authorization", &self.bearer()),
-            None,
-        )
-        .await?;
+        let v = self.request(false, "/rating", None).await?;
         Ok(json::array(&v, "categories")
             .iter()
             .filter_map(|c| c.as_string())
@@ -247,37 +249,29 @@ impl Api {
             list.push(&JsValue::from_str(c));
         }
         let _ = Reflect::set(&body, &"categories".into(), &list);
-        call(
-            Request::post(&url(&self.base, "/rating")).header("Authorization", &self.bearer()),
-            Some(json::stringify(&body)),
-        )
-        .await
-        .map(|_| ())
+        self.request(true, "/rating", Some(json::stringify(&body)))
+            .await
+            .map(|_| ())
     }
 
     /// Tells operators the visitor is typing (the caller throttles).
     pub async fn typing(&self) {
-        let _ = call(
-            Request::post(&url(&self.base, "/typing")).header("Authorization", &self.bearer()),
-            None,
-        )
-        .await;
+        let _ = self.request(true, "/typing", None).await;
     }
 
     pub async fn send(&self, client_msg_id: &str, body: &str) -> Result<Message, ApiError> {
         let request = json::object(&[("client_msg_id", Some(client_msg_id)), ("body", Some(body))]);
-        let v = call(
-            Request::post(&url(&self.base, "/messages")).header("Authorization", &self.bearer()),
-            Some(json::stringify(&request)),
-        )
-        .await?;
+        let v = self
+            .request(true, "/messages", Some(json::stringify(&request)))
+            .await?;
         json::message(&json::get(&v, "message")).ok_or(ApiError::Unavailable)
     }
 
     /// The pre-chat form's answers, as `(field, value)` pairs.
     pub async fn prechat(&self, answers: &[(&str, Option<&str>)]) -> Result<(), ApiError> {
-        call(
-            Request::post(&url(&self.base, "/prechat")).header("Authorization", &self.bearer()),
+        self.request(
+            true,
+            "/prechat",
             Some(json::stringify(&json::object(answers))),
         )
         .await
@@ -286,29 +280,23 @@ impl Api {
 
     /// "Book a meeting": the server posts a card of free slots and returns it.
     pub async fn offer_slots(&self) -> Result<Message, ApiError> {
-        let v = call(
-            Request::post(&url(&self.base, "/booking/offer"))
-                .header("Authorization", &self.bearer()),
-            None,
-        )
-        .await?;
+        let v = self.request(true, "/booking/offer", None).await?;
         json::message(&v).ok_or(ApiError::Unavailable)
     }
 
     /// Books the slot starting at `start` (ms); the confirmation message, or the reason not.
     pub async fn book(&self, start: i64) -> Result<Message, ApiError> {
-        let v = call(
-            Request::post(&url(&self.base, "/booking")).header("Authorization", &self.bearer()),
-            Some(format!("{{\"start\":{start}}}")),
-        )
-        .await?;
+        let v = self
+            .request(true, "/booking", Some(format!("{{\"start\":{start}}}")))
+            .await?;
         json::message(&v).ok_or(ApiError::Unavailable)
     }
 
     /// "Talk to a human", or "Leave a message" with the address to reply to.
     pub async fn escalate(&self, email: Option<&str>) -> Result<(), ApiError> {
-        call(
-            Request::post(&url(&self.base, "/escalate")).header("Authorization", &self.bearer()),
+        self.request(
+            true,
+            "/escalate",
             email.map(|e| json::stringify(&json::object(&[("email", Some(e))]))),
         )
         .await
