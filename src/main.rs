@@ -14,7 +14,22 @@ fn site_options() -> LeptosOptions {
         leptos::config::get_configuration(None)
     };
     match conf {
-        Ok(conf) => conf.leptos_options,
+        Ok(conf) => {
+            let options = conf.leptos_options;
+            // The pages name the bundles from hash.txt, which the build writes beside the binary.
+            let hashes = std::env::current_exe()
+                .ok()
+                .and_then(|exe| Some(exe.parent()?.join(&*options.hash_file)));
+            if options.hash_files && !hashes.as_ref().is_some_and(|h| h.exists()) {
+                eprintln!(
+                    "Leptos site configuration: hash-files is on, but {} is missing: copy the \
+                     hash.txt that `cargo leptos build` wrote beside the binary with it.",
+                    hashes.map_or("hash.txt".into(), |h| h.display().to_string())
+                );
+                std::process::exit(2);
+            }
+            options
+        }
         Err(e) => {
             eprintln!("Leptos site configuration: {e}");
             std::process::exit(2);

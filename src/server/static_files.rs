@@ -101,15 +101,20 @@ async fn immutable_when_hashed(request: Request, next: Next) -> Response {
     response
 }
 
-/// Whether a file name carries its content's hash: a part of 16 or more hex digits between
-/// dots ("liaison-core.3f2a9c0d1e4b5a6f.js").
+/// Whether a file name carries its content's hash: a part between dots of 16 or more hex digits
+/// (the widget's, "liaison-core.3f2a9c0d1e4b5a6f.js") or of 22 base64url characters with a
+/// digit in it (cargo-leptos' MD5, "chunk_12.hbvrRdgZZaomZicmT0Xh_A.wasm").
 pub fn is_content_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     let parts: Vec<&str> = name.split('.').collect();
-    parts.len() >= 3
-        && parts[1..parts.len() - 1]
-            .iter()
-            .any(|p| p.len() >= 16 && p.chars().all(|c| c.is_ascii_hexdigit()))
+    let hex = |p: &str| p.len() >= 16 && p.chars().all(|c| c.is_ascii_hexdigit());
+    let md5 = |p: &str| {
+        p.len() == 22
+            && p.chars().any(|c| c.is_ascii_digit())
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    parts.len() >= 3 && parts[1..parts.len() - 1].iter().any(|p| hex(p) || md5(p))
 }
 
 /// Writes `name.br` and `name.gz` beside every compressible file under `dir` that lacks them or
@@ -264,7 +269,16 @@ mod tests {
         assert!(is_content_hashed(
             "/widget/liaison-core_bg.3f2a9c0d1e4b5a6f.wasm"
         ));
+        assert!(is_content_hashed(
+            "/pkg/chunk_12.hbvrRdgZZaomZicmT0Xh_A.wasm"
+        ));
+        assert!(is_content_hashed(
+            "/pkg/__wasm_split.8LDAHMBtwOG54-LxY6ZKLQ.js"
+        ));
         assert!(!is_content_hashed("/widget/liaison.js"));
+        assert!(!is_content_hashed(
+            "/help/a.getting_started_with_billing.html"
+        ));
         assert!(!is_content_hashed("/pkg/chunk_12.wasm"));
         assert!(!is_content_hashed("/pkg/app.v2.js"));
         assert!(

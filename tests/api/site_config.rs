@@ -15,6 +15,7 @@ fn leptos_toml_matches_cargo_metadata() {
         "site-pkg-dir",
         "site-addr",
         "reload-port",
+        "hash-files",
     ] {
         assert_eq!(
             built.get(key),

@@ -157,14 +157,38 @@ pub fn run() -> Result<(), String> {
     release_server_figures()
 }
 
+/// Only what browsers download (`cargo xtask bench delivery`): the release builds, then the
+/// widget's and the dashboard's first and repeat visits over HTTP, without the database benches.
+pub fn delivery() -> Result<(), String> {
+    setup::run()?;
+    widget::build(widget::Mode::Release)?;
+    step("cargo leptos build --release --split (the dashboard, a chunk per page)");
+    exec(&mut release_dashboard())?;
+    let root = util::root();
+    let port = e2e::free_port()?;
+    let data = std::env::temp_dir().join(format!("liaison-delivery-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let mut server = e2e::Server::start(
+        &root.join("target/release/liaison"),
+        port,
+        &data,
+        &root.join("target/bench-server.log"),
+    )?;
+    let result = delivery_figures(port);
+    server.stop();
+    let _ = std::fs::remove_dir_all(&data);
+    result
+}
+
 /// The widget's and the dashboard's first loads as the release server sends them.
 fn delivery_figures(port: u16) -> Result<(), String> {
     step("What browsers download (HTTP from the release server, Accept-Encoding: br, gzip)");
     let root = util::root();
     // The server compresses the bundles in the background after it starts.
+    let wasm = built_names(&root)?.main[0].clone();
     wire::wait_compressed(
         port,
-        "/pkg/liaison.wasm",
+        &format!("/pkg/{wasm}"),
         std::time::Duration::from_secs(120),
     )?;
     let site_widget = root.join("target/site/widget");
@@ -260,13 +284,36 @@ pub fn release_dashboard() -> std::process::Command {
     cmd
 }
 
-/// The files every dashboard page loads.
-const MAIN_FILES: [&str; 4] = [
-    "liaison.wasm",
-    "liaison.js",
-    "liaison.css",
-    "__wasm_split.______________________.js",
-];
+/// The dashboard's file names as built: content-hashed, listed in the hash.txt cargo-leptos
+/// writes beside the binary (`js: <hash>`, `wasm:`, `css:`, `split:`, `manifest:`).
+struct BuiltNames {
+    /// The files every dashboard page loads.
+    main: Vec<String>,
+    /// Which chunks each lazy page loads.
+    manifest: String,
+}
+
+fn built_names(root: &Path) -> Result<BuiltNames, String> {
+    let path = root.join("target/release/hash.txt");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let hash = |key: &str| {
+        text.lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                (k.trim() == key).then(|| v.trim().to_string())
+            })
+            .ok_or_else(|| format!("{}: no {key}", path.display()))
+    };
+    Ok(BuiltNames {
+        main: vec![
+            format!("liaison.{}.wasm", hash("wasm")?),
+            format!("liaison.{}.js", hash("js")?),
+            format!("liaison.{}.css", hash("css")?),
+            format!("__wasm_split.{}.js", hash("split")?),
+        ],
+        manifest: format!("__wasm_split_manifest.{}.json", hash("manifest")?),
+    })
+}
 
 /// The landing page (Conversations, no conversation open) must stay within this, as sent.
 const DASHBOARD_BUDGET: usize = 300 * 1024;
@@ -274,14 +321,16 @@ const DASHBOARD_BUDGET: usize = 300 * 1024;
 /// The main bundle every page loads, then each page's first load: the main bundle plus the
 /// chunks the split manifest lists for the page.
 fn dashboard_figures(port: u16, dir: &Path) -> Result<(), String> {
+    let names = built_names(&util::root())?;
+    let main_files: Vec<&str> = names.main.iter().map(String::as_str).collect();
     let main = table(
         "Dashboard main bundle (release, split, wasm-opt): every page loads it",
         port,
         "/pkg",
         dir,
-        &MAIN_FILES,
+        &main_files,
     )?;
-    let manifest = std::fs::read_to_string(dir.join("__wasm_split_manifest.json"))
+    let manifest = std::fs::read_to_string(dir.join(&names.manifest))
         .map_err(|e| format!("no split manifest: {e}"))?;
     let manifest: std::collections::BTreeMap<String, Vec<String>> =
         serde_json::from_str(&manifest).map_err(|e| format!("split manifest: {e}"))?;
@@ -322,7 +371,7 @@ fn dashboard_figures(port: u16, dir: &Path) -> Result<(), String> {
             kb(DASHBOARD_BUDGET),
             verdict(first <= DASHBOARD_BUDGET)
         );
-        let mut files: Vec<String> = MAIN_FILES.iter().map(|f| f.to_string()).collect();
+        let mut files = names.main.clone();
         files.extend(chunks.iter().map(|c| format!("{c}.wasm")));
         let names: Vec<&str> = files.iter().map(String::as_str).collect();
         repeat_visit(

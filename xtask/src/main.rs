@@ -4,7 +4,8 @@
 //!   wasm-bindgen-cli at the Cargo.lock version, wasm-opt >= 116, end2end npm packages)
 //! - `dev`: setup, build the widget, and serve with `cargo leptos watch` (demo data)
 //! - `test`: setup, then every check: fmt, clippy, unit + integration tests, browser tests
-//! - `bench`: print sizes: the widget's first load and the dashboard's wasm
+//! - `bench`: print the figures: the inbox at scale, the AI agent, the backends, what browsers
+//!   download and the streams (`bench delivery`: only what browsers download)
 //! - `widget`: build the widget bundle into public/widget/
 //! - `e2e`: build the widget and the app, and run only the browser tests
 
@@ -23,13 +24,14 @@ fn main() -> ExitCode {
         "setup" => setup::run(),
         "dev" => dev(),
         "test" => test(),
+        "bench" if std::env::args().nth(2).as_deref() == Some("delivery") => bench::delivery(),
         "bench" => bench::run(),
         "widget" => setup::run().and_then(|_| widget::build(widget::Mode::Release)),
         "e2e" => setup::run()
             .and_then(|_| widget::build(widget::Mode::Release))
             .and_then(|_| e2e::run()),
         _ => {
-            eprintln!("usage: cargo xtask <setup | dev | test | bench | widget | e2e>");
+            eprintln!("usage: cargo xtask <setup | dev | test | bench [delivery] | widget | e2e>");
             return ExitCode::from(2);
         }
     };
