@@ -26,7 +26,7 @@ test('a slot is booked once: the card, the confirmation, the Booked tab and the 
   await form.locator('input[name="form[slot_minutes]"]').fill('30');
   await form.locator('input[name="form[days_ahead]"]').fill('7');
   for (const day of ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']) {
-    await form.locator(`input[name="form[${day}]"]`).fill('00:00-24:00');
+    await form.locator(`input[name="form[week][${day}]"]`).fill('00:00-24:00');
   }
   await form.locator('button[type=submit]').click();
   await owner.locator('.notice', { hasText: 'Booking settings saved.' }).waitFor(WAIT);

@@ -168,7 +168,7 @@ async function setBusinessHours(page, enabled, hours) {
   if ((await box.isChecked()) !== enabled) await box.click();
   await form.locator('input[name="form[time_zone]"]').fill('UTC');
   for (const day of ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']) {
-    await form.locator(`input[name="form[${day}]"]`).fill(hours);
+    await form.locator(`input[name="form[week][${day}]"]`).fill(hours);
   }
   await form.locator('button[type=submit]').click();
   await page.locator('.notice', { hasText: 'Business hours saved.' }).waitFor(WAIT);

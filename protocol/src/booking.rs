@@ -112,6 +112,66 @@ pub fn parse_week(days: [&str; 7]) -> Result<[Option<DayHours>; 7], String> {
     Ok(weekly)
 }
 
+/// A week of hours as a settings form shows it ("09:00-17:00" per day; empty is closed):
+/// Settings → Bookings and Settings → Business hours.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeekForm {
+    #[serde(default)]
+    pub monday: String,
+    #[serde(default)]
+    pub tuesday: String,
+    #[serde(default)]
+    pub wednesday: String,
+    #[serde(default)]
+    pub thursday: String,
+    #[serde(default)]
+    pub friday: String,
+    #[serde(default)]
+    pub saturday: String,
+    #[serde(default)]
+    pub sunday: String,
+}
+
+impl WeekForm {
+    /// The days' texts, Monday first.
+    pub fn days(&self) -> [&str; 7] {
+        [
+            &self.monday,
+            &self.tuesday,
+            &self.wednesday,
+            &self.thursday,
+            &self.friday,
+            &self.saturday,
+            &self.sunday,
+        ]
+    }
+
+    pub fn hours(&self) -> Result<[Option<DayHours>; 7], String> {
+        parse_week(self.days())
+    }
+
+    pub fn from_week(weekly: &[Option<DayHours>; 7]) -> WeekForm {
+        let [
+            monday,
+            tuesday,
+            wednesday,
+            thursday,
+            friday,
+            saturday,
+            sunday,
+        ] = weekly.map(format_hours);
+        WeekForm {
+            monday,
+            tuesday,
+            wednesday,
+            thursday,
+            friday,
+            saturday,
+            sunday,
+        }
+    }
+}
+
 /// "HH:MM-HH:MM", as the settings form shows it.
 pub fn format_hours(hours: Option<DayHours>) -> String {
     match hours {
@@ -196,20 +256,9 @@ pub struct BookingForm {
     pub time_zone: String,
     pub slot_minutes: String,
     pub days_ahead: String,
+    /// Hours per weekday (`form[week][monday]`).
     #[serde(default)]
-    pub monday: String,
-    #[serde(default)]
-    pub tuesday: String,
-    #[serde(default)]
-    pub wednesday: String,
-    #[serde(default)]
-    pub thursday: String,
-    #[serde(default)]
-    pub friday: String,
-    #[serde(default)]
-    pub saturday: String,
-    #[serde(default)]
-    pub sunday: String,
+    pub week: WeekForm,
     #[serde(default)]
     pub blackout: String,
 }
@@ -223,15 +272,7 @@ impl BookingForm {
                 .parse::<u16>()
                 .map_err(|_| format!("{what} must be a whole number."))
         };
-        let weekly = parse_week([
-            &self.monday,
-            &self.tuesday,
-            &self.wednesday,
-            &self.thursday,
-            &self.friday,
-            &self.saturday,
-            &self.sunday,
-        ])?;
+        let weekly = self.week.hours()?;
         let time_zone = self.time_zone.trim().to_string();
         if time_zone.is_empty() {
             return Err("Give the time zone the hours are in, e.g. Europe/Paris.".into());
@@ -250,19 +291,12 @@ impl BookingForm {
 
     /// The form showing `settings`.
     pub fn from_settings(s: &BookingSettings) -> BookingForm {
-        let h = |i: usize| format_hours(s.weekly[i]);
         BookingForm {
             enabled: s.enabled.then(|| "on".into()),
             time_zone: s.time_zone.clone(),
             slot_minutes: s.slot_minutes.to_string(),
             days_ahead: s.days_ahead.to_string(),
-            monday: h(0),
-            tuesday: h(1),
-            wednesday: h(2),
-            thursday: h(3),
-            friday: h(4),
-            saturday: h(5),
-            sunday: h(6),
+            week: WeekForm::from_week(&s.weekly),
             blackout: s.blackout.join("\n"),
         }
     }
@@ -336,7 +370,7 @@ mod tests {
         };
         assert_eq!(BookingForm::from_settings(&s).settings().unwrap(), s);
         let mut form = BookingForm::from_settings(&s);
-        form.wednesday = "17:00-09:00".into();
+        form.week.wednesday = "17:00-09:00".into();
         assert!(form.settings().unwrap_err().starts_with("Wednesday:"));
         let mut form = BookingForm::from_settings(&s);
         form.slot_minutes = "half an hour".into();

@@ -2,7 +2,7 @@
 //! no operator is available, the widget says the team is away and "Talk to a human" becomes
 //! "Leave a message". Off by default (then only operators' availability counts).
 
-use crate::booking::{DayHours, format_hours, parse_week};
+use crate::booking::{DayHours, WeekForm};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,20 +46,9 @@ pub struct BusinessHoursForm {
     #[serde(default)]
     pub enabled: Option<String>,
     pub time_zone: String,
+    /// Hours per weekday (`form[week][monday]`).
     #[serde(default)]
-    pub monday: String,
-    #[serde(default)]
-    pub tuesday: String,
-    #[serde(default)]
-    pub wednesday: String,
-    #[serde(default)]
-    pub thursday: String,
-    #[serde(default)]
-    pub friday: String,
-    #[serde(default)]
-    pub saturday: String,
-    #[serde(default)]
-    pub sunday: String,
+    pub week: WeekForm,
 }
 
 impl BusinessHoursForm {
@@ -73,30 +62,15 @@ impl BusinessHoursForm {
         Ok(BusinessHours {
             enabled: self.enabled.is_some(),
             time_zone,
-            weekly: parse_week([
-                &self.monday,
-                &self.tuesday,
-                &self.wednesday,
-                &self.thursday,
-                &self.friday,
-                &self.saturday,
-                &self.sunday,
-            ])?,
+            weekly: self.week.hours()?,
         })
     }
 
     pub fn from_hours(h: &BusinessHours) -> BusinessHoursForm {
-        let d = |i: usize| format_hours(h.weekly[i]);
         BusinessHoursForm {
             enabled: h.enabled.then(|| "on".into()),
             time_zone: h.time_zone.clone(),
-            monday: d(0),
-            tuesday: d(1),
-            wednesday: d(2),
-            thursday: d(3),
-            friday: d(4),
-            saturday: d(5),
-            sunday: d(6),
+            week: WeekForm::from_week(&h.weekly),
         }
     }
 }
@@ -113,9 +87,9 @@ mod tests {
             hours
         );
         let mut form = BusinessHoursForm::from_hours(&hours);
-        form.wednesday = "17:00-09:00".into();
+        form.week.wednesday = "17:00-09:00".into();
         assert!(form.hours().unwrap_err().starts_with("Wednesday"));
-        form.wednesday.clear();
+        form.week.wednesday.clear();
         form.time_zone = " ".into();
         assert!(form.hours().unwrap_err().contains("time zone"));
     }

@@ -102,15 +102,17 @@ async fn immutable_when_hashed(request: Request, next: Next) -> Response {
 }
 
 /// Whether a file name carries its content's hash: a part between dots of 16 or more hex digits
-/// (the widget's, "liaison-core.3f2a9c0d1e4b5a6f.js") or of 22 base64url characters with a
-/// digit in it (cargo-leptos' MD5, "chunk_12.hbvrRdgZZaomZicmT0Xh_A.wasm").
+/// (the widget's, "liaison-core.3f2a9c0d1e4b5a6f.js") or of 22 base64url characters in both
+/// cases (cargo-leptos' MD5, "chunk_12.hbvrRdgZZaomZicmT0Xh_A.wasm"). A hash that happens to be
+/// all one case is only revalidated, never kept stale.
 pub fn is_content_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     let parts: Vec<&str> = name.split('.').collect();
     let hex = |p: &str| p.len() >= 16 && p.chars().all(|c| c.is_ascii_hexdigit());
     let md5 = |p: &str| {
         p.len() == 22
-            && p.chars().any(|c| c.is_ascii_digit())
+            && p.chars().any(|c| c.is_ascii_uppercase())
+            && p.chars().any(|c| c.is_ascii_lowercase())
             && p.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     };
@@ -275,7 +277,13 @@ mod tests {
         assert!(is_content_hashed(
             "/pkg/__wasm_split.8LDAHMBtwOG54-LxY6ZKLQ.js"
         ));
+        assert!(is_content_hashed(
+            "/pkg/chunk_21.xR-ipy__TPWChnNlCvveMw.wasm"
+        ));
         assert!(!is_content_hashed("/widget/liaison.js"));
+        assert!(!is_content_hashed(
+            "/help/guide.getting_started_billing.html"
+        ));
         assert!(!is_content_hashed(
             "/help/a.getting_started_with_billing.html"
         ));

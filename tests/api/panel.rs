@@ -398,7 +398,7 @@ async fn outside_business_hours_the_widget_says_the_team_is_away_and_takes_a_mes
                 "saturday",
                 "sunday",
             ]
-            .map(|day| format!("form[{day}]"));
+            .map(|day| format!("form[week][{day}]"));
             let mut fields = vec![("form[time_zone]", zone)];
             if enabled {
                 fields.push(("form[enabled]", "on"));

@@ -1,9 +1,10 @@
 //! Settings → Bookings: when visitors can book a meeting from the widget (weekly hours in a
 //! time zone, slot length, how far ahead, days off).
 
+use super::weekly_hours::WeeklyHours;
 use crate::app::error::AppError;
 use leptos::prelude::*;
-use liaison_protocol::booking::{BookingForm, WEEKDAYS};
+use liaison_protocol::booking::BookingForm;
 
 #[server(prefix = "/api/admin")]
 pub async fn current_booking_form() -> Result<BookingForm, AppError> {
@@ -43,10 +44,6 @@ pub fn BookingSettings() -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let f = current.await.unwrap_or_default();
-                    let days = [
-                        f.monday.clone(), f.tuesday.clone(), f.wednesday.clone(), f.thursday.clone(),
-                        f.friday.clone(), f.saturday.clone(), f.sunday.clone(),
-                    ];
                     view! {
                         <ActionForm action=save attr:class="settings-form booking-settings">
                             <label class="check">
@@ -56,14 +53,7 @@ pub fn BookingSettings() -> impl IntoView {
                             <label>"Time zone" <input type="text" name="form[time_zone]" value=f.time_zone placeholder="Europe/Paris"/></label>
                             <label>"Slot length (minutes)" <input type="number" name="form[slot_minutes]" min="10" max="240" value=f.slot_minutes/></label>
                             <label>"Days ahead" <input type="number" name="form[days_ahead]" min="1" max="90" value=f.days_ahead/></label>
-                            <fieldset class="weekly-hours">
-                                <legend>"Weekly hours (e.g. 09:00-17:00; empty is closed)"</legend>
-                                {WEEKDAYS.iter().zip(days).map(|(day, hours)| view! {
-                                    <label>{*day}
-                                        <input type="text" name=format!("form[{}]", day.to_lowercase()) value=hours placeholder="closed"/>
-                                    </label>
-                                }).collect_view()}
-                            </fieldset>
+                            <WeeklyHours week=f.week legend="Weekly hours (e.g. 09:00-17:00; empty is closed)"/>
                             <label>"Days off (one date per line, YYYY-MM-DD)"
                                 <textarea name="form[blackout]" rows="3">{f.blackout}</textarea>
                             </label>

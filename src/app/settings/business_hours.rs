@@ -1,9 +1,9 @@
 //! Settings → Business hours: when a person can answer. Outside them the widget says the team is
 //! away and "Talk to a human" becomes "Leave a message".
 
+use super::weekly_hours::WeeklyHours;
 use crate::app::error::AppError;
 use leptos::prelude::*;
-use liaison_protocol::booking::WEEKDAYS;
 use liaison_protocol::business_hours::BusinessHoursForm;
 
 #[server(prefix = "/api/admin")]
@@ -44,10 +44,6 @@ pub fn BusinessHoursSection() -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let f = current.await.unwrap_or_default();
-                    let days = [
-                        f.monday.clone(), f.tuesday.clone(), f.wednesday.clone(), f.thursday.clone(),
-                        f.friday.clone(), f.saturday.clone(), f.sunday.clone(),
-                    ];
                     view! {
                         <ActionForm action=save attr:class="settings-form business-hours">
                             <label class="inline">
@@ -57,13 +53,7 @@ pub fn BusinessHoursSection() -> impl IntoView {
                             <label>"Time zone"
                                 <input name="form[time_zone]" value=f.time_zone placeholder="Europe/Paris"/>
                             </label>
-                            <div class="weekly-hours">
-                                {WEEKDAYS.iter().zip(days).map(|(day, hours)| view! {
-                                    <label>{*day}
-                                        <input name=format!("form[{}]", day.to_lowercase()) value=hours placeholder="closed"/>
-                                    </label>
-                                }).collect_view()}
-                            </div>
+                            <WeeklyHours week=f.week legend="Opening hours (e.g. 09:00-17:00; empty is closed)"/>
                             <button type="submit" class="secondary">"Save business hours"</button>
                         </ActionForm>
                     }

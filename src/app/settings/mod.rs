@@ -7,6 +7,7 @@ pub mod business_hours;
 pub mod prechat;
 pub mod quick_replies;
 pub mod ratings;
+pub mod weekly_hours;
 pub mod widget_look;
 
 use api::{SaveAgentSettings, get_agent_settings, usage_report};
