@@ -209,3 +209,33 @@ test('outside business hours the widget says the team is away and takes a messag
   }
   assert.deepEqual(owner.errors, []);
 });
+
+test('a new visitor gets the launcher at once and the chat only when they reach for it', async () => {
+  const visitor = await newPage();
+  const core = [];
+  visitor.on('request', (r) => { if (r.url().includes('/widget/liaison-core')) core.push(r.url()); });
+  await visitor.goto(`${BASE}/demo`);
+  const launcher = visitor.locator('#liaison-widget .launcher');
+  await launcher.waitFor(WAIT);
+  assert.equal(await launcher.getAttribute('aria-label'), 'Open chat');
+  await visitor.waitForLoadState('networkidle');
+  assert.deepEqual(core, [], 'a page view alone does not download the chat');
+  // The pointer over the launcher starts the download; the click opens the chat.
+  const wasm = visitor.waitForRequest((r) => r.url().includes('/widget/liaison-core_bg'), WAIT);
+  await launcher.hover();
+  await wasm;
+  await launcher.click();
+  await visitor.locator('#liaison-widget .panel:not([hidden])').waitFor(WAIT);
+  const input = visitor.locator('#liaison-widget input[aria-label=Message]');
+  await input.fill('Hello there');
+  await input.press('Enter');
+  await visitor.locator('#liaison-widget .msg.customer', { hasText: 'Hello there' }).waitFor(WAIT);
+  // Having chatted, the next page loads it at once (replies and the unread count arrive).
+  const again = visitor.waitForRequest((r) => r.url().includes('/widget/liaison-core_bg'), WAIT);
+  await visitor.reload();
+  await again;
+  await visitor.locator('#liaison-widget .panel').waitFor({ state: 'attached', ...WAIT });
+  await visitor.locator('#liaison-widget .msg.customer', { hasText: 'Hello there' })
+    .waitFor({ state: 'attached', ...WAIT });
+  assert.deepEqual(visitor.errors, []);
+});

@@ -425,6 +425,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_loader_finds_open_chat_first() {
+        // widget/loader.js labels the launcher with `texts[0]` before the widget loads.
+        assert_eq!(Text::OpenChat as usize, 0);
+    }
+
+    #[test]
     fn every_language_has_every_text() {
         for (code, texts) in TRANSLATIONS {
             for (i, t) in texts.iter().enumerate() {

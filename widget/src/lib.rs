@@ -17,8 +17,8 @@ mod ui;
 
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn mount(base_url: String, texts_json: String) {
-    ui::mount(base_url, texts_json);
+pub fn mount(base_url: String, config_json: String, open: bool) {
+    ui::mount(base_url, config_json, open);
 }
 
 /// A small free-list allocator instead of the default dlmalloc: about 2.5 KB less on the wire

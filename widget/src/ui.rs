@@ -13,13 +13,14 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::{Document, Element, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
+use web_sys::{Document, Element, HtmlInputElement};
 
 mod menu;
 
 const TOKEN_KEY: &str = "liaison.visitor";
 /// The newest message the visitor has had in front of them, so the launcher counts only the
-/// replies they have not seen, across pages.
+/// replies they have not seen, across pages. The loader reads it too: a visitor who has one gets the chat at
+/// once on every page.
 const SEEN_KEY: &str = "liaison.seen";
 
 fn seen() -> i64 {
@@ -37,7 +38,6 @@ fn mark_seen(id: i64) {
     }
 }
 const STYLE: &str = include_str!("style.css");
-const CHAT_ICON: &str = r#"<svg width="26" height="26" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z"/></svg>"#;
 
 struct Widget {
     doc: Document,
@@ -107,7 +107,9 @@ fn button(doc: &Document, class: &str, text: &str) -> Element {
     b
 }
 
-pub fn mount(base: String, config_json: String) {
+/// Builds the widget in the loader's host, and opens it when the visitor's click on the
+/// launcher is what loaded it.
+pub fn mount(base: String, config_json: String, open: bool) {
     // What Settings and the visitor's language say (`GET /config`, fetched by the loader).
     let config = json::parse(&config_json);
     let look = config.as_ref().map(|c| json::get(c, "look"));
@@ -121,25 +123,20 @@ pub fn mount(base: String, config_json: String) {
     };
     let window = web_sys::window().expect("window");
     let doc = window.document().expect("document");
-    let host = el(&doc, "div", "");
-    let _ = host.set_attribute("id", "liaison-widget");
-    if let Some(colour) = look_text("colour").filter(|c| is_colour(c)) {
-        let _ = host.set_attribute("style", &format!("--c:{colour}"));
-    }
-    if look_text("position").as_deref() == Some("left") {
-        let _ = host.set_attribute("class", "left");
-    }
-    let _ = doc.body().expect("body").append_child(&host);
-    let shadow: ShadowRoot = host
-        .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
-        .expect("shadow root");
+    // The loader made the host (with the look's colour and side) and the launcher, to show it
+    // before this loads; the widget grows from them.
+    let Some(shadow) = doc
+        .get_element_by_id("liaison-widget")
+        .and_then(|host| host.shadow_root())
+    else {
+        return;
+    };
+    let Ok(Some(launcher)) = shadow.query_selector(".launcher") else {
+        return;
+    };
 
     let style = el(&doc, "style", "");
     style.set_text_content(Some(STYLE));
-    let launcher = button(&doc, "launcher", "");
-    // Our own constant markup (an icon that needs no emoji font), never visitor text.
-    launcher.set_inner_html(CHAT_ICON);
-    let _ = launcher.set_attribute("aria-label", t(Text::OpenChat));
     let panel = el(&doc, "section", "panel");
     let _ = panel.set_attribute("hidden", "");
     let _ = panel.set_attribute("aria-label", t(Text::Chat));
@@ -213,7 +210,7 @@ pub fn mount(base: String, config_json: String) {
     for child in [&header, &menu, &live, &past] {
         let _ = panel.append_child(child);
     }
-    for child in [&style, &launcher, &panel] {
+    for child in [&style, &panel] {
         let _ = shadow.append_child(child);
     }
 
@@ -324,6 +321,9 @@ pub fn mount(base: String, config_json: String) {
         spawn_local(async move { w.send(body).await });
     });
 
+    if open {
+        w.toggle_attribute_hidden();
+    }
     spawn_local(async move { w.start().await });
 }
 
@@ -359,11 +359,6 @@ fn metadata() -> VisitorMetadata {
         page: window.location().href().ok(),
         language: Some(texts::current().to_string()),
     }
-}
-
-/// "#rrggbb", and nothing else, goes into the host's style.
-fn is_colour(c: &str) -> bool {
-    c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
 fn storage() -> Option<web_sys::Storage> {

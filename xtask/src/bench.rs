@@ -194,14 +194,15 @@ fn delivery_figures(port: u16) -> Result<(), String> {
     let site_widget = root.join("target/site/widget");
     let files = widget::files(&site_widget)?;
     let names: Vec<&str> = files.iter().map(String::as_str).collect();
-    let w = table(
-        "Widget first visit (its CSS is inside the wasm)",
+    // A new visitor's page view: the loader shows the launcher with the look from the config;
+    // the chat (the core's js and wasm) loads when the visitor reaches for the launcher.
+    let loader = table(
+        "Widget first visit (a new visitor's page view: the loader, which shows the launcher)",
         port,
         "/widget",
         &site_widget,
-        &names,
+        &names[..1],
     )?;
-    // The loader also fetches the look (and a language's words) while the wasm loads.
     let config = wire::get(port, CONFIG)?;
     let config_sent = config.head_bytes + config.body_bytes;
     println!(
@@ -211,12 +212,39 @@ fn delivery_figures(port: u16) -> Result<(), String> {
         kb(config_sent),
         config.cache_control.as_deref().unwrap_or("no cache header")
     );
-    let first = w.sent + config_sent;
+    // The visit: a session (and its stream, whose few header bytes are not counted).
+    let (asked, session) = wire::post_json(
+        port,
+        "/api/widget/v1/session",
+        r#"{"token":null,"metadata":{"browser":"Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0","timezone":"Europe/Paris","referrer":null,"page":"https://shop.example/pricing","language":"en"}}"#,
+    )?;
+    let session_sent = asked + session.head_bytes + session.body_bytes;
+    println!(
+        "  {:<40} {:>10} {:>10}  (both ways)",
+        "+ POST /api/widget/v1/session",
+        "",
+        kb(session_sent),
+    );
+    let first = loader.sent + config_sent + session_sent;
     println!(
         "  first visit: {} sent; budget {}: {}",
         kb(first),
         kb(WIDGET_BUDGET),
         verdict(first <= WIDGET_BUDGET)
+    );
+    let core = table(
+        "Opening the chat the first time (pointer over the launcher): the widget's core",
+        port,
+        "/widget",
+        &site_widget,
+        &names[1..],
+    )?;
+    let whole = first + core.sent;
+    println!(
+        "  the whole widget, as a visitor who opens the chat receives it: {}; {}: {}",
+        kb(whole),
+        kb(WIDGET_BUDGET),
+        verdict(whole <= WIDGET_BUDGET)
     );
     let again = repeat_visit(
         "Widget repeat visit (a later page view, cache warm)",
@@ -224,10 +252,11 @@ fn delivery_figures(port: u16) -> Result<(), String> {
         "/widget",
         &names,
     )?;
-    // Its one-minute cache has run out by a later page view: counted again, in full.
-    let repeat = again + config_sent;
+    // Its one-minute cache has run out by a later page view: counted again, in full; and each
+    // page view is a visit (the session again).
+    let repeat = again + config_sent + session_sent;
     println!(
-        "  repeat visit with the config fetched again: {} sent; budget {}: {}",
+        "  repeat visit with the config and the session again: {} sent; budget {}: {}",
         kb(repeat),
         kb(WIDGET_REPEAT_BUDGET),
         verdict(repeat <= WIDGET_REPEAT_BUDGET)

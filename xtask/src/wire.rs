@@ -20,24 +20,43 @@ pub fn get(port: u16, path: &str) -> Result<Fetched, String> {
     request(port, path, None)
 }
 
+/// A POST of a JSON body, as the widget's loader sends one; the bytes both ways.
+pub fn post_json(port: u16, path: &str, body: &str) -> Result<(usize, Fetched), String> {
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept-Encoding: br, gzip\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let sent = head.len() + body.len();
+    exchange(port, path, &(head + body)).map(|f| (sent, f))
+}
+
 /// A GET as a browser sends it for a file it has cached: with `If-Modified-Since`.
 pub fn revalidate(port: u16, path: &str, last_modified: &str) -> Result<Fetched, String> {
     request(port, path, Some(last_modified))
 }
 
 fn request(port: u16, path: &str, if_modified_since: Option<&str>) -> Result<Fetched, String> {
+    let condition = if_modified_since
+        .map(|t| format!("If-Modified-Since: {t}\r\n"))
+        .unwrap_or_default();
+    exchange(
+        port,
+        path,
+        &format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept-Encoding: br, gzip\r\n{condition}Connection: close\r\n\r\n"
+        ),
+    )
+}
+
+/// Sends `request` as written and reads the whole answer.
+fn exchange(port: u16, path: &str, request: &str) -> Result<Fetched, String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .map_err(|e| e.to_string())?;
-    let condition = if_modified_since
-        .map(|t| format!("If-Modified-Since: {t}\r\n"))
-        .unwrap_or_default();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept-Encoding: br, gzip\r\n{condition}Connection: close\r\n\r\n"
-    )
-    .map_err(|e| e.to_string())?;
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| e.to_string())?;
     let mut response = Vec::new();
     stream
         .read_to_end(&mut response)
