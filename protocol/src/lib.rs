@@ -18,6 +18,7 @@ pub mod quick_reply;
 pub mod rating;
 pub mod role;
 pub mod status;
+pub mod team;
 pub mod widget_api;
 pub mod widget_look;
 pub mod widget_texts;

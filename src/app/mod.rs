@@ -12,6 +12,7 @@ pub mod leads;
 pub mod live;
 pub mod reviews;
 pub mod settings;
+pub mod team;
 
 use auth::Logout;
 use conversations::ConversationsPage;
@@ -48,6 +49,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <p class="not-found">"Page not found."</p> }>
                 <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
+                <Route path=path!("/invite/:token") view={Lazy::<InviteRoute>::new()}/>
                 <ParentRoute path=path!("") view=Dashboard>
                     <Route path=path!("") view={Lazy::<ConversationsRoute>::new()}/>
                     <Route path=path!("conversations") view={Lazy::<ConversationsRoute>::new()}/>
@@ -58,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("knowledge-gaps") view={Lazy::<KnowledgeGapsRoute>::new()}/>
                     <Route path=path!("settings") view={Lazy::<SettingsRoute>::new()}/>
                     <Route path=path!("usage") view={Lazy::<UsageRoute>::new()}/>
+                    <Route path=path!("team") view={Lazy::<TeamRoute>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -93,6 +96,8 @@ lazy_page!(HelpCenterRoute, kb::HelpCenterPage);
 lazy_page!(KnowledgeGapsRoute, kb::KnowledgeGapsPage);
 lazy_page!(SettingsRoute, settings::SettingsPage);
 lazy_page!(UsageRoute, settings::UsagePage);
+lazy_page!(TeamRoute, team::TeamPage);
+lazy_page!(InviteRoute, team::InvitePage);
 
 /// The signed-in frame: sidebar and header around the page. Only pages that work are linked.
 #[component]
@@ -117,6 +122,7 @@ fn Dashboard() -> impl IntoView {
                                 <A href="/knowledge-gaps">"Knowledge Gaps"</A>
                                 <A href="/help-center">"Help Center"</A>
                                 <A href="/documents">"Documents"</A>
+                                <A href="/team">"Team"</A>
                                 <A href="/settings">"Settings"</A>
                             </Show>
                             <Show when=move || role.at_least(Role::Owner)>

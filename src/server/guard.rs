@@ -31,6 +31,7 @@ pub const ADMIN_PAGES: &[&str] = &[
     "/knowledge-gaps",
     "/settings",
     "/reviews",
+    "/team",
 ];
 /// Owner pages; their server functions live under `/api/owner/`.
 pub const OWNER_PAGES: &[&str] = &["/usage"];
@@ -38,7 +39,15 @@ pub const OWNER_PAGES: &[&str] = &["/usage"];
 /// Who may request `path`. Pure, so the list is tested. A server function or route is placed
 /// under `/api/admin/` or `/api/owner/` to be restricted: the role check is where the path is.
 pub fn access_for(path: &str) -> Access {
-    const PUBLIC_PREFIXES: &[&str] = &["/pkg/", "/widget/", "/api/widget/", "/help/"];
+    // `/invite/…` and `/api/invite/…`: an invitation link's token is its credential.
+    const PUBLIC_PREFIXES: &[&str] = &[
+        "/pkg/",
+        "/widget/",
+        "/api/widget/",
+        "/help/",
+        "/invite/",
+        "/api/invite/",
+    ];
     const PUBLIC_PATHS: &[&str] = &[
         "/login",
         "/healthz",
@@ -170,6 +179,10 @@ mod tests {
         assert_eq!(access_for("/api/dashboard/v1/stream"), agent);
         assert_eq!(access_for("/api/list_conversations"), agent);
         assert_eq!(access_for("/anything-new"), agent);
+        assert_eq!(access_for("/team"), Access::Operator(Role::Admin));
+        assert_eq!(access_for("/invite/3f2a"), Access::Public);
+        assert_eq!(access_for("/api/invite/accept_invite1"), Access::Public);
+        assert_eq!(access_for("/inviteX"), agent);
         assert_eq!(access_for("/login"), Access::Public);
         assert_eq!(access_for("/api/widget/v1/messages"), Access::Public);
         assert_eq!(access_for("/widget/liaison.js"), Access::Public);

@@ -479,6 +479,17 @@ async fn copy_database_moves_everything_to_postgres() {
         end: 1_800_001_800_000,
     };
     db::bookings::insert(tx.conn(), 1, 1, slot).await.unwrap();
+    db::invites::insert(
+        tx.conn(),
+        "invite-hash",
+        "new@example.com",
+        liaison_protocol::Role::Agent,
+        1,
+        1,
+        i64::MAX,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     // Events after the retention run above, so the outbox has rows too.
     let late = visitor(&source, "late").await;

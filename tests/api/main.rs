@@ -26,5 +26,6 @@ mod processes;
 mod schema;
 mod site_config;
 mod sse_replay;
+mod team;
 mod widget_flow;
 mod writer;

@@ -12,7 +12,7 @@ use futures::TryStreamExt;
 use sqlx::{PgConnection, QueryBuilder, Row, SqlitePool};
 
 /// The tables, parents before children. `tower_sessions` is left out on purpose.
-pub const TABLES: [&str; 19] = [
+pub const TABLES: [&str; 20] = [
     "users",
     "visitors",
     "conversations",
@@ -32,6 +32,7 @@ pub const TABLES: [&str; 19] = [
     "quick_replies",
     "leads",
     "bookings",
+    "invites",
 ];
 
 /// Tables migrations fill with one row; the copy replaces it.

@@ -18,6 +18,7 @@ pub mod copy;
 pub mod documents;
 pub mod events;
 pub mod gaps;
+pub mod invites;
 pub mod kb;
 pub mod leads;
 pub mod messages;

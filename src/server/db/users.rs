@@ -153,3 +153,24 @@ pub async fn anyone_available(pool: &Pool) -> Result<bool, sqlx::Error> {
     .fetch_one(p)
     .await)
 }
+
+/// An operator as the Team page lists them.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Member {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub available: bool,
+}
+
+/// The team: Owner, Admins, then Agents, each by name (a team's size; at most 1,000).
+pub async fn members(pool: &Pool) -> Result<Vec<Member>, sqlx::Error> {
+    on!(pool, |p| sqlx::query_as(
+        "SELECT id, name, email, role, available FROM users
+         ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, name, id
+         LIMIT 1000"
+    )
+    .fetch_all(p)
+    .await)
+}

@@ -1,0 +1,42 @@
+// The Team page in a browser: the Owner invites an Admin, the invitee opens the link, chooses a
+// name and password, and lands in the dashboard signed in as an Admin; the link works once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, OWNER, WAIT, hydrated, newPage, signIn } from './helpers.mjs';
+
+test('the Owner invites an Admin, who joins with the link and signs in', async () => {
+  const owner = await newPage();
+  await signIn(owner, OWNER);
+  await owner.click('nav.sidebar a[href="/team"]');
+  await owner.locator('.team-page h1', { hasText: 'Team' }).waitFor(WAIT);
+  await hydrated(owner);
+  const email = `ada.${Date.now()}@example.com`;
+  const form = owner.locator('form.invite-form');
+  await form.locator('input[name="form[email]"]').fill(email);
+  await form.locator('select[name="form[role]"]').selectOption('admin');
+  await form.locator('button[type=submit]').click();
+  const link = owner.locator('.invite-link input.invite-url');
+  await link.waitFor(WAIT);
+  await owner.waitForFunction(() => document.querySelector('.invite-link input')?.value.startsWith('http'), null, WAIT);
+  const url = await link.inputValue();
+  assert.ok(url.startsWith(`${BASE}/invite/`), url);
+  await owner.locator('.pending-invites li', { hasText: email }).waitFor(WAIT);
+
+  const ada = await newPage();
+  await ada.goto(url);
+  await ada.locator('.login-card', { hasText: 'as an Admin' }).waitFor(WAIT);
+  await hydrated(ada);
+  await ada.fill('input[name="form[name]"]', 'Ada Lovelace');
+  await ada.fill('input[name="form[password]"]', 'analytical engine');
+  await ada.click('button[type=submit]');
+  await ada.locator('.topbar .me', { hasText: 'Ada Lovelace · Admin' }).waitFor(WAIT);
+  await ada.locator('nav.sidebar a[href="/team"]').waitFor(WAIT);
+  assert.equal(await ada.locator('nav.sidebar a[href="/usage"]').count(), 0, 'AI usage is the Owner\'s');
+
+  // The link is spent.
+  const again = await newPage();
+  await again.goto(url);
+  await again.locator('.login-card .error', { hasText: 'not valid' }).waitFor(WAIT);
+  assert.deepEqual(owner.errors, []);
+  assert.deepEqual(ada.errors, []);
+});

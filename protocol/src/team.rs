@@ -1,0 +1,120 @@
+//! The Team page's rules (Settings → Team, Admins and Owners): who may invite whom, what an
+//! invitation and its acceptance must hold. Pure, so every case is a unit test; the server
+//! applies them before it writes anything.
+
+use crate::Role;
+use crate::lead::valid_email;
+use serde::{Deserialize, Serialize};
+
+/// How long an invitation link works.
+pub const INVITE_DAYS: i64 = 7;
+/// The shortest password an operator may choose.
+pub const MIN_PASSWORD: usize = 10;
+
+/// Admins invite Agents; only the Owner invites Admins. Nobody is invited as Owner (the Owner
+/// transfers ownership instead), and Agents invite nobody.
+pub fn may_invite(actor: Role, invited: Role) -> Result<(), &'static str> {
+    match (actor, invited) {
+        (_, Role::Owner) => Err("Nobody is invited as Owner: the Owner transfers ownership."),
+        (Role::Owner, _) | (Role::Admin, Role::Agent) => Ok(()),
+        (Role::Admin, Role::Admin) => Err("Only the Owner invites Admins."),
+        (Role::Agent, _) => Err("Only Admins and the Owner invite operators."),
+    }
+}
+
+/// The invitation form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteForm {
+    pub email: String,
+    /// "agent" or "admin".
+    pub role: String,
+}
+
+impl InviteForm {
+    /// The address (trimmed) and role, checked for `actor`.
+    pub fn check(&self, actor: Role) -> Result<(String, Role), String> {
+        let email = self.email.trim();
+        if !valid_email(email) {
+            return Err(format!("{email:?} is not a valid email address."));
+        }
+        let role = Role::parse(self.role.trim())
+            .ok_or_else(|| format!("{:?} is not a role (agent or admin).", self.role))?;
+        may_invite(actor, role)?;
+        Ok((email.to_string(), role))
+    }
+}
+
+/// What the invitee chooses when they accept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptForm {
+    pub name: String,
+    pub password: String,
+}
+
+impl AcceptForm {
+    /// The name (trimmed) and password, checked.
+    pub fn check(&self) -> Result<(String, String), String> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err("Give your name (80 characters at most).".into());
+        }
+        let length = self.password.chars().count();
+        if length < MIN_PASSWORD {
+            return Err(format!(
+                "Choose a password of {MIN_PASSWORD} characters or more."
+            ));
+        }
+        if length > 256 {
+            return Err("That password is too long (256 characters at most).".into());
+        }
+        Ok((name.to_string(), self.password.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admins_invite_agents_and_only_the_owner_invites_admins() {
+        assert!(may_invite(Role::Owner, Role::Admin).is_ok());
+        assert!(may_invite(Role::Owner, Role::Agent).is_ok());
+        assert!(may_invite(Role::Admin, Role::Agent).is_ok());
+        assert!(may_invite(Role::Admin, Role::Admin).is_err());
+        assert!(may_invite(Role::Agent, Role::Agent).is_err());
+        for actor in [Role::Agent, Role::Admin, Role::Owner] {
+            assert!(may_invite(actor, Role::Owner).is_err());
+        }
+    }
+
+    #[test]
+    fn an_invitation_names_an_address_and_a_role() {
+        let form = |email: &str, role: &str| InviteForm {
+            email: email.into(),
+            role: role.into(),
+        };
+        assert_eq!(
+            form(" ana@example.com ", "admin").check(Role::Owner),
+            Ok(("ana@example.com".into(), Role::Admin))
+        );
+        assert!(form("ana", "agent").check(Role::Owner).is_err());
+        assert!(form("ana@example.com", "boss").check(Role::Owner).is_err());
+        assert!(form("ana@example.com", "admin").check(Role::Admin).is_err());
+        assert!(form("ana@example.com", "owner").check(Role::Owner).is_err());
+    }
+
+    #[test]
+    fn an_acceptance_needs_a_name_and_a_long_enough_password() {
+        let form = |name: &str, password: &str| AcceptForm {
+            name: name.into(),
+            password: password.into(),
+        };
+        assert_eq!(
+            form(" Ana ", "long enough!").check(),
+            Ok(("Ana".into(), "long enough!".into()))
+        );
+        assert!(form("", "long enough!").check().is_err());
+        assert!(form("Ana", "short").check().is_err());
+        assert!(form("Ana", &"x".repeat(257)).check().is_err());
+    }
+}

@@ -1,0 +1,184 @@
+//! The Team page's server functions (`/api/admin/`: Admins and the Owner) and the invitation
+//! link's (`/api/invite/`: public, the link's token is the credential).
+
+use crate::app::error::AppError;
+use leptos::prelude::*;
+use liaison_protocol::Role;
+use liaison_protocol::team::{AcceptForm, InviteForm};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::app::auth::ssr::{operator_with, state};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub available: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingInvite {
+    pub email: String,
+    pub role: Role,
+    pub invited_by: String,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Team {
+    pub members: Vec<Member>,
+    pub pending: Vec<PendingInvite>,
+    /// The roles the signed-in operator may invite.
+    pub may_invite: Vec<Role>,
+}
+
+/// A new invitation: the link to send (a path on this server; the page adds its origin).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteLink {
+    pub path: String,
+    pub email: String,
+    pub role: Role,
+    pub expires_at: i64,
+}
+
+/// Who an invitation link is for, shown before they choose a name and password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub email: String,
+    pub role: Role,
+}
+
+/// Where an invitation link points: `/invite/{token}`.
+pub const INVITE_PAGE: &str = "/invite/";
+
+#[server(prefix = "/api/admin")]
+pub async fn current_team() -> Result<Team, AppError> {
+    use crate::server::db;
+    let me = operator_with(Role::Admin).await?;
+    let pool = &state()?.db.read;
+    let members = db::users::members(pool)
+        .await?
+        .into_iter()
+        .filter_map(|m| {
+            Some(Member {
+                role: Role::parse(&m.role)?,
+                id: m.id,
+                name: m.name,
+                email: m.email,
+                available: m.available,
+            })
+        })
+        .collect();
+    let pending = db::invites::pending(pool, crate::server::now_ms())
+        .await?
+        .into_iter()
+        .filter_map(|p| {
+            Some(PendingInvite {
+                role: Role::parse(&p.role)?,
+                email: p.email,
+                invited_by: p.invited_by,
+                expires_at: p.expires_at,
+            })
+        })
+        .collect();
+    let may_invite = [Role::Agent, Role::Admin]
+        .into_iter()
+        .filter(|r| liaison_protocol::team::may_invite(me.role, *r).is_ok())
+        .collect();
+    Ok(Team {
+        members,
+        pending,
+        may_invite,
+    })
+}
+
+/// Invites an operator: a one-time link, valid for `INVITE_DAYS`, shown once to copy.
+#[server(prefix = "/api/admin")]
+pub async fn invite_operator(form: InviteForm) -> Result<InviteLink, AppError> {
+    use crate::server::{db, now_ms, visitor_tokens};
+    let me = operator_with(Role::Admin).await?;
+    let (email, role) = form
+        .check(me.role)
+        .map_err(|e| AppError::Invalid(e).respond())?;
+    let db = &state()?.db;
+    if db::users::find_by_email(&db.read, &email).await?.is_some() {
+        return Err(AppError::Invalid(format!("{email} is already on the team.")).respond());
+    }
+    let token = visitor_tokens::new_token();
+    let now = now_ms();
+    let expires_at = now + liaison_protocol::team::INVITE_DAYS * 24 * 3600 * 1000;
+    let mut tx = db.write().await?;
+    db::invites::insert(
+        tx.conn(),
+        &visitor_tokens::hash(&token),
+        &email,
+        role,
+        me.id,
+        now,
+        expires_at,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(InviteLink {
+        path: format!("{INVITE_PAGE}{token}"),
+        email,
+        role,
+        expires_at,
+    })
+}
+
+/// Who a link invites, or why it cannot be used.
+#[server(prefix = "/api/invite")]
+pub async fn find_invitation(token: String) -> Result<Invitation, AppError> {
+    let db = &state()?.db;
+    let mut conn = db.read.acquire().await?;
+    let found = crate::server::db::invites::usable(
+        conn.conn(),
+        &crate::server::visitor_tokens::hash(token.trim()),
+        crate::server::now_ms(),
+    )
+    .await?;
+    let invite = found.ok_or_else(|| AppError::Invalid(UNUSABLE.into()).respond())?;
+    Ok(Invitation {
+        email: invite.email,
+        role: invite.role,
+    })
+}
+
+#[cfg(feature = "ssr")]
+const UNUSABLE: &str = "This invitation link is not valid: it was used, it expired, or it was mistyped. Ask for a new one.";
+
+/// Accepts an invitation: the operator is created with the chosen name and password, the link
+/// is spent, and they are signed in. A refusal changes nothing.
+#[server(prefix = "/api/invite")]
+pub async fn accept_invite(token: String, form: AcceptForm) -> Result<(), AppError> {
+    use crate::server::{auth, db, now_ms, visitor_tokens};
+    let (name, password) = form.check().map_err(|e| AppError::Invalid(e).respond())?;
+    let db = &state()?.db;
+    let hash = visitor_tokens::hash(token.trim());
+    let now = now_ms();
+    let password_hash = auth::hash_password(&password);
+    let mut tx = db.write().await?;
+    let invite = db::invites::usable(tx.conn(), &hash, now)
+        .await?
+        .ok_or_else(|| AppError::Invalid(UNUSABLE.into()).respond())?;
+    if !db::invites::accept(tx.conn(), invite.id, now).await? {
+        return Err(AppError::Invalid(UNUSABLE.into()).respond());
+    }
+    // The address may have joined by another way since the invitation was sent.
+    match db::users::insert(tx.conn(), &invite.email, &name, &password_hash, invite.role).await {
+        Ok(_) => {}
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            let taken = format!("{} is already on the team.", invite.email);
+            return Err(AppError::Invalid(taken).respond());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tx.commit().await?;
+    crate::app::auth::ssr::sign_in(&invite.email, &password).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}

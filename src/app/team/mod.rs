@@ -1,0 +1,170 @@
+//! The Team page (`/team`, Admins and the Owner): the operators and their roles, invitations
+//! waiting to be accepted, and "Invite an operator": a one-time link, shown to copy. And the
+//! page an invitation link opens (`/invite/{token}`, public), where the invitee chooses a name
+//! and password.
+
+pub mod api;
+
+use crate::app::format;
+use api::{AcceptInvite, InviteLink, InviteOperator, current_team, find_invitation};
+use leptos::prelude::*;
+use liaison_protocol::Role;
+
+#[component]
+pub fn TeamPage() -> impl IntoView {
+    let invite = ServerAction::<InviteOperator>::new();
+    let current = crate::app::codec::resource(move || invite.version().get(), |_| current_team());
+    let outcome = move || {
+        invite.value().get().map(|r| match r {
+            Ok(link) => view! { <Link link/> }.into_any(),
+            Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+        })
+    };
+    view! {
+        <div class="page team-page">
+            <header class="page-header"><h1>"Team"</h1></header>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match current.await {
+                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(t) => {
+                            let now = format::clock_ms();
+                            view! {
+                                <section class="card">
+                                    <h2>"Invite an operator"</h2>
+                                    <p class="muted small">"They get a one-time link, valid for 7 days, where they choose their name and password. Admins invite Agents; only the Owner invites Admins."</p>
+                                    <ActionForm action=invite attr:class="settings-form invite-form">
+                                        <label>"Email" <input type="email" name="form[email]" required/></label>
+                                        <label>"Role"
+                                            <select name="form[role]">
+                                                {t.may_invite.iter().map(|r| view! {
+                                                    <option value=r.as_str()>{r.label()}</option>
+                                                }).collect_view()}
+                                            </select>
+                                        </label>
+                                        <button type="submit" class="primary">"Create the invitation link"</button>
+                                    </ActionForm>
+                                    {outcome}
+                                </section>
+                                <section class="card">
+                                    <h2>"Operators"</h2>
+                                    <table class="team">
+                                        <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Availability"</th></tr></thead>
+                                        <tbody>
+                                            {t.members.into_iter().map(|m| view! {
+                                                <tr>
+                                                    <td>{m.name}</td>
+                                                    <td>{m.email}</td>
+                                                    <td class="role">{m.role.label()}</td>
+                                                    <td>{if m.available { "Online" } else { "Away" }}</td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </section>
+                                <Show when={
+                                    let empty = t.pending.is_empty();
+                                    move || !empty
+                                }>
+                                    <section class="card">
+                                        <h2>"Invitations not accepted yet"</h2>
+                                        <ul class="pending-invites">
+                                            {t.pending.clone().into_iter().map(|p| view! {
+                                                <li>
+                                                    {p.email}" · "{p.role.label()}" · invited by "{p.invited_by}
+                                                    " · expires in "{format::duration(p.expires_at - now)}
+                                                </li>
+                                            }).collect_view()}
+                                        </ul>
+                                    </section>
+                                </Show>
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+/// The new link, to copy and send.
+#[component]
+fn Link(link: InviteLink) -> impl IntoView {
+    let url = RwSignal::new(link.path.clone());
+    // The page knows the address operators reach this server at.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Ok(origin) = window().location().origin() {
+            url.set(format!("{origin}{}", link.path));
+        }
+    });
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let _ = window()
+                .navigator()
+                .clipboard()
+                .write_text(&url.get_untracked());
+            copied.set(true);
+        }
+    };
+    view! {
+        <div class="invite-link" role="status">
+            <p>"Invitation for "{link.email}" ("{link.role.label()}"). Send them this link; it works once, for 7 days:"</p>
+            <input readonly class="invite-url" prop:value=move || url.get()/>
+            <button type="button" class="secondary" on:click=copy>
+                {move || if copied.get() { "Copied" } else { "Copy link" }}
+            </button>
+        </div>
+    }
+}
+
+/// `/invite/{token}`: the invitee chooses a name and password, and is signed in.
+#[component]
+pub fn InvitePage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let found = crate::app::codec::resource(token, find_invitation);
+    let accept = ServerAction::<AcceptInvite>::new();
+    let error = move || match accept.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+    view! {
+        <main class="login">
+            <div class="login-card">
+                <h1 class="brand">"Liaison"</h1>
+                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match found.await {
+                            Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                            Ok(invite) => view! {
+                                <p class="muted">"You are invited to the support team as "
+                                    {role_name(invite.role)}" ("{invite.email}"). Choose your name and password."</p>
+                                <ActionForm action=accept>
+                                    <input type="hidden" name="token" value=token()/>
+                                    <label>"Your name" <input name="form[name]" required autocomplete="name"/></label>
+                                    <label>"Password (10 characters or more)"
+                                        <input type="password" name="form[password]" required minlength="10" autocomplete="new-password"/>
+                                    </label>
+                                    <button type="submit" class="primary">"Join the team"</button>
+                                </ActionForm>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+                <Show when=move || error().is_some()>
+                    <p class="error" role="alert">{error}</p>
+                </Show>
+            </div>
+        </main>
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "an Admin",
+        _ => "an Agent",
+    }
+}

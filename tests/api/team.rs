@@ -1,0 +1,189 @@
+//! The Team page over HTTP: who may invite whom (per role), the one-time invitation link (its
+//! checks, expiry, single use), and an invitee joining and signing in.
+
+use crate::common::*;
+use leptos::server_fn::ServerFn;
+use liaison::app::auth::CurrentOperator;
+use liaison::app::team::api::{AcceptInvite, CurrentTeam, FindInvitation, InviteOperator};
+use serde_json::Value;
+
+async fn json_of(r: reqwest::Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn invite(c: &reqwest::Client, app: &TestApp, email: &str, role: &str) -> (u16, Value) {
+    json_of(call::<InviteOperator>(c, app, &[("form[email]", email), ("form[role]", role)]).await)
+        .await
+}
+
+fn token(link: &Value) -> String {
+    link["path"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("/invite/")
+        .unwrap()
+        .to_string()
+}
+
+/// A browser with no session, as an invitee arrives.
+fn stranger() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_invite_agents_and_only_the_owner_invites_admins() {
+    let app = spawn().await;
+    let owner = operator(&app, OWNER_EMAIL).await;
+    let agent = operator(&app, "agent@liaison.local").await;
+
+    let (status, _) = invite(&agent, &app, "new@example.com", "agent").await;
+    assert_eq!(status, 403, "agents invite nobody");
+    let (status, refused) = invite(&owner, &app, "not an address", "agent").await;
+    assert_eq!(status, 400);
+    assert!(
+        refused.to_string().contains("not a valid email"),
+        "{refused}"
+    );
+    let (status, refused) = invite(&owner, &app, "x@example.com", "owner").await;
+    assert_eq!(status, 400, "{refused}");
+    let (status, refused) = invite(&owner, &app, "agent@liaison.local", "agent").await;
+    assert_eq!(status, 400);
+    assert!(
+        refused.to_string().contains("already on the team"),
+        "{refused}"
+    );
+
+    // The Owner invites an Admin; the Admin, once in, invites Agents but not Admins.
+    let (status, link) = invite(&owner, &app, "ada@example.com", "admin").await;
+    assert_eq!(status, 200, "{link}");
+    assert_eq!(link["role"], "admin");
+    let ada = stranger();
+    let r = call::<AcceptInvite>(
+        &ada,
+        &app,
+        &[
+            ("token", &token(&link)),
+            ("form[name]", "Ada"),
+            ("form[password]", "correct horse"),
+        ],
+    )
+    .await;
+    assert!(
+        r.status().is_redirection() || r.status().is_success(),
+        "{}",
+        r.status()
+    );
+    let (status, _) = invite(&ada, &app, "bob@example.com", "admin").await;
+    assert_eq!(status, 400, "only the Owner invites Admins");
+    let (status, link) = invite(&ada, &app, "bob@example.com", "agent").await;
+    assert_eq!(status, 200, "{link}");
+
+    // The team lists everyone, and what each may invite.
+    let (status, team) = json_of(call::<CurrentTeam>(&ada, &app, &[]).await).await;
+    assert_eq!(status, 200, "{team}");
+    assert!(
+        team["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["email"] == "ada@example.com" && m["role"] == "admin")
+    );
+    assert_eq!(team["may_invite"], serde_json::json!(["agent"]));
+    let pending: Vec<&str> = team["pending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        pending,
+        ["bob@example.com"],
+        "accepted invitations are not pending"
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invitation_link_works_once_until_it_expires() {
+    let app = spawn().await;
+    let owner = operator(&app, OWNER_EMAIL).await;
+    let (_, link) = invite(&owner, &app, "cleo@example.com", "agent").await;
+    let t = token(&link);
+    let cleo = stranger();
+    let (status, found) =
+        json_of(call::<FindInvitation>(&cleo, &app, &[("token", &t)]).await).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["email"], "cleo@example.com");
+    let (status, _) =
+        json_of(call::<FindInvitation>(&cleo, &app, &[("token", "guess")]).await).await;
+    assert_eq!(status, 400);
+
+    // A refused acceptance spends nothing.
+    let accept = |password: &'static str| {
+        let (cleo, app, t) = (&cleo, &app, t.clone());
+        async move {
+            call::<AcceptInvite>(
+                cleo,
+                app,
+                &[
+                    ("token", &t),
+                    ("form[name]", "Cleo"),
+                    ("form[password]", password),
+                ],
+            )
+            .await
+        }
+    };
+    let r = accept("short").await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("10 characters"));
+    let r = accept("a long password").await;
+    assert!(
+        r.status().is_redirection() || r.status().is_success(),
+        "{}",
+        r.status()
+    );
+    // Signed in as the new Agent.
+    let (status, me) = json_of(call::<CurrentOperator>(&cleo, &app, &[]).await).await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(
+        (me["name"].as_str(), me["role"].as_str()),
+        (Some("Cleo"), Some("agent"))
+    );
+    // Once only.
+    let r = accept("another long one").await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("not valid"));
+    // And the password works for signing in.
+    let again = stranger();
+    let r = again
+        .post(app.url(liaison::app::auth::Login::PATH))
+        .form(&[
+            ("email", "cleo@example.com"),
+            ("password", "a long password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection() || r.status().is_success());
+    let (status, me) = json_of(call::<CurrentOperator>(&again, &app, &[]).await).await;
+    assert_eq!(
+        (status, me["email"].as_str()),
+        (200, Some("cleo@example.com"))
+    );
+
+    // An expired link is refused.
+    let (_, link) = invite(&owner, &app, "dan@example.com", "agent").await;
+    let mut tx = app.server.db.write().await.unwrap();
+    execute(tx.conn(), "UPDATE invites SET expires_at = $1", 0).await;
+    tx.commit().await.unwrap();
+    let (status, _) =
+        json_of(call::<FindInvitation>(&stranger(), &app, &[("token", &token(&link))]).await).await;
+    assert_eq!(status, 400);
+    app.stop().await;
+}
