@@ -2,7 +2,7 @@
 // name and password, and lands in the dashboard signed in as an Admin; the link works once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, OWNER, WAIT, hydrated, newPage, signIn } from './helpers.mjs';
+import { BASE, OWNER, WAIT, clickUntil, hydrated, newPage, signIn, startConversation } from './helpers.mjs';
 
 test('the Owner invites an Admin, who joins with the link and signs in', async () => {
   const owner = await newPage();
@@ -39,4 +39,54 @@ test('the Owner invites an Admin, who joins with the link and signs in', async (
   await again.locator('.login-card .error', { hasText: 'not valid' }).waitFor(WAIT);
   assert.deepEqual(owner.errors, []);
   assert.deepEqual(ada.errors, []);
+});
+
+/** The Owner invites an operator through the Team page; they join with the link. */
+async function invited(owner, name, role) {
+  await owner.goto(`${BASE}/team`);
+  await hydrated(owner);
+  const email = `${name.toLowerCase()}.${Date.now()}@example.com`;
+  const form = owner.locator('form.invite-form');
+  await form.locator('input[name="form[email]"]').fill(email);
+  await form.locator('select[name="form[role]"]').selectOption(role);
+  await form.locator('button[type=submit]').click();
+  await owner.waitForFunction(() => document.querySelector('.invite-link input')?.value.startsWith('http'), null, WAIT);
+  const url = await owner.locator('.invite-link input.invite-url').inputValue();
+  const page = await newPage();
+  await page.goto(url);
+  await hydrated(page);
+  await page.fill('input[name="form[name]"]', name);
+  await page.fill('input[name="form[password]"]', 'a long password');
+  await page.click('button[type=submit]');
+  await page.locator('.topbar .me', { hasText: name }).waitFor(WAIT);
+  return page;
+}
+
+test('deactivating an operator who holds a conversation signs them out and releases it live', async () => {
+  const owner = await newPage();
+  await signIn(owner, OWNER);
+  const zed = await invited(owner, 'Zed', 'agent');
+  const sent = await startConversation('I need a human agent');
+  const url = `${BASE}/conversations?c=${sent.message.conversation_id}`;
+  await zed.goto(url);
+  await hydrated(zed);
+  await clickUntil(zed, 'button:has-text("Join session")', 'text=Live — you are in this session');
+
+  // The Owner watches the conversation, locked by Zed, in a second tab.
+  const watcher = await newPage();
+  await signIn(watcher, OWNER);
+  await watcher.goto(url);
+  await hydrated(watcher);
+  await watcher.locator('text=Locked by another agent').waitFor(WAIT);
+
+  await owner.goto(`${BASE}/team`);
+  await hydrated(owner);
+  const row = owner.locator('table.team tr', { hasText: 'Zed' });
+  await row.locator('button.deactivate').click();
+  await row.locator('td', { hasText: 'Deactivated' }).waitFor(WAIT);
+  // Released, live, for everyone; Zed's tab is sent to the sign-in page.
+  await watcher.locator('button:has-text("Join session")').waitFor(WAIT);
+  await zed.waitForURL(/\/login/, WAIT);
+  assert.deepEqual(owner.errors, []);
+  assert.deepEqual(watcher.errors, []);
 });

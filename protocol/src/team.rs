@@ -22,6 +22,31 @@ pub fn may_invite(actor: Role, invited: Role) -> Result<(), &'static str> {
     }
 }
 
+/// Admins deactivate Agents; the Owner deactivates Admins and Agents. Nobody deactivates the
+/// Owner (there must be one) or themselves.
+pub fn may_deactivate(actor: Role, target: Role, themselves: bool) -> Result<(), &'static str> {
+    match (actor, target) {
+        _ if themselves => Err("You cannot deactivate yourself."),
+        (_, Role::Owner) => Err("The Owner cannot be deactivated."),
+        (Role::Owner, _) | (Role::Admin, Role::Agent) => Ok(()),
+        (Role::Admin, Role::Admin) => Err("Only the Owner deactivates Admins."),
+        (Role::Agent, _) => Err("Only Admins and the Owner deactivate operators."),
+    }
+}
+
+/// Only the Owner changes roles, between Agent and Admin (ownership is transferred, not given
+/// as a role, so the Owner stays one person).
+pub fn may_change_role(actor: Role, target: Role, to: Role) -> Result<(), &'static str> {
+    match (actor, target, to) {
+        (Role::Owner, Role::Owner, _) => {
+            Err("The Owner's role is changed by transferring ownership.")
+        }
+        (Role::Owner, _, Role::Owner) => Err("Ownership is transferred, not given as a role."),
+        (Role::Owner, _, _) => Ok(()),
+        _ => Err("Only the Owner changes roles."),
+    }
+}
+
 /// The invitation form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InviteForm {
@@ -85,6 +110,29 @@ mod tests {
         for actor in [Role::Agent, Role::Admin, Role::Owner] {
             assert!(may_invite(actor, Role::Owner).is_err());
         }
+    }
+
+    #[test]
+    fn deactivation_goes_down_the_roles_and_never_to_the_owner_or_oneself() {
+        assert!(may_deactivate(Role::Owner, Role::Admin, false).is_ok());
+        assert!(may_deactivate(Role::Owner, Role::Agent, false).is_ok());
+        assert!(may_deactivate(Role::Admin, Role::Agent, false).is_ok());
+        assert!(may_deactivate(Role::Admin, Role::Admin, false).is_err());
+        assert!(may_deactivate(Role::Agent, Role::Agent, false).is_err());
+        assert!(may_deactivate(Role::Owner, Role::Owner, true).is_err());
+        assert!(may_deactivate(Role::Admin, Role::Admin, true).is_err());
+        assert!(may_deactivate(Role::Admin, Role::Owner, false).is_err());
+    }
+
+    #[test]
+    fn only_the_owner_changes_roles_between_agent_and_admin() {
+        assert!(may_change_role(Role::Owner, Role::Agent, Role::Admin).is_ok());
+        assert!(may_change_role(Role::Owner, Role::Admin, Role::Agent).is_ok());
+        assert!(may_change_role(Role::Owner, Role::Agent, Role::Owner).is_err());
+        assert!(may_change_role(Role::Owner, Role::Owner, Role::Admin).is_err());
+        assert!(may_change_role(Role::Admin, Role::Agent, Role::Admin).is_err());
+        assert!(may_change_role(Role::Admin, Role::Agent, Role::Agent).is_err());
+        assert!(may_change_role(Role::Agent, Role::Agent, Role::Admin).is_err());
     }
 
     #[test]

@@ -348,7 +348,7 @@ struct StreamQuery {
 /// The operators' stream. It belongs to the session: signing out or expiry ends it.
 async fn dashboard_stream(
     State(state): State<AppState>,
-    AuthOperator(_operator): AuthOperator,
+    AuthOperator(operator): AuthOperator,
     session: tower_sessions::Session,
     Query(query): Query<StreamQuery>,
     headers: HeaderMap,
@@ -356,7 +356,7 @@ async fn dashboard_stream(
     let Some(session_id) = session.id() else {
         return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
     };
-    let ticket = state.streams.open(session_id, &state.shutdown);
+    let ticket = state.streams.open(session_id, operator.id, &state.shutdown);
     let cursor = sse::cursor(&headers, query.after);
     match sse::stream(
         state.db.clone(),

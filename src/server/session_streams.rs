@@ -21,6 +21,13 @@ struct Entry {
     streams: usize,
     /// How sign-outs name the session ([`session_key`]).
     key: String,
+    /// How a deactivation names the operator the session belongs to ([`operator_key`]).
+    operator: String,
+}
+
+/// How the bus names every session of one operator (their deactivation ends them all).
+pub fn operator_key(operator: i64) -> String {
+    format!("operator:{operator}")
 }
 
 /// Held by an open stream; `end` fires when its session ends. Dropping it forgets the stream.
@@ -44,12 +51,13 @@ impl Drop for StreamTicket {
 
 impl SessionStreams {
     /// Registers a stream of `session`; it ends on sign-out, on expiry, or with `shutdown`.
-    pub fn open(&self, session: Id, shutdown: &CancellationToken) -> StreamTicket {
+    pub fn open(&self, session: Id, operator: i64, shutdown: &CancellationToken) -> StreamTicket {
         let mut map = self.inner.lock().expect("streams lock");
         let entry = map.entry(session).or_insert_with(|| Entry {
             end: shutdown.child_token(),
             streams: 0,
             key: session_key(&session.to_string()),
+            operator: operator_key(operator),
         });
         entry.streams += 1;
         StreamTicket {
@@ -64,6 +72,12 @@ impl SessionStreams {
     pub fn sign_out(&self, session: Id, bus: &Bus) {
         self.end(session);
         bus.end_session(session_key(&session.to_string()));
+    }
+
+    /// Ends every stream of every session of `operator` (deactivated), here and, through `bus`,
+    /// on the other instances.
+    pub fn end_operator(&self, operator: i64, bus: &Bus) {
+        bus.end_session(operator_key(operator));
     }
 
     /// Ends every stream of `session` on this instance.
@@ -86,7 +100,7 @@ impl SessionStreams {
                 match key {
                     Ok(key) => {
                         let map = streams.inner.lock().expect("streams lock");
-                        for entry in map.values().filter(|e| e.key == key) {
+                        for entry in map.values().filter(|e| e.key == key || e.operator == key) {
                             entry.end.cancel();
                         }
                     }
@@ -144,9 +158,9 @@ mod tests {
         let streams = SessionStreams::default();
         let shutdown = CancellationToken::new();
         let (a, b) = (Id(1), Id(2));
-        let a1 = streams.open(a, &shutdown);
-        let a2 = streams.open(a, &shutdown);
-        let b1 = streams.open(b, &shutdown);
+        let a1 = streams.open(a, 1, &shutdown);
+        let a2 = streams.open(a, 1, &shutdown);
+        let b1 = streams.open(b, 2, &shutdown);
         assert_eq!(streams.open_streams(), 3);
         streams.end(a);
         assert!(a1.end.is_cancelled() && a2.end.is_cancelled());
@@ -154,7 +168,7 @@ mod tests {
         drop((a1, a2));
         assert_eq!(streams.open_streams(), 1);
         // A new sign-in on the same id is a fresh entry, not an ended one.
-        assert!(!streams.open(a, &shutdown).end.is_cancelled());
+        assert!(!streams.open(a, 1, &shutdown).end.is_cancelled());
         shutdown.cancel();
         assert!(b1.end.is_cancelled());
     }

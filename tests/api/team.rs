@@ -187,3 +187,153 @@ async fn an_invitation_link_works_once_until_it_expires() {
     assert_eq!(status, 400);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_owner_changes_roles() {
+    use liaison::app::team::api::ChangeRole;
+    let app = spawn().await;
+    let owner = operator(&app, OWNER_EMAIL).await;
+    let agent = operator(&app, "agent@liaison.local").await;
+    let agent_id = db_id(&app, "agent@liaison.local").await;
+    let id = agent_id.to_string();
+    let change = |c: &reqwest::Client, role: &'static str| {
+        let (c, app, id) = (c.clone(), &app, id.clone());
+        async move { call::<ChangeRole>(&c, app, &[("id", &id), ("role", role)]).await }
+    };
+    assert_eq!(
+        agent
+            .get(app.url("/settings"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(change(&owner, "admin").await.status(), 200);
+    // At once, on the session they already have.
+    assert_eq!(
+        agent
+            .get(app.url("/settings"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Now an Admin: still not allowed to change roles, theirs or anyone's.
+    let r = change(&agent, "agent").await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("Only the Owner"));
+    let r = change(&owner, "owner").await;
+    assert_eq!(r.status(), 400, "ownership is not a role to give");
+    assert_eq!(change(&owner, "agent").await.status(), 200);
+    assert_eq!(
+        agent
+            .get(app.url("/settings"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    app.stop().await;
+}
+
+async fn db_id(app: &TestApp, email: &str) -> i64 {
+    liaison::server::db::users::find_by_email(&app.server.db.read, email)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deactivated_operator_is_signed_out_everywhere_and_their_conversations_released() {
+    use liaison::app::conversations::api::JoinConversation;
+    use liaison::app::team::api::DeactivateOperator;
+    use liaison_protocol::ConversationStatus;
+    use std::time::Duration;
+    let app = spawn().await;
+    let owner = operator(&app, OWNER_EMAIL).await;
+    let agent = operator(&app, "agent@liaison.local").await;
+    let agent_id = db_id(&app, "agent@liaison.local").await;
+    let token = visitor(&app).await;
+    send(&app, &token, "d-1", "I need a human agent").await;
+    let view = wait_for_status(&app, &token, ConversationStatus::NeedsAgent).await;
+    let conversation = view.conversation.unwrap().id;
+    let r = call::<JoinConversation>(&agent, &app, &[("id", &conversation.to_string())]).await;
+    assert_eq!(r.status(), 200);
+    let mut agent_stream = dashboard_stream(&agent, &app, None).await;
+    let mut owner_stream = dashboard_stream(&owner, &app, None).await;
+
+    // Nobody deactivates themselves or the Owner; Agents deactivate nobody.
+    let off = |c: &reqwest::Client, id: i64| {
+        let (c, app) = (c.clone(), &app);
+        async move { call::<DeactivateOperator>(&c, app, &[("id", &id.to_string())]).await }
+    };
+    let owner_id = db_id(&app, OWNER_EMAIL).await;
+    assert_eq!(off(&owner, owner_id).await.status(), 400);
+    assert_eq!(off(&agent, owner_id).await.status(), 403);
+
+    assert_eq!(off(&owner, agent_id).await.status(), 200);
+    // Their stream ends at once, and their session is refused.
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while agent_stream
+            .next_frame(Duration::from_secs(10))
+            .await
+            .is_some()
+        {}
+    })
+    .await;
+    assert!(
+        ended.is_ok(),
+        "the deactivated operator's stream is still open"
+    );
+    let r = agent
+        .get(app.url("/api/dashboard/v1/stream"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // The lock is released, and every dashboard hears it.
+    let released = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let e = owner_stream
+                .next(Duration::from_secs(5))
+                .await
+                .expect("an event");
+            if e.data["type"] == "assignee_changed" && e.data["assignee_id"].is_null() {
+                return e;
+            }
+        }
+    })
+    .await;
+    assert!(released.is_ok(), "no event released the conversation");
+    let mut conn = app.server.db.read.acquire().await.unwrap();
+    let row = liaison::server::db::conversations::find(conn.conn(), conversation)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    assert_eq!(row.assignee_id, None);
+    // They cannot sign in again, and are listed as deactivated.
+    let again = stranger();
+    again
+        .post(app.url(liaison::app::auth::Login::PATH))
+        .form(&[("email", "agent@liaison.local"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let (status, _) = json_of(call::<CurrentOperator>(&again, &app, &[]).await).await;
+    assert_eq!(status, 401);
+    let (_, team) = json_of(call::<CurrentTeam>(&owner, &app, &[]).await).await;
+    let listed = team["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == agent_id)
+        .cloned()
+        .unwrap();
+    assert_eq!(listed["deactivated"], true);
+    app.stop().await;
+}

@@ -17,6 +17,7 @@ pub struct Member {
     pub email: String,
     pub role: Role,
     pub available: bool,
+    pub deactivated: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +30,9 @@ pub struct PendingInvite {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Team {
+    /// The signed-in operator: the page offers nothing about themselves.
+    pub me: i64,
+    pub my_role: Role,
     pub members: Vec<Member>,
     pub pending: Vec<PendingInvite>,
     /// The roles the signed-in operator may invite.
@@ -69,6 +73,7 @@ pub async fn current_team() -> Result<Team, AppError> {
                 name: m.name,
                 email: m.email,
                 available: m.available,
+                deactivated: m.deactivated,
             })
         })
         .collect();
@@ -89,6 +94,8 @@ pub async fn current_team() -> Result<Team, AppError> {
         .filter(|r| liaison_protocol::team::may_invite(me.role, *r).is_ok())
         .collect();
     Ok(Team {
+        me: me.id,
+        my_role: me.role,
         members,
         pending,
         may_invite,
@@ -128,6 +135,54 @@ pub async fn invite_operator(form: InviteForm) -> Result<InviteLink, AppError> {
         role,
         expires_at,
     })
+}
+
+/// The operator `id`, active, and their role; NotFound otherwise.
+#[cfg(feature = "ssr")]
+async fn teammate(id: i64) -> Result<crate::server::db::users::UserRow, AppError> {
+    crate::server::db::users::find(&state()?.db.read, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound.respond())
+}
+
+/// Deactivates an operator: they cannot sign in any more, their sessions end at once (every
+/// request refused, every stream closed, on every instance), and the conversations they hold
+/// are released, live, to the queue.
+#[server(prefix = "/api/admin")]
+pub async fn deactivate_operator(id: i64) -> Result<(), AppError> {
+    use crate::server::{conversations, db, now_ms};
+    let me = operator_with(Role::Admin).await?;
+    let target = teammate(id).await?;
+    liaison_protocol::team::may_deactivate(me.role, target.role, me.id == target.id)
+        .map_err(|e| AppError::Invalid(e.into()).respond())?;
+    let state = state()?;
+    let mut tx = state.db.write().await?;
+    db::users::deactivate(tx.conn(), id, now_ms()).await?;
+    tx.commit().await?;
+    state.streams.end_operator(id, state.db.bus());
+    // A team's handful of conversations each; what a rule keeps (one changed meanwhile) stays.
+    for conversation in db::conversations::held_by(&state.db.read, id, 10_000).await? {
+        if let Err(e) = conversations::leave(&state.db, conversation, id).await {
+            tracing::warn!(conversation, "releasing a deactivated operator's lock: {e}");
+        }
+    }
+    Ok(())
+}
+
+/// Changes an operator's role between Agent and Admin (the Owner only).
+#[server(prefix = "/api/admin")]
+pub async fn change_role(id: i64, role: String) -> Result<(), AppError> {
+    let me = operator_with(Role::Admin).await?;
+    let target = teammate(id).await?;
+    let to = Role::parse(&role)
+        .ok_or_else(|| AppError::Invalid(format!("{role:?} is not a role.")).respond())?;
+    liaison_protocol::team::may_change_role(me.role, target.role, to)
+        .map_err(|e| AppError::Invalid(e.into()).respond())?;
+    let db = &state()?.db;
+    let mut tx = db.write().await?;
+    crate::server::db::users::set_role(tx.conn(), id, to).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Who a link invites, or why it cannot be used.

@@ -6,14 +6,39 @@
 pub mod api;
 
 use crate::app::format;
-use api::{AcceptInvite, InviteLink, InviteOperator, current_team, find_invitation};
+use api::{
+    AcceptInvite, ChangeRole, DeactivateOperator, InviteLink, InviteOperator, Member, current_team,
+    find_invitation,
+};
 use leptos::prelude::*;
 use liaison_protocol::Role;
+use liaison_protocol::team::{may_change_role, may_deactivate};
 
 #[component]
 pub fn TeamPage() -> impl IntoView {
     let invite = ServerAction::<InviteOperator>::new();
-    let current = crate::app::codec::resource(move || invite.version().get(), |_| current_team());
+    let deactivate = ServerAction::<DeactivateOperator>::new();
+    let change = ServerAction::<ChangeRole>::new();
+    let current = crate::app::codec::resource(
+        move || {
+            (
+                invite.version().get(),
+                deactivate.version().get(),
+                change.version().get(),
+            )
+        },
+        |_| current_team(),
+    );
+    let refused = move || {
+        [
+            deactivate.value().get().and_then(|r| r.err()),
+            change.value().get().and_then(|r| r.err()),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+        .collect_view()
+    };
     let outcome = move || {
         invite.value().get().map(|r| match r {
             Ok(link) => view! { <Link link/> }.into_any(),
@@ -48,16 +73,13 @@ pub fn TeamPage() -> impl IntoView {
                                 </section>
                                 <section class="card">
                                     <h2>"Operators"</h2>
+                                    {refused}
                                     <table class="team">
-                                        <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Availability"</th></tr></thead>
+                                        <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Availability"</th><th></th></tr></thead>
                                         <tbody>
-                                            {t.members.into_iter().map(|m| view! {
-                                                <tr>
-                                                    <td>{m.name}</td>
-                                                    <td>{m.email}</td>
-                                                    <td class="role">{m.role.label()}</td>
-                                                    <td>{if m.available { "Online" } else { "Away" }}</td>
-                                                </tr>
+                                            {t.members.into_iter().map(|m| {
+                                                let (me, my_role) = (t.me, t.my_role);
+                                                view! { <MemberRow m me my_role deactivate change/> }
                                             }).collect_view()}
                                         </tbody>
                                     </table>
@@ -84,6 +106,56 @@ pub fn TeamPage() -> impl IntoView {
                 })}
             </Transition>
         </div>
+    }
+}
+
+/// One operator, with what the signed-in operator may do about them (the same rules the
+/// server applies: `protocol/src/team.rs`).
+#[component]
+fn MemberRow(
+    m: Member,
+    me: i64,
+    my_role: Role,
+    deactivate: ServerAction<DeactivateOperator>,
+    change: ServerAction<ChangeRole>,
+) -> impl IntoView {
+    let id = m.id;
+    let active = !m.deactivated && m.id != me;
+    let may_off = active && may_deactivate(my_role, m.role, false).is_ok();
+    let other = if m.role == Role::Admin {
+        Role::Agent
+    } else {
+        Role::Admin
+    };
+    let may_change = active && may_change_role(my_role, m.role, other).is_ok();
+    let status = if m.deactivated {
+        "Deactivated"
+    } else if m.available {
+        "Online"
+    } else {
+        "Away"
+    };
+    view! {
+        <tr class:deactivated=m.deactivated>
+            <td class="name">{m.name}</td>
+            <td>{m.email}</td>
+            <td class="role">{m.role.label()}</td>
+            <td>{status}</td>
+            <td class="actions">
+                <Show when=move || may_change>
+                    <button type="button" class="secondary make-role"
+                        on:click=move |_| { change.dispatch(ChangeRole { id, role: other.as_str().into() }); }>
+                        {format!("Make {}", other.label())}
+                    </button>
+                </Show>
+                <Show when=move || may_off>
+                    <button type="button" class="danger deactivate"
+                        on:click=move |_| { deactivate.dispatch(DeactivateOperator { id }); }>
+                        "Deactivate"
+                    </button>
+                </Show>
+            </td>
+        </tr>
     }
 }
 

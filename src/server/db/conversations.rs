@@ -3,7 +3,7 @@
 //! Lists are keyset-paginated, newest conversation first; counts come from the trigger-kept
 //! `conversation_counts` table (migration 0012).
 
-use super::{Backend, Conn, on};
+use super::{Backend, Conn, Pool, on};
 use crate::server::now_ms;
 use liaison_protocol::ConversationStatus;
 use liaison_protocol::inbox::{
@@ -524,4 +524,18 @@ pub async fn set_delegation(
         .map(|r| r.rows_affected())
     })?;
     Ok(())
+}
+
+/// The conversations `operator` holds and could let go of (open or waiting for a human), at
+/// most `limit` (index `conversations_assignee`).
+pub async fn held_by(pool: &Pool, operator: i64, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
+    on!(pool, |p| sqlx::query_scalar(
+        "SELECT id FROM conversations
+         WHERE assignee_id = $1 AND status IN ('open', 'needs_agent')
+         ORDER BY id LIMIT $2"
+    )
+    .bind(operator)
+    .bind(limit)
+    .fetch_all(p)
+    .await)
 }

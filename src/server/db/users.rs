@@ -67,12 +67,15 @@ pub async fn insert(
     })
 }
 
+/// An active operator by email (a deactivated one is not found: they cannot sign in).
 pub async fn find_by_email(pool: &Pool, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
     // Emails match whatever their case: SQLite's column is COLLATE NOCASE, PostgreSQL's unique
     // index is on lower(email).
     let sql = pool.pick(
-        "SELECT id, email, name, password_hash, role FROM users WHERE email = $1",
-        "SELECT id, email, name, password_hash, role FROM users WHERE lower(email) = lower($1)",
+        "SELECT id, email, name, password_hash, role FROM users
+         WHERE email = $1 AND deactivated_at IS NULL",
+        "SELECT id, email, name, password_hash, role FROM users
+         WHERE lower(email) = lower($1) AND deactivated_at IS NULL",
     );
     let raw: Option<Raw> = on!(pool, |p| sqlx::query_as(sql)
         .bind(email)
@@ -81,12 +84,16 @@ pub async fn find_by_email(pool: &Pool, email: &str) -> Result<Option<UserRow>, 
     raw.map(UserRow::try_from).transpose()
 }
 
+/// An active operator (a deactivated one is not found: their sessions are refused).
 pub async fn find(pool: &Pool, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
     let raw: Option<Raw> = on!(pool, |p| {
-        sqlx::query_as("SELECT id, email, name, password_hash, role FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_optional(p)
-            .await
+        sqlx::query_as(
+            "SELECT id, email, name, password_hash, role FROM users
+             WHERE id = $1 AND deactivated_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await
     })?;
     raw.map(UserRow::try_from).transpose()
 }
@@ -112,7 +119,8 @@ pub struct Teammate {
 /// Every operator, the available ("online") ones first, then by name.
 pub async fn teammates(pool: &Pool) -> Result<Vec<Teammate>, sqlx::Error> {
     on!(pool, |p| sqlx::query_as(
-        "SELECT id, name, available FROM users ORDER BY available DESC, name, id"
+        "SELECT id, name, available FROM users WHERE deactivated_at IS NULL
+         ORDER BY available DESC, name, id"
     )
     .fetch_all(p)
     .await)
@@ -148,7 +156,7 @@ pub async fn available(pool: &Pool, id: i64) -> Result<bool, sqlx::Error> {
 /// message" instead of a live human when nobody is.
 pub async fn anyone_available(pool: &Pool) -> Result<bool, sqlx::Error> {
     on!(pool, |p| sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM users WHERE available = TRUE)"
+        "SELECT EXISTS (SELECT 1 FROM users WHERE available = TRUE AND deactivated_at IS NULL)"
     )
     .fetch_one(p)
     .await)
@@ -162,15 +170,42 @@ pub struct Member {
     pub email: String,
     pub role: String,
     pub available: bool,
+    pub deactivated: bool,
 }
 
 /// The team: Owner, Admins, then Agents, each by name (a team's size; at most 1,000).
 pub async fn members(pool: &Pool) -> Result<Vec<Member>, sqlx::Error> {
     on!(pool, |p| sqlx::query_as(
-        "SELECT id, name, email, role, available FROM users
+        "SELECT id, name, email, role, available, deactivated_at IS NOT NULL AS deactivated
+         FROM users
          ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, name, id
          LIMIT 1000"
     )
     .fetch_all(p)
     .await)
+}
+
+/// Deactivates an operator; false if there was none active with that id.
+pub async fn deactivate(mut conn: Conn<'_>, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    on!(conn, |c| sqlx::query(
+        "UPDATE users SET deactivated_at = $2, available = FALSE
+         WHERE id = $1 AND deactivated_at IS NULL"
+    )
+    .bind(id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected() == 1))
+}
+
+/// Changes an active operator's role.
+pub async fn set_role(mut conn: Conn<'_>, id: i64, role: Role) -> Result<bool, sqlx::Error> {
+    on!(conn, |c| sqlx::query(
+        "UPDATE users SET role = $2 WHERE id = $1 AND deactivated_at IS NULL"
+    )
+    .bind(id)
+    .bind(role.as_str())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected() == 1))
 }
