@@ -33,6 +33,17 @@ test('the Owner invites an Admin, who joins with the link and signs in', async (
   await ada.locator('nav.sidebar a[href="/team"]').waitFor(WAIT);
   assert.equal(await ada.locator('nav.sidebar a[href="/usage"]').count(), 0, 'AI usage is the Owner\'s');
 
+  // Her profile: the top bar links to it; a new name and colour show there.
+  await ada.click('.topbar a.me');
+  await ada.locator('.profile-page h1', { hasText: 'Profile' }).waitFor(WAIT);
+  await hydrated(ada);
+  await ada.fill('input[name="form[name]"]', 'Ada King');
+  await ada.check('input[name="form[colour]"][value="#059669"]');
+  await ada.click('form.profile-form button[type=submit]');
+  await ada.locator('.notice', { hasText: 'Profile saved.' }).waitFor(WAIT);
+  await ada.locator('.topbar .me', { hasText: 'Ada King · Admin' }).waitFor(WAIT);
+  assert.equal(await ada.locator('.topbar .me .avatar').textContent(), 'AK');
+
   // The link is spent.
   const again = await newPage();
   await again.goto(url);

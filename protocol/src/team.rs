@@ -96,6 +96,59 @@ impl AcceptForm {
     }
 }
 
+/// Avatar colours an operator picks from (readable with white initials, in both themes).
+pub const AVATAR_COLOURS: [&str; 8] = [
+    "#4f46e5", "#0891b2", "#059669", "#ca8a04", "#ea580c", "#dc2626", "#db2777", "#7c3aed",
+];
+
+/// An operator's own profile: name and avatar colour.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileForm {
+    pub name: String,
+    pub colour: String,
+}
+
+impl ProfileForm {
+    /// The name (trimmed) and colour, checked.
+    pub fn check(&self) -> Result<(String, String), String> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err("Give your name (80 characters at most).".into());
+        }
+        let colour = self.colour.trim().to_ascii_lowercase();
+        if !AVATAR_COLOURS.contains(&colour.as_str()) {
+            return Err(format!(
+                "{:?} is not one of the avatar colours.",
+                self.colour
+            ));
+        }
+        Ok((name.to_string(), colour))
+    }
+}
+
+/// A new password for oneself: the current one, and the new one twice.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordForm {
+    pub current: String,
+    pub new: String,
+    pub again: String,
+}
+
+impl PasswordForm {
+    /// The new password, checked (the current one is the server's to verify).
+    pub fn check(&self) -> Result<String, String> {
+        if self.new != self.again {
+            return Err("The two new passwords differ.".into());
+        }
+        let (_, password) = AcceptForm {
+            name: "-".into(),
+            password: self.new.clone(),
+        }
+        .check()?;
+        Ok(password)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +186,36 @@ mod tests {
         assert!(may_change_role(Role::Admin, Role::Agent, Role::Admin).is_err());
         assert!(may_change_role(Role::Admin, Role::Agent, Role::Agent).is_err());
         assert!(may_change_role(Role::Agent, Role::Agent, Role::Admin).is_err());
+    }
+
+    #[test]
+    fn a_profile_has_a_name_and_one_of_the_colours() {
+        let form = |name: &str, colour: &str| ProfileForm {
+            name: name.into(),
+            colour: colour.into(),
+        };
+        assert_eq!(
+            form(" Ana ", "#4F46E5").check(),
+            Ok(("Ana".into(), "#4f46e5".into()))
+        );
+        assert!(form("", "#4f46e5").check().is_err());
+        assert!(form("Ana", "#123456").check().is_err());
+        assert!(form("Ana", "red").check().is_err());
+        let change = |new: &str, again: &str| PasswordForm {
+            current: "old one".into(),
+            new: new.into(),
+            again: again.into(),
+        };
+        assert_eq!(
+            change("a long password", "a long password").check(),
+            Ok("a long password".into())
+        );
+        assert!(
+            change("a long password", "a long passwort")
+                .check()
+                .is_err()
+        );
+        assert!(change("short", "short").check().is_err());
     }
 
     #[test]

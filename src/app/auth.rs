@@ -15,6 +15,8 @@ pub struct Me {
     pub cursor: i64,
     /// Their availability toggle: online (true) or away.
     pub available: bool,
+    /// Their avatar's colour (Profile).
+    pub colour: String,
 }
 
 #[cfg(feature = "ssr")]
@@ -108,7 +110,8 @@ pub async fn current_operator() -> Result<Me, AppError> {
     let op = ssr::operator().await?;
     let state = ssr::state()?;
     let cursor = crate::server::db::events::latest_id(&state.db.read).await?;
-    let available = crate::server::db::users::available(&state.db.read, op.id).await?;
+    let (available, colour) =
+        crate::server::db::users::presence_and_colour(&state.db.read, op.id).await?;
     Ok(Me {
         id: op.id,
         name: op.name,
@@ -116,6 +119,7 @@ pub async fn current_operator() -> Result<Me, AppError> {
         role: op.role,
         cursor,
         available,
+        colour,
     })
 }
 

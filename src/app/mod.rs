@@ -10,6 +10,7 @@ pub mod format;
 pub mod kb;
 pub mod leads;
 pub mod live;
+pub mod profile;
 pub mod reviews;
 pub mod settings;
 pub mod team;
@@ -61,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings") view={Lazy::<SettingsRoute>::new()}/>
                     <Route path=path!("usage") view={Lazy::<UsageRoute>::new()}/>
                     <Route path=path!("team") view={Lazy::<TeamRoute>::new()}/>
+                    <Route path=path!("profile") view={Lazy::<ProfileRoute>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -97,12 +99,16 @@ lazy_page!(KnowledgeGapsRoute, kb::KnowledgeGapsPage);
 lazy_page!(SettingsRoute, settings::SettingsPage);
 lazy_page!(UsageRoute, settings::UsagePage);
 lazy_page!(TeamRoute, team::TeamPage);
+lazy_page!(ProfileRoute, profile::ProfilePage);
 lazy_page!(InviteRoute, team::InvitePage);
 
 /// The signed-in frame: sidebar and header around the page. Only pages that work are linked.
 #[component]
 fn Dashboard() -> impl IntoView {
     let me = crate::app::codec::resource(|| (), |_| auth::current_operator());
+    // The Profile page's saved name and colour, shown at once in the top bar.
+    let shown = RwSignal::new(None::<(String, String)>);
+    provide_context(profile::ProfileShown(shown));
     live::provide_live(Signal::derive(move || {
         me.get().and_then(|m| m.ok()).map(|m| m.cursor)
     }));
@@ -139,8 +145,18 @@ fn Dashboard() -> impl IntoView {
                     </span>
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
-                            me.await.ok().map(|me| view! {
-                                <span class="me">{me.name}" · "{me.role.label()}</span>
+                            me.await.ok().map(|me| {
+                                let role = me.role.label();
+                                let (name, colour) = (me.name.clone(), me.colour.clone());
+                                let now = Memo::new(move |_| {
+                                    shown.get().unwrap_or_else(|| (name.clone(), colour.clone()))
+                                });
+                                view! {
+                                    <A href="/profile" attr:class="me" attr:title="Your profile">
+                                        <span class="avatar" style=move || format!("background:{}", now.get().1)>{move || initials(&now.get().0)}</span>
+                                        {move || now.get().0}" · "{role}
+                                    </A>
+                                }
                             })
                         })}
                     </Transition>
@@ -161,6 +177,15 @@ fn Dashboard() -> impl IntoView {
             <alerts::Alerts me=Signal::derive(move || me.get().and_then(|m| m.ok()).map(|m| m.id))/>
         </div>
     }
+}
+
+/// "Ada Lovelace" → "AL": what the avatar shows.
+pub fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect()
 }
 
 const LOGOUT_PATH: &str = <Logout as leptos::server_fn::ServerFn>::PATH;

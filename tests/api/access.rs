@@ -99,7 +99,7 @@ async fn signed_in_operators_get_data_but_not_from_a_foreign_origin() {
     let page = r.text().await.unwrap();
     assert!(page.contains("Conversations"));
     // Rendered on the server, with the operator the access check found.
-    assert!(page.contains("class=\"me\">Owner"), "{page}");
+    assert!(page.contains("</span>Owner<!> · <!>Owner"), "{page}");
 
     // Bad input to a server function: a clear message, not a crash.
     let r = op

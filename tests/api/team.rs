@@ -337,3 +337,89 @@ async fn a_deactivated_operator_is_signed_out_everywhere_and_their_conversations
     assert_eq!(listed["deactivated"], true);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operator_changes_their_own_name_colour_and_password() {
+    use liaison::app::profile::{ChangePassword, SaveProfile};
+    let app = spawn().await;
+    let agent = operator(&app, "agent@liaison.local").await;
+    let save = |name: &'static str, colour: &'static str| {
+        let (agent, app) = (&agent, &app);
+        async move {
+            call::<SaveProfile>(
+                agent,
+                app,
+                &[("form[name]", name), ("form[colour]", colour)],
+            )
+            .await
+        }
+    };
+    let r = save("Sam", "#123456").await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("avatar colours"));
+    assert_eq!(save("  ", "#059669").await.status(), 400);
+    assert_eq!(save(" Sam Support ", "#059669").await.status(), 200);
+    let (_, me) = json_of(call::<CurrentOperator>(&agent, &app, &[]).await).await;
+    assert_eq!(
+        (me["name"].as_str(), me["colour"].as_str()),
+        (Some("Sam Support"), Some("#059669"))
+    );
+
+    let change = |current: &'static str, new: &'static str, again: &'static str| {
+        let (agent, app) = (&agent, &app);
+        async move {
+            call::<ChangePassword>(
+                agent,
+                app,
+                &[
+                    ("form[current]", current),
+                    ("form[new]", new),
+                    ("form[again]", again),
+                ],
+            )
+            .await
+        }
+    };
+    let r = change(
+        "wrong password",
+        "a new long password",
+        "a new long password",
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("current password"));
+    assert_eq!(
+        change(PASSWORD, "a new long password", "a different one!")
+            .await
+            .status(),
+        400
+    );
+    assert_eq!(
+        change(PASSWORD, "a new long password", "a new long password")
+            .await
+            .status(),
+        200
+    );
+    // This session goes on; the new password signs in, the old one no longer does.
+    assert_eq!(
+        json_of(call::<CurrentOperator>(&agent, &app, &[]).await)
+            .await
+            .0,
+        200
+    );
+    let sign_in = |password: &'static str| {
+        let app = &app;
+        async move {
+            let c = stranger();
+            c.post(app.url(liaison::app::auth::Login::PATH))
+                .form(&[("email", "agent@liaison.local"), ("password", password)])
+                .send()
+                .await
+                .unwrap();
+            json_of(call::<CurrentOperator>(&c, app, &[]).await).await.0
+        }
+    };
+    assert_eq!(sign_in(PASSWORD).await, 401);
+    assert_eq!(sign_in("a new long password").await, 200);
+    app.stop().await;
+}

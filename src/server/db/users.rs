@@ -142,16 +142,6 @@ pub async fn set_available(
     .map(|_| ()))
 }
 
-pub async fn available(pool: &Pool, id: i64) -> Result<bool, sqlx::Error> {
-    on!(pool, |p| sqlx::query_scalar(
-        "SELECT available FROM users WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(p)
-    .await)
-    .map(|a| a.unwrap_or(false))
-}
-
 /// Whether any operator is online (their availability toggle): the widget offers "Leave a
 /// message" instead of a live human when nobody is.
 pub async fn anyone_available(pool: &Pool) -> Result<bool, sqlx::Error> {
@@ -171,12 +161,14 @@ pub struct Member {
     pub role: String,
     pub available: bool,
     pub deactivated: bool,
+    pub avatar_colour: String,
 }
 
 /// The team: Owner, Admins, then Agents, each by name (a team's size; at most 1,000).
 pub async fn members(pool: &Pool) -> Result<Vec<Member>, sqlx::Error> {
     on!(pool, |p| sqlx::query_as(
-        "SELECT id, name, email, role, available, deactivated_at IS NOT NULL AS deactivated
+        "SELECT id, name, email, role, available, deactivated_at IS NOT NULL AS deactivated,
+                avatar_colour
          FROM users
          ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, name, id
          LIMIT 1000"
@@ -208,4 +200,48 @@ pub async fn set_role(mut conn: Conn<'_>, id: i64, role: Role) -> Result<bool, s
     .execute(c)
     .await
     .map(|r| r.rows_affected() == 1))
+}
+
+/// An operator's own profile: name and avatar colour.
+pub async fn set_profile(
+    mut conn: Conn<'_>,
+    id: i64,
+    name: &str,
+    colour: &str,
+) -> Result<(), sqlx::Error> {
+    on!(conn, |c| sqlx::query(
+        "UPDATE users SET name = $2, avatar_colour = $3 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(name)
+    .bind(colour)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
+pub async fn set_password_hash(
+    mut conn: Conn<'_>,
+    id: i64,
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    on!(conn, |c| sqlx::query(
+        "UPDATE users SET password_hash = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(password_hash)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
+/// What the top bar shows of the signed-in operator: their availability and avatar colour.
+pub async fn presence_and_colour(pool: &Pool, id: i64) -> Result<(bool, String), sqlx::Error> {
+    let row: Option<(bool, String)> = on!(pool, |p| sqlx::query_as(
+        "SELECT available, avatar_colour FROM users WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await)?;
+    Ok(row.unwrap_or((false, String::new())))
 }
