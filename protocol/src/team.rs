@@ -47,6 +47,21 @@ pub fn may_change_role(actor: Role, target: Role, to: Role) -> Result<(), &'stat
     }
 }
 
+/// The Owner hands ownership to an Admin, and becomes an Admin: there is always exactly one
+/// Owner, so the last Owner can never be removed.
+pub fn may_transfer_ownership(
+    actor: Role,
+    target: Role,
+    themselves: bool,
+) -> Result<(), &'static str> {
+    match (actor, target) {
+        _ if themselves => Err("You are the Owner already."),
+        (Role::Owner, Role::Admin) => Ok(()),
+        (Role::Owner, _) => Err("Ownership goes to an Admin: make them an Admin first."),
+        _ => Err("Only the Owner transfers ownership."),
+    }
+}
+
 /// The invitation form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InviteForm {
@@ -186,6 +201,14 @@ mod tests {
         assert!(may_change_role(Role::Admin, Role::Agent, Role::Admin).is_err());
         assert!(may_change_role(Role::Admin, Role::Agent, Role::Agent).is_err());
         assert!(may_change_role(Role::Agent, Role::Agent, Role::Admin).is_err());
+    }
+
+    #[test]
+    fn ownership_goes_from_the_owner_to_an_admin() {
+        assert!(may_transfer_ownership(Role::Owner, Role::Admin, false).is_ok());
+        assert!(may_transfer_ownership(Role::Owner, Role::Agent, false).is_err());
+        assert!(may_transfer_ownership(Role::Owner, Role::Owner, true).is_err());
+        assert!(may_transfer_ownership(Role::Admin, Role::Admin, false).is_err());
     }
 
     #[test]

@@ -423,3 +423,49 @@ async fn every_operator_changes_their_own_name_colour_and_password() {
     assert_eq!(sign_in("a new long password").await, 200);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_owner_hands_ownership_to_an_admin_and_there_is_always_one_owner() {
+    use liaison::app::team::api::{ChangeRole, TransferOwnership};
+    let app = spawn().await;
+    let owner = operator(&app, OWNER_EMAIL).await;
+    let agent = operator(&app, "agent@liaison.local").await;
+    let id = db_id(&app, "agent@liaison.local").await.to_string();
+    let transfer = |c: &reqwest::Client| {
+        let (c, app, id) = (c.clone(), &app, id.clone());
+        async move { call::<TransferOwnership>(&c, app, &[("id", &id)]).await }
+    };
+    let r = transfer(&owner).await;
+    assert_eq!(r.status(), 400, "an Agent is made an Admin first");
+    assert!(r.text().await.unwrap().contains("Admin first"));
+    let r = call::<ChangeRole>(&owner, &app, &[("id", &id), ("role", "admin")]).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        transfer(&agent).await.status(),
+        403,
+        "only the Owner transfers"
+    );
+    assert_eq!(transfer(&owner).await.status(), 200);
+    // The new Owner reaches the Owner's pages; the old one, now an Admin, does not.
+    assert_eq!(
+        agent.get(app.url("/usage")).send().await.unwrap().status(),
+        200
+    );
+    assert_eq!(
+        owner.get(app.url("/usage")).send().await.unwrap().status(),
+        403
+    );
+    assert_eq!(
+        owner.get(app.url("/team")).send().await.unwrap().status(),
+        200
+    );
+    let (_, team) = json_of(call::<CurrentTeam>(&agent, &app, &[]).await).await;
+    let owners = team["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "owner")
+        .count();
+    assert_eq!(owners, 1);
+    app.stop().await;
+}

@@ -185,6 +185,24 @@ pub async fn change_role(id: i64, role: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The Owner makes an Admin the Owner and becomes an Admin, in one transaction.
+#[server(prefix = "/api/owner")]
+pub async fn transfer_ownership(id: i64) -> Result<(), AppError> {
+    use crate::server::db;
+    let me = operator_with(Role::Owner).await?;
+    let target = teammate(id).await?;
+    liaison_protocol::team::may_transfer_ownership(me.role, target.role, me.id == target.id)
+        .map_err(|e| AppError::Invalid(e.into()).respond())?;
+    let db = &state()?.db;
+    let mut tx = db.write().await?;
+    if !db::users::set_role(tx.conn(), id, Role::Owner).await? {
+        return Err(AppError::NotFound.respond());
+    }
+    db::users::set_role(tx.conn(), me.id, Role::Admin).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Who a link invites, or why it cannot be used.
 #[server(prefix = "/api/invite")]
 pub async fn find_invitation(token: String) -> Result<Invitation, AppError> {

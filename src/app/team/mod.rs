@@ -7,24 +7,26 @@ pub mod api;
 
 use crate::app::format;
 use api::{
-    AcceptInvite, ChangeRole, DeactivateOperator, InviteLink, InviteOperator, Member, current_team,
-    find_invitation,
+    AcceptInvite, ChangeRole, DeactivateOperator, InviteLink, InviteOperator, Member,
+    TransferOwnership, current_team, find_invitation,
 };
 use leptos::prelude::*;
 use liaison_protocol::Role;
-use liaison_protocol::team::{may_change_role, may_deactivate};
+use liaison_protocol::team::{may_change_role, may_deactivate, may_transfer_ownership};
 
 #[component]
 pub fn TeamPage() -> impl IntoView {
     let invite = ServerAction::<InviteOperator>::new();
     let deactivate = ServerAction::<DeactivateOperator>::new();
     let change = ServerAction::<ChangeRole>::new();
+    let transfer = ServerAction::<TransferOwnership>::new();
     let current = crate::app::codec::resource(
         move || {
             (
                 invite.version().get(),
                 deactivate.version().get(),
                 change.version().get(),
+                transfer.version().get(),
             )
         },
         |_| current_team(),
@@ -33,6 +35,7 @@ pub fn TeamPage() -> impl IntoView {
         [
             deactivate.value().get().and_then(|r| r.err()),
             change.value().get().and_then(|r| r.err()),
+            transfer.value().get().and_then(|r| r.err()),
         ]
         .into_iter()
         .flatten()
@@ -79,7 +82,7 @@ pub fn TeamPage() -> impl IntoView {
                                         <tbody>
                                             {t.members.into_iter().map(|m| {
                                                 let (me, my_role) = (t.me, t.my_role);
-                                                view! { <MemberRow m me my_role deactivate change/> }
+                                                view! { <MemberRow m me my_role deactivate change transfer/> }
                                             }).collect_view()}
                                         </tbody>
                                     </table>
@@ -118,6 +121,7 @@ fn MemberRow(
     my_role: Role,
     deactivate: ServerAction<DeactivateOperator>,
     change: ServerAction<ChangeRole>,
+    transfer: ServerAction<TransferOwnership>,
 ) -> impl IntoView {
     let id = m.id;
     let active = !m.deactivated && m.id != me;
@@ -128,6 +132,21 @@ fn MemberRow(
         Role::Admin
     };
     let may_change = active && may_change_role(my_role, m.role, other).is_ok();
+    let may_transfer = active && may_transfer_ownership(my_role, m.role, false).is_ok();
+    let name = m.name.clone();
+    let hand_over = move |_| {
+        // The one who does it cannot undo it: ask first.
+        #[cfg(feature = "hydrate")]
+        {
+            let question = format!("Make {name} the Owner? You become an Admin.");
+            if !window().confirm_with_message(&question).unwrap_or(false) {
+                return;
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &name;
+        transfer.dispatch(TransferOwnership { id });
+    };
     let status = if m.deactivated {
         "Deactivated"
     } else if m.available {
@@ -146,6 +165,11 @@ fn MemberRow(
                     <button type="button" class="secondary make-role"
                         on:click=move |_| { change.dispatch(ChangeRole { id, role: other.as_str().into() }); }>
                         {format!("Make {}", other.label())}
+                    </button>
+                </Show>
+                <Show when=move || may_transfer>
+                    <button type="button" class="secondary make-owner" on:click=hand_over.clone()>
+                        "Make Owner"
                     </button>
                 </Show>
                 <Show when=move || may_off>
