@@ -34,11 +34,16 @@ export async function newPage(options = {}) {
 }
 
 export async function signIn(page, email) {
-  await page.goto(`${BASE}/login`);
+  await signInTo(page, email, '/conversations');
+  await page.waitForSelector('.conversations', WAIT);
+}
+
+/** Signs in from the sign-in page reached with `?next=path` (none: lands on the Overview). */
+export async function signInTo(page, email, path) {
+  await page.goto(path ? `${BASE}/login?next=${encodeURIComponent(path)}` : `${BASE}/login`);
   await page.fill('input[name=email]', email);
   await page.fill('input[name=password]', PASSWORD);
   await page.click('button[type=submit]');
-  await page.waitForSelector('.conversations', WAIT);
 }
 
 /** A new visitor's first message, sent through the widget API as a customer's own client would. */

@@ -32,6 +32,10 @@ test('the Owner invites an Admin, who joins with the link and signs in', async (
   await ada.locator('.topbar .me', { hasText: 'Ada Lovelace · Admin' }).waitFor(WAIT);
   await ada.locator('nav.sidebar a[href="/team"]').waitFor(WAIT);
   assert.equal(await ada.locator('nav.sidebar a[href="/usage"]').count(), 0, 'AI usage is the Owner\'s');
+  // An Admin lands on the team's Overview.
+  assert.equal(new URL(ada.url()).pathname, '/');
+  assert.equal(await ada.locator('.overview-page .stats .stat').count(), 8);
+  assert.equal(await ada.locator('.overview-page figure.chart').count(), 4);
 
   // Her profile: the top bar links to it; a new name and colour show there.
   await ada.click('.topbar a.me');

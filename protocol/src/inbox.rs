@@ -100,16 +100,62 @@ impl Channel {
     }
 }
 
-/// Which conversations a list shows: a tab and, optionally, one channel.
+/// Who holds the conversations a list shows (the Overview's quick actions link to these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Holder {
+    /// The operator looking at the list.
+    Mine,
+    /// Nobody has joined.
+    Unassigned,
+}
+
+impl Holder {
+    pub const ALL: [Holder; 2] = [Holder::Mine, Holder::Unassigned];
+
+    /// The URL spelling (`who=`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Holder::Mine => "mine",
+            Holder::Unassigned => "unassigned",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Holder> {
+        Self::ALL.into_iter().find(|h| h.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Holder::Mine => "Mine",
+            Holder::Unassigned => "Unassigned",
+        }
+    }
+
+    /// Whether a conversation held by `assignee` belongs, for operator `me`.
+    pub fn admits(self, assignee: Option<i64>, me: i64) -> bool {
+        match self {
+            Holder::Mine => assignee == Some(me),
+            Holder::Unassigned => assignee.is_none(),
+        }
+    }
+}
+
+/// Which conversations a list shows: a tab and, optionally, one channel and who holds them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Filter {
     pub tab: Tab,
     pub channel: Option<Channel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder: Option<Holder>,
 }
 
 impl Filter {
-    pub fn admits(&self, c: &ConversationSummary) -> bool {
-        self.tab.admits(c.status, c.booked) && self.channel.is_none_or(|ch| ch == c.channel)
+    /// Whether the row belongs in the list operator `me` is looking at.
+    pub fn admits(&self, c: &ConversationSummary, me: i64) -> bool {
+        self.tab.admits(c.status, c.booked)
+            && self.channel.is_none_or(|ch| ch == c.channel)
+            && self.holder.is_none_or(|h| h.admits(c.assignee_id, me))
     }
 }
 
@@ -255,6 +301,19 @@ impl InboxCounts {
 mod tests {
     use super::*;
     use ConversationStatus::*;
+
+    #[test]
+    fn holders_admit_by_who_holds_the_lock() {
+        assert!(Holder::Mine.admits(Some(3), 3));
+        assert!(!Holder::Mine.admits(Some(4), 3));
+        assert!(!Holder::Mine.admits(None, 3));
+        assert!(Holder::Unassigned.admits(None, 3));
+        assert!(!Holder::Unassigned.admits(Some(3), 3));
+        for h in Holder::ALL {
+            assert_eq!(Holder::parse(h.as_str()), Some(h));
+        }
+        assert_eq!(Holder::parse("someone"), None);
+    }
 
     #[test]
     fn tabs_admit_by_status_and_booking() {

@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod lead;
 pub mod leave_message;
 pub mod message;
+pub mod overview;
 pub mod prechat;
 pub mod quick_reply;
 pub mod rating;
@@ -24,7 +25,9 @@ pub mod widget_look;
 pub mod widget_texts;
 
 pub use event::Event;
-pub use inbox::{Channel, ConversationSummary, Counts, Filter, InboxCounts, LiveVisitor, Tab};
+pub use inbox::{
+    Channel, ConversationSummary, Counts, Filter, Holder, InboxCounts, LiveVisitor, Tab,
+};
 pub use message::{Attachment, Citation, Message, MessageKind, Sender};
 pub use role::Role;
 pub use status::{ConversationStatus, StatusAction, TransitionError};

@@ -90,10 +90,23 @@ pub mod ssr {
     }
 }
 
+/// Where to go after signing in: `next` if it is a page of this site, else the Overview. Only a
+/// path is accepted (no scheme, no `//host`), so a crafted link cannot send anyone elsewhere.
+pub fn after_sign_in(next: Option<&str>) -> &str {
+    match next {
+        Some(p)
+            if p.starts_with('/') && !p.starts_with("//") && !p.contains(['\\', '\r', '\n']) =>
+        {
+            p
+        }
+        _ => "/",
+    }
+}
+
 #[server]
-pub async fn login(email: String, password: String) -> Result<(), AppError> {
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     ssr::sign_in(&email, &password).await?;
-    leptos_axum::redirect("/");
+    leptos_axum::redirect(after_sign_in(next.as_deref()));
     Ok(())
 }
 
@@ -140,6 +153,7 @@ pub fn LoginPage() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let signed_out = move || query.read().get("signed_out").is_some();
     let expired = move || query.read().get("expired").is_some();
+    let next = move || query.read().get("next");
     let login = ServerAction::<Login>::new();
     let error = move || match login.value().get() {
         Some(Err(e)) => Some(e.to_string()),
@@ -165,6 +179,7 @@ pub fn LoginPage() -> impl IntoView {
                         "Password"
                         <input type="password" name="password" required autocomplete="current-password"/>
                     </label>
+                    {move || next().map(|n| view! { <input type="hidden" name="next" value=n/> })}
                     <button type="submit" class="primary">"Sign in"</button>
                 </ActionForm>
                 <Show when=move || error().is_some()>
@@ -172,5 +187,28 @@ pub fn LoginPage() -> impl IntoView {
                 </Show>
             </div>
         </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::after_sign_in;
+
+    #[test]
+    fn only_pages_of_this_site_are_gone_back_to() {
+        assert_eq!(after_sign_in(None), "/");
+        assert_eq!(
+            after_sign_in(Some("/conversations?c=5")),
+            "/conversations?c=5"
+        );
+        for away in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "",
+            "team",
+        ] {
+            assert_eq!(after_sign_in(Some(away)), "/", "{away}");
+        }
     }
 }

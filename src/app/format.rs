@@ -41,8 +41,28 @@ pub fn duration(ms: i64) -> String {
 /// rendered on the server, so local time would differ between the two).
 pub fn date_time(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let (year, month, day) = civil(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60
+    )
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// "Nov 28": a UTC day numbered from 1970-01-01, as the charts label it.
+pub fn short_date(day: i64) -> String {
+    let (_, month, d) = civil(day);
+    format!("{} {d}", MONTHS[(month - 1) as usize])
+}
+
+/// The civil date (year, month 1–12, day 1–31) of a day numbered from 1970-01-01 (Howard
+/// Hinnant's algorithm).
+fn civil(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -51,12 +71,23 @@ pub fn date_time(ms: i64) -> String {
     let mp = (5 * doy + 2) / 153;
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60
-    )
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// "1,234,567": a count with thousands separators.
+pub fn count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -68,6 +99,18 @@ mod tests {
         assert_eq!(date_time(0), "1970-01-01 00:00 UTC");
         assert_eq!(date_time(1_795_651_500_000), "2026-11-26 00:05 UTC");
         assert_eq!(date_time(951_782_400_000), "2000-02-29 00:00 UTC");
+        assert_eq!(short_date(0), "Jan 1");
+        assert_eq!(short_date(1_795_651_500_000 / 86_400_000), "Nov 26");
+        assert_eq!(short_date(951_782_400_000 / 86_400_000), "Feb 29");
+    }
+
+    #[test]
+    fn counts_group_thousands() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(count(-12_345), "-12,345");
     }
 
     #[test]

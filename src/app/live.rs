@@ -119,6 +119,28 @@ impl Live {
     }
 }
 
+/// `source`, followed at most once every `ms`: a change starts a timer and the value at its end
+/// is passed on, so a burst of events costs one reload. On the server nothing changes.
+pub fn throttled(source: Signal<u64>, ms: u64) -> Signal<u64> {
+    let out = RwSignal::new(source.get_untracked());
+    let waiting = StoredValue::new(false);
+    Effect::new(move |first: Option<()>| {
+        source.track();
+        if first.is_none() || waiting.get_value() {
+            return;
+        }
+        waiting.set_value(true);
+        set_timeout(
+            move || {
+                waiting.set_value(false);
+                out.set(source.get_untracked());
+            },
+            std::time::Duration::from_millis(ms),
+        );
+    });
+    out.into()
+}
+
 pub fn use_live() -> Live {
     use_context::<Live>().unwrap_or_else(Live::new)
 }

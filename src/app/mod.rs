@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod auth;
+pub mod chart;
 pub mod codec;
 pub mod conversations;
 pub mod error;
@@ -10,6 +11,7 @@ pub mod format;
 pub mod kb;
 pub mod leads;
 pub mod live;
+pub mod overview;
 pub mod profile;
 pub mod reviews;
 pub mod settings;
@@ -52,7 +54,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
                 <Route path=path!("/invite/:token") view={Lazy::<InviteRoute>::new()}/>
                 <ParentRoute path=path!("") view=Dashboard>
-                    <Route path=path!("") view={Lazy::<ConversationsRoute>::new()}/>
+                    <Route path=path!("") view={Lazy::<OverviewRoute>::new()}/>
                     <Route path=path!("conversations") view={Lazy::<ConversationsRoute>::new()}/>
                     <Route path=path!("leads") view={Lazy::<LeadsRoute>::new()}/>
                     <Route path=path!("reviews") view={Lazy::<ReviewsRoute>::new()}/>
@@ -90,6 +92,7 @@ macro_rules! lazy_page {
 }
 
 lazy_page!(LoginRoute, auth::LoginPage);
+lazy_page!(OverviewRoute, overview::OverviewPage);
 lazy_page!(ConversationsRoute, ConversationsPage);
 lazy_page!(LeadsRoute, leads::LeadsPage);
 lazy_page!(ReviewsRoute, reviews::ReviewsPage);
@@ -116,6 +119,7 @@ fn Dashboard() -> impl IntoView {
         <div class="app">
             <nav class="sidebar">
                 <div class="brand">"Liaison"</div>
+                <A href="/" exact=true>"Overview"</A>
                 <A href="/conversations">"Conversations"</A>
                 <A href="/leads">"Leads"</A>
                 <Transition fallback=|| ()>

@@ -108,11 +108,27 @@ pub async fn require_operator(
             next.run(request).await
         }
         Ok(None) if is_api(&path) => refuse(AppError::Unauthorized),
-        Ok(None) => Redirect::to("/login").into_response(),
+        Ok(None) => Redirect::to(&sign_in_then(request.uri())).into_response(),
         Err(e) => {
             tracing::error!("session check failed: {e}");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
+    }
+}
+
+/// The sign-in page, which comes back to the page asked for once signed in (`?next=`).
+fn sign_in_then(uri: &axum::http::Uri) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    /// A query value: everything but unreserved characters and `/` is encoded.
+    const VALUE: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~')
+        .remove(b'/');
+    match uri.path_and_query().map(|p| p.as_str()) {
+        None | Some("/") => "/login".into(),
+        Some(page) => format!("/login?next={}", utf8_percent_encode(page, VALUE)),
     }
 }
 

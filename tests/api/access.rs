@@ -57,9 +57,47 @@ async fn every_dashboard_route_sends_anonymous_visitors_to_login() {
         }
         let r = client().get(app.url(&path)).send().await.unwrap();
         assert!(r.status().is_redirection(), "{path}: {}", r.status());
-        assert_eq!(r.headers()["location"], "/login", "{path}");
+        // Back to the page asked for once signed in; the Overview needs no `next`.
+        let back = if path == "/" {
+            "/login".to_string()
+        } else {
+            format!("/login?next={path}")
+        };
+        assert_eq!(r.headers()["location"], back.as_str(), "{path}");
         checked += 1;
     }
+    // With its query, and only ever to a page of this site.
+    let r = client()
+        .get(app.url("/conversations?tab=open&c=5"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["location"],
+        "/login?next=/conversations%3Ftab%3Dopen%26c%3D5"
+    );
+    let r = client()
+        .post(app.url(Login::PATH))
+        .form(&[
+            ("email", OWNER_EMAIL),
+            ("password", PASSWORD),
+            ("next", "/conversations?tab=open"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/conversations?tab=open");
+    let r = client()
+        .post(app.url(Login::PATH))
+        .form(&[
+            ("email", OWNER_EMAIL),
+            ("password", PASSWORD),
+            ("next", "//evil.example/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/");
     assert!(checked >= 2);
     let r = client()
         .get(app.url("/api/dashboard/v1/stream"))

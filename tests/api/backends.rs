@@ -100,7 +100,9 @@ async fn conversation_life(db: Db) {
         Filter {
             tab: Tab::All,
             channel: Some(Channel::Widget),
+            holder: None,
         },
+        0,
         db::conversations::PageAt::First,
         10,
     )
@@ -115,7 +117,9 @@ async fn conversation_life(db: Db) {
         Filter {
             tab: Tab::Booked,
             channel: None,
+            holder: None,
         },
+        0,
         db::conversations::PageAt::First,
         10,
     )
@@ -125,7 +129,7 @@ async fn conversation_life(db: Db) {
 
     // Search folds accents and finds a word's prefix, in messages and in visitor details.
     for text in ["commande", "ou est", "COMMAN", "ships tod"] {
-        let found = db::search::conversations(conn.conn(), text, Filter::default(), None, 10)
+        let found = db::search::conversations(conn.conn(), text, Filter::default(), 0, None, 10)
             .await
             .unwrap();
         assert_eq!(
@@ -134,7 +138,7 @@ async fn conversation_life(db: Db) {
             "search {text:?}"
         );
     }
-    let none = db::search::conversations(conn.conn(), "refund", Filter::default(), None, 10)
+    let none = db::search::conversations(conn.conn(), "refund", Filter::default(), 0, None, 10)
         .await
         .unwrap();
     assert!(none.rows.is_empty());
@@ -516,6 +520,7 @@ async fn copy_database_moves_everything_to_postgres() {
     let last = db::conversations::page(
         a.conn(),
         Filter::default(),
+        0,
         db::conversations::PageAt::First,
         10,
     )
@@ -524,6 +529,7 @@ async fn copy_database_moves_everything_to_postgres() {
     let copied_last = db::conversations::page(
         b.conn(),
         Filter::default(),
+        0,
         db::conversations::PageAt::First,
         10,
     )
@@ -541,7 +547,7 @@ async fn copy_database_moves_everything_to_postgres() {
         db::conversations::counts(b.conn()).await.unwrap(),
         db::conversations::recount(b.conn()).await.unwrap()
     );
-    let found = db::search::conversations(b.conn(), "commande", Filter::default(), None, 10)
+    let found = db::search::conversations(b.conn(), "commande", Filter::default(), 0, None, 10)
         .await
         .unwrap();
     assert_eq!(found.rows.len(), 1);
@@ -644,7 +650,7 @@ async fn search_in_depth(db: Db) {
 
     let mut conn = db.read.acquire().await.unwrap();
     for text in ["kumquat", "kumq", "KUMQUAT jam"] {
-        let found = db::search::conversations(conn.conn(), text, Filter::default(), None, 10)
+        let found = db::search::conversations(conn.conn(), text, Filter::default(), 0, None, 10)
             .await
             .unwrap();
         let ids: Vec<i64> = found.rows.iter().map(|r| r.id).collect();
@@ -656,26 +662,27 @@ async fn search_in_depth(db: Db) {
         assert_eq!(ids, expected, "{text:?}");
     }
     // One per page: the newest match, then the old one, then nothing more.
-    let first = db::search::conversations(conn.conn(), "kumquat", Filter::default(), None, 1)
+    let first = db::search::conversations(conn.conn(), "kumquat", Filter::default(), 0, None, 1)
         .await
         .unwrap();
     assert_eq!(first.rows[0].id, new);
     let second =
-        db::search::conversations(conn.conn(), "kumquat", Filter::default(), first.next, 1)
+        db::search::conversations(conn.conn(), "kumquat", Filter::default(), 0, first.next, 1)
             .await
             .unwrap();
     assert_eq!(second.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [old]);
     if let Some(next) = second.next {
         let third =
-            db::search::conversations(conn.conn(), "kumquat", Filter::default(), Some(next), 1)
+            db::search::conversations(conn.conn(), "kumquat", Filter::default(), 0, Some(next), 1)
                 .await
                 .unwrap();
         assert!(third.rows.is_empty());
     }
     // A word in every filler message: the newest of them.
-    let found = db::search::conversations(conn.conn(), "number 29999", Filter::default(), None, 10)
-        .await
-        .unwrap();
+    let found =
+        db::search::conversations(conn.conn(), "number 29999", Filter::default(), 0, None, 10)
+            .await
+            .unwrap();
     assert_eq!(
         found.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
         [filler]

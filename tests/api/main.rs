@@ -20,6 +20,7 @@ mod inbox;
 mod instances;
 mod join_lock;
 mod kb;
+mod overview;
 mod panel;
 mod prechat;
 mod processes;

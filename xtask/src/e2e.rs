@@ -24,7 +24,7 @@ pub fn run() -> Result<(), String> {
     step("cargo leptos build --split");
     // `cargo leptos end-to-end` reports success when its build fails, so build and test apart.
     // `--split`: the dashboard's lazy pages need the split step in every build.
-    exec(&mut util::cargo_leptos(&["build", "--split"]))?;
+    util::exec_explained(|| util::cargo_leptos(&["build", "--split"]))?;
     let root = util::root();
     let port = free_port()?;
     let data = std::env::temp_dir().join(format!("liaison-e2e-{}", std::process::id()));

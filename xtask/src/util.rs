@@ -54,7 +54,11 @@ pub fn cargo_leptos(args: &[&str]) -> Command {
     let mut all = vec!["leptos"];
     all.extend_from_slice(args);
     let mut cmd = command("cargo", &all);
-    cmd.env_remove("RUSTFLAGS");
+    // cargo-leptos reports errors with a long backtrace after the message; without it, the
+    // message is what the end of a log shows.
+    cmd.env_remove("RUSTFLAGS")
+        .env("RUST_BACKTRACE", "0")
+        .env("RUST_LIB_BACKTRACE", "0");
     cmd
 }
 
@@ -81,6 +85,38 @@ pub fn exec(cmd: &mut Command) -> Result<(), String> {
     } else {
         Err(format!("`{}` failed ({status})", describe(cmd)))
     }
+}
+
+/// `exec` for a build step whose failure must be explained in CI's summary (which shows only
+/// the end of the log): when it fails, it runs once more with its output kept, and if it fails
+/// again the error carries its last lines. A failure the second run does not repeat (a
+/// transient one) is reported and the step goes on.
+pub fn exec_explained(make: impl Fn() -> Command) -> Result<(), String> {
+    let first = exec(&mut make());
+    let Err(failed) = first else {
+        return Ok(());
+    };
+    println!("{failed}; running it again to keep its output");
+    let mut again = make();
+    let out = again
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", describe(&again)))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    print!("{text}");
+    if out.status.success() {
+        println!("(the second run succeeded: the first failure was transient)");
+        return Ok(());
+    }
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("Compiling"))
+        .collect();
+    let tail = lines[lines.len().saturating_sub(25)..].join("\n    ");
+    Err(format!("{failed}, twice; its last lines:\n    {tail}"))
 }
 
 /// The first line a command prints, if it runs at all.

@@ -25,6 +25,8 @@ pub struct List {
     pub older: Option<i64>,
     /// Whether newer conversations exist above this page (it is not the first page).
     pub newer: bool,
+    /// The operator reading it (the list of "Mine" follows their locks).
+    pub me: i64,
 }
 
 /// Where the list view is: tab, channel, search, and page. Parsed from the URL.
@@ -68,13 +70,14 @@ pub struct Detail {
 pub async fn list_conversations(
     tab: Option<String>,
     channel: Option<String>,
+    who: Option<String>,
     q: Option<String>,
     before: Option<i64>,
     after: Option<i64>,
 ) -> Result<List, AppError> {
     use crate::server::db::{self, conversations::PageAt};
-    use liaison_protocol::{Channel, Tab};
-    operator().await?;
+    use liaison_protocol::{Channel, Holder, Tab};
+    let me = operator().await?.id;
     let tab = match tab.as_deref() {
         None | Some("") => Tab::All,
         Some(t) => Tab::parse(t)
@@ -87,8 +90,19 @@ pub async fn list_conversations(
                 .ok_or_else(|| AppError::Invalid(format!("Unknown channel {c:?}.")).respond())?,
         ),
     };
+    let holder = match who.as_deref() {
+        None | Some("") => None,
+        Some(w) => Some(
+            Holder::parse(w)
+                .ok_or_else(|| AppError::Invalid(format!("Unknown holder {w:?}.")).respond())?,
+        ),
+    };
     let view = View {
-        filter: Filter { tab, channel },
+        filter: Filter {
+            tab,
+            channel,
+            holder,
+        },
         search: q,
         before,
         after,
@@ -109,6 +123,7 @@ pub async fn list_conversations(
                 conn.conn(),
                 text,
                 view.filter,
+                me,
                 view.before,
                 PAGE_SIZE as usize,
             )
@@ -122,7 +137,7 @@ pub async fn list_conversations(
                 (None, None) => PageAt::First,
             };
             let mut rows =
-                db::conversations::page(conn.conn(), view.filter, at, PAGE_SIZE + 1).await?;
+                db::conversations::page(conn.conn(), view.filter, me, at, PAGE_SIZE + 1).await?;
             let more = rows.len() as i64 > PAGE_SIZE;
             let (older, newer) = match at {
                 PageAt::After(_) => {
@@ -150,6 +165,7 @@ pub async fn list_conversations(
         now: crate::server::now_ms(),
         older,
         newer,
+        me,
     })
 }
 

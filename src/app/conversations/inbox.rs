@@ -19,6 +19,8 @@ pub struct Inbox {
     pub newer: bool,
     /// Conversations that arrived above this page (not the first): the "N new" pill.
     pub arrived: Vec<i64>,
+    /// The operator looking (for "Mine").
+    pub me: i64,
 }
 
 impl Inbox {
@@ -31,6 +33,7 @@ impl Inbox {
             older: list.older,
             newer: list.newer,
             arrived: Vec::new(),
+            me: list.me,
         }
     }
 }
@@ -57,9 +60,10 @@ pub fn placement(
     rows: &[ConversationSummary],
     has_older: bool,
     row: &ConversationSummary,
+    me: i64,
 ) -> Placement {
     let present = rows.iter().any(|r| r.id == row.id);
-    let belongs = view.filter.admits(row);
+    let belongs = view.filter.admits(row, me);
     match (present, belongs) {
         (true, true) => Placement::Replace,
         (true, false) => Placement::Remove,
@@ -124,7 +128,10 @@ mod tests {
 
     fn view(tab: Tab, before: Option<i64>) -> View {
         View {
-            filter: Filter { tab, channel: None },
+            filter: Filter {
+                tab,
+                ..Filter::default()
+            },
             search: None,
             before,
             after: None,
@@ -138,41 +145,62 @@ mod tests {
         let rows = vec![row(9, NeedsAgent), row(5, NeedsAgent)];
         let v = view(Tab::NeedsAgent, None);
         assert_eq!(
-            placement(&v, &rows, true, &row(5, NeedsAgent)),
+            placement(&v, &rows, true, &row(5, NeedsAgent), 1),
             Placement::Replace
         );
-        assert_eq!(placement(&v, &rows, true, &row(5, Open)), Placement::Remove);
-        assert_eq!(placement(&v, &rows, true, &row(4, Open)), Placement::Ignore);
+        assert_eq!(
+            placement(&v, &rows, true, &row(5, Open), 1),
+            Placement::Remove
+        );
+        assert_eq!(
+            placement(&v, &rows, true, &row(4, Open), 1),
+            Placement::Ignore
+        );
+    }
+
+    #[test]
+    fn a_list_of_mine_follows_the_lock() {
+        let mut v = view(Tab::Open, None);
+        v.filter.holder = Some(liaison_protocol::Holder::Mine);
+        let mut held = row(5, Open);
+        held.assignee_id = Some(1);
+        assert_eq!(placement(&v, &[], false, &held, 1), Placement::Insert(0));
+        assert_eq!(placement(&v, &[], false, &held, 2), Placement::Ignore);
+        held.assignee_id = None;
+        assert_eq!(
+            placement(&v, &[row(5, Open)], false, &held, 1),
+            Placement::Remove
+        );
     }
 
     #[test]
     fn new_rows_go_on_top_of_the_first_page_and_on_the_pill_elsewhere() {
         let rows = vec![row(9, Open), row(5, Open)];
         assert_eq!(
-            placement(&view(Tab::All, None), &rows, true, &row(12, Open)),
+            placement(&view(Tab::All, None), &rows, true, &row(12, Open), 1),
             Placement::Insert(0)
         );
         assert_eq!(
-            placement(&view(Tab::All, Some(10)), &rows, true, &row(12, Open)),
+            placement(&view(Tab::All, Some(10)), &rows, true, &row(12, Open), 1),
             Placement::Pill
         );
         // A conversation that moves into this tab lands in its place by id.
         assert_eq!(
-            placement(&view(Tab::All, None), &rows, true, &row(7, Open)),
+            placement(&view(Tab::All, None), &rows, true, &row(7, Open), 1),
             Placement::Insert(1)
         );
         // Older than the page: another page's business, unless this is the last page.
         assert_eq!(
-            placement(&view(Tab::All, None), &rows, true, &row(2, Open)),
+            placement(&view(Tab::All, None), &rows, true, &row(2, Open), 1),
             Placement::Ignore
         );
         assert_eq!(
-            placement(&view(Tab::All, None), &rows, false, &row(2, Open)),
+            placement(&view(Tab::All, None), &rows, false, &row(2, Open), 1),
             Placement::Insert(2)
         );
         // An empty first page takes anything that belongs.
         assert_eq!(
-            placement(&view(Tab::Resolved, None), &[], false, &row(2, Resolved)),
+            placement(&view(Tab::Resolved, None), &[], false, &row(2, Resolved), 1),
             Placement::Insert(0)
         );
     }
@@ -181,7 +209,10 @@ mod tests {
     fn search_results_are_not_patched_with_new_rows() {
         let mut v = view(Tab::All, None);
         v.search = Some("refund".into());
-        assert_eq!(placement(&v, &[], false, &row(3, Open)), Placement::Ignore);
+        assert_eq!(
+            placement(&v, &[], false, &row(3, Open), 1),
+            Placement::Ignore
+        );
     }
 
     #[test]

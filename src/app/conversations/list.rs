@@ -12,7 +12,9 @@ use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_navigate;
 use leptos_router::params::ParamsMap;
 use liaison_protocol::inbox::NEW_FOR_MS;
-use liaison_protocol::{Channel, ConversationStatus, ConversationSummary, Event, Filter, Tab};
+use liaison_protocol::{
+    Channel, ConversationStatus, ConversationSummary, Event, Filter, Holder, Tab,
+};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use reactive_stores::Store;
 
@@ -27,6 +29,7 @@ pub fn parse_view(query: &ParamsMap) -> View {
                 .and_then(|t| Tab::parse(&t))
                 .unwrap_or_default(),
             channel: query.get("channel").and_then(|c| Channel::parse(&c)),
+            holder: query.get("who").and_then(|w| Holder::parse(&w)),
         },
         search: query.get("q").filter(|q| !q.trim().is_empty()),
         before: number("before"),
@@ -42,6 +45,9 @@ pub fn href(view: &View, selected: Option<i64>) -> String {
     }
     if let Some(c) = view.filter.channel {
         params.push(format!("channel={}", c.as_str()));
+    }
+    if let Some(h) = view.filter.holder {
+        params.push(format!("who={}", h.as_str()));
     }
     if let Some(q) = &view.search {
         params.push(format!("q={}", utf8_percent_encode(q, NON_ALPHANUMERIC)));
@@ -97,7 +103,8 @@ fn patch(inbox: Store<Inbox>, view: &View, id: i64, event: &Event) {
     let rows = inbox.rows();
     let has_older = inbox.older().get_untracked().is_some();
     let row: &ConversationSummary = conversation;
-    match rows.with_untracked(|r| placement(view, r, has_older, row)) {
+    let me = inbox.me().get_untracked();
+    match rows.with_untracked(|r| placement(view, r, has_older, row, me)) {
         Placement::Replace => rows.at_key(row.id).set(row.clone()),
         Placement::Insert(i) => {
             if let Some(Some(older)) = rows.try_update(|r| insert_row(r, i, row.clone())) {
@@ -147,18 +154,28 @@ pub fn ListPane(
     }
 }
 
-/// Search and the channel dropdown.
+/// Search, and the channel and holder dropdowns.
 #[component]
 fn Toolbar(view: Memo<View>) -> impl IntoView {
     let navigate = use_navigate();
-    let on_channel = move |ev: leptos::ev::Event| {
-        let channel = Channel::parse(&event_target_value(&ev));
+    let on_channel = {
+        let navigate = navigate.clone();
+        move |ev: leptos::ev::Event| {
+            let channel = Channel::parse(&event_target_value(&ev));
+            let mut v = first_page(&view.get_untracked());
+            v.filter.channel = channel;
+            navigate(&href(&v, None), Default::default());
+        }
+    };
+    let on_holder = move |ev: leptos::ev::Event| {
+        let holder = Holder::parse(&event_target_value(&ev));
         let mut v = first_page(&view.get_untracked());
-        v.filter.channel = channel;
+        v.filter.holder = holder;
         navigate(&href(&v, None), Default::default());
     };
     let tab = move || view.get().filter.tab;
     let channel = move || view.get().filter.channel;
+    let holder = move || view.get().filter.holder;
     view! {
         <div class="list-toolbar">
             <Form method="GET" action="/conversations" attr:class="search" attr:role="search">
@@ -171,6 +188,7 @@ fn Toolbar(view: Memo<View>) -> impl IntoView {
                 />
                 <input type="hidden" name="tab" prop:value=move || tab().as_str()/>
                 {move || channel().map(|c| view! { <input type="hidden" name="channel" value=c.as_str()/> })}
+                {move || holder().map(|h| view! { <input type="hidden" name="who" value=h.as_str()/> })}
             </Form>
             <select class="channel" aria-label="Channel" on:change=on_channel>
                 <option value="" selected=move || channel().is_none()>"All channels"</option>
@@ -178,6 +196,15 @@ fn Toolbar(view: Memo<View>) -> impl IntoView {
                     .into_iter()
                     .map(|c| view! {
                         <option value=c.as_str() selected=move || channel() == Some(c)>{c.label()}</option>
+                    })
+                    .collect_view()}
+            </select>
+            <select class="holder" aria-label="Held by" on:change=on_holder>
+                <option value="" selected=move || holder().is_none()>"Anyone"</option>
+                {Holder::ALL
+                    .into_iter()
+                    .map(|h| view! {
+                        <option value=h.as_str() selected=move || holder() == Some(h)>{h.label()}</option>
                     })
                     .collect_view()}
             </select>
@@ -387,6 +414,7 @@ mod tests {
             filter: Filter {
                 tab: Tab::NeedsAgent,
                 channel: Some(Channel::Whatsapp),
+                holder: Some(Holder::Unassigned),
             },
             search: Some("réfund & co".into()),
             before: Some(40),
@@ -395,7 +423,7 @@ mod tests {
         let link = href(&view, Some(7));
         assert_eq!(
             link,
-            "/conversations?tab=needs_agent&channel=whatsapp&q=r%C3%A9fund%20%26%20co&before=40&c=7"
+            "/conversations?tab=needs_agent&channel=whatsapp&who=unassigned&q=r%C3%A9fund%20%26%20co&before=40&c=7"
         );
         let query = link.split_once('?').unwrap().1;
         let map = ParamsMap::from_iter(query.split('&').map(|kv| {

@@ -72,6 +72,7 @@ pub fn ConversationsPage() -> impl IntoView {
             api::list_conversations(
                 Some(view.filter.tab.as_str().to_string()),
                 view.filter.channel.map(|c| c.as_str().to_string()),
+                view.filter.holder.map(|h| h.as_str().to_string()),
                 view.search,
                 view.before,
                 view.after,

@@ -7,7 +7,7 @@ use super::{Backend, Conn, Pool, on};
 use crate::server::now_ms;
 use liaison_protocol::ConversationStatus;
 use liaison_protocol::inbox::{
-    self, Channel, ConversationSummary, Delegation, Filter, InboxCounts, Tab,
+    self, Channel, ConversationSummary, Delegation, Filter, Holder, InboxCounts, Tab,
 };
 use liaison_protocol::widget_api::PastConversation;
 use sqlx::FromRow;
@@ -342,10 +342,21 @@ fn tab_condition(tab: Tab, postgres: bool) -> &'static str {
     }
 }
 
-/// One page of the list, newest first: an index range on (channel?, tab, id), never a scan.
+/// The SQL condition for who holds the conversations (`$4` is the operator looking).
+fn holder_condition(holder: Option<Holder>) -> &'static str {
+    match holder {
+        None => "CAST($4 AS BIGINT) IS NOT NULL",
+        Some(Holder::Mine) => "c.assignee_id = $4",
+        Some(Holder::Unassigned) => "c.assignee_id IS NULL AND CAST($4 AS BIGINT) IS NOT NULL",
+    }
+}
+
+/// One page of the list, newest first: an index range on (channel?, tab, id), never a scan;
+/// "Mine" reads the operator's own locks (`conversations_assignee`).
 pub async fn page(
     mut conn: Conn<'_>,
     filter: Filter,
+    me: i64,
     at: PageAt,
     limit: i64,
 ) -> Result<Vec<ConversationRow>, sqlx::Error> {
@@ -363,14 +374,17 @@ pub async fn page(
         PageAt::Before(id) | PageAt::After(id) => id,
     };
     let sql = format!(
-        "{SELECT_COLUMNS} {FROM} WHERE {} AND {channel} AND {bound} ORDER BY c.id {order} LIMIT $3",
-        tab_condition(filter.tab, conn.is_postgres())
+        "{SELECT_COLUMNS} {FROM} WHERE {} AND {channel} AND {} AND {bound}
+         ORDER BY c.id {order} LIMIT $3",
+        tab_condition(filter.tab, conn.is_postgres()),
+        holder_condition(filter.holder),
     );
     let raws: Vec<Raw> = on!(conn, |c| {
         sqlx::query_as(&sql)
             .bind(filter.channel.map(Channel::as_str))
             .bind(cursor)
             .bind(limit)
+            .bind(me)
             .fetch_all(c)
             .await
     })?;

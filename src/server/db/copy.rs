@@ -12,7 +12,7 @@ use futures::TryStreamExt;
 use sqlx::{PgConnection, QueryBuilder, Row, SqlitePool};
 
 /// The tables, parents before children. `tower_sessions` is left out on purpose.
-pub const TABLES: [&str; 20] = [
+pub const TABLES: [&str; 23] = [
     "users",
     "visitors",
     "conversations",
@@ -33,6 +33,19 @@ pub const TABLES: [&str; 20] = [
     "leads",
     "bookings",
     "invites",
+    "activity_daily",
+    "operator_activity_daily",
+    "open_queue",
+];
+
+/// Tables whose triggers keep other tables (counts, rollups, search): off while copying, since
+/// what they would write is copied as it is.
+const TRIGGERED: [&str; 5] = [
+    "conversations",
+    "messages",
+    "kb_chunks",
+    "visitors",
+    "bookings",
 ];
 
 /// Tables migrations fill with one row; the copy replaces it.
@@ -74,7 +87,7 @@ pub async fn copy(from: &Location, to: &Location) -> Result<Copied, CopyError> {
             )));
         }
     }
-    for table in ["conversations", "messages", "kb_chunks", "visitors"] {
+    for table in TRIGGERED {
         sqlx::query(&format!("ALTER TABLE {table} DISABLE TRIGGER USER"))
             .execute(&mut *pg)
             .await?;
@@ -88,7 +101,7 @@ pub async fn copy(from: &Location, to: &Location) -> Result<Copied, CopyError> {
         copy_table(source, &mut pg, table).await?;
         advance_ids(&mut pg, table).await?;
     }
-    for table in ["conversations", "messages", "kb_chunks", "visitors"] {
+    for table in TRIGGERED {
         sqlx::query(&format!("ALTER TABLE {table} ENABLE TRIGGER USER"))
             .execute(&mut *pg)
             .await?;

@@ -22,6 +22,7 @@ pub mod invites;
 pub mod kb;
 pub mod leads;
 pub mod messages;
+pub mod overview;
 pub mod presence;
 pub mod quick_replies;
 pub mod ratings;

@@ -158,6 +158,7 @@ pub async fn conversations(
     mut conn: Conn<'_>,
     text: &str,
     filter: Filter,
+    me: i64,
     before: Option<i64>,
     limit: usize,
 ) -> Result<Found, sqlx::Error> {
@@ -179,7 +180,7 @@ pub async fn conversations(
                 .fetch_all(c)
                 .await
         })?;
-        rows.extend(admitted(conn.on(), &ids, filter).await?);
+        rows.extend(admitted(conn.on(), &ids, filter, me).await?);
         seen.extend(ids);
         if rows.len() >= limit {
             // Message matches follow on the next page, from the newest.
@@ -204,7 +205,7 @@ pub async fn conversations(
             cursor = message_id;
         }
         let ids: Vec<i64> = fresh.iter().map(|(_, c)| *c).collect();
-        let found = admitted(conn.on(), &ids, filter).await?;
+        let found = admitted(conn.on(), &ids, filter, me).await?;
         for (message_id, conversation_id) in fresh {
             if let Some(row) = found.iter().find(|r| r.id == conversation_id) {
                 rows.push(row.clone());
@@ -234,11 +235,12 @@ async fn admitted(
     conn: Conn<'_>,
     ids: &[i64],
     filter: Filter,
+    me: i64,
 ) -> Result<Vec<ConversationRow>, sqlx::Error> {
     let found = conversations::by_ids(conn, ids).await?;
     Ok(found
         .into_iter()
-        .filter(|r| filter.admits(&r.summary()))
+        .filter(|r| filter.admits(&r.summary(), me))
         .collect())
 }
 
