@@ -46,16 +46,18 @@ export async function signInTo(page, email, path) {
   await page.click('button[type=submit]');
 }
 
-/** A new visitor's first message, sent through the widget API as a customer's own client would. */
+/** A new visitor's first message, sent through the widget API as a customer's own client would;
+ * the answer, with the visitor's token. */
 export async function startConversation(body) {
   const session = await (await fetch(`${BASE}/api/widget/v1/session`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
   })).json();
-  return (await fetch(`${BASE}/api/widget/v1/messages`, {
+  const sent = await (await fetch(`${BASE}/api/widget/v1/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` },
     body: JSON.stringify({ client_msg_id: 'first', body }),
   })).json();
+  return { ...sent, token: session.token };
 }
 
 /** Waits until the dashboard is hydrated (its buttons work). */

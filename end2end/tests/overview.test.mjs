@@ -18,8 +18,8 @@ test('the Owner lands on the Overview: eight cards, four charts, live figures', 
   await owner.locator('.overview-page h1', { hasText: 'Overview' }).waitFor(WAIT);
   assert.equal(new URL(owner.url()).pathname, '/');
   assert.deepEqual(await sidebar(owner), [
-    'Overview', 'Conversations', 'Leads', 'Reviews', 'Knowledge Gaps', 'Help Center', 'Documents',
-    'Team', 'Settings', 'AI usage',
+    'Overview', 'Conversations', 'Tickets', 'Leads', 'Reviews', 'Knowledge Gaps', 'Help Center', 'Documents',
+    'Team', 'Settings', 'Billing', 'AI usage',
   ]);
   const cards = await owner.locator('.stats .stat .stat-label').allTextContents();
   assert.deepEqual(cards, [
@@ -42,6 +42,18 @@ test('the Owner lands on the Overview: eight cards, four charts, live figures', 
       ?.textContent.replaceAll(',', '')) > n,
     before, WAIT,
   );
+  // Billing: this month's usage against limits the Owner sets; a warning from 80%.
+  await owner.click('nav.sidebar a[href="/billing"]');
+  await owner.locator('.billing-page h1', { hasText: 'Billing' }).waitFor(WAIT);
+  assert.equal(await owner.locator('.billing-page .meter').count(), 4);
+  await hydrated(owner);
+  const seats = number(await owner.locator('.meter[data-meter="seats"] .stat-value').evaluate((e) => e.firstChild.textContent));
+  await owner.fill('input[name="form[seats]"]', String(seats));
+  await owner.click('form.limits-form button[type=submit]');
+  await owner.locator('.meter[data-meter="seats"] .error', { hasText: 'Over the limit' }).waitFor(WAIT);
+  await owner.fill('input[name="form[seats]"]', '');
+  await owner.click('form.limits-form button[type=submit]');
+  await owner.locator('.meter[data-meter="seats"]', { hasText: 'no limit' }).waitFor(WAIT);
   assert.deepEqual(owner.errors, []);
 });
 
@@ -49,7 +61,7 @@ test('an Agent sees their own four cards and the quick actions open the filtered
   const agent = await newPage();
   await signInTo(agent, AGENT);
   await agent.locator('.overview-page h1', { hasText: 'Overview' }).waitFor(WAIT);
-  assert.deepEqual(await sidebar(agent), ['Overview', 'Conversations', 'Leads']);
+  assert.deepEqual(await sidebar(agent), ['Overview', 'Conversations', 'Tickets', 'Leads']);
   const cards = await agent.locator('.stats .stat .stat-label').allTextContents();
   assert.deepEqual(cards, ['My Open Sessions', 'Resolved By Me', 'Open Queue', 'Needs Agent']);
   assert.equal(await agent.locator('figure.chart').count(), 0, 'charts are the team view\'s');

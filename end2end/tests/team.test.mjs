@@ -105,3 +105,31 @@ test('deactivating an operator who holds a conversation signs them out and relea
   assert.deepEqual(owner.errors, []);
   assert.deepEqual(watcher.errors, []);
 });
+
+test('a password reset link signs the operator in with a new password and ends their old session', async () => {
+  const owner = await newPage();
+  await signIn(owner, OWNER);
+  const rita = await invited(owner, 'Rita', 'agent');
+  await owner.goto(`${BASE}/team`);
+  await hydrated(owner);
+  const row = owner.locator('table.team tr', { hasText: 'Rita' });
+  await row.locator('button.reset-password').click();
+  await owner.waitForFunction(() => document.querySelector('.invite-link input')?.value.includes('/reset/'), null, WAIT);
+  await owner.locator('.invite-link', { hasText: 'Password reset link for Rita' }).waitFor(WAIT);
+  const url = await owner.locator('.invite-link input.invite-url').inputValue();
+  assert.ok(url.startsWith(`${BASE}/reset/`), url);
+
+  const device = await newPage();
+  await device.goto(url);
+  await device.locator('.login-card', { hasText: 'Choose a new password for Rita' }).waitFor(WAIT);
+  await hydrated(device);
+  await device.fill('input[name="form[new]"]', 'a brand new password');
+  await device.fill('input[name="form[again]"]', 'a brand new password');
+  await device.click('form.reset-form button[type=submit]');
+  await device.locator('.topbar .me', { hasText: 'Rita · Agent' }).waitFor(WAIT);
+  await device.locator('.overview-page').waitFor(WAIT);
+  // The session signed in with the old password is over.
+  await rita.waitForURL(/\/login/, WAIT);
+  assert.deepEqual(owner.errors, []);
+  assert.deepEqual(device.errors, []);
+});

@@ -83,6 +83,12 @@ pub enum Event {
         conversation_id: i64,
         rating: crate::rating::Rating,
     },
+    /// A ticket was made or changed: the row the Tickets page shows, and the counts per
+    /// status after the change. Operators only.
+    TicketChanged {
+        ticket: Box<crate::ticket::Ticket>,
+        counts: crate::ticket::TicketCounts,
+    },
     /// A piece of the AI's answer while the model is still writing it. Live only: never stored
     /// or replayed, sent as the SSE event type `ai_delta` without an id. The finished answer
     /// arrives as `message_created` and replaces the pieces.
@@ -97,6 +103,7 @@ impl Event {
     pub fn conversation_id(&self) -> Option<i64> {
         Some(match self {
             Event::DocumentChanged { .. }
+            | Event::TicketChanged { .. }
             | Event::VisitorOnline { .. }
             | Event::VisitorOffline { .. } => return None,
             Event::ConversationCreated { conversation_id }
@@ -166,6 +173,7 @@ impl Event {
             Event::Rated { .. } => "rated",
             Event::Typing { .. } => "typing",
             Event::Viewing { .. } => "viewing",
+            Event::TicketChanged { .. } => "ticket_changed",
         }
     }
 }

@@ -5,6 +5,7 @@
 //! when the AI may speak) live here as plain functions with unit tests; I/O lives elsewhere.
 
 pub mod ai_budget;
+pub mod billing;
 pub mod booking;
 pub mod business_hours;
 pub mod event;
@@ -20,6 +21,7 @@ pub mod rating;
 pub mod role;
 pub mod status;
 pub mod team;
+pub mod ticket;
 pub mod widget_api;
 pub mod widget_look;
 pub mod widget_texts;

@@ -10,6 +10,39 @@ use serde::{Deserialize, Serialize};
 pub const INVITE_DAYS: i64 = 7;
 /// The shortest password an operator may choose.
 pub const MIN_PASSWORD: usize = 10;
+/// How long a password reset link works.
+pub const RESET_HOURS: i64 = 24;
+
+/// An operator's name, trimmed: present and at most 80 characters.
+pub fn check_name(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err("Give your name (80 characters at most).".into());
+    }
+    Ok(name.to_string())
+}
+
+/// A password an operator chooses: `MIN_PASSWORD` to 256 characters.
+pub fn check_password(password: &str) -> Result<String, String> {
+    let length = password.chars().count();
+    if length < MIN_PASSWORD {
+        return Err(format!(
+            "Choose a password of {MIN_PASSWORD} characters or more."
+        ));
+    }
+    if length > 256 {
+        return Err("That password is too long (256 characters at most).".into());
+    }
+    Ok(password.to_string())
+}
+
+/// A new password typed twice.
+fn check_twice(new: &str, again: &str) -> Result<String, String> {
+    if new != again {
+        return Err("The two new passwords differ.".into());
+    }
+    check_password(new)
+}
 
 /// Admins invite Agents; only the Owner invites Admins. Nobody is invited as Owner (the Owner
 /// transfers ownership instead), and Agents invite nobody.
@@ -31,6 +64,19 @@ pub fn may_deactivate(actor: Role, target: Role, themselves: bool) -> Result<(),
         (Role::Owner, _) | (Role::Admin, Role::Agent) => Ok(()),
         (Role::Admin, Role::Admin) => Err("Only the Owner deactivates Admins."),
         (Role::Agent, _) => Err("Only Admins and the Owner deactivate operators."),
+    }
+}
+
+/// A password reset link is made for someone else, down the roles as deactivation is: Admins
+/// for Agents, the Owner for Admins and Agents. Operators change their own password on their
+/// Profile, with the current one.
+pub fn may_reset_password(actor: Role, target: Role, themselves: bool) -> Result<(), &'static str> {
+    match (actor, target) {
+        _ if themselves => Err("Change your own password on your Profile."),
+        (_, Role::Owner) => Err("The Owner changes their password on their Profile."),
+        (Role::Owner, _) | (Role::Admin, Role::Agent) => Ok(()),
+        (Role::Admin, Role::Admin) => Err("Only the Owner resets an Admin's password."),
+        (Role::Agent, _) => Err("Only Admins and the Owner reset passwords."),
     }
 }
 
@@ -94,20 +140,7 @@ pub struct AcceptForm {
 impl AcceptForm {
     /// The name (trimmed) and password, checked.
     pub fn check(&self) -> Result<(String, String), String> {
-        let name = self.name.trim();
-        if name.is_empty() || name.chars().count() > 80 {
-            return Err("Give your name (80 characters at most).".into());
-        }
-        let length = self.password.chars().count();
-        if length < MIN_PASSWORD {
-            return Err(format!(
-                "Choose a password of {MIN_PASSWORD} characters or more."
-            ));
-        }
-        if length > 256 {
-            return Err("That password is too long (256 characters at most).".into());
-        }
-        Ok((name.to_string(), self.password.clone()))
+        Ok((check_name(&self.name)?, check_password(&self.password)?))
     }
 }
 
@@ -126,10 +159,7 @@ pub struct ProfileForm {
 impl ProfileForm {
     /// The name (trimmed) and colour, checked.
     pub fn check(&self) -> Result<(String, String), String> {
-        let name = self.name.trim();
-        if name.is_empty() || name.chars().count() > 80 {
-            return Err("Give your name (80 characters at most).".into());
-        }
+        let name = check_name(&self.name)?;
         let colour = self.colour.trim().to_ascii_lowercase();
         if !AVATAR_COLOURS.contains(&colour.as_str()) {
             return Err(format!(
@@ -137,7 +167,7 @@ impl ProfileForm {
                 self.colour
             ));
         }
-        Ok((name.to_string(), colour))
+        Ok((name, colour))
     }
 }
 
@@ -152,21 +182,49 @@ pub struct PasswordForm {
 impl PasswordForm {
     /// The new password, checked (the current one is the server's to verify).
     pub fn check(&self) -> Result<String, String> {
-        if self.new != self.again {
-            return Err("The two new passwords differ.".into());
-        }
-        let (_, password) = AcceptForm {
-            name: "-".into(),
-            password: self.new.clone(),
-        }
-        .check()?;
-        Ok(password)
+        check_twice(&self.new, &self.again)
+    }
+}
+
+/// A new password chosen through a reset link, typed twice.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetForm {
+    pub new: String,
+    pub again: String,
+}
+
+impl ResetForm {
+    pub fn check(&self) -> Result<String, String> {
+        check_twice(&self.new, &self.again)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resets_go_down_the_roles_and_never_to_oneself() {
+        assert!(may_reset_password(Role::Owner, Role::Admin, false).is_ok());
+        assert!(may_reset_password(Role::Owner, Role::Agent, false).is_ok());
+        assert!(may_reset_password(Role::Admin, Role::Agent, false).is_ok());
+        assert!(may_reset_password(Role::Admin, Role::Admin, false).is_err());
+        assert!(may_reset_password(Role::Agent, Role::Agent, false).is_err());
+        assert!(may_reset_password(Role::Admin, Role::Owner, false).is_err());
+        assert!(may_reset_password(Role::Owner, Role::Owner, true).is_err());
+        assert!(may_reset_password(Role::Admin, Role::Admin, true).is_err());
+        let form = |new: &str, again: &str| ResetForm {
+            new: new.into(),
+            again: again.into(),
+        };
+        assert!(form("long enough pass", "long enough pass").check().is_ok());
+        assert!(
+            form("long enough pass", "long enough pasS")
+                .check()
+                .is_err()
+        );
+        assert!(form("short", "short").check().is_err());
+    }
 
     #[test]
     fn admins_invite_agents_and_only_the_owner_invites_admins() {

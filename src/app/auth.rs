@@ -160,9 +160,7 @@ pub fn LoginPage() -> impl IntoView {
         _ => None,
     };
     view! {
-        <main class="login">
-            <div class="login-card">
-                <h1 class="brand">"Liaison"</h1>
+        <AuthCard>
                 <Show when=signed_out>
                     <p class="notice" role="status">"You have been signed out."</p>
                 </Show>
@@ -185,6 +183,18 @@ pub fn LoginPage() -> impl IntoView {
                 <Show when=move || error().is_some()>
                     <p class="error" role="alert">{error}</p>
                 </Show>
+        </AuthCard>
+    }
+}
+
+/// The card of the pages used signed out: sign-in, an invitation, a password reset.
+#[component]
+pub fn AuthCard(children: Children) -> impl IntoView {
+    view! {
+        <main class="login">
+            <div class="login-card">
+                <h1 class="brand">"Liaison"</h1>
+                {children()}
             </div>
         </main>
     }

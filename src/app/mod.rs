@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod auth;
+pub mod billing;
 pub mod chart;
 pub mod codec;
 pub mod conversations;
@@ -16,6 +17,7 @@ pub mod profile;
 pub mod reviews;
 pub mod settings;
 pub mod team;
+pub mod tickets;
 
 use auth::Logout;
 use conversations::ConversationsPage;
@@ -53,9 +55,11 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <p class="not-found">"Page not found."</p> }>
                 <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
                 <Route path=path!("/invite/:token") view={Lazy::<InviteRoute>::new()}/>
+                <Route path=path!("/reset/:token") view={Lazy::<ResetRoute>::new()}/>
                 <ParentRoute path=path!("") view=Dashboard>
                     <Route path=path!("") view={Lazy::<OverviewRoute>::new()}/>
                     <Route path=path!("conversations") view={Lazy::<ConversationsRoute>::new()}/>
+                    <Route path=path!("tickets") view={Lazy::<TicketsRoute>::new()}/>
                     <Route path=path!("leads") view={Lazy::<LeadsRoute>::new()}/>
                     <Route path=path!("reviews") view={Lazy::<ReviewsRoute>::new()}/>
                     <Route path=path!("documents") view={Lazy::<DocumentsRoute>::new()}/>
@@ -63,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("knowledge-gaps") view={Lazy::<KnowledgeGapsRoute>::new()}/>
                     <Route path=path!("settings") view={Lazy::<SettingsRoute>::new()}/>
                     <Route path=path!("usage") view={Lazy::<UsageRoute>::new()}/>
+                    <Route path=path!("billing") view={Lazy::<BillingRoute>::new()}/>
                     <Route path=path!("team") view={Lazy::<TeamRoute>::new()}/>
                     <Route path=path!("profile") view={Lazy::<ProfileRoute>::new()}/>
                 </ParentRoute>
@@ -94,6 +99,7 @@ macro_rules! lazy_page {
 lazy_page!(LoginRoute, auth::LoginPage);
 lazy_page!(OverviewRoute, overview::OverviewPage);
 lazy_page!(ConversationsRoute, ConversationsPage);
+lazy_page!(TicketsRoute, tickets::TicketsPage);
 lazy_page!(LeadsRoute, leads::LeadsPage);
 lazy_page!(ReviewsRoute, reviews::ReviewsPage);
 lazy_page!(DocumentsRoute, kb::DocumentsPage);
@@ -101,9 +107,11 @@ lazy_page!(HelpCenterRoute, kb::HelpCenterPage);
 lazy_page!(KnowledgeGapsRoute, kb::KnowledgeGapsPage);
 lazy_page!(SettingsRoute, settings::SettingsPage);
 lazy_page!(UsageRoute, settings::UsagePage);
+lazy_page!(BillingRoute, billing::BillingPage);
 lazy_page!(TeamRoute, team::TeamPage);
 lazy_page!(ProfileRoute, profile::ProfilePage);
 lazy_page!(InviteRoute, team::InvitePage);
+lazy_page!(ResetRoute, team::ResetPage);
 
 /// The signed-in frame: sidebar and header around the page. Only pages that work are linked.
 #[component]
@@ -121,6 +129,7 @@ fn Dashboard() -> impl IntoView {
                 <div class="brand">"Liaison"</div>
                 <A href="/" exact=true>"Overview"</A>
                 <A href="/conversations">"Conversations"</A>
+                <A href="/tickets">"Tickets"</A>
                 <A href="/leads">"Leads"</A>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
@@ -136,6 +145,7 @@ fn Dashboard() -> impl IntoView {
                                 <A href="/settings">"Settings"</A>
                             </Show>
                             <Show when=move || role.at_least(Role::Owner)>
+                                <A href="/billing">"Billing"</A>
                                 <A href="/usage">"AI usage"</A>
                             </Show>
                         }

@@ -34,6 +34,11 @@ pub async fn change_password(form: PasswordForm) -> Result<(), AppError> {
     let mut tx = db.write().await?;
     crate::server::db::users::set_password_hash(tx.conn(), me.id, &hash).await?;
     tx.commit().await?;
+    // Every session signed in with the old password ends, on every instance; this one goes on,
+    // signed in again with the new password.
+    let state = state()?;
+    state.streams.end_operator(me.id, state.db.bus());
+    crate::app::auth::ssr::sign_in(&me.email, &new).await?;
     Ok(())
 }
 

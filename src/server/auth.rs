@@ -10,6 +10,8 @@ use tower_sessions::Session;
 
 /// The session key holding the signed-in operator's id.
 pub const SESSION_OPERATOR: &str = "operator_id";
+/// The session key holding which password the operator signed in with (`credential`).
+const SESSION_CREDENTIAL: &str = "credential";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Operator {
@@ -17,6 +19,14 @@ pub struct Operator {
     pub email: String,
     pub name: String,
     pub role: Role,
+    /// Stands for the password as it is now (`credential`); a session holds the one it was
+    /// signed in with, so a new password ends every older session.
+    pub credential: String,
+}
+
+/// A short fingerprint of a stored password hash: sessions keep this, never the hash.
+fn credential(password_hash: &str) -> String {
+    crate::server::visitor_tokens::hash(password_hash)[..16].to_string()
 }
 
 pub fn hash_password(password: &str) -> String {
@@ -61,6 +71,7 @@ pub async fn authenticate(
         return Ok(None);
     }
     Ok(Some(Operator {
+        credential: credential(&user.password_hash),
         id: user.id,
         email: user.email,
         name: user.name,
@@ -76,7 +87,21 @@ pub async fn session_operator(db: &Db, session: &Session) -> Result<Option<Opera
     let Ok(Some(id)) = session.get::<i64>(SESSION_OPERATOR).await else {
         return Ok(None);
     };
-    Ok(db::users::find(&db.read, id).await?.map(|u| Operator {
+    let held = session
+        .get::<String>(SESSION_CREDENTIAL)
+        .await
+        .ok()
+        .flatten();
+    let Some(u) = db::users::find(&db.read, id).await? else {
+        return Ok(None);
+    };
+    let now = credential(&u.password_hash);
+    // Signed in with a password that has changed since: this session is over.
+    if held.as_deref() != Some(now.as_str()) {
+        return Ok(None);
+    }
+    Ok(Some(Operator {
+        credential: now,
         id: u.id,
         email: u.email,
         name: u.name,
@@ -90,7 +115,10 @@ pub async fn sign_in(
     operator: &Operator,
 ) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
-    session.insert(SESSION_OPERATOR, operator.id).await
+    session.insert(SESSION_OPERATOR, operator.id).await?;
+    session
+        .insert(SESSION_CREDENTIAL, &operator.credential)
+        .await
 }
 
 pub async fn sign_out(session: &Session) -> Result<(), tower_sessions::session::Error> {

@@ -34,12 +34,12 @@ pub const ADMIN_PAGES: &[&str] = &[
     "/team",
 ];
 /// Owner pages; their server functions live under `/api/owner/`.
-pub const OWNER_PAGES: &[&str] = &["/usage"];
+pub const OWNER_PAGES: &[&str] = &["/usage", "/billing"];
 
 /// Who may request `path`. Pure, so the list is tested. A server function or route is placed
 /// under `/api/admin/` or `/api/owner/` to be restricted: the role check is where the path is.
 pub fn access_for(path: &str) -> Access {
-    // `/invite/…` and `/api/invite/…`: an invitation link's token is its credential.
+    // `/invite/…`, `/reset/…` and their `/api/…`: the link's token is its credential.
     const PUBLIC_PREFIXES: &[&str] = &[
         "/pkg/",
         "/widget/",
@@ -47,6 +47,8 @@ pub fn access_for(path: &str) -> Access {
         "/help/",
         "/invite/",
         "/api/invite/",
+        "/reset/",
+        "/api/reset/",
     ];
     const PUBLIC_PATHS: &[&str] = &[
         "/login",

@@ -19,6 +19,7 @@ pub mod retention;
 pub mod session_streams;
 pub mod sse;
 pub mod static_files;
+pub mod tickets;
 pub mod visitor_tokens;
 pub mod widget_api;
 

@@ -19,13 +19,13 @@ async fn every_server_function_refuses_an_anonymous_request() {
         let r = client()
             .request(method.clone(), app.url(path))
             .header("content-type", "application/x-www-form-urlencoded")
-            .body("id=1&status=&email=owner%40test.local&password=wrong&body=hi&token=nope&form[name]=Eve&form[password]=long+enough+password")
+            .body("id=1&status=&email=owner%40test.local&password=wrong&body=hi&token=nope&form[name]=Eve&form[password]=long+enough+password&form[new]=long+enough+password&form[again]=long+enough+password")
             .send()
             .await
             .unwrap();
         let status = r.status().as_u16();
         let body = r.text().await.unwrap();
-        if path.starts_with("/api/invite/") {
+        if path.starts_with("/api/invite/") || path.starts_with("/api/reset/") {
             // Public: the invitation link's token is the credential, and this one is wrong.
             assert_eq!(status, 400, "{method} {path} answered {status}: {body}");
             assert!(
@@ -52,7 +52,7 @@ async fn every_dashboard_route_sends_anonymous_visitors_to_login() {
     let mut checked = 0;
     for route in routes {
         let path = route.path().to_string();
-        if path == "/login" || path.starts_with("/invite/") {
+        if path == "/login" || path.starts_with("/invite/") || path.starts_with("/reset/") {
             continue;
         }
         let r = client().get(app.url(&path)).send().await.unwrap();
@@ -192,15 +192,52 @@ async fn agents_cannot_reach_admin_or_owner_functions_and_pages() {
     let pages = [ADMIN_PAGES, OWNER_PAGES].concat();
     assert_eq!(
         pages.len(),
-        7,
-        "documents, help center, knowledge gaps, settings, reviews, team; usage"
+        8,
+        "documents, help center, knowledge gaps, settings, reviews, team; usage, billing"
     );
-    for path in pages {
+    for path in &pages {
         let r = agent.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 403, "an agent on {path}");
         // The owner reaches them.
         let r = owner.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 200, "the owner on {path}");
+    }
+    // The same operator made an Admin (roles are read on every request): the Admin pages open,
+    // the Owner's pages and functions stay shut.
+    let mut tx = app.server.db.write().await.unwrap();
+    execute(
+        tx.conn(),
+        "UPDATE users SET role = 'admin' WHERE id = $1",
+        liaison::server::db::users::find_by_email(&app.server.db.read, "agent@liaison.local")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+    )
+    .await;
+    tx.commit().await.unwrap();
+    let admin = agent;
+    for path in ADMIN_PAGES {
+        let r = admin.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "an admin on {path}");
+    }
+    for path in OWNER_PAGES {
+        let r = admin.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 403, "an admin on {path}");
+    }
+    let owner_only: Vec<(&str, _)> = leptos::server_fn::axum::server_fn_paths()
+        .filter(|(p, _)| p.starts_with("/api/owner/"))
+        .collect();
+    assert!(owner_only.len() >= 4, "{owner_only:?}");
+    for (path, method) in owner_only {
+        let r = admin
+            .request(method.clone(), app.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("id=1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "an admin: {method} {path}");
     }
     app.stop().await;
 }

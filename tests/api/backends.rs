@@ -494,6 +494,17 @@ async fn copy_database_moves_everything_to_postgres() {
     )
     .await
     .unwrap();
+    db::password_resets::insert(tx.conn(), "reset-hash", 1, 1, 1, i64::MAX)
+        .await
+        .unwrap();
+    let ticket = liaison_protocol::ticket::TicketForm {
+        subject: "Réclamation colis".into(),
+        conversation: "1".into(),
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    db::tickets::insert(tx.conn(), &ticket, 1, 1).await.unwrap();
     tx.commit().await.unwrap();
     // Events after the retention run above, so the outbox has rows too.
     let late = visitor(&source, "late").await;

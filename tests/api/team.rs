@@ -365,6 +365,8 @@ async fn every_operator_changes_their_own_name_colour_and_password() {
         (Some("Sam Support"), Some("#059669"))
     );
 
+    // The agent signed in on a second device too.
+    let elsewhere = operator(&app, "agent@liaison.local").await;
     let change = |current: &'static str, new: &'static str, again: &'static str| {
         let (agent, app) = (&agent, &app);
         async move {
@@ -400,12 +402,19 @@ async fn every_operator_changes_their_own_name_colour_and_password() {
             .status(),
         200
     );
-    // This session goes on; the new password signs in, the old one no longer does.
+    // This session goes on, the other device's ends; the new password signs in, the old one
+    // no longer does.
     assert_eq!(
         json_of(call::<CurrentOperator>(&agent, &app, &[]).await)
             .await
             .0,
         200
+    );
+    assert_eq!(
+        json_of(call::<CurrentOperator>(&elsewhere, &app, &[]).await)
+            .await
+            .0,
+        401
     );
     let sign_in = |password: &'static str| {
         let app = &app;
@@ -467,5 +476,122 @@ async fn the_owner_hands_ownership_to_an_admin_and_there_is_always_one_owner() {
         .filter(|m| m["role"] == "owner")
         .count();
     assert_eq!(owners, 1);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_link_goes_down_the_roles_works_once_and_ends_old_sessions() {
+    use liaison::app::team::api::{FindReset, ResetPassword, ResetPasswordLink};
+    let app = spawn().await;
+    let owner = operator(&app, OWNER_EMAIL).await;
+    let agent = operator(&app, "agent@liaison.local").await;
+    let (owner_id, agent_id) = (
+        db_id(&app, OWNER_EMAIL).await,
+        db_id(&app, "agent@liaison.local").await,
+    );
+    let link = |c: &reqwest::Client, id: i64| {
+        let (c, app) = (c.clone(), &app);
+        async move {
+            json_of(call::<ResetPasswordLink>(&c, app, &[("id", &id.to_string())]).await).await
+        }
+    };
+    assert_eq!(link(&agent, owner_id).await.0, 403, "Agents reset nobody's");
+    let (status, refused) = link(&owner, owner_id).await;
+    assert_eq!(status, 400, "not one's own: {refused}");
+    let (status, first) = link(&owner, agent_id).await;
+    assert_eq!(status, 200, "{first}");
+    let (_, second) = link(&owner, agent_id).await;
+    let token = |l: &Value| {
+        l["path"]
+            .as_str()
+            .unwrap()
+            .strip_prefix("/reset/")
+            .unwrap()
+            .to_string()
+    };
+    let find = |t: String| {
+        let app = &app;
+        async move { json_of(call::<FindReset>(&stranger(), app, &[("token", &t)]).await).await }
+    };
+    assert_eq!(find(token(&first)).await.0, 400, "a newer link replaces it");
+    let (status, who) = find(token(&second)).await;
+    assert_eq!(
+        (status, who["email"].as_str()),
+        (200, Some("agent@liaison.local"))
+    );
+    // Nothing changes until the link is used.
+    assert_eq!(
+        json_of(call::<CurrentOperator>(&agent, &app, &[]).await)
+            .await
+            .0,
+        200
+    );
+
+    let device = stranger();
+    let reset = |new: &'static str, again: &'static str| {
+        let (device, app, t) = (&device, &app, token(&second));
+        async move {
+            call::<ResetPassword>(
+                device,
+                app,
+                &[
+                    ("token", t.as_str()),
+                    ("form[new]", new),
+                    ("form[again]", again),
+                ],
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        reset("a fresh password", "a fresh passwors").await.status(),
+        400
+    );
+    assert_eq!(reset("short", "short").await.status(), 400);
+    assert_eq!(
+        json_of(call::<CurrentOperator>(&agent, &app, &[]).await)
+            .await
+            .0,
+        200
+    );
+    let r = reset("a fresh password", "a fresh password").await;
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+    let (status, me) = json_of(call::<CurrentOperator>(&device, &app, &[]).await).await;
+    assert_eq!(
+        (status, me["email"].as_str()),
+        (200, Some("agent@liaison.local"))
+    );
+    assert_eq!(
+        json_of(call::<CurrentOperator>(&agent, &app, &[]).await)
+            .await
+            .0,
+        401,
+        "the session with the old password has ended"
+    );
+    assert_eq!(
+        reset("another password!", "another password!")
+            .await
+            .status(),
+        400,
+        "once"
+    );
+    let sign_in = |password: &'static str| {
+        let app = &app;
+        async move {
+            let c = stranger();
+            c.post(app.url(liaison::app::auth::Login::PATH))
+                .form(&[("email", "agent@liaison.local"), ("password", password)])
+                .send()
+                .await
+                .unwrap();
+            json_of(call::<CurrentOperator>(&c, app, &[]).await).await.0
+        }
+    };
+    assert_eq!(sign_in(PASSWORD).await, 401);
+    assert_eq!(sign_in("a fresh password").await, 200);
     app.stop().await;
 }

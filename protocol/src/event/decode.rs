@@ -5,6 +5,7 @@ use super::Event;
 use crate::handoff::HandoffStep;
 use crate::inbox::{ConversationSummary, InboxCounts, LiveVisitor};
 use crate::rating::Rating;
+use crate::ticket::{Ticket, TicketCounts};
 use crate::{ConversationStatus, Message, Sender};
 use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
@@ -61,6 +62,7 @@ kinds! {
     "typing" => Typing { conversation_id: i64, sender: Sender },
     "viewing" => Viewing { conversation_id: i64, operator_id: i64, name: String },
     "rated" => Rated { conversation_id: i64, rating: Rating },
+    "ticket_changed" => TicketChanged { ticket: Box<Ticket>, counts: TicketCounts },
     "ai_delta" => AiDelta { conversation_id: i64, text: String },
 }
 
@@ -187,6 +189,26 @@ mod tests {
                     stars: 4,
                     categories: vec!["Speed".into()],
                     comment: None,
+                },
+            },
+            Event::TicketChanged {
+                ticket: Box::new(crate::ticket::Ticket {
+                    id: 3,
+                    subject: "Refund".into(),
+                    description: "Order 12".into(),
+                    priority: crate::ticket::Priority::High,
+                    status: crate::ticket::TicketStatus::Pending,
+                    assignee_id: None,
+                    assignee_name: None,
+                    conversation_id: Some(2),
+                    created_by: "Ben".into(),
+                    created_at: 1,
+                    updated_at: 2,
+                }),
+                counts: TicketCounts {
+                    open: 1,
+                    pending: 2,
+                    solved: 0,
                 },
             },
             Event::AiDelta {

@@ -109,6 +109,8 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
                                 <Header conversation me join leave escalate resolve>
                                     <HandoffControls conversation me reassigns action=hand_off/>
                                     <crate::app::leads::CaptureLead conversation_id=id/>
+                                    <crate::app::tickets::ConversationTickets conversation_id=id
+                                        subject=messages.with_untracked(|m| conversation.with_untracked(|c| crate::app::tickets::subject_for(c, m)))/>
                                 </Header>
                                 <Show when=move || action_error().is_some()>
                                     <p class="error" role="alert">{action_error}</p>

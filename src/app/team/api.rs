@@ -4,7 +4,7 @@
 use crate::app::error::AppError;
 use leptos::prelude::*;
 use liaison_protocol::Role;
-use liaison_protocol::team::{AcceptForm, InviteForm};
+use liaison_protocol::team::{AcceptForm, InviteForm, ResetForm};
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
@@ -57,6 +57,23 @@ pub struct Invitation {
 
 /// Where an invitation link points: `/invite/{token}`.
 pub const INVITE_PAGE: &str = "/invite/";
+/// Where a password reset link points: `/reset/{token}`.
+pub const RESET_PAGE: &str = "/reset/";
+
+/// A new password reset link, to copy and send to the operator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetLink {
+    pub path: String,
+    pub name: String,
+    pub expires_at: i64,
+}
+
+/// Whose password a reset link resets, shown before they choose a new one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetFor {
+    pub name: String,
+    pub email: String,
+}
 
 #[server(prefix = "/api/admin")]
 pub async fn current_team() -> Result<Team, AppError> {
@@ -252,6 +269,83 @@ pub async fn accept_invite(token: String, form: AcceptForm) -> Result<(), AppErr
     }
     tx.commit().await?;
     crate::app::auth::ssr::sign_in(&invite.email, &password).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// A one-time link that lets an operator below the caller choose a new password, valid for
+/// `RESET_HOURS`; a newer link replaces it. Their password and sessions stay as they are until
+/// the link is used.
+#[server(prefix = "/api/admin")]
+pub async fn reset_password_link(id: i64) -> Result<ResetLink, AppError> {
+    use crate::server::{db, now_ms, visitor_tokens};
+    let me = operator_with(Role::Admin).await?;
+    let target = teammate(id).await?;
+    liaison_protocol::team::may_reset_password(me.role, target.role, me.id == target.id)
+        .map_err(|e| AppError::Invalid(e.into()).respond())?;
+    let token = visitor_tokens::new_token();
+    let now = now_ms();
+    let expires_at = now + liaison_protocol::team::RESET_HOURS * 3600 * 1000;
+    let db = &state()?.db;
+    let mut tx = db.write().await?;
+    db::password_resets::insert(
+        tx.conn(),
+        &visitor_tokens::hash(&token),
+        id,
+        me.id,
+        now,
+        expires_at,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ResetLink {
+        path: format!("{RESET_PAGE}{token}"),
+        name: target.name,
+        expires_at,
+    })
+}
+
+#[cfg(feature = "ssr")]
+const RESET_UNUSABLE: &str = "This password reset link is not valid: it was used, replaced by a newer one, it expired, or it was mistyped. Ask for a new one.";
+
+/// Whose password a reset link resets, or why it cannot be used.
+#[server(prefix = "/api/reset")]
+pub async fn find_reset(token: String) -> Result<ResetFor, AppError> {
+    let found = crate::server::db::password_resets::usable(
+        &state()?.db.read,
+        &crate::server::visitor_tokens::hash(token.trim()),
+        crate::server::now_ms(),
+    )
+    .await?
+    .ok_or_else(|| AppError::Invalid(RESET_UNUSABLE.into()).respond())?;
+    Ok(ResetFor {
+        name: found.name,
+        email: found.email,
+    })
+}
+
+/// Uses a reset link: the new password is set, the link spent, every session signed in with
+/// the old password ends (on every instance), and this browser is signed in. A refusal changes
+/// nothing.
+#[server(prefix = "/api/reset")]
+pub async fn reset_password(token: String, form: ResetForm) -> Result<(), AppError> {
+    use crate::server::{auth, db, now_ms, visitor_tokens};
+    let password = form.check().map_err(|e| AppError::Invalid(e).respond())?;
+    let state = state()?;
+    let now = now_ms();
+    let found =
+        db::password_resets::usable(&state.db.read, &visitor_tokens::hash(token.trim()), now)
+            .await?
+            .ok_or_else(|| AppError::Invalid(RESET_UNUSABLE.into()).respond())?;
+    let hash = auth::hash_password(&password);
+    let mut tx = state.db.write().await?;
+    if !db::password_resets::spend(tx.conn(), found.id, now).await? {
+        return Err(AppError::Invalid(RESET_UNUSABLE.into()).respond());
+    }
+    db::users::set_password_hash(tx.conn(), found.user_id, &hash).await?;
+    tx.commit().await?;
+    state.streams.end_operator(found.user_id, state.db.bus());
+    crate::app::auth::ssr::sign_in(&found.email, &password).await?;
     leptos_axum::redirect("/");
     Ok(())
 }

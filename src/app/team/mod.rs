@@ -1,18 +1,21 @@
 //! The Team page (`/team`, Admins and the Owner): the operators and their roles, invitations
 //! waiting to be accepted, and "Invite an operator": a one-time link, shown to copy. And the
 //! page an invitation link opens (`/invite/{token}`, public), where the invitee chooses a name
-//! and password.
+//! and password; and the page a password reset link opens (`/reset/{token}`, public).
 
 pub mod api;
 
+use crate::app::auth::AuthCard;
 use crate::app::format;
 use api::{
-    AcceptInvite, ChangeRole, DeactivateOperator, InviteLink, InviteOperator, Member,
-    TransferOwnership, current_team, find_invitation,
+    AcceptInvite, ChangeRole, DeactivateOperator, InviteOperator, Member, ResetPassword,
+    ResetPasswordLink, TransferOwnership, current_team, find_invitation, find_reset,
 };
 use leptos::prelude::*;
 use liaison_protocol::Role;
-use liaison_protocol::team::{may_change_role, may_deactivate, may_transfer_ownership};
+use liaison_protocol::team::{
+    RESET_HOURS, may_change_role, may_deactivate, may_reset_password, may_transfer_ownership,
+};
 
 #[component]
 pub fn TeamPage() -> impl IntoView {
@@ -20,6 +23,7 @@ pub fn TeamPage() -> impl IntoView {
     let deactivate = ServerAction::<DeactivateOperator>::new();
     let change = ServerAction::<ChangeRole>::new();
     let transfer = ServerAction::<TransferOwnership>::new();
+    let reset = ServerAction::<ResetPasswordLink>::new();
     let current = crate::app::codec::resource(
         move || {
             (
@@ -36,6 +40,7 @@ pub fn TeamPage() -> impl IntoView {
             deactivate.value().get().and_then(|r| r.err()),
             change.value().get().and_then(|r| r.err()),
             transfer.value().get().and_then(|r| r.err()),
+            reset.value().get().and_then(|r| r.err()),
         ]
         .into_iter()
         .flatten()
@@ -44,7 +49,14 @@ pub fn TeamPage() -> impl IntoView {
     };
     let outcome = move || {
         invite.value().get().map(|r| match r {
-            Ok(link) => view! { <Link link/> }.into_any(),
+            Ok(link) => {
+                let text = format!(
+                    "Invitation for {} ({}). Send them this link; it works once, for 7 days:",
+                    link.email,
+                    link.role.label()
+                );
+                view! { <CopyLink text path=link.path/> }.into_any()
+            }
             Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
         })
     };
@@ -77,12 +89,19 @@ pub fn TeamPage() -> impl IntoView {
                                 <section class="card">
                                     <h2>"Operators"</h2>
                                     {refused}
+                                    {move || reset.value().get().and_then(|r| r.ok()).map(|link| {
+                                        let text = format!(
+                                            "Password reset link for {}. Send it to them; it works once, for {RESET_HOURS} hours, and their password stays as it is until they use it:",
+                                            link.name
+                                        );
+                                        view! { <CopyLink text path=link.path/> }
+                                    })}
                                     <table class="team">
                                         <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Availability"</th><th></th></tr></thead>
                                         <tbody>
                                             {t.members.into_iter().map(|m| {
                                                 let (me, my_role) = (t.me, t.my_role);
-                                                view! { <MemberRow m me my_role deactivate change transfer/> }
+                                                view! { <MemberRow m me my_role deactivate change transfer reset/> }
                                             }).collect_view()}
                                         </tbody>
                                     </table>
@@ -122,9 +141,11 @@ fn MemberRow(
     deactivate: ServerAction<DeactivateOperator>,
     change: ServerAction<ChangeRole>,
     transfer: ServerAction<TransferOwnership>,
+    reset: ServerAction<ResetPasswordLink>,
 ) -> impl IntoView {
     let id = m.id;
     let active = !m.deactivated && m.id != me;
+    let may_reset = active && may_reset_password(my_role, m.role, false).is_ok();
     let may_off = active && may_deactivate(my_role, m.role, false).is_ok();
     let other = if m.role == Role::Admin {
         Role::Agent
@@ -172,6 +193,12 @@ fn MemberRow(
                         "Make Owner"
                     </button>
                 </Show>
+                <Show when=move || may_reset>
+                    <button type="button" class="secondary reset-password"
+                        on:click=move |_| { reset.dispatch(ResetPasswordLink { id }); }>
+                        "Reset password"
+                    </button>
+                </Show>
                 <Show when=move || may_off>
                     <button type="button" class="danger deactivate"
                         on:click=move |_| { deactivate.dispatch(DeactivateOperator { id }); }>
@@ -183,16 +210,18 @@ fn MemberRow(
     }
 }
 
-/// The new link, to copy and send.
+/// A new one-time link (an invitation, a password reset), to copy and send.
 #[component]
-fn Link(link: InviteLink) -> impl IntoView {
-    let url = RwSignal::new(link.path.clone());
+fn CopyLink(text: String, path: String) -> impl IntoView {
+    let url = RwSignal::new(path.clone());
     // The page knows the address operators reach this server at.
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         if let Ok(origin) = window().location().origin() {
-            url.set(format!("{origin}{}", link.path));
+            url.set(format!("{origin}{path}"));
         }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &path;
     });
     let copied = RwSignal::new(false);
     let copy = move |_| {
@@ -207,7 +236,7 @@ fn Link(link: InviteLink) -> impl IntoView {
     };
     view! {
         <div class="invite-link" role="status">
-            <p>"Invitation for "{link.email}" ("{link.role.label()}"). Send them this link; it works once, for 7 days:"</p>
+            <p>{text}</p>
             <input readonly class="invite-url" prop:value=move || url.get()/>
             <button type="button" class="secondary" on:click=copy>
                 {move || if copied.get() { "Copied" } else { "Copy link" }}
@@ -228,9 +257,7 @@ pub fn InvitePage() -> impl IntoView {
         _ => None,
     };
     view! {
-        <main class="login">
-            <div class="login-card">
-                <h1 class="brand">"Liaison"</h1>
+        <AuthCard>
                 <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match found.await {
@@ -253,8 +280,48 @@ pub fn InvitePage() -> impl IntoView {
                 <Show when=move || error().is_some()>
                     <p class="error" role="alert">{error}</p>
                 </Show>
-            </div>
-        </main>
+        </AuthCard>
+    }
+}
+
+/// `/reset/{token}`: the operator chooses a new password and is signed in; every session with
+/// the old one has ended.
+#[component]
+pub fn ResetPage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let found = crate::app::codec::resource(token, find_reset);
+    let reset = ServerAction::<ResetPassword>::new();
+    let error = move || match reset.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+    view! {
+        <AuthCard>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match found.await {
+                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(who) => view! {
+                            <p class="muted">"Choose a new password for "{who.name}" ("{who.email}")."</p>
+                            <ActionForm action=reset attr:class="reset-form">
+                                <input type="hidden" name="token" value=token()/>
+                                <label>"New password (10 characters or more)"
+                                    <input type="password" name="form[new]" required minlength="10" autocomplete="new-password"/>
+                                </label>
+                                <label>"Once more"
+                                    <input type="password" name="form[again]" required minlength="10" autocomplete="new-password"/>
+                                </label>
+                                <button type="submit" class="primary">"Set the password"</button>
+                            </ActionForm>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+            <Show when=move || error().is_some()>
+                <p class="error" role="alert">{error}</p>
+            </Show>
+        </AuthCard>
     }
 }
 

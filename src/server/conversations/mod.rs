@@ -69,6 +69,22 @@ async fn post(
     Ok(message)
 }
 
+/// A line from the system in the conversation, seen by the customer (e.g. a ticket made from
+/// it was solved), in the caller's transaction.
+pub async fn tell_customer(
+    tx: &mut WriteTx,
+    conversation_id: i64,
+    body: &str,
+) -> Result<Message, OpError> {
+    let conversation = load(tx, conversation_id).await?;
+    post(
+        tx,
+        &conversation,
+        NewMessage::text(conversation_id, Sender::System, body),
+    )
+    .await
+}
+
 /// The file's row in this transaction, and the attachment as messages carry it.
 async fn attach(
     tx: &mut WriteTx,

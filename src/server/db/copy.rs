@@ -12,7 +12,7 @@ use futures::TryStreamExt;
 use sqlx::{PgConnection, QueryBuilder, Row, SqlitePool};
 
 /// The tables, parents before children. `tower_sessions` is left out on purpose.
-pub const TABLES: [&str; 23] = [
+pub const TABLES: [&str; 26] = [
     "users",
     "visitors",
     "conversations",
@@ -36,20 +36,24 @@ pub const TABLES: [&str; 23] = [
     "activity_daily",
     "operator_activity_daily",
     "open_queue",
+    "password_resets",
+    "tickets",
+    "ticket_counts",
 ];
 
 /// Tables whose triggers keep other tables (counts, rollups, search): off while copying, since
 /// what they would write is copied as it is.
-const TRIGGERED: [&str; 5] = [
+const TRIGGERED: [&str; 6] = [
     "conversations",
     "messages",
     "kb_chunks",
     "visitors",
     "bookings",
+    "tickets",
 ];
 
-/// Tables migrations fill with one row; the copy replaces it.
-const SINGLETONS: [&str; 2] = ["event_retention", "kb_generation"];
+/// Tables migrations fill with their first rows; the copy replaces them.
+const SINGLETONS: [&str; 3] = ["event_retention", "kb_generation", "ticket_counts"];
 
 /// Rows per INSERT (PostgreSQL takes at most 65,535 parameters a statement).
 const ROWS_PER_INSERT: usize = 1_000;

@@ -12,6 +12,7 @@
 
 pub mod attachments;
 mod backend;
+pub mod billing;
 pub mod bookings;
 pub mod conversations;
 pub mod copy;
@@ -23,12 +24,14 @@ pub mod kb;
 pub mod leads;
 pub mod messages;
 pub mod overview;
+pub mod password_resets;
 pub mod presence;
 pub mod quick_replies;
 pub mod ratings;
 mod relay;
 pub mod search;
 pub mod settings;
+pub mod tickets;
 pub mod usage;
 pub mod users;
 pub mod vectors;
