@@ -64,9 +64,9 @@ fn meter(
     let lvl = level(used, limit);
     let share = limit.map(|l| (used * 100 / l.max(1)).min(100)).unwrap_or(0);
     let class = match lvl {
-        Level::Fine => "meter card",
-        Level::Near => "meter card near",
-        Level::Over => "meter card over",
+        Level::Fine => "stat meter card",
+        Level::Near => "stat meter card near",
+        Level::Over => "stat meter card over",
     };
     view! {
         <div class=class data-meter=id>

@@ -204,18 +204,7 @@ async fn agents_cannot_reach_admin_or_owner_functions_and_pages() {
     }
     // The same operator made an Admin (roles are read on every request): the Admin pages open,
     // the Owner's pages and functions stay shut.
-    let mut tx = app.server.db.write().await.unwrap();
-    execute(
-        tx.conn(),
-        "UPDATE users SET role = 'admin' WHERE id = $1",
-        liaison::server::db::users::find_by_email(&app.server.db.read, "agent@liaison.local")
-            .await
-            .unwrap()
-            .unwrap()
-            .id,
-    )
-    .await;
-    tx.commit().await.unwrap();
+    make_admin(&app, "agent@liaison.local").await;
     let admin = agent;
     for path in ADMIN_PAGES {
         let r = admin.get(app.url(path)).send().await.unwrap();

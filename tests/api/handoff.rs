@@ -262,3 +262,35 @@ async fn handoff_rules_over_http() {
     let widget = conversation(&s.app, &s.token).await.conversation.unwrap();
     assert!(widget.messages.iter().all(|m| !m.internal));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deactivating_either_side_of_a_pending_delegation_ends_it() {
+    use liaison::app::team::api::DeactivateOperator;
+    let s = scene().await;
+    let owner = operator(&s.app, OWNER_EMAIL).await;
+    let deactivate = |id: i64| {
+        let (owner, app) = (&owner, &s.app);
+        async move {
+            call::<DeactivateOperator>(owner, app, &[("id", &id.to_string())])
+                .await
+                .status()
+        }
+    };
+    // Offered to agent1, who leaves: as if they said no; agent0 keeps it.
+    assert_eq!(hand_off(&s, 0, s.ids[1], true, "").await.0, 200);
+    assert_eq!(row(&s).await.status, ConversationStatus::Delegated);
+    assert_eq!(deactivate(s.ids[1]).await, 200);
+    let r = row(&s).await;
+    assert_eq!(
+        (r.status, r.assignee_id),
+        (ConversationStatus::Open, Some(s.ids[0]))
+    );
+    assert!(r.delegation.is_none());
+    // Offered by agent0, who leaves: withdrawn, and the conversation is nobody's.
+    assert_eq!(hand_off(&s, 0, s.ids[2], true, "").await.0, 200);
+    assert_eq!(deactivate(s.ids[0]).await, 200);
+    let r = row(&s).await;
+    assert_eq!((r.status, r.assignee_id), (ConversationStatus::Open, None));
+    assert!(r.delegation.is_none());
+    s.app.stop().await;
+}

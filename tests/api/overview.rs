@@ -194,18 +194,7 @@ async fn figures_follow_what_happens_and_equal_a_recount() {
 async fn admins_see_the_team_and_strangers_nothing() {
     let app = spawn().await;
     let owner = operator(&app, OWNER_EMAIL).await;
-    let mut conn = app.server.db.write().await.unwrap();
-    execute(
-        conn.conn(),
-        "UPDATE users SET role = 'admin' WHERE id = $1",
-        liaison::server::db::users::find_by_email(&app.server.db.read, "agent@liaison.local")
-            .await
-            .unwrap()
-            .unwrap()
-            .id,
-    )
-    .await;
-    conn.commit().await.unwrap();
+    make_admin(&app, "agent@liaison.local").await;
     let admin = operator(&app, "agent@liaison.local").await;
     assert!(figures(&admin, &app).await["Team"].is_object());
     assert!(figures(&owner, &app).await["Team"].is_object());

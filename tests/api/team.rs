@@ -239,6 +239,17 @@ async fn only_the_owner_changes_roles() {
     app.stop().await;
 }
 
+/// Whether the demo agent signs in with `password`: the status of a call made signed in.
+async fn signs_in(app: &TestApp, password: &str) -> u16 {
+    let c = stranger();
+    c.post(app.url(liaison::app::auth::Login::PATH))
+        .form(&[("email", "agent@liaison.local"), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    json_of(call::<CurrentOperator>(&c, app, &[]).await).await.0
+}
+
 async fn db_id(app: &TestApp, email: &str) -> i64 {
     liaison::server::db::users::find_by_email(&app.server.db.read, email)
         .await
@@ -416,20 +427,8 @@ async fn every_operator_changes_their_own_name_colour_and_password() {
             .0,
         401
     );
-    let sign_in = |password: &'static str| {
-        let app = &app;
-        async move {
-            let c = stranger();
-            c.post(app.url(liaison::app::auth::Login::PATH))
-                .form(&[("email", "agent@liaison.local"), ("password", password)])
-                .send()
-                .await
-                .unwrap();
-            json_of(call::<CurrentOperator>(&c, app, &[]).await).await.0
-        }
-    };
-    assert_eq!(sign_in(PASSWORD).await, 401);
-    assert_eq!(sign_in("a new long password").await, 200);
+    assert_eq!(signs_in(&app, PASSWORD).await, 401);
+    assert_eq!(signs_in(&app, "a new long password").await, 200);
     app.stop().await;
 }
 
@@ -579,19 +578,7 @@ async fn a_reset_link_goes_down_the_roles_works_once_and_ends_old_sessions() {
         400,
         "once"
     );
-    let sign_in = |password: &'static str| {
-        let app = &app;
-        async move {
-            let c = stranger();
-            c.post(app.url(liaison::app::auth::Login::PATH))
-                .form(&[("email", "agent@liaison.local"), ("password", password)])
-                .send()
-                .await
-                .unwrap();
-            json_of(call::<CurrentOperator>(&c, app, &[]).await).await.0
-        }
-    };
-    assert_eq!(sign_in(PASSWORD).await, 401);
-    assert_eq!(sign_in("a fresh password").await, 200);
+    assert_eq!(signs_in(&app, PASSWORD).await, 401);
+    assert_eq!(signs_in(&app, "a fresh password").await, 200);
     app.stop().await;
 }

@@ -178,6 +178,23 @@ pub async fn deactivate_operator(id: i64) -> Result<(), AppError> {
     tx.commit().await?;
     state.streams.end_operator(id, state.db.bus());
     // A team's handful of conversations each; what a rule keeps (one changed meanwhile) stays.
+    // Pending delegations from or to them end first, so what they held is released too.
+    let leaving = crate::server::auth::Operator {
+        id,
+        email: target.email.clone(),
+        name: target.name.clone(),
+        role: target.role,
+        credential: String::new(),
+    };
+    for conversation in db::conversations::delegations_of(&state.db.read, id, 10_000).await? {
+        if let Err(e) = conversations::withdraw_delegation(&state.db, conversation, &leaving).await
+        {
+            tracing::warn!(
+                conversation,
+                "ending a deactivated operator's delegation: {e}"
+            );
+        }
+    }
     for conversation in db::conversations::held_by(&state.db.read, id, 10_000).await? {
         if let Err(e) = conversations::leave(&state.db, conversation, id).await {
             tracing::warn!(conversation, "releasing a deactivated operator's lock: {e}");

@@ -98,6 +98,39 @@ pub async fn answer_delegation(
     Ok(())
 }
 
+/// A deactivated operator's pending delegations end: one offered to them counts as rejected
+/// (the sender keeps the conversation); one they offered is withdrawn and the conversation,
+/// theirs no more, goes back to the queue (Open, nobody holding it). Anything else is left.
+pub async fn withdraw_delegation(
+    db: &db::Db,
+    conversation_id: i64,
+    leaving: &Operator,
+) -> Result<(), OpError> {
+    let mut tx = db.write().await?;
+    let conversation = load(&mut tx, conversation_id).await?;
+    let Some(pending) = conversation.delegation.as_ref() else {
+        return Ok(());
+    };
+    if pending.to_id == leaving.id {
+        drop(tx);
+        return answer_delegation(db, conversation_id, leaving, false).await;
+    }
+    if conversation.assignee_id != Some(leaving.id) {
+        return Ok(());
+    }
+    // Moving to Open clears the pending request (see `db::conversations::set_status`).
+    change_status(
+        &mut tx,
+        &conversation,
+        liaison_protocol::ConversationStatus::Open,
+        None,
+    )
+    .await?;
+    change_assignee(&mut tx, &conversation, None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The step's event and its line in the thread, for operators only.
 async fn record(
     tx: &mut WriteTx,

@@ -8,7 +8,7 @@ mod handoff;
 
 pub use batch::{Batched, Batcher};
 pub use booking::{ai_offer_slots, book, offer_slots};
-pub use handoff::{answer_delegation, hand_off};
+pub use handoff::{answer_delegation, hand_off, withdraw_delegation};
 
 use crate::server::attachments::StoredFile;
 use crate::server::db::{self, Db, WriteTx, conversations::ConversationRow, messages::NewMessage};

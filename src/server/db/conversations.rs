@@ -542,6 +542,23 @@ pub async fn set_delegation(
 
 /// The conversations `operator` holds and could let go of (open or waiting for a human), at
 /// most `limit` (index `conversations_assignee`).
+/// Conversations with a pending delegation from or to `operator`.
+pub async fn delegations_of(
+    pool: &Pool,
+    operator: i64,
+    limit: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    on!(pool, |p| sqlx::query_scalar(
+        "SELECT id FROM conversations
+         WHERE status = 'delegated' AND (assignee_id = $1 OR delegated_to = $1)
+         ORDER BY id LIMIT $2"
+    )
+    .bind(operator)
+    .bind(limit)
+    .fetch_all(p)
+    .await)
+}
+
 pub async fn held_by(pool: &Pool, operator: i64, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
     on!(pool, |p| sqlx::query_scalar(
         "SELECT id FROM conversations

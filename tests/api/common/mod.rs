@@ -100,6 +100,24 @@ pub async fn execute(conn: liaison::server::db::Conn<'_>, sql: &str, id: i64) {
     .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
+/// Makes the operator with `email` an Admin, directly (roles are read on every request, so
+/// their sessions are Admin at once).
+pub async fn make_admin(app: &TestApp, email: &str) {
+    let id = liaison::server::db::users::find_by_email(&app.server.db.read, email)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let mut tx = app.server.db.write().await.unwrap();
+    execute(
+        tx.conn(),
+        "UPDATE users SET role = 'admin' WHERE id = $1",
+        id,
+    )
+    .await;
+    tx.commit().await.unwrap();
+}
+
 impl TestApp {
     pub async fn stop(self) {
         self.server.stop().await;
