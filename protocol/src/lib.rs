@@ -18,6 +18,7 @@ pub mod overview;
 pub mod prechat;
 pub mod quick_reply;
 pub mod rating;
+pub mod retention;
 pub mod role;
 pub mod status;
 pub mod team;

@@ -30,7 +30,36 @@ pub async fn expire_events(db: &Db, cutoff_ms: i64) -> Result<u64, sqlx::Error> 
     }
 }
 
-/// Runs `expire_events` at start and then hourly, until shutdown.
+/// The settings key of Settings → Data retention.
+pub const SETTINGS_KEY: &str = "retention";
+
+/// Clears the metadata of visitors last seen longer ago than Settings → Data retention says,
+/// in small batches. How many visitors (none when no limit is set or another instance is on it).
+pub async fn forget_visitor_metadata(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    let settings: liaison_protocol::retention::Retention =
+        crate::server::db::settings::get(&db.read, SETTINGS_KEY)
+            .await?
+            .unwrap_or_default();
+    let Some(cutoff) = settings.metadata_cutoff(now) else {
+        return Ok(0);
+    };
+    let Some(_only_us) = db.exclusive("metadata retention").await? else {
+        return Ok(0);
+    };
+    let mut cleared = 0;
+    loop {
+        let mut tx = db.write().await?;
+        let n = crate::server::db::visitors::forget_metadata(tx.conn(), cutoff, BATCH).await?;
+        tx.commit().await?;
+        cleared += n;
+        if n < BATCH as u64 {
+            return Ok(cleared);
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Runs `expire_events` and `forget_visitor_metadata` at start and then hourly, until shutdown.
 pub fn spawn(db: Db, keep: Duration, shutdown: CancellationToken) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
@@ -43,6 +72,11 @@ pub fn spawn(db: Db, keep: Duration, shutdown: CancellationToken) {
                         Ok(0) => {}
                         Ok(n) => tracing::info!("event retention: deleted {n} events"),
                         Err(e) => tracing::warn!("event retention failed: {e}"),
+                    }
+                    match forget_visitor_metadata(&db, now_ms()).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!("data retention: cleared {n} visitors' metadata"),
+                        Err(e) => tracing::warn!("data retention failed: {e}"),
                     }
                 }
             }

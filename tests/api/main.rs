@@ -25,6 +25,7 @@ mod overview;
 mod panel;
 mod prechat;
 mod processes;
+mod retention;
 mod schema;
 mod site_config;
 mod sse_replay;

@@ -7,6 +7,7 @@ pub mod business_hours;
 pub mod prechat;
 pub mod quick_replies;
 pub mod ratings;
+pub mod retention;
 pub mod weekly_hours;
 pub mod widget_look;
 
@@ -69,6 +70,7 @@ pub fn SettingsPage() -> impl IntoView {
             <ai_budget::AiBudgetSection/>
             <quick_replies::QuickRepliesSettings/>
             <ratings::RatingSettings/>
+            <retention::RetentionSettings/>
             <widget_look::WidgetSection/>
             <business_hours::BusinessHoursSection/>
             <prechat::PrechatSection/>

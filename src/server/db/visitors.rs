@@ -117,3 +117,25 @@ pub async fn set_contact(
     .await
     .map(|_| ()))
 }
+
+/// Clears the metadata (browser, time zone, referrer, page, language) of up to `batch` visitors
+/// last seen before `cutoff`; their name, email, phone and conversations stay. How many.
+pub async fn forget_metadata(
+    mut conn: Conn<'_>,
+    cutoff: i64,
+    batch: i64,
+) -> Result<u64, sqlx::Error> {
+    on!(conn, |c| sqlx::query(
+        "UPDATE visitors SET browser = NULL, timezone = NULL, referrer = NULL, page = NULL,
+            language = NULL
+         WHERE id IN (SELECT id FROM visitors
+            WHERE last_seen_at < $1 AND (browser IS NOT NULL OR timezone IS NOT NULL
+                OR referrer IS NOT NULL OR page IS NOT NULL OR language IS NOT NULL)
+            LIMIT $2)"
+    )
+    .bind(cutoff)
+    .bind(batch)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+}

@@ -1,0 +1,78 @@
+//! Settings → Data retention: how long visitors' metadata is kept after their last visit (an
+//! hourly job clears it, `server::retention`), beside the events' retention, which is set in the
+//! environment.
+
+use crate::app::error::AppError;
+use leptos::prelude::*;
+
+/// The days set (empty: kept), and the events' retention in hours.
+#[server(prefix = "/api/admin")]
+pub async fn data_retention() -> Result<(String, u64), AppError> {
+    use crate::app::auth::ssr::{operator_with, state};
+    operator_with(liaison_protocol::Role::Admin).await?;
+    let state = state()?;
+    let r: liaison_protocol::retention::Retention =
+        crate::server::db::settings::get(&state.db.read, crate::server::retention::SETTINGS_KEY)
+            .await?
+            .unwrap_or_default();
+    Ok((
+        r.visitor_metadata_days
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        state.config.event_retention.as_secs() / 3600,
+    ))
+}
+
+#[server(prefix = "/api/admin")]
+pub async fn save_data_retention(days: String) -> Result<(), AppError> {
+    use crate::app::auth::ssr::{operator_with, state};
+    let me = operator_with(liaison_protocol::Role::Admin).await?;
+    let r = liaison_protocol::retention::Retention::parse(&days)
+        .map_err(|e| AppError::Invalid(e).respond())?;
+    let db = &state()?.db;
+    let mut tx = db.write().await?;
+    crate::server::db::settings::put(
+        tx.conn(),
+        crate::server::retention::SETTINGS_KEY,
+        &r,
+        Some(me.id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[component]
+pub fn RetentionSettings() -> impl IntoView {
+    let save = ServerAction::<SaveDataRetention>::new();
+    let current = crate::app::codec::resource(move || save.version().get(), |_| data_retention());
+    let outcome = move || {
+        save.value().get().map(|r| match r {
+            Ok(()) => view! { <p class="notice" role="status">"Retention saved."</p> }.into_any(),
+            Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+        })
+    };
+    view! {
+        <section class="card">
+            <h2>"Data retention"</h2>
+            {outcome}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let (days, event_hours) = current.await.unwrap_or_default();
+                    view! {
+                        <p class="muted small">
+                            "Visitors' browser, time zone, referrer, page and language are cleared this many days after their last visit (checked hourly). Conversations, names and emails stay. Live-update events are kept "
+                            {event_hours}" hours (LIAISON_EVENT_RETENTION_HOURS)."
+                        </p>
+                        <ActionForm action=save attr:class="settings-form retention-form">
+                            <label>"Keep visitor metadata (days; empty: keep)"
+                                <input type="text" inputmode="numeric" name="days" value=days/>
+                            </label>
+                            <button type="submit" class="secondary">"Save retention"</button>
+                        </ActionForm>
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
