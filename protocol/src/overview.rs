@@ -86,6 +86,16 @@ impl Series {
         }
     }
 
+    /// What one unit is called in a bar's tooltip ("12 sessions").
+    pub fn unit(self) -> &'static str {
+        match self {
+            Series::Sessions => "sessions",
+            Series::Resolved => "resolved",
+            Series::Messages => "messages",
+            Series::Bookings => "bookings",
+        }
+    }
+
     pub fn of(self, d: &DayActivity) -> i64 {
         match self {
             Series::Sessions => d.sessions,

@@ -69,8 +69,21 @@ pub mod ssr {
         let Some(op) = auth::authenticate(&state.db, email, password).await? else {
             return Err(AppError::Invalid("Wrong email or password.".into()).respond());
         };
+        sign_in_as(&op).await
+    }
+
+    /// Signs in an operator the server has just written (a new password, a new account):
+    /// their password was checked where it was chosen, so it is not hashed a second time.
+    pub async fn sign_in_new(id: i64) -> Result<(), AppError> {
+        let op = auth::operator_by_id(&state()?.db, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound.respond())?;
+        sign_in_as(&op).await
+    }
+
+    async fn sign_in_as(op: &auth::Operator) -> Result<(), AppError> {
         let session = session().await?;
-        auth::sign_in(&session, &op).await.map_err(|e| {
+        auth::sign_in(&session, op).await.map_err(|e| {
             tracing::error!("sign in: {e}");
             AppError::Internal
         })

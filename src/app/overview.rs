@@ -94,7 +94,7 @@ fn TeamView(t: TeamOverview) -> impl IntoView {
                     value: s.of(d),
                 })
                 .collect();
-            view! { <BarChart title=s.label() unit=unit(s) bars/> }
+            view! { <BarChart title=s.label() unit=s.unit() bars/> }
         })
         .collect_view();
     view! {
@@ -110,15 +110,6 @@ fn TeamView(t: TeamOverview) -> impl IntoView {
         </section>
         <h2 class="section-title">"Last 14 days " <span class="muted small">"(UTC)"</span></h2>
         <section class="charts">{charts}</section>
-    }
-}
-
-fn unit(s: Series) -> &'static str {
-    match s {
-        Series::Sessions => "sessions",
-        Series::Resolved => "resolved",
-        Series::Messages => "messages",
-        Series::Bookings => "bookings",
     }
 }
 

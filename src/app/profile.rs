@@ -38,7 +38,7 @@ pub async fn change_password(form: PasswordForm) -> Result<(), AppError> {
     // signed in again with the new password.
     let state = state()?;
     state.streams.end_operator(me.id, state.db.bus());
-    crate::app::auth::ssr::sign_in(&me.email, &new).await?;
+    crate::app::auth::ssr::sign_in_new(me.id).await?;
     Ok(())
 }
 

@@ -70,13 +70,26 @@ pub async fn authenticate(
     if !verify_password(password, &user.password_hash) {
         return Ok(None);
     }
-    Ok(Some(Operator {
-        credential: credential(&user.password_hash),
-        id: user.id,
-        email: user.email,
-        name: user.name,
-        role: user.role,
-    }))
+    Ok(Some(Operator::from(user)))
+}
+
+impl From<db::users::UserRow> for Operator {
+    /// The operator as their row stands, with the credential of their password as it is now.
+    fn from(u: db::users::UserRow) -> Operator {
+        Operator {
+            credential: credential(&u.password_hash),
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            role: u.role,
+        }
+    }
+}
+
+/// An active operator by id, as the server just wrote them (after a new password: no second
+/// password check needed to sign them in).
+pub async fn operator_by_id(db: &Db, id: i64) -> Result<Option<Operator>, sqlx::Error> {
+    Ok(db::users::find(&db.read, id).await?.map(Operator::from))
 }
 
 static DUMMY_HASH: std::sync::LazyLock<String> =
@@ -92,21 +105,11 @@ pub async fn session_operator(db: &Db, session: &Session) -> Result<Option<Opera
         .await
         .ok()
         .flatten();
-    let Some(u) = db::users::find(&db.read, id).await? else {
+    let Some(op) = operator_by_id(db, id).await? else {
         return Ok(None);
     };
-    let now = credential(&u.password_hash);
     // Signed in with a password that has changed since: this session is over.
-    if held.as_deref() != Some(now.as_str()) {
-        return Ok(None);
-    }
-    Ok(Some(Operator {
-        credential: now,
-        id: u.id,
-        email: u.email,
-        name: u.name,
-        role: u.role,
-    }))
+    Ok((held.as_deref() == Some(op.credential.as_str())).then_some(op))
 }
 
 /// Signs `operator` in on `session`, with a fresh session id so a planted id is worthless.

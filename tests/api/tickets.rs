@@ -3,7 +3,7 @@
 //! trigger, sent to every dashboard as events, and the customer told when theirs is solved.
 
 use crate::common::*;
-use liaison::app::tickets::api::{CreateTicket, ListTickets, UpdateTicket};
+use liaison::app::tickets::api::{ConversationTickets, CreateTicket, ListTickets, UpdateTicket};
 use liaison::server::db::Backend;
 use serde_json::Value;
 use std::time::Duration;
@@ -209,6 +209,18 @@ async fn the_customer_is_told_once_when_a_ticket_from_their_conversation_is_solv
     .await;
     assert_eq!(status, 200, "{ticket}");
     let id = ticket["id"].as_i64().unwrap();
+    // The panel lists it, with who can be assigned.
+    let r = call::<ConversationTickets>(&agent, &app, &[("conversation_id", &conversation)]).await;
+    let (status, panel) = json_of(r).await;
+    assert_eq!(status, 200, "{panel}");
+    assert_eq!(panel["tickets"][0]["id"].as_i64(), Some(id));
+    let names: Vec<&str> = panel["operators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o[1].as_str())
+        .collect();
+    assert!(names.contains(&"Sam (demo agent)"), "{names:?}");
     let fields = [
         ("subject", "Broken kettle"),
         ("conversation", conversation.as_str()),

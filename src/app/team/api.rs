@@ -179,13 +179,7 @@ pub async fn deactivate_operator(id: i64) -> Result<(), AppError> {
     state.streams.end_operator(id, state.db.bus());
     // A team's handful of conversations each; what a rule keeps (one changed meanwhile) stays.
     // Pending delegations from or to them end first, so what they held is released too.
-    let leaving = crate::server::auth::Operator {
-        id,
-        email: target.email.clone(),
-        name: target.name.clone(),
-        role: target.role,
-        credential: String::new(),
-    };
+    let leaving = crate::server::auth::Operator::from(target);
     for conversation in db::conversations::delegations_of(&state.db.read, id, 10_000).await? {
         if let Err(e) = conversations::withdraw_delegation(&state.db, conversation, &leaving).await
         {
@@ -276,16 +270,18 @@ pub async fn accept_invite(token: String, form: AcceptForm) -> Result<(), AppErr
         return Err(AppError::Invalid(UNUSABLE.into()).respond());
     }
     // The address may have joined by another way since the invitation was sent.
-    match db::users::insert(tx.conn(), &invite.email, &name, &password_hash, invite.role).await {
-        Ok(_) => {}
+    let id = match db::users::insert(tx.conn(), &invite.email, &name, &password_hash, invite.role)
+        .await
+    {
+        Ok(id) => id,
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             let taken = format!("{} is already on the team.", invite.email);
             return Err(AppError::Invalid(taken).respond());
         }
         Err(e) => return Err(e.into()),
-    }
+    };
     tx.commit().await?;
-    crate::app::auth::ssr::sign_in(&invite.email, &password).await?;
+    crate::app::auth::ssr::sign_in_new(id).await?;
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -362,7 +358,7 @@ pub async fn reset_password(token: String, form: ResetForm) -> Result<(), AppErr
     db::users::set_password_hash(tx.conn(), found.user_id, &hash).await?;
     tx.commit().await?;
     state.streams.end_operator(found.user_id, state.db.bus());
-    crate::app::auth::ssr::sign_in(&found.email, &password).await?;
+    crate::app::auth::ssr::sign_in_new(found.user_id).await?;
     leptos_axum::redirect("/");
     Ok(())
 }

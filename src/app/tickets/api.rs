@@ -63,12 +63,7 @@ pub async fn list_tickets(
     };
     let more = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
-    let operators = db::users::members(pool)
-        .await?
-        .into_iter()
-        .filter(|m| !m.deactivated)
-        .map(|m| (m.id, m.name))
-        .collect();
+    let operators = assignable(pool).await?;
     Ok(TicketPage {
         older: more.then(|| rows.last().map(|r| r.id)).flatten(),
         counts: db::tickets::counts(pool.acquire().await?.conn()).await?,
@@ -93,9 +88,31 @@ pub async fn update_ticket(id: i64, form: TicketForm) -> Result<Ticket, AppError
     Ok(crate::server::tickets::change(&state()?.db, id, fields).await?)
 }
 
-/// The tickets made from a conversation (the panel lists them).
+/// What the panel's "Create ticket" needs: the tickets made from the conversation, and who can
+/// be assigned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanelTickets {
+    pub tickets: Vec<Ticket>,
+    pub operators: Vec<(i64, String)>,
+}
+
 #[server]
-pub async fn conversation_tickets(conversation_id: i64) -> Result<Vec<Ticket>, AppError> {
+pub async fn conversation_tickets(conversation_id: i64) -> Result<PanelTickets, AppError> {
     operator().await?;
-    Ok(crate::server::db::tickets::for_conversation(&state()?.db.read, conversation_id).await?)
+    let pool = &state()?.db.read;
+    Ok(PanelTickets {
+        tickets: crate::server::db::tickets::for_conversation(pool, conversation_id).await?,
+        operators: assignable(pool).await?,
+    })
+}
+
+/// Active operators (id, name): who a ticket can be assigned to.
+#[cfg(feature = "ssr")]
+async fn assignable(pool: &crate::server::db::Pool) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(crate::server::db::users::members(pool)
+        .await?
+        .into_iter()
+        .filter(|m| !m.deactivated)
+        .map(|m| (m.id, m.name))
+        .collect())
 }

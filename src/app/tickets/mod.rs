@@ -262,19 +262,15 @@ fn TicketFormView(
     create: ServerAction<CreateTicket>,
     update: ServerAction<UpdateTicket>,
 ) -> impl IntoView {
-    let editing = ticket.is_some();
-    let t = ticket.clone();
-    let field = move |f: fn(&Ticket) -> String| t.as_ref().map(f).unwrap_or_default();
-    let subject = field(|t| t.subject.clone());
-    let subject = if subject.is_empty() {
-        conversation
-            .as_ref()
-            .map(|c| c.1.clone())
-            .unwrap_or_default()
-    } else {
-        subject
+    let subject = match (&ticket, &conversation) {
+        (Some(t), _) => t.subject.clone(),
+        (None, Some((_, suggested))) => suggested.clone(),
+        (None, None) => String::new(),
     };
-    let description = field(|t| t.description.clone());
+    let description = ticket
+        .as_ref()
+        .map(|t| t.description.clone())
+        .unwrap_or_default();
     let priority = ticket.as_ref().map(|t| t.priority).unwrap_or_default();
     let status = ticket.as_ref().map(|t| t.status).unwrap_or_default();
     let assignee = ticket.as_ref().and_then(|t| t.assignee_id);
@@ -335,7 +331,7 @@ fn TicketFormView(
                 None => view! {
                     <ActionForm action=create attr:class="settings-form">
                         {fields}
-                        <button type="submit" class="primary">{if editing { "Save ticket" } else { "Create ticket" }}</button>
+                        <button type="submit" class="primary">"Create ticket"</button>
                     </ActionForm>
                 }.into_any(),
             }}
@@ -390,21 +386,29 @@ pub fn ConversationTickets(conversation_id: i64, subject: String) -> impl IntoVi
         <button type="button" class="create-ticket" on:click=move |_| open.update(|o| *o = !*o)>"Create ticket"</button>
         {move || open.get().then(|| view! {
             <div class="panel-tickets">
-                <TicketFormView ticket=None operators=Vec::new()
-                    conversation=Some((conversation_id, subject.get_value())) create update/>
-                {outcome}
-                <Transition fallback=|| ()>
+                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || Suspend::new(async move {
-                        made.await.ok().filter(|t| !t.is_empty()).map(|tickets| view! {
-                            <ul class="linked-tickets">
-                                {tickets.into_iter().map(|t| view! {
-                                    <li><a href=format!("/tickets?t={}", t.id)>{format!("#{} {}", t.id, t.subject)}</a>
-                                        " · "{t.status.label()}</li>
-                                }).collect_view()}
-                            </ul>
-                        })
+                        match made.await {
+                            Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                            Ok(p) => view! {
+                                <TicketFormView ticket=None operators=p.operators
+                                    conversation=Some((conversation_id, subject.get_value())) create update/>
+                                <Show when={
+                                    let any = !p.tickets.is_empty();
+                                    move || any
+                                }>
+                                    <ul class="linked-tickets">
+                                        {p.tickets.clone().into_iter().map(|t| view! {
+                                            <li><a href=format!("/tickets?t={}", t.id)>{format!("#{} {}", t.id, t.subject)}</a>
+                                                " · "{t.status.label()}</li>
+                                        }).collect_view()}
+                                    </ul>
+                                </Show>
+                            }.into_any(),
+                        }
                     })}
                 </Transition>
+                {outcome}
             </div>
         })}
     }

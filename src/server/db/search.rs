@@ -42,14 +42,23 @@ pub fn ts_words(text: &str) -> Option<String> {
     Some(words.join(" "))
 }
 
-/// `$1` (from [`ts_words`]) as a `tsquery`, folded as the indexed text is; NULL (matching
-/// nothing) if folding leaves no word. A macro, so the queries below can be constants.
+/// The parameter `$n` (from [`ts_words`]; `$1` when not named) as a `tsquery`, folded as the
+/// indexed text is; NULL (matching nothing) if folding leaves no word. A macro, so queries
+/// using it can be constants.
 macro_rules! tsquery {
     () => {
-        "to_tsquery('simple',
-            NULLIF(regexp_replace(trim(liaison_fold($1)), ' +', ' & ', 'g'), '') || ':*')"
+        tsquery!("$1")
+    };
+    ($param:literal) => {
+        concat!(
+            "to_tsquery('simple',
+            NULLIF(regexp_replace(trim(liaison_fold(",
+            $param,
+            ")), ' +', ' & ', 'g'), '') || ':*')"
+        )
     };
 }
+pub(crate) use tsquery;
 
 /// Visitors whose name, email or phone matches, by conversation, newest first.
 const BY_VISITOR: [&str; 2] = [

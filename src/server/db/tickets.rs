@@ -2,7 +2,7 @@
 //! index, per-status counts kept by trigger, full-text search (FTS5 on SQLite, a GIN index
 //! on PostgreSQL).
 
-use super::search::{fts_query, ts_words};
+use super::search::{fts_query, ts_words, tsquery};
 use super::{Conn, Pool, on};
 use liaison_protocol::ticket::{
     Priority, Ticket, TicketCounts, TicketFields, TicketFilter, TicketStatus,
@@ -130,17 +130,7 @@ pub async fn page(
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Ticket>, sqlx::Error> {
-    let sql = format!("{SELECT} WHERE t.id < $1 AND {FILTER} ORDER BY t.id DESC LIMIT $6");
-    let raws: Vec<Raw> = on!(pool, |p| sqlx::query_as(&sql)
-        .bind(before.unwrap_or(i64::MAX))
-        .bind(me)
-        .bind(filter.status.map(TicketStatus::as_str))
-        .bind(filter.priority.map(Priority::as_str))
-        .bind(filter.mine)
-        .bind(limit)
-        .fetch_all(p)
-        .await)?;
-    tickets(raws)
+    list(pool, None, filter, me, before, limit).await
 }
 
 /// Tickets whose subject or description match `text` (every word, the last as a prefix),
@@ -153,15 +143,33 @@ pub async fn search(
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Ticket>, sqlx::Error> {
-    let Some(query) = pool.pick(fts_query(text), ts_words(text)) else {
-        return Ok(Vec::new());
+    match pool.pick(fts_query(text), ts_words(text)) {
+        Some(query) => list(pool, Some(query), filter, me, before, limit).await,
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The search condition on `$7`: FTS5's index, or the GIN index's expression (`tickets_search`).
+const MATCHES: [&str; 2] = [
+    "t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH $7)",
+    concat!(
+        "to_tsvector('simple', liaison_fold(t.subject || ' ' || t.description)) @@ ",
+        tsquery!("$7")
+    ),
+];
+
+async fn list(
+    pool: &Pool,
+    query: Option<String>,
+    filter: TicketFilter,
+    me: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Ticket>, sqlx::Error> {
+    let matches = match query {
+        Some(_) => MATCHES[pool.pick(0, 1)],
+        None => "CAST($7 AS TEXT) IS NULL",
     };
-    let matches = pool.pick(
-        "t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH $7)",
-        "to_tsvector('simple', liaison_fold(t.subject || ' ' || t.description)) @@
-            to_tsquery('simple',
-                NULLIF(regexp_replace(trim(liaison_fold($7)), ' +', ' & ', 'g'), '') || ':*')",
-    );
     let sql =
         format!("{SELECT} WHERE t.id < $1 AND {FILTER} AND {matches} ORDER BY t.id DESC LIMIT $6");
     let raws: Vec<Raw> = on!(pool, |p| sqlx::query_as(&sql)
