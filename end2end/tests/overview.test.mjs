@@ -18,7 +18,7 @@ test('the Owner lands on the Overview: eight cards, four charts, live figures', 
   await owner.locator('.overview-page h1', { hasText: 'Overview' }).waitFor(WAIT);
   assert.equal(new URL(owner.url()).pathname, '/');
   assert.deepEqual(await sidebar(owner), [
-    'Overview', 'Conversations', 'Tickets', 'Leads', 'Reviews', 'Knowledge Gaps', 'Help Center', 'Documents',
+    'Overview', 'Conversations', 'Tickets', 'Leads', 'Analytics', 'Reviews', 'Knowledge Gaps', 'Help Center', 'Documents', 'Connectors',
     'Team', 'Settings', 'Billing', 'AI usage',
   ]);
   const cards = await owner.locator('.stats .stat .stat-label').allTextContents();

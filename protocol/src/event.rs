@@ -89,6 +89,10 @@ pub enum Event {
         ticket: Box<crate::ticket::Ticket>,
         counts: crate::ticket::TicketCounts,
     },
+    /// An operator captured a lead (Capture Lead in the panel). Operators only.
+    LeadCaptured {
+        lead: Box<crate::lead::Lead>,
+    },
     /// A piece of the AI's answer while the model is still writing it. Live only: never stored
     /// or replayed, sent as the SSE event type `ai_delta` without an id. The finished answer
     /// arrives as `message_created` and replaces the pieces.
@@ -104,6 +108,7 @@ impl Event {
         Some(match self {
             Event::DocumentChanged { .. }
             | Event::TicketChanged { .. }
+            | Event::LeadCaptured { .. }
             | Event::VisitorOnline { .. }
             | Event::VisitorOffline { .. } => return None,
             Event::ConversationCreated { conversation_id }
@@ -174,6 +179,7 @@ impl Event {
             Event::Typing { .. } => "typing",
             Event::Viewing { .. } => "viewing",
             Event::TicketChanged { .. } => "ticket_changed",
+            Event::LeadCaptured { .. } => "lead_captured",
         }
     }
 }

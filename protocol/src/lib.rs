@@ -5,9 +5,11 @@
 //! when the AI may speak) live here as plain functions with unit tests; I/O lives elsewhere.
 
 pub mod ai_budget;
+pub mod analytics;
 pub mod billing;
 pub mod booking;
 pub mod business_hours;
+pub mod calendar;
 pub mod event;
 pub mod handoff;
 pub mod inbox;
@@ -23,6 +25,7 @@ pub mod role;
 pub mod status;
 pub mod team;
 pub mod ticket;
+pub mod webhook;
 pub mod widget_api;
 pub mod widget_look;
 pub mod widget_texts;

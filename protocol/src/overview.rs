@@ -6,10 +6,7 @@ use serde::{Deserialize, Serialize};
 /// How many days the charts cover, today included.
 pub const CHART_DAYS: usize = 14;
 
-/// A UTC day as the rollups number it: days since 1970-01-01.
-pub fn day_of(ms: i64) -> i64 {
-    ms.div_euclid(86_400_000)
-}
+pub use crate::calendar::day_of;
 
 /// What the Overview shows depends on the role: the whole team's figures for Owners and
 /// Admins, the operator's own queue for Agents.

@@ -1,6 +1,7 @@
 //! Data retention (Settings): how long visitors' metadata (browser, time zone, referrer, page,
-//! language) is kept after their last visit. Conversations, messages, names and emails are the
-//! customer's record and stay; events have their own retention (`LIAISON_EVENT_RETENTION_HOURS`).
+//! language) is kept after their last visit, and how long attachments' files are kept after
+//! they were sent. Conversations, messages, names and emails are the customer's record and
+//! stay; events have their own retention (`LIAISON_EVENT_RETENTION_HOURS`).
 
 use serde::{Deserialize, Serialize};
 
@@ -11,28 +12,43 @@ pub const MAX_DAYS: u32 = 3650;
 pub struct Retention {
     /// Days after a visitor's last visit; None keeps it.
     pub visitor_metadata_days: Option<u32>,
+    /// Days after an attachment was sent; None keeps it.
+    #[serde(default)]
+    pub attachment_days: Option<u32>,
+}
+
+/// One field of the form: a number of days, empty to keep.
+fn days(text: &str, what: &str) -> Result<Option<u32>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<u32>() {
+        Ok(d) if (1..=MAX_DAYS).contains(&d) => Ok(Some(d)),
+        _ => Err(format!(
+            "Keep {what} for 1 to {MAX_DAYS} days, or leave it empty to keep it."
+        )),
+    }
 }
 
 impl Retention {
-    /// The form's value: a number of days, empty to keep metadata.
-    pub fn parse(days: &str) -> Result<Retention, String> {
-        let days = days.trim();
-        if days.is_empty() {
-            return Ok(Retention::default());
-        }
-        match days.parse::<u32>() {
-            Ok(d) if (1..=MAX_DAYS).contains(&d) => Ok(Retention {
-                visitor_metadata_days: Some(d),
-            }),
-            _ => Err(format!(
-                "Keep visitor metadata for 1 to {MAX_DAYS} days, or leave it empty to keep it."
-            )),
-        }
+    /// The form's values: numbers of days, empty to keep.
+    pub fn parse(metadata_days: &str, attachment_days: &str) -> Result<Retention, String> {
+        Ok(Retention {
+            visitor_metadata_days: days(metadata_days, "visitor metadata")?,
+            attachment_days: days(attachment_days, "attachments")?,
+        })
     }
 
     /// Visitors last seen before this moment (ms) lose their metadata, if a limit is set.
     pub fn metadata_cutoff(&self, now_ms: i64) -> Option<i64> {
         self.visitor_metadata_days
+            .map(|d| now_ms - i64::from(d) * 86_400_000)
+    }
+
+    /// Attachments sent before this moment (ms) are removed, if a limit is set.
+    pub fn attachment_cutoff(&self, now_ms: i64) -> Option<i64> {
+        self.attachment_days
             .map(|d| now_ms - i64::from(d) * 86_400_000)
     }
 }
@@ -43,16 +59,23 @@ mod tests {
 
     #[test]
     fn days_from_one_to_ten_years_or_nothing() {
-        assert_eq!(Retention::parse(" ").unwrap(), Retention::default());
+        assert_eq!(Retention::parse(" ", "").unwrap(), Retention::default());
         assert_eq!(
-            Retention::parse("30").unwrap().visitor_metadata_days,
+            Retention::parse("30", "").unwrap().visitor_metadata_days,
             Some(30)
         );
         for bad in ["0", "-1", "3651", "a month", "1.5"] {
-            assert!(Retention::parse(bad).is_err(), "{bad}");
+            assert!(Retention::parse(bad, "").is_err(), "{bad}");
+            let e = Retention::parse("", bad).unwrap_err();
+            assert!(e.contains("attachments"), "{bad}: {e}");
         }
-        let r = Retention::parse("2").unwrap();
+        let r = Retention::parse("2", "1").unwrap();
         assert_eq!(r.metadata_cutoff(3 * 86_400_000), Some(86_400_000));
+        assert_eq!(r.attachment_cutoff(3 * 86_400_000), Some(2 * 86_400_000));
         assert_eq!(Retention::default().metadata_cutoff(5), None);
+        assert_eq!(Retention::default().attachment_cutoff(5), None);
+        // Saved before attachments had a limit: still read.
+        let old: Retention = serde_json::from_str(r#"{"visitor_metadata_days":7}"#).unwrap();
+        assert_eq!(old.attachment_days, None);
     }
 }

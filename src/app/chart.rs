@@ -76,3 +76,74 @@ pub fn BarChart(
         </figure>
     }
 }
+
+const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// A weekday × hour grid as SVG: each cell's shade is its share of the busiest cell, its count
+/// is its tooltip and accessible name.
+#[component]
+pub fn Heatmap(
+    /// The chart's title, also its accessible name.
+    title: &'static str,
+    /// What one unit is called in tooltips ("conversations").
+    unit: &'static str,
+    /// Seven rows (Monday first) of 24 hours.
+    rows: Vec<[i64; 24]>,
+) -> impl IntoView {
+    const CELL: f64 = 16.0;
+    const GAP: f64 = 2.0;
+    const LABEL_W: f64 = 34.0;
+    const LABEL_H: f64 = 14.0;
+    let max = rows.iter().flatten().copied().max().unwrap_or(0).max(1);
+    let width = LABEL_W + 24.0 * (CELL + GAP);
+    let height = LABEL_H + 7.0 * (CELL + GAP);
+    let hours = (0..24)
+        .step_by(3)
+        .map(|h| {
+            view! {
+                <text class="axis-label" x=LABEL_W + h as f64 * (CELL + GAP) + CELL / 2.0 y=LABEL_H - 4.0 text-anchor="middle">{format!("{h:02}")}</text>
+            }
+        })
+        .collect_view();
+    let cells = rows
+        .into_iter()
+        .enumerate()
+        .map(|(d, row)| {
+            let y = LABEL_H + d as f64 * (CELL + GAP);
+            let cells = row
+                .into_iter()
+                .enumerate()
+                .map(|(h, n)| {
+                    let tip = format!(
+                        "{} {h:02}:00–{:02}:00: {} {unit}",
+                        DAYS[d % 7],
+                        (h + 1) % 24,
+                        crate::app::format::count(n)
+                    );
+                    let name = tip.clone();
+                    let shade = if n == 0 { 0.0 } else { 0.15 + 0.85 * n as f64 / max as f64 };
+                    view! {
+                        <rect class="cell" tabindex="0" aria-label=name data-count=n
+                            x=LABEL_W + h as f64 * (CELL + GAP) y=y width=CELL height=CELL rx="3"
+                            fill-opacity=format!("{shade:.2}")>
+                            <title>{tip}</title>
+                        </rect>
+                    }
+                })
+                .collect_view();
+            view! {
+                <text class="axis-label" x=LABEL_W - 6.0 y=y + CELL - 4.0 text-anchor="end">{DAYS[d % 7]}</text>
+                {cells}
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart heatmap card">
+            <figcaption>{title}</figcaption>
+            <svg viewBox=format!("0 0 {width} {height}") role="img" aria-label=title>
+                {hours}
+                {cells}
+            </svg>
+        </figure>
+    }
+}

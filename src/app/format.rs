@@ -1,5 +1,7 @@
 //! Small display rules, pure so they render the same on the server and in the browser.
 
+use liaison_protocol::calendar::civil;
+
 /// This machine's clock, in ms since the epoch (the browser's once hydrated).
 pub fn clock_ms() -> i64 {
     #[cfg(feature = "hydrate")]
@@ -58,20 +60,6 @@ const MONTHS: [&str; 12] = [
 pub fn short_date(day: i64) -> String {
     let (_, month, d) = civil(day);
     format!("{} {d}", MONTHS[(month - 1) as usize])
-}
-
-/// The civil date (year, month 1–12, day 1–31) of a day numbered from 1970-01-01 (Howard
-/// Hinnant's algorithm).
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
 /// "1,234,567": a count with thousands separators.

@@ -2,11 +2,14 @@
 //! One folder per page; each page's server functions sit beside its components.
 
 pub mod alerts;
+pub mod analytics;
 pub mod auth;
 pub mod billing;
 pub mod chart;
 pub mod codec;
+pub mod connectors;
 pub mod conversations;
+pub mod copy;
 pub mod error;
 pub mod format;
 pub mod kb;
@@ -61,8 +64,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("conversations") view={Lazy::<ConversationsRoute>::new()}/>
                     <Route path=path!("tickets") view={Lazy::<TicketsRoute>::new()}/>
                     <Route path=path!("leads") view={Lazy::<LeadsRoute>::new()}/>
+                    <Route path=path!("analytics") view={Lazy::<AnalyticsRoute>::new()}/>
                     <Route path=path!("reviews") view={Lazy::<ReviewsRoute>::new()}/>
                     <Route path=path!("documents") view={Lazy::<DocumentsRoute>::new()}/>
+                    <Route path=path!("connectors") view={Lazy::<ConnectorsRoute>::new()}/>
                     <Route path=path!("help-center") view={Lazy::<HelpCenterRoute>::new()}/>
                     <Route path=path!("knowledge-gaps") view={Lazy::<KnowledgeGapsRoute>::new()}/>
                     <Route path=path!("settings") view={Lazy::<SettingsRoute>::new()}/>
@@ -101,8 +106,10 @@ lazy_page!(OverviewRoute, overview::OverviewPage);
 lazy_page!(ConversationsRoute, ConversationsPage);
 lazy_page!(TicketsRoute, tickets::TicketsPage);
 lazy_page!(LeadsRoute, leads::LeadsPage);
+lazy_page!(AnalyticsRoute, analytics::AnalyticsPage);
 lazy_page!(ReviewsRoute, reviews::ReviewsPage);
 lazy_page!(DocumentsRoute, kb::DocumentsPage);
+lazy_page!(ConnectorsRoute, connectors::ConnectorsPage);
 lazy_page!(HelpCenterRoute, kb::HelpCenterPage);
 lazy_page!(KnowledgeGapsRoute, kb::KnowledgeGapsPage);
 lazy_page!(SettingsRoute, settings::SettingsPage);
@@ -136,11 +143,13 @@ fn Dashboard() -> impl IntoView {
                         let role = me.await.ok().map_or(Role::Agent, |me| me.role);
                         view! {
                             <Show when=move || role.at_least(Role::Admin)>
+                                <A href="/analytics">"Analytics"</A>
                                 <A href="/reviews">"Reviews"</A>
                                 <div class="nav-group">"Knowledge"</div>
                                 <A href="/knowledge-gaps">"Knowledge Gaps"</A>
                                 <A href="/help-center">"Help Center"</A>
                                 <A href="/documents">"Documents"</A>
+                                <A href="/connectors">"Connectors"</A>
                                 <A href="/team">"Team"</A>
                                 <A href="/settings">"Settings"</A>
                             </Show>

@@ -31,6 +31,9 @@ pub struct Config {
     pub event_retention: std::time::Duration,
     /// `LIAISON_ATTACHMENT_MAX_MB`, default 10: the largest file a visitor or operator may send.
     pub attachment_max_bytes: usize,
+    /// `LIAISON_WEBHOOK_RETRY_MS`, default 10000: the first wait before a failed webhook
+    /// delivery is tried again (each next wait is four times longer, at most six hours).
+    pub webhook_retry_ms: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +116,20 @@ impl Config {
             },
             None => 10,
         };
+        let webhook_retry_ms = match get("LIAISON_WEBHOOK_RETRY_MS") {
+            Some(v) => match v.trim().parse::<i64>() {
+                Ok(n) if (10..=3_600_000).contains(&n) => n,
+                _ => {
+                    return Err(ConfigError {
+                        name: "LIAISON_WEBHOOK_RETRY_MS",
+                        problem: format!(
+                            "{v:?} is not a number of milliseconds from 10 to 3600000"
+                        ),
+                    });
+                }
+            },
+            None => 10_000,
+        };
         let data_dir: PathBuf = get("LIAISON_DATA_DIR")
             .unwrap_or_else(|| "data".into())
             .into();
@@ -136,6 +153,7 @@ impl Config {
             demo_agent_password: get("LIAISON_DEMO_AGENT_PASSWORD"),
             public_url,
             attachment_max_bytes: attachment_max_mb * 1024 * 1024,
+            webhook_retry_ms,
         })
     }
 

@@ -18,7 +18,7 @@ pub struct ExportQuery {
 }
 
 /// A cell a spreadsheet will not run as a formula (`=`, `+`, `-`, `@` start one).
-fn cell(text: &str) -> String {
+pub fn cell(text: &str) -> String {
     match text.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
         _ => text.to_string(),

@@ -26,6 +26,8 @@ pub enum Access {
 
 /// Admin pages; their server functions and routes live under `/api/admin/`.
 pub const ADMIN_PAGES: &[&str] = &[
+    "/analytics",
+    "/connectors",
     "/documents",
     "/help-center",
     "/knowledge-gaps",

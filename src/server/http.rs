@@ -159,7 +159,13 @@ where
     let streams = SessionStreams::default();
     streams.sweep(store.clone(), shutdown.clone());
     streams.follow(db.bus(), shutdown.clone());
-    retention::spawn(db.clone(), config.event_retention, shutdown.clone());
+    retention::spawn(
+        db.clone(),
+        crate::server::attachments::Store::new(&config.data_dir),
+        config.event_retention,
+        shutdown.clone(),
+    );
+    crate::server::webhooks::spawn(db.clone(), config.webhook_retry_ms, shutdown.clone());
     let presence = Presence::new(db.bus().clone());
     presence.spawn_expiry(shutdown.clone());
     presence.share(&db, shutdown.clone());
@@ -291,6 +297,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             crate::app::leads::EXPORT_PATH,
             get(crate::server::exports::leads_csv),
+        )
+        .route(
+            "/api/admin/analytics/{file}",
+            get(crate::server::analytics::csv),
         )
         .route("/help", get(help_center::index))
         .route("/help/{slug}", get(help_center::article))

@@ -1,6 +1,7 @@
 //! Everything that runs only on the server (feature `ssr`).
 
 pub mod ai;
+pub mod analytics;
 pub mod attachments;
 pub mod auth;
 pub mod bookings;
@@ -21,6 +22,7 @@ pub mod sse;
 pub mod static_files;
 pub mod tickets;
 pub mod visitor_tokens;
+pub mod webhooks;
 pub mod widget_api;
 
 pub use config::Config;

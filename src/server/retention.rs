@@ -59,8 +59,50 @@ pub async fn forget_visitor_metadata(db: &Db, now: i64) -> Result<u64, sqlx::Err
     }
 }
 
-/// Runs `expire_events` and `forget_visitor_metadata` at start and then hourly, until shutdown.
-pub fn spawn(db: Db, keep: Duration, shutdown: CancellationToken) {
+/// Removes the attachments sent longer ago than Settings → Data retention says: rows marked in
+/// small batches, then the files no kept attachment shares. How many attachments (none when no
+/// limit is set or another instance is on it).
+pub async fn remove_old_attachments(
+    db: &Db,
+    store: &crate::server::attachments::Store,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let settings: liaison_protocol::retention::Retention =
+        crate::server::db::settings::get(&db.read, SETTINGS_KEY)
+            .await?
+            .unwrap_or_default();
+    let Some(cutoff) = settings.attachment_cutoff(now) else {
+        return Ok(0);
+    };
+    let Some(_only_us) = db.exclusive("attachment retention").await? else {
+        return Ok(0);
+    };
+    let mut removed = 0;
+    loop {
+        let mut tx = db.write().await?;
+        let (n, unused) = crate::server::db::attachments::expire(tx.conn(), cutoff, BATCH).await?;
+        tx.commit().await?;
+        for sha in unused {
+            if let Err(e) = store.remove(&sha).await {
+                tracing::warn!("data retention: could not delete attachment {sha}: {e}");
+            }
+        }
+        removed += n;
+        if n < BATCH as u64 {
+            return Ok(removed);
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Runs `expire_events`, `forget_visitor_metadata` and `remove_old_attachments` at start and
+/// then hourly, until shutdown.
+pub fn spawn(
+    db: Db,
+    store: crate::server::attachments::Store,
+    keep: Duration,
+    shutdown: CancellationToken,
+) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
@@ -77,6 +119,11 @@ pub fn spawn(db: Db, keep: Duration, shutdown: CancellationToken) {
                         Ok(0) => {}
                         Ok(n) => tracing::info!("data retention: cleared {n} visitors' metadata"),
                         Err(e) => tracing::warn!("data retention failed: {e}"),
+                    }
+                    match remove_old_attachments(&db, &store, now_ms()).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!("data retention: removed {n} attachments"),
+                        Err(e) => tracing::warn!("attachment retention failed: {e}"),
                     }
                 }
             }

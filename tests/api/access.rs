@@ -192,9 +192,16 @@ async fn agents_cannot_reach_admin_or_owner_functions_and_pages() {
     let pages = [ADMIN_PAGES, OWNER_PAGES].concat();
     assert_eq!(
         pages.len(),
-        8,
-        "documents, help center, knowledge gaps, settings, reviews, team; usage, billing"
+        10,
+        "analytics, connectors, documents, help center, knowledge gaps, settings, reviews, team; usage, billing"
     );
+    // Admin routes that are not server functions: the Analytics CSV downloads.
+    let r = agent
+        .get(app.url("/api/admin/analytics/operators.csv?range=7"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "an agent downloading Analytics");
     for path in &pages {
         let r = agent.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 403, "an agent on {path}");

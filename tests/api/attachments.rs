@@ -222,3 +222,85 @@ async fn operators_send_files_the_visitor_reads() {
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "audio/webm");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_retention_removes_old_files_and_keeps_the_messages() {
+    use liaison::app::settings::retention::SaveDataRetention;
+    let app = spawn().await;
+    let owner = operator(&app, OWNER_EMAIL).await;
+    let token = visitor(&app).await;
+    let (_, old) = visitor_upload(&app, &token, form("old.png", png(40, 30), "o-1")).await;
+    let (_, same) = visitor_upload(&app, &token, form("again.png", png(40, 30), "o-2")).await;
+    let (_, other) = visitor_upload(&app, &token, form("other.png", png(50, 30), "o-3")).await;
+    let id = |v: &serde_json::Value| v["message"]["attachment"]["id"].as_i64().unwrap();
+    let (old_id, same_id, other_id) = (id(&old), id(&same), id(&other));
+    // The first and third were sent long ago; the second (the same bytes as the first) today.
+    let mut tx = app.server.db.write().await.unwrap();
+    for aged in [old_id, other_id] {
+        execute(
+            tx.conn(),
+            "UPDATE attachments SET created_at = 1 WHERE id = $1",
+            aged,
+        )
+        .await;
+    }
+    tx.commit().await.unwrap();
+    let store = liaison::server::attachments::Store::new(app.data_dir());
+    let now = liaison::server::now_ms();
+    let remove = || liaison::server::retention::remove_old_attachments(&app.server.db, &store, now);
+    assert_eq!(remove().await.unwrap(), 0, "no limit: nothing removed");
+
+    let r =
+        call::<SaveDataRetention>(&owner, &app, &[("days", ""), ("attachment_days", "0")]).await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("attachments"));
+    let r =
+        call::<SaveDataRetention>(&owner, &app, &[("days", ""), ("attachment_days", "30")]).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(remove().await.unwrap(), 2);
+    assert_eq!(remove().await.unwrap(), 0, "done once");
+
+    let url = |id: i64| app.url(&format!("/api/widget/v1/attachments/{id}"));
+    let gone = get(&client(), url(old_id), Some(&token)).await;
+    assert_eq!(gone.status(), 410);
+    assert!(gone.text().await.unwrap().contains("Data retention"));
+    assert_eq!(
+        get(&client(), url(other_id), Some(&token)).await.status(),
+        410
+    );
+    // The bytes the recent attachment shares stay; the other file is deleted from disk.
+    let kept = get(&client(), url(same_id), Some(&token)).await;
+    assert_eq!(kept.status(), 200);
+    assert_eq!(kept.bytes().await.unwrap().to_vec(), png(40, 30));
+    let files: Vec<_> = walk(&app.data_dir().join("attachments"));
+    assert_eq!(
+        files.iter().filter(|f| !f.ends_with(".thumb")).count(),
+        1,
+        "{files:?}"
+    );
+    // The messages stay in the conversation.
+    let thread = conversation(&app, &token).await.conversation.unwrap();
+    assert_eq!(
+        thread
+            .messages
+            .iter()
+            .filter(|m| m.attachment.is_some())
+            .count(),
+        3
+    );
+    app.stop().await;
+}
+
+/// Every file under `dir`, as strings.
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path.display().to_string());
+        }
+    }
+    out
+}

@@ -505,6 +505,19 @@ async fn copy_database_moves_everything_to_postgres() {
     .check()
     .unwrap();
     db::tickets::insert(tx.conn(), &ticket, 1, 1).await.unwrap();
+    let hook = liaison_protocol::webhook::WebhookForm {
+        url: "https://hooks.example.com/liaison".into(),
+        events: vec!["lead.captured".into()],
+        active: true,
+    }
+    .check()
+    .unwrap();
+    let hook = db::webhooks::insert(tx.conn(), &hook, "whsec_copy", 1)
+        .await
+        .unwrap();
+    db::webhooks::enqueue(tx.conn(), hook, "ping", None, "{}", None)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     // Events after the retention run above, so the outbox has rows too.
     let late = visitor(&source, "late").await;

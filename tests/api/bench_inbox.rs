@@ -4,11 +4,13 @@
 
 use crate::common::*;
 use leptos::server_fn::ServerFn;
+use liaison::app::analytics::AnalyticsFigures;
 use liaison::app::conversations::api::ListConversations;
 use liaison::app::overview::CurrentOverview;
 use liaison::server::db::conversations::{self, PageAt};
 use liaison::server::db::{self, Db, search};
 use liaison::server::realtime::Bus;
+use liaison_protocol::analytics::{AnalyticsQuery, Period};
 use liaison_protocol::{Channel, Filter, Tab};
 use std::time::{Duration, Instant};
 
@@ -46,6 +48,89 @@ const ROLLUPS: [&str; 7] = [
      SELECT channel, COUNT(*) FROM conversations
      WHERE status = 'open' AND assignee_id IS NULL GROUP BY channel",
 ];
+
+/// What the Analytics triggers keep (migration 0032), after giving the conversations response
+/// times, hand-over reasons and knowledge gaps: the same statements on both backends. The
+/// operators (ids 1 to 3) are made by [`team`] first.
+const ANALYTICS_ROLLUPS: [&str; 16] = [
+    "UPDATE conversations SET first_response_at = created_at + 2000 + (id % 9) * 1000,
+        handover_reason = CASE id % 10 WHEN 0 THEN 'asked_for_human' WHEN 4 THEN 'out_of_scope'
+            WHEN 7 THEN 'frustrated' WHEN 9 THEN 'manual' END,
+        agent_requested_at = CASE WHEN id % 10 IN (0, 4, 7, 9) THEN created_at + 3000 END,
+        first_human_reply_at = CASE WHEN id % 10 IN (0, 4, 7, 9)
+            THEN created_at + 3000 + (id % 13) * 20000 END,
+        first_human_reply_by = CASE WHEN id % 10 IN (0, 4, 7, 9) THEN 1 + id % 3 END",
+    "INSERT INTO knowledge_gaps (conversation_id, question, reason, created_at)
+     SELECT id, 'How do I return item ' || (id % 500) || '?', 'out_of_scope', created_at + 1000
+     FROM conversations WHERE id % 50 = 0",
+    "DELETE FROM analytics_daily",
+    "DELETE FROM analytics_hourly",
+    "DELETE FROM operator_daily",
+    "DELETE FROM durations_daily",
+    "INSERT INTO analytics_daily (day, channel, sessions)
+     SELECT created_at / 86400000, channel, COUNT(*) FROM conversations GROUP BY 1, 2",
+    "INSERT INTO analytics_daily (day, channel, resolved, ai_resolved)
+     SELECT resolved_at / 86400000, channel, COUNT(*),
+        SUM(CASE WHEN resolved_by IS NULL AND first_human_reply_at IS NULL THEN 1 ELSE 0 END)
+     FROM conversations WHERE status = 'resolved' GROUP BY 1, 2
+     ON CONFLICT (day, channel) DO UPDATE SET resolved = excluded.resolved,
+        ai_resolved = excluded.ai_resolved",
+    "INSERT INTO analytics_daily (day, channel, asked_for_human, out_of_scope, frustrated, manual)
+     SELECT agent_requested_at / 86400000, channel,
+        SUM(CASE WHEN handover_reason = 'asked_for_human' THEN 1 ELSE 0 END),
+        SUM(CASE WHEN handover_reason = 'out_of_scope' THEN 1 ELSE 0 END),
+        SUM(CASE WHEN handover_reason = 'frustrated' THEN 1 ELSE 0 END),
+        SUM(CASE WHEN handover_reason = 'manual' THEN 1 ELSE 0 END)
+     FROM conversations WHERE handover_reason IS NOT NULL GROUP BY 1, 2
+     ON CONFLICT (day, channel) DO UPDATE SET asked_for_human = excluded.asked_for_human,
+        out_of_scope = excluded.out_of_scope, frustrated = excluded.frustrated,
+        manual = excluded.manual",
+    "INSERT INTO analytics_hourly (hour, channel, sessions)
+     SELECT created_at / 3600000, channel, COUNT(*) FROM conversations GROUP BY 1, 2",
+    "INSERT INTO operator_daily (operator_id, day, channel, conversations)
+     SELECT first_human_reply_by, first_human_reply_at / 86400000, channel, COUNT(*)
+     FROM conversations WHERE first_human_reply_by IS NOT NULL GROUP BY 1, 2, 3",
+    "INSERT INTO operator_daily (operator_id, day, channel, ratings, rating_sum)
+     SELECT first_human_reply_by, resolved_at / 86400000, channel, COUNT(*), SUM(rating)
+     FROM conversations WHERE first_human_reply_by IS NOT NULL AND rating IS NOT NULL
+        AND resolved_at IS NOT NULL GROUP BY 1, 2, 3
+     ON CONFLICT (day, channel, operator_id) DO UPDATE SET ratings = excluded.ratings,
+        rating_sum = excluded.rating_sum",
+    "INSERT INTO durations_daily (metric, operator_id, day, channel, bucket, n)
+     SELECT 'first_response', 0, day, channel, bucket, COUNT(*) FROM (
+        SELECT first_response_at / 86400000 AS day, channel, (SELECT MIN(bucket)
+            FROM duration_buckets WHERE below_ms > first_response_at - created_at) AS bucket
+        FROM conversations WHERE first_response_at IS NOT NULL) t
+     GROUP BY day, channel, bucket",
+    "INSERT INTO durations_daily (metric, operator_id, day, channel, bucket, n)
+     SELECT 'human_response', 0, day, channel, bucket, COUNT(*) FROM (
+        SELECT first_human_reply_at / 86400000 AS day, channel, (SELECT MIN(bucket)
+            FROM duration_buckets WHERE below_ms > first_human_reply_at - agent_requested_at) AS bucket
+        FROM conversations WHERE first_human_reply_at IS NOT NULL) t
+     GROUP BY day, channel, bucket",
+    "INSERT INTO durations_daily (metric, operator_id, day, channel, bucket, n)
+     SELECT 'human_response', operator_id, day, channel, bucket, COUNT(*) FROM (
+        SELECT first_human_reply_by AS operator_id, first_human_reply_at / 86400000 AS day,
+            channel, (SELECT MIN(bucket) FROM duration_buckets
+                WHERE below_ms > first_human_reply_at - agent_requested_at) AS bucket
+        FROM conversations WHERE first_human_reply_at IS NOT NULL) t
+     GROUP BY operator_id, day, channel, bucket",
+    "INSERT INTO durations_daily (metric, operator_id, day, channel, bucket, n)
+     SELECT 'resolution', 0, day, channel, bucket, COUNT(*) FROM (
+        SELECT resolved_at / 86400000 AS day, channel, (SELECT MIN(bucket)
+            FROM duration_buckets WHERE below_ms > resolved_at - created_at) AS bucket
+        FROM conversations WHERE status = 'resolved' AND resolved_at IS NOT NULL) t
+     GROUP BY day, channel, bucket",
+];
+
+/// The Owner the server signs in as (made before it starts, with the tests' password) and two
+/// Agents: ids 1 to 3, who answer the conversations in the bench's data.
+async fn team(db: &Db) {
+    liaison::server::auth::ensure_owner(db, OWNER_EMAIL, Some(PASSWORD))
+        .await
+        .unwrap();
+    add_agents_to(db, 2).await;
+}
 
 async fn time<T, F: std::future::Future<Output = T>>(n: usize, f: impl Fn(usize) -> F) -> Vec<f64> {
     let mut out = Vec::with_capacity(n);
@@ -177,7 +262,7 @@ async fn fill_sqlite(db: &Db) {
             .unwrap();
         tx.commit().await.unwrap();
     }
-    for sql in ROLLUPS {
+    for sql in ROLLUPS.iter().chain(&ANALYTICS_ROLLUPS) {
         let mut tx = db.write().await.unwrap();
         sqlx::query(sql)
             .execute(tx.conn().sqlite().unwrap())
@@ -275,7 +360,7 @@ async fn fill_postgres(url: &str) {
          ON CONFLICT (channel, status, booked) DO UPDATE SET n = excluded.n",
     )
     .await;
-    for sql in ROLLUPS {
+    for sql in ROLLUPS.iter().chain(&ANALYTICS_ROLLUPS) {
         run(sql).await;
     }
     run("UPDATE visitors v SET conversation_count = c.n
@@ -335,6 +420,7 @@ async fn bench_inbox_at_a_million_conversations() {
     let db = Db::open(&dir.join("liaison.db"), Bus::default())
         .await
         .unwrap();
+    team(&db).await;
     fill_sqlite(&db).await;
     queries(&db, "SQLite").await;
     drop(db);
@@ -348,6 +434,7 @@ async fn bench_inbox_at_a_million_conversations() {
 async fn bench_inbox_at_a_million_conversations_on_postgres() {
     let url = postgres::fresh_database().await;
     let db = Db::open_postgres(&url, Bus::default()).await.unwrap();
+    team(&db).await;
     fill_postgres(&url).await;
     let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&url)
         .await
@@ -449,6 +536,34 @@ async fn queries(db: &Db, backend: &str) {
     report("Overview, Owner/Admin: 8 cards + 14 days", team, 0.95);
     let agent = time(100, |_| db::overview::agent(&db.read, 1)).await;
     report("Overview, Agent: 4 cards", agent, 0.95);
+    for (period, label) in [
+        (
+            Period::Last(7),
+            "Analytics, last 7 days (all figures and tables)",
+        ),
+        (Period::Last(30), "Analytics, last 30 days"),
+        (Period::Last(90), "Analytics, last 90 days"),
+        (
+            Period::Custom {
+                from: liaison_protocol::calendar::day_of(now) - 365,
+                to: liaison_protocol::calendar::day_of(now),
+            },
+            "Analytics, 366 days (the longest range)",
+        ),
+    ] {
+        for channel in [None, Some(Channel::Whatsapp)] {
+            let query = AnalyticsQuery { period, channel };
+            let samples = time(30, |_| {
+                liaison::server::analytics::figures(&db.read, query, now)
+            })
+            .await;
+            let label = match channel {
+                None => label.to_string(),
+                Some(_) => format!("{label}, WhatsApp only"),
+            };
+            report(&label, samples, 0.95);
+        }
+    }
     for (q, label) in [
         ("parcel courier", "search: two common words"),
         ("reference 4999999", "search: one message among 10,000,000"),
@@ -522,6 +637,19 @@ async fn over_http(backend: &str, env: &[(&str, &str)]) {
     })
     .await;
     report("Overview server function (Owner)", samples, 0.95);
+    for range in ["30", "90"] {
+        let samples = time(30, |_| async {
+            let r = call::<AnalyticsFigures>(&owner, &app, &[("range", range)]).await;
+            assert_eq!(r.status(), 200);
+            r.bytes().await.unwrap().len()
+        })
+        .await;
+        report(
+            &format!("Analytics server function, {range} days"),
+            samples,
+            0.95,
+        );
+    }
     // A newly opened dashboard stream: how many events arrive before the first live one.
     let stream = owner
         .get(app.url("/api/dashboard/v1/stream"))

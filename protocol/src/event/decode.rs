@@ -4,6 +4,7 @@
 use super::Event;
 use crate::handoff::HandoffStep;
 use crate::inbox::{ConversationSummary, InboxCounts, LiveVisitor};
+use crate::lead::Lead;
 use crate::rating::Rating;
 use crate::ticket::{Ticket, TicketCounts};
 use crate::{ConversationStatus, Message, Sender};
@@ -63,6 +64,7 @@ kinds! {
     "viewing" => Viewing { conversation_id: i64, operator_id: i64, name: String },
     "rated" => Rated { conversation_id: i64, rating: Rating },
     "ticket_changed" => TicketChanged { ticket: Box<Ticket>, counts: TicketCounts },
+    "lead_captured" => LeadCaptured { lead: Box<Lead> },
     "ai_delta" => AiDelta { conversation_id: i64, text: String },
 }
 
@@ -210,6 +212,19 @@ mod tests {
                     pending: 2,
                     solved: 0,
                 },
+            },
+            Event::LeadCaptured {
+                lead: Box::new(Lead {
+                    id: 9,
+                    email: "ana@example.com".into(),
+                    name: Some("Ana".into()),
+                    phone: None,
+                    company: None,
+                    message: None,
+                    conversation_id: Some(2),
+                    captured_by: Some("Ben".into()),
+                    created_at: 3,
+                }),
             },
             Event::AiDelta {
                 conversation_id: 2,

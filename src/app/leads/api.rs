@@ -52,6 +52,23 @@ pub async fn capture_lead(conversation_id: i64, form: LeadForm) -> Result<i64, A
         .await?
         .ok_or_else(|| AppError::NotFound.respond())?;
     let id = db::leads::insert(tx.conn(), &lead, conversation_id, c.visitor_id, me.id).await?;
+    // Outgoing webhooks (`lead.captured`) read it from the event log.
+    tx.emit(
+        liaison_protocol::Event::LeadCaptured {
+            lead: Box::new(liaison_protocol::lead::Lead {
+                id,
+                email: lead.email,
+                name: lead.name,
+                phone: lead.phone,
+                company: lead.company,
+                message: lead.message,
+                conversation_id: Some(conversation_id),
+                captured_by: Some(me.name.clone()),
+                created_at: crate::server::now_ms(),
+            }),
+        },
+        None,
+    );
     tx.commit().await?;
     Ok(id)
 }

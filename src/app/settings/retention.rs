@@ -1,13 +1,13 @@
-//! Settings → Data retention: how long visitors' metadata is kept after their last visit (an
-//! hourly job clears it, `server::retention`), beside the events' retention, which is set in the
-//! environment.
+//! Settings → Data retention: how long visitors' metadata is kept after their last visit and
+//! attachments after they were sent (an hourly job clears them, `server::retention`), beside the
+//! events' retention, which is set in the environment.
 
 use crate::app::error::AppError;
 use leptos::prelude::*;
 
-/// The days set (empty: kept), and the events' retention in hours.
+/// The days set for metadata and attachments (empty: kept), and the events' retention in hours.
 #[server(prefix = "/api/admin")]
-pub async fn data_retention() -> Result<(String, u64), AppError> {
+pub async fn data_retention() -> Result<(String, String, u64), AppError> {
     use crate::app::auth::ssr::{operator_with, state};
     operator_with(liaison_protocol::Role::Admin).await?;
     let state = state()?;
@@ -15,19 +15,22 @@ pub async fn data_retention() -> Result<(String, u64), AppError> {
         crate::server::db::settings::get(&state.db.read, crate::server::retention::SETTINGS_KEY)
             .await?
             .unwrap_or_default();
+    let text = |d: Option<u32>| d.map(|d| d.to_string()).unwrap_or_default();
     Ok((
-        r.visitor_metadata_days
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
+        text(r.visitor_metadata_days),
+        text(r.attachment_days),
         state.config.event_retention.as_secs() / 3600,
     ))
 }
 
 #[server(prefix = "/api/admin")]
-pub async fn save_data_retention(days: String) -> Result<(), AppError> {
+pub async fn save_data_retention(
+    days: String,
+    #[server(default)] attachment_days: String,
+) -> Result<(), AppError> {
     use crate::app::auth::ssr::{operator_with, state};
     let me = operator_with(liaison_protocol::Role::Admin).await?;
-    let r = liaison_protocol::retention::Retention::parse(&days)
+    let r = liaison_protocol::retention::Retention::parse(&days, &attachment_days)
         .map_err(|e| AppError::Invalid(e).respond())?;
     let db = &state()?.db;
     let mut tx = db.write().await?;
@@ -58,15 +61,18 @@ pub fn RetentionSettings() -> impl IntoView {
             {outcome}
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let (days, event_hours) = current.await.unwrap_or_default();
+                    let (days, attachment_days, event_hours) = current.await.unwrap_or_default();
                     view! {
                         <p class="muted small">
-                            "Visitors' browser, time zone, referrer, page and language are cleared this many days after their last visit (checked hourly). Conversations, names and emails stay. Live-update events are kept "
+                            "Visitors' browser, time zone, referrer, page and language are cleared this many days after their last visit, and files sent in conversations this many days after they were sent (checked hourly; the message stays, its file is no longer available). Conversations, names and emails stay. Live-update events are kept "
                             {event_hours}" hours (LIAISON_EVENT_RETENTION_HOURS)."
                         </p>
                         <ActionForm action=save attr:class="settings-form retention-form">
                             <label>"Keep visitor metadata (days; empty: keep)"
                                 <input type="text" inputmode="numeric" name="days" value=days/>
+                            </label>
+                            <label>"Keep attachments (days; empty: keep)"
+                                <input type="text" inputmode="numeric" name="attachment_days" value=attachment_days/>
                             </label>
                             <button type="submit" class="secondary">"Save retention"</button>
                         </ActionForm>

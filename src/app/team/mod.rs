@@ -223,26 +223,7 @@ fn CopyLink(text: String, path: String) -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = &path;
     });
-    let copied = RwSignal::new(false);
-    let copy = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let _ = window()
-                .navigator()
-                .clipboard()
-                .write_text(&url.get_untracked());
-            copied.set(true);
-        }
-    };
-    view! {
-        <div class="invite-link" role="status">
-            <p>{text}</p>
-            <input readonly class="invite-url" prop:value=move || url.get()/>
-            <button type="button" class="secondary" on:click=copy>
-                {move || if copied.get() { "Copied" } else { "Copy link" }}
-            </button>
-        </div>
-    }
+    view! { <crate::app::copy::CopyField text value=Signal::derive(move || url.get()) button="Copy link"/> }
 }
 
 /// `/invite/{token}`: the invitee chooses a name and password, and is signed in.

@@ -75,7 +75,8 @@ pub async fn respond(
     match decision {
         Decision::Escalate(why) => {
             let gap = gap_for(why, &history, &message.body);
-            conversations::ai_escalate(db, conversation_id, why.message(lang), gap).await?;
+            conversations::ai_escalate(db, conversation_id, why.kind(), why.message(lang), gap)
+                .await?;
         }
         Decision::Resolve => {
             conversations::ai_resolve(db, conversation_id, policy::say(Say::Resolved, lang))
@@ -104,7 +105,14 @@ pub async fn respond(
             {
                 budget::record_skipped(db, endpoint, Some(conversation_id), limit).await;
                 let why = Handover::Budget;
-                conversations::ai_escalate(db, conversation_id, why.message(lang), None).await?;
+                conversations::ai_escalate(
+                    db,
+                    conversation_id,
+                    why.kind(),
+                    why.message(lang),
+                    None,
+                )
+                .await?;
                 return Ok(());
             }
             let embedding = match &settings.llm {
@@ -125,7 +133,8 @@ pub async fn respond(
             if sources.is_empty() {
                 let why = Handover::OutOfScope;
                 let gap = gap_for(why, &history, &message.body);
-                conversations::ai_escalate(db, conversation_id, why.message(lang), gap).await?;
+                conversations::ai_escalate(db, conversation_id, why.kind(), why.message(lang), gap)
+                    .await?;
                 return Ok(());
             }
             match &settings.llm {
@@ -306,7 +315,8 @@ async fn answer_with_llm(
         Ok(turn::Outcome::Escalate { reason }) => {
             let why = model_handover(&reason);
             let gap = gap_for(why, ask.history, ask.question);
-            conversations::ai_escalate(db, conversation_id, why.message(ask.lang), gap).await?;
+            conversations::ai_escalate(db, conversation_id, why.kind(), why.message(ask.lang), gap)
+                .await?;
         }
         Ok(turn::Outcome::Resolve { text }) => {
             let text = if text.trim().is_empty() {
@@ -325,8 +335,14 @@ async fn answer_with_llm(
                 Some(passage) => post_passage(replies, conversation_id, passage).await?,
                 None => {
                     let why = Handover::Error;
-                    conversations::ai_escalate(db, conversation_id, why.message(ask.lang), None)
-                        .await?;
+                    conversations::ai_escalate(
+                        db,
+                        conversation_id,
+                        why.kind(),
+                        why.message(ask.lang),
+                        None,
+                    )
+                    .await?;
                 }
             }
         }

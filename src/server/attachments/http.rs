@@ -222,6 +222,13 @@ async fn visitor_download(
 
 /// The file (or its thumbnail) with the type sniffed at upload, never rendered as a page.
 async fn serve(store: &Store, row: &AttachmentRow, thumb: bool) -> Response {
+    if row.removed_at.is_some() {
+        return (
+            StatusCode::GONE,
+            "This file was removed: Settings → Data retention keeps attachments for a limited time.",
+        )
+            .into_response();
+    }
     let path = if thumb && row.thumbnail {
         store.thumbnail_path(&row.sha256)
     } else {

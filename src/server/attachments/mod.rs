@@ -51,6 +51,20 @@ impl Store {
         self.path(sha256).map(|p| p.with_extension("thumb"))
     }
 
+    /// Deletes a file and its thumbnail (data retention); one already gone is fine.
+    pub async fn remove(&self, sha256: &str) -> std::io::Result<()> {
+        for path in [self.path(sha256), self.thumbnail_path(sha256)]
+            .into_iter()
+            .flatten()
+        {
+            match tokio::fs::remove_file(&path).await {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     /// Checks the bytes, writes them (and a thumbnail for images) and says what they are.
     /// Hashing, decoding and writing run off the async workers.
     pub async fn accept(

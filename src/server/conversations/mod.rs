@@ -12,6 +12,7 @@ pub use handoff::{answer_delegation, hand_off, withdraw_delegation};
 
 use crate::server::attachments::StoredFile;
 use crate::server::db::{self, Db, WriteTx, conversations::ConversationRow, messages::NewMessage};
+use liaison_protocol::analytics::HandoverReason;
 use liaison_protocol::status::{self, StatusAction};
 use liaison_protocol::{
     Attachment, Channel, Citation, ConversationStatus, Event, Message, MessageKind, Sender,
@@ -356,10 +357,12 @@ pub async fn escalate(
     if let Some(text) = notice {
         say_as_ai(&mut tx, &conversation, text, &[]).await?;
     }
-    let by = match actor {
-        Actor::Operator(id) => Some(id),
-        _ => None,
+    let (by, reason) = match actor {
+        Actor::Operator(id) => (Some(id), HandoverReason::Manual),
+        Actor::Visitor(_) => (None, HandoverReason::AskedForHuman),
+        Actor::Ai => (None, HandoverReason::AiUnavailable),
     };
+    db::conversations::set_handover_reason(tx.conn(), conversation_id, reason).await?;
     change_status(&mut tx, &conversation, to, by).await?;
     tx.commit().await?;
     Ok(to)
@@ -377,6 +380,7 @@ pub struct Gap<'a> {
 pub async fn ai_escalate(
     db: &Db,
     conversation_id: i64,
+    reason: HandoverReason,
     notice: &str,
     gap: Option<Gap<'_>>,
 ) -> Result<ConversationStatus, OpError> {
@@ -389,6 +393,9 @@ pub async fn ai_escalate(
     say_as_ai(&mut tx, &conversation, notice, &[]).await?;
     if let Some(gap) = gap {
         db::gaps::record(tx.conn(), conversation_id, gap.question, gap.reason).await?;
+    }
+    if to != conversation.status {
+        db::conversations::set_handover_reason(tx.conn(), conversation_id, reason).await?;
     }
     change_status(&mut tx, &conversation, to, None).await?;
     tx.commit().await?;
@@ -512,10 +519,12 @@ pub async fn resolve(db: &Db, conversation_id: i64, actor: Actor) -> Result<(), 
     let mut tx = db.write().await?;
     let conversation = load(&mut tx, conversation_id).await?;
     let to = status::next_status(conversation.status, StatusAction::Resolve)?;
-    let by = match actor {
-        Actor::Operator(id) => Some(id),
-        _ => None,
+    let (by, reason) = match actor {
+        Actor::Operator(id) => (Some(id), HandoverReason::Manual),
+        Actor::Visitor(_) => (None, HandoverReason::AskedForHuman),
+        Actor::Ai => (None, HandoverReason::AiUnavailable),
     };
+    db::conversations::set_handover_reason(tx.conn(), conversation_id, reason).await?;
     change_status(&mut tx, &conversation, to, by).await?;
     if conversation.assignee_id.is_some() {
         // set_status already cleared the column; tell the dashboards the lock is gone.

@@ -6,6 +6,7 @@
 use super::{Backend, Conn, Pool, on};
 use crate::server::now_ms;
 use liaison_protocol::ConversationStatus;
+use liaison_protocol::analytics::HandoverReason;
 use liaison_protocol::inbox::{
     self, Channel, ConversationSummary, Delegation, Filter, Holder, InboxCounts, Tab,
 };
@@ -479,6 +480,10 @@ pub async fn set_status(
         sqlx::query(
             "UPDATE conversations SET status = $1, last_activity_at = $2,
                 agent_requested = agent_requested OR $3,
+                agent_requested_at = CASE WHEN $3 THEN COALESCE(agent_requested_at, $2)
+                    ELSE agent_requested_at END,
+                handover_reason = CASE WHEN $3 THEN COALESCE(handover_reason, 'manual')
+                    ELSE handover_reason END,
                 resolved_at = CASE WHEN $4 THEN $2 ELSE resolved_at END,
                 resolved_by = CASE WHEN $4 THEN $5 ELSE resolved_by END,
                 assignee_id = CASE WHEN $4 THEN NULL ELSE assignee_id END,
@@ -491,6 +496,29 @@ pub async fn set_status(
         .bind(status == ConversationStatus::NeedsAgent)
         .bind(resolved)
         .bind(by)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Why the conversation goes to a human, recorded the first time only (Analytics counts it);
+/// a hand-over without one recorded counts as manual (`set_status`).
+pub async fn set_handover_reason(
+    mut conn: Conn<'_>,
+    id: i64,
+    reason: HandoverReason,
+) -> Result<(), sqlx::Error> {
+    on!(conn, |c| {
+        sqlx::query(
+            "UPDATE conversations SET handover_reason = $1,
+                agent_requested_at = COALESCE(agent_requested_at, $2)
+             WHERE id = $3 AND handover_reason IS NULL",
+        )
+        .bind(reason.as_str())
+        .bind(now_ms())
         .bind(id)
         .execute(c)
         .await

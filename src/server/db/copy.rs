@@ -12,7 +12,7 @@ use futures::TryStreamExt;
 use sqlx::{PgConnection, QueryBuilder, Row, SqlitePool};
 
 /// The tables, parents before children. `tower_sessions` is left out on purpose.
-pub const TABLES: [&str; 26] = [
+pub const TABLES: [&str; 34] = [
     "users",
     "visitors",
     "conversations",
@@ -39,6 +39,14 @@ pub const TABLES: [&str; 26] = [
     "password_resets",
     "tickets",
     "ticket_counts",
+    "duration_buckets",
+    "analytics_daily",
+    "analytics_hourly",
+    "operator_daily",
+    "durations_daily",
+    "webhooks",
+    "webhook_deliveries",
+    "webhook_cursor",
 ];
 
 /// Tables whose triggers keep other tables (counts, rollups, search): off while copying, since
@@ -53,7 +61,13 @@ const TRIGGERED: [&str; 6] = [
 ];
 
 /// Tables migrations fill with their first rows; the copy replaces them.
-const SINGLETONS: [&str; 3] = ["event_retention", "kb_generation", "ticket_counts"];
+const SINGLETONS: [&str; 5] = [
+    "event_retention",
+    "kb_generation",
+    "ticket_counts",
+    "duration_buckets",
+    "webhook_cursor",
+];
 
 /// Rows per INSERT (PostgreSQL takes at most 65,535 parameters a statement).
 const ROWS_PER_INSERT: usize = 1_000;

@@ -10,6 +10,7 @@
 //! transaction-scoped advisory lock held to commit, so ids become visible in id order. All SQL
 //! lives in this module's files.
 
+pub mod analytics;
 pub mod attachments;
 mod backend;
 pub mod billing;
@@ -37,6 +38,7 @@ pub mod users;
 pub mod vectors;
 pub mod visitors;
 pub mod wal;
+pub mod webhooks;
 
 pub(crate) use backend::on;
 pub use backend::{Backend, Conn, Pool, PooledConn};

@@ -17,6 +17,7 @@ mod table;
 
 pub use lang::{Lang, Say, say};
 use liaison_protocol::Sender;
+use liaison_protocol::analytics::HandoverReason;
 
 /// One earlier message of the conversation, oldest first.
 #[derive(Debug, Clone, Copy)]
@@ -66,6 +67,16 @@ impl Handover {
             },
             lang,
         )
+    }
+
+    /// How Analytics groups it.
+    pub fn kind(self) -> HandoverReason {
+        match self {
+            Handover::Requested => HandoverReason::AskedForHuman,
+            Handover::Frustrated(_) => HandoverReason::Frustrated,
+            Handover::OutOfScope => HandoverReason::OutOfScope,
+            Handover::Error | Handover::Budget => HandoverReason::AiUnavailable,
+        }
     }
 
     /// Short reason recorded with the escalation (shown to operators).

@@ -1,0 +1,376 @@
+//! The Connectors page (`/connectors`, Admins and Owners): where channels and integrations are
+//! configured. Outgoing webhooks: add an endpoint (its signing secret is shown once), choose
+//! its events, pause or remove it, send a test, and read its delivery log. The WhatsApp
+//! channel's settings come with that channel.
+
+use crate::app::error::AppError;
+use crate::app::format;
+use leptos::prelude::*;
+use liaison_protocol::webhook::{Delivery, DeliveryStatus, Webhook, WebhookEvent, WebhookForm};
+use serde::{Deserialize, Serialize};
+
+/// Lines of a delivery log per page.
+pub const LOG_PAGE: i64 = 20;
+
+/// An endpoint just added, with the secret it signs with (shown this once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Added {
+    pub webhook: Webhook,
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryPage {
+    pub rows: Vec<Delivery>,
+    pub older: Option<i64>,
+}
+
+#[cfg(feature = "ssr")]
+async fn admin() -> Result<crate::server::auth::Operator, AppError> {
+    crate::app::auth::ssr::operator_with(liaison_protocol::Role::Admin).await
+}
+
+#[server(prefix = "/api/admin")]
+pub async fn list_webhooks() -> Result<Vec<Webhook>, AppError> {
+    use crate::server::db::webhooks;
+    admin().await?;
+    let db = &crate::app::auth::ssr::state()?.db.read;
+    let backlog = webhooks::backlog(db).await?;
+    Ok(webhooks::all(db)
+        .await?
+        .iter()
+        .map(|h| {
+            let (pending, failed) = backlog
+                .iter()
+                .find(|(id, _, _)| *id == h.id)
+                .map_or((0, 0), |(_, p, f)| (*p, *f));
+            h.listed(pending, failed)
+        })
+        .collect())
+}
+
+#[server(prefix = "/api/admin")]
+pub async fn add_webhook(form: WebhookForm) -> Result<Added, AppError> {
+    use crate::server::db::webhooks;
+    let me = admin().await?;
+    let fields = form.check().map_err(|e| AppError::Invalid(e).respond())?;
+    let db = &crate::app::auth::ssr::state()?.db;
+    let secret = crate::server::webhooks::new_secret();
+    let mut tx = db.write().await?;
+    let id = webhooks::insert(tx.conn(), &fields, &secret, me.id).await?;
+    tx.commit().await?;
+    let row = webhooks::find(&db.read, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound.respond())?;
+    Ok(Added {
+        webhook: row.listed(0, 0),
+        secret,
+    })
+}
+
+#[server(prefix = "/api/admin")]
+pub async fn change_webhook(id: i64, form: WebhookForm) -> Result<(), AppError> {
+    admin().await?;
+    let fields = form.check().map_err(|e| AppError::Invalid(e).respond())?;
+    let db = &crate::app::auth::ssr::state()?.db;
+    let mut tx = db.write().await?;
+    if !crate::server::db::webhooks::update(tx.conn(), id, &fields).await? {
+        return Err(AppError::NotFound.respond());
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server(prefix = "/api/admin")]
+pub async fn remove_webhook(id: i64) -> Result<(), AppError> {
+    admin().await?;
+    let db = &crate::app::auth::ssr::state()?.db;
+    let mut tx = db.write().await?;
+    if !crate::server::db::webhooks::delete(tx.conn(), id).await? {
+        return Err(AppError::NotFound.respond());
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server(prefix = "/api/admin")]
+pub async fn test_webhook(id: i64) -> Result<Delivery, AppError> {
+    admin().await?;
+    let db = &crate::app::auth::ssr::state()?.db;
+    crate::server::webhooks::send_test(db, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound.respond())
+}
+
+#[server(prefix = "/api/admin")]
+pub async fn webhook_deliveries(id: i64, before: Option<i64>) -> Result<DeliveryPage, AppError> {
+    admin().await?;
+    let db = &crate::app::auth::ssr::state()?.db.read;
+    let mut rows = crate::server::db::webhooks::log(db, id, before, LOG_PAGE + 1).await?;
+    let more = rows.len() as i64 > LOG_PAGE;
+    rows.truncate(LOG_PAGE as usize);
+    Ok(DeliveryPage {
+        older: more.then(|| rows.last().map(|d| d.id)).flatten(),
+        rows,
+    })
+}
+
+#[component]
+pub fn ConnectorsPage() -> impl IntoView {
+    let reload = RwSignal::new(0u32);
+    let hooks = crate::app::codec::resource(move || reload.get(), |_| list_webhooks());
+    let added = RwSignal::new(None::<Added>);
+    view! {
+        <div class="page connectors-page">
+            <header class="page-header"><h1>"Connectors"</h1></header>
+            <section class="card connector" aria-labelledby="whatsapp-title">
+                <h2 id="whatsapp-title">"WhatsApp"</h2>
+                <p class="muted">"Not available yet: the WhatsApp channel and its settings come in a later version."</p>
+            </section>
+            <section class="card connector" aria-labelledby="webhooks-title">
+                <h2 id="webhooks-title">"Outgoing webhooks"</h2>
+                <p class="muted small">
+                    "Liaison POSTs JSON to your endpoint when something happens, signed with the endpoint's secret: "
+                    <code>"X-Liaison-Signature: sha256=HMAC-SHA256(secret, timestamp + \".\" + body)"</code>
+                    " with the timestamp in " <code>"X-Liaison-Timestamp"</code>
+                    ". Failed deliveries are retried with growing waits for about 13 hours."
+                </p>
+                <AddForm reload added/>
+                {move || added.get().map(|a| view! {
+                    <div class="notice secret-once">
+                        <crate::app::copy::CopyField
+                            text="Endpoint added. Its signing secret, shown only now:".to_string()
+                            value=Signal::stored(a.secret.clone()) button="Copy secret"/>
+                    </div>
+                })}
+                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match hooks.await {
+                            Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                            Ok(list) if list.is_empty() => view! {
+                                <p class="muted empty">"No endpoints yet."</p>
+                            }.into_any(),
+                            Ok(list) => view! {
+                                <ul class="webhooks">
+                                    {list.into_iter().map(|h| view! { <Endpoint h reload/> }).collect_view()}
+                                </ul>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </section>
+        </div>
+    }
+}
+
+/// The event checkboxes of a form, bound to `chosen`.
+fn event_choices(chosen: RwSignal<Vec<WebhookEvent>>) -> impl IntoView {
+    WebhookEvent::ALL
+        .into_iter()
+        .map(|e| {
+            view! {
+                <label class="check">
+                    <input type="checkbox" name="events" value=e.as_str()
+                        prop:checked=move || chosen.get().contains(&e)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            chosen.update(|c| {
+                                c.retain(|x| *x != e);
+                                if on {
+                                    c.push(e);
+                                }
+                            });
+                        }/>
+                    {e.label()}
+                </label>
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+fn AddForm(reload: RwSignal<u32>, added: RwSignal<Option<Added>>) -> impl IntoView {
+    let url = RwSignal::new(String::new());
+    let chosen = RwSignal::new(WebhookEvent::ALL.to_vec());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let form = WebhookForm {
+            url: url.get_untracked(),
+            events: chosen
+                .get_untracked()
+                .iter()
+                .map(|e| e.as_str().to_string())
+                .collect(),
+            active: true,
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match add_webhook(form).await {
+                Ok(a) => {
+                    error.set(None);
+                    url.set(String::new());
+                    added.set(Some(a));
+                    reload.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="webhook-form" on:submit=submit>
+            <label>"Endpoint URL "
+                <input type="url" name="url" placeholder="https://example.com/hooks/liaison" required
+                    prop:value=url on:input=move |ev| url.set(event_target_value(&ev))/>
+            </label>
+            <fieldset class="events">
+                <legend>"Events"</legend>
+                {event_choices(chosen)}
+            </fieldset>
+            <button type="submit" class="button primary" disabled=move || busy.get()>"Add endpoint"</button>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        </form>
+    }
+}
+
+#[component]
+fn Endpoint(h: Webhook, reload: RwSignal<u32>) -> impl IntoView {
+    let id = h.id;
+    let active = RwSignal::new(h.active);
+    let open = RwSignal::new(false);
+    let message = RwSignal::new(None::<(bool, String)>);
+    let log_version = RwSignal::new(0u32);
+    let (url, events) = (h.url.clone(), h.events.clone());
+    let toggle = move |_| {
+        let form = WebhookForm {
+            url: url.clone(),
+            events: events.iter().map(|e| e.as_str().to_string()).collect(),
+            active: !active.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            match change_webhook(id, form).await {
+                Ok(()) => active.update(|a| *a = !*a),
+                Err(e) => message.set(Some((false, e.to_string()))),
+            }
+        });
+    };
+    let test = move |_| {
+        message.set(Some((true, "Sending…".into())));
+        leptos::task::spawn_local(async move {
+            match test_webhook(id).await {
+                Ok(d) if d.status == DeliveryStatus::Delivered => message.set(Some((
+                    true,
+                    format!(
+                        "Test delivered (HTTP {}).",
+                        d.response_code.unwrap_or_default()
+                    ),
+                ))),
+                Ok(d) => message.set(Some((
+                    false,
+                    format!("Test failed: {}", d.error.unwrap_or_default()),
+                ))),
+                Err(e) => message.set(Some((false, e.to_string()))),
+            }
+            log_version.update(|n| *n += 1);
+            open.set(true);
+        });
+    };
+    let remove = move |_| {
+        leptos::task::spawn_local(async move {
+            match remove_webhook(id).await {
+                Ok(()) => reload.update(|n| *n += 1),
+                Err(e) => message.set(Some((false, e.to_string()))),
+            }
+        });
+    };
+    let events = h
+        .events
+        .iter()
+        .map(|e| view! { <span class="chip">{e.label()}</span> })
+        .collect_view();
+    view! {
+        <li class="webhook card" data-webhook=id>
+            <div class="webhook-head">
+                <code class="url">{h.url.clone()}</code>
+                <span class=move || if active.get() { "badge on" } else { "badge off" }>
+                    {move || if active.get() { "Active" } else { "Paused" }}
+                </span>
+                {(h.failed > 0).then(|| view! { <span class="badge failed">{format!("{} failed", h.failed)}</span> })}
+            </div>
+            <div class="events">{events}</div>
+            <p class="muted small">"Secret "{h.secret_hint.clone()}" · added "{format::date_time(h.created_at)}</p>
+            <div class="actions">
+                <button type="button" class="button send-test" on:click=test>"Send test"</button>
+                <button type="button" class="button" on:click=toggle>
+                    {move || if active.get() { "Pause" } else { "Resume" }}
+                </button>
+                <button type="button" class="button" on:click=move |_| open.update(|o| *o = !*o)>
+                    {move || if open.get() { "Hide log" } else { "Delivery log" }}
+                </button>
+                <button type="button" class="button danger" on:click=remove>"Remove"</button>
+            </div>
+            {move || message.get().map(|(ok, m)| view! {
+                <p class=if ok { "notice" } else { "error" } role="status">{m}</p>
+            })}
+            <Show when=move || open.get()>
+                <DeliveryLog id version=log_version/>
+            </Show>
+        </li>
+    }
+}
+
+#[component]
+fn DeliveryLog(id: i64, version: RwSignal<u32>) -> impl IntoView {
+    let before = RwSignal::new(None::<i64>);
+    let page = crate::app::codec::resource(
+        move || (version.get(), before.get()),
+        move |(_, b)| webhook_deliveries(id, b),
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    Ok(p) if p.rows.is_empty() => view! { <p class="muted">"Nothing sent yet."</p> }.into_any(),
+                    Ok(p) => {
+                        let older = p.older;
+                        view! {
+                            <table class="data deliveries">
+                                <thead><tr>
+                                    <th>"Event"</th><th>"Status"</th><th class="num">"Attempts"</th>
+                                    <th>"Answer"</th><th>"Created"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {p.rows.into_iter().map(|d| {
+                                        let answer = match (d.response_code, d.error.clone()) {
+                                            (_, Some(e)) => e,
+                                            (Some(c), None) => format!("HTTP {c}"),
+                                            (None, None) => "—".into(),
+                                        };
+                                        let next = (d.status == DeliveryStatus::Pending)
+                                            .then_some(d.next_attempt_at).flatten()
+                                            .map(|t| format!(" · next try {}", format::date_time(t)));
+                                        view! {
+                                            <tr data-status=d.status.as_str()>
+                                                <td><code>{d.event}</code></td>
+                                                <td>{d.status.label()}{next}</td>
+                                                <td class="num">{d.attempts}</td>
+                                                <td>{answer}</td>
+                                                <td>{format::date_time(d.created_at)}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            {older.map(|o| view! {
+                                <button type="button" class="link" on:click=move |_| before.set(Some(o))>"Older →"</button>
+                            })}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
