@@ -95,6 +95,16 @@ pub async fn remove_old_attachments(
     }
 }
 
+/// Events created before this are deleted: Settings → Data retention's hours, else `default`
+/// (`LIAISON_EVENT_RETENTION_HOURS`).
+pub async fn event_cutoff(db: &Db, default: Duration, now: i64) -> Result<i64, sqlx::Error> {
+    let settings: liaison_protocol::retention::Retention =
+        crate::server::db::settings::get(&db.read, SETTINGS_KEY)
+            .await?
+            .unwrap_or_default();
+    Ok(settings.event_cutoff(now, default.as_secs() / 3600))
+}
+
 /// Runs `expire_events`, `forget_visitor_metadata` and `remove_old_attachments` at start and
 /// then hourly, until shutdown.
 pub fn spawn(
@@ -109,7 +119,13 @@ pub fn spawn(
             tokio::select! {
                 _ = shutdown.cancelled() => break,
                 _ = every.tick() => {
-                    let cutoff = now_ms() - keep.as_millis() as i64;
+                    let cutoff = match event_cutoff(&db, keep, now_ms()).await {
+                        Ok(c) => c,
+                        Err(e) => {
+                            tracing::warn!("event retention: reading Settings failed: {e}");
+                            now_ms() - keep.as_millis() as i64
+                        }
+                    };
                     match expire_events(&db, cutoff).await {
                         Ok(0) => {}
                         Ok(n) => tracing::info!("event retention: deleted {n} events"),

@@ -82,3 +82,46 @@ async fn old_visitors_lose_their_metadata_and_keep_their_conversations() {
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_retention_follows_settings_over_the_environment() {
+    let app = spawn().await;
+    let owner = operator(&app, OWNER_EMAIL).await;
+    let default = std::time::Duration::from_secs(168 * 3600);
+    let now = liaison::server::now_ms();
+    let cutoff = || liaison::server::retention::event_cutoff(&app.server.db, default, now);
+    assert_eq!(
+        cutoff().await.unwrap(),
+        now - 168 * 3_600_000,
+        "the environment's default"
+    );
+    let save = |hours: &'static str| {
+        let (c, app) = (owner.clone(), &app);
+        async move { call::<SaveDataRetention>(&c, app, &[("days", ""), ("event_hours", hours)]).await }
+    };
+    let r = save("0").await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("1 to 8760 hours"));
+    assert_eq!(
+        cutoff().await.unwrap(),
+        now - 168 * 3_600_000,
+        "a refused value changes nothing"
+    );
+    assert_eq!(save("2").await.status(), 200);
+    assert_eq!(cutoff().await.unwrap(), now - 2 * 3_600_000);
+    let shown: serde_json::Value = call::<DataRetention>(&owner, &app, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown[2], "2", "{shown}");
+    // The job deletes what is older than that.
+    let token = visitor(&app).await;
+    send(&app, &token, "e-1", "Hello").await;
+    wait_for_messages(&app, &token, 1).await;
+    let deleted = liaison::server::retention::expire_events(&app.server.db, now + 60_000)
+        .await
+        .unwrap();
+    assert!(deleted > 0);
+    app.stop().await;
+}

@@ -5,9 +5,10 @@
 use crate::app::error::AppError;
 use leptos::prelude::*;
 
-/// The days set for metadata and attachments (empty: kept), and the events' retention in hours.
+/// The days set for metadata and attachments (empty: kept), the events' hours (empty: the
+/// server's default), and that default.
 #[server(prefix = "/api/admin")]
-pub async fn data_retention() -> Result<(String, String, u64), AppError> {
+pub async fn data_retention() -> Result<(String, String, String, u64), AppError> {
     use crate::app::auth::ssr::{operator_with, state};
     operator_with(liaison_protocol::Role::Admin).await?;
     let state = state()?;
@@ -19,6 +20,7 @@ pub async fn data_retention() -> Result<(String, String, u64), AppError> {
     Ok((
         text(r.visitor_metadata_days),
         text(r.attachment_days),
+        text(r.event_hours),
         state.config.event_retention.as_secs() / 3600,
     ))
 }
@@ -27,10 +29,11 @@ pub async fn data_retention() -> Result<(String, String, u64), AppError> {
 pub async fn save_data_retention(
     days: String,
     #[server(default)] attachment_days: String,
+    #[server(default)] event_hours: String,
 ) -> Result<(), AppError> {
     use crate::app::auth::ssr::{operator_with, state};
     let me = operator_with(liaison_protocol::Role::Admin).await?;
-    let r = liaison_protocol::retention::Retention::parse(&days, &attachment_days)
+    let r = liaison_protocol::retention::Retention::parse(&days, &attachment_days, &event_hours)
         .map_err(|e| AppError::Invalid(e).respond())?;
     let db = &state()?.db;
     let mut tx = db.write().await?;
@@ -61,11 +64,11 @@ pub fn RetentionSettings() -> impl IntoView {
             {outcome}
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let (days, attachment_days, event_hours) = current.await.unwrap_or_default();
+                    let (days, attachment_days, event_hours, default_hours) =
+                        current.await.unwrap_or_default();
                     view! {
                         <p class="muted small">
-                            "Visitors' browser, time zone, referrer, page and language are cleared this many days after their last visit, and files sent in conversations this many days after they were sent (checked hourly; the message stays, its file is no longer available). Conversations, names and emails stay. Live-update events are kept "
-                            {event_hours}" hours (LIAISON_EVENT_RETENTION_HOURS)."
+                            "Visitors' browser, time zone, referrer, page and language are cleared this many days after their last visit, and files sent in conversations this many days after they were sent (checked hourly; the message stays, its file is no longer available). Conversations, names and emails stay. Live-update events let a dashboard or widget that lost its connection catch up; older ones are deleted."
                         </p>
                         <ActionForm action=save attr:class="settings-form retention-form">
                             <label>"Keep visitor metadata (days; empty: keep)"
@@ -73,6 +76,9 @@ pub fn RetentionSettings() -> impl IntoView {
                             </label>
                             <label>"Keep attachments (days; empty: keep)"
                                 <input type="text" inputmode="numeric" name="attachment_days" value=attachment_days/>
+                            </label>
+                            <label>{format!("Keep live-update events (hours; empty: the server's {default_hours}, LIAISON_EVENT_RETENTION_HOURS)")}
+                                <input type="text" inputmode="numeric" name="event_hours" value=event_hours/>
                             </label>
                             <button type="submit" class="secondary">"Save retention"</button>
                         </ActionForm>
