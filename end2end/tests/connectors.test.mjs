@@ -73,6 +73,22 @@ test('an Owner adds a webhook, tests it, and receives signed events', async () =
       .update(`${created.headers['x-liaison-timestamp']}.${created.body}`).digest('hex');
     assert.equal(created.headers['x-liaison-signature'], expected);
     assert.equal(JSON.parse(created.body).event, 'conversation.created');
+
+    // WhatsApp: the connection's settings are saved; the secrets are never shown again.
+    const wa = owner.locator('form.whatsapp-form');
+    await wa.locator('input[name="form[phone_number_id]"]').fill('106540352242922');
+    await wa.locator('input[name="form[access_token]"]').fill('EAAG-browser-token');
+    await wa.locator('input[name="form[app_secret]"]').fill('0123456789abcdef');
+    await wa.locator('input[name="form[verify_token]"]').fill('liaison-verify');
+    await wa.locator('button[type=submit]').click();
+    await owner.locator('.connector .notice', { hasText: 'WhatsApp settings saved' }).waitFor(WAIT);
+    await owner.waitForFunction(
+      () => document.querySelector('form.whatsapp-form input[name="form[access_token]"]')
+        ?.placeholder.startsWith('saved'),
+      null, WAIT,
+    );
+    assert.equal(await wa.locator('input[name="form[access_token]"]').inputValue(), '');
+    assert.equal((await owner.content()).includes('EAAG-browser-token'), false);
     assert.deepEqual(owner.errors, []);
   } finally {
     hook.server.close();

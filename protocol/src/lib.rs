@@ -26,6 +26,7 @@ pub mod status;
 pub mod team;
 pub mod ticket;
 pub mod webhook;
+pub mod whatsapp;
 pub mod widget_api;
 pub mod widget_look;
 pub mod widget_texts;

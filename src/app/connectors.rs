@@ -1,12 +1,14 @@
 //! The Connectors page (`/connectors`, Admins and Owners): where channels and integrations are
 //! configured. Outgoing webhooks: add an endpoint (its signing secret is shown once), choose
-//! its events, pause or remove it, send a test, and read its delivery log. The WhatsApp
-//! channel's settings come with that channel.
+//! its events, pause or remove it, send a test, and read its delivery log. WhatsApp: the Cloud
+//! API connection's settings (secrets written, never shown again); the channel that uses them
+//! (receiving and sending messages) is its own piece of work.
 
 use crate::app::error::AppError;
 use crate::app::format;
 use leptos::prelude::*;
 use liaison_protocol::webhook::{Delivery, DeliveryStatus, Webhook, WebhookEvent, WebhookForm};
+use liaison_protocol::whatsapp::{WEBHOOK_PATH, WhatsappForm, WhatsappView};
 use serde::{Deserialize, Serialize};
 
 /// Lines of a delivery log per page.
@@ -115,6 +117,37 @@ pub async fn webhook_deliveries(id: i64, before: Option<i64>) -> Result<Delivery
     })
 }
 
+/// The Settings key of the WhatsApp connection.
+pub const WHATSAPP_KEY: &str = "whatsapp";
+
+#[server(prefix = "/api/admin")]
+pub async fn whatsapp_settings() -> Result<WhatsappView, AppError> {
+    admin().await?;
+    let db = &crate::app::auth::ssr::state()?.db.read;
+    let saved: liaison_protocol::whatsapp::WhatsappSettings =
+        crate::server::db::settings::get(db, WHATSAPP_KEY)
+            .await?
+            .unwrap_or_default();
+    Ok(saved.view())
+}
+
+#[server(prefix = "/api/admin")]
+pub async fn save_whatsapp(form: WhatsappForm) -> Result<WhatsappView, AppError> {
+    let me = admin().await?;
+    let db = &crate::app::auth::ssr::state()?.db;
+    let mut tx = db.write().await?;
+    let saved: liaison_protocol::whatsapp::WhatsappSettings =
+        crate::server::db::settings::get(&db.read, WHATSAPP_KEY)
+            .await?
+            .unwrap_or_default();
+    let next = form
+        .apply(&saved)
+        .map_err(|e| AppError::Invalid(e).respond())?;
+    crate::server::db::settings::put(tx.conn(), WHATSAPP_KEY, &next, Some(me.id)).await?;
+    tx.commit().await?;
+    Ok(next.view())
+}
+
 #[component]
 pub fn ConnectorsPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
@@ -123,10 +156,7 @@ pub fn ConnectorsPage() -> impl IntoView {
     view! {
         <div class="page connectors-page">
             <header class="page-header"><h1>"Connectors"</h1></header>
-            <section class="card connector" aria-labelledby="whatsapp-title">
-                <h2 id="whatsapp-title">"WhatsApp"</h2>
-                <p class="muted">"Not available yet: the WhatsApp channel and its settings come in a later version."</p>
-            </section>
+            <WhatsappSection/>
             <section class="card connector" aria-labelledby="webhooks-title">
                 <h2 id="webhooks-title">"Outgoing webhooks"</h2>
                 <p class="muted small">
@@ -372,5 +402,67 @@ fn DeliveryLog(id: i64, version: RwSignal<u32>) -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+#[component]
+fn WhatsappSection() -> impl IntoView {
+    let save = ServerAction::<SaveWhatsapp>::new();
+    let current =
+        crate::app::codec::resource(move || save.version().get(), |_| whatsapp_settings());
+    let outcome = move || {
+        save.value().get().map(|r| match r {
+            Ok(_) => {
+                view! { <p class="notice" role="status">"WhatsApp settings saved."</p> }.into_any()
+            }
+            Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+        })
+    };
+    let secret = |name: &'static str, label: &'static str, set: bool| {
+        let hint = if set {
+            "saved; leave empty to keep it"
+        } else {
+            "not set"
+        };
+        view! {
+            <label>{label}
+                <input type="password" autocomplete="off" name=format!("form[{name}]") placeholder=hint/>
+            </label>
+        }
+    };
+    view! {
+        <section class="card connector" aria-labelledby="whatsapp-title">
+            <h2 id="whatsapp-title">"WhatsApp"</h2>
+            <p class="muted small">
+                "The WhatsApp Business (Cloud API) connection. Receiving and sending WhatsApp messages is not available in this version yet: these settings are kept for it. Meta's webhook address will be "
+                <code>{WEBHOOK_PATH}</code>" on this server's public address."
+            </p>
+            {outcome}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let v = current.await.unwrap_or_default();
+                    view! {
+                        <ActionForm action=save attr:class="settings-form whatsapp-form">
+                            <label>"Phone number ID"
+                                <input type="text" inputmode="numeric" name="form[phone_number_id]" value=v.phone_number_id.clone()/>
+                            </label>
+                            {secret("access_token", "Access token", v.has_access_token)}
+                            {secret("app_secret", "App secret", v.has_app_secret)}
+                            {secret("verify_token", "Webhook verify token", v.has_verify_token)}
+                            <label>"Graph API address"
+                                <input type="url" name="form[graph_url]" placeholder=liaison_protocol::whatsapp::DEFAULT_GRAPH_URL value=v.graph_url.clone()/>
+                            </label>
+                            <label>"Template for replies after 24 hours (name)"
+                                <input type="text" name="form[template_name]" value=v.template_name.clone()/>
+                            </label>
+                            <label>"Template language"
+                                <input type="text" name="form[template_language]" placeholder="en_US" value=v.template_language.clone()/>
+                            </label>
+                            <button type="submit" class="secondary">"Save WhatsApp settings"</button>
+                        </ActionForm>
+                    }
+                })}
+            </Transition>
+        </section>
     }
 }

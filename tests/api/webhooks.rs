@@ -343,3 +343,76 @@ async fn failures_are_retried_and_tests_report_at_once() {
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whatsapp_settings_are_checked_and_never_show_their_secrets() {
+    use liaison::app::connectors::{SaveWhatsapp, WhatsappSettings};
+    let app = spawn().await;
+    let owner = operator(&app, OWNER_EMAIL).await;
+    let full = [
+        ("form[phone_number_id]", "106540352242922"),
+        ("form[access_token]", "EAAG-secret-token"),
+        ("form[app_secret]", "0123456789abcdef"),
+        ("form[verify_token]", "liaison-verify"),
+        ("form[template_name]", "support_follow_up"),
+        ("form[template_language]", "en_US"),
+    ];
+    // Missing secrets: refused, nothing stored.
+    let r = call::<SaveWhatsapp>(&owner, &app, &full[..1]).await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("access token"));
+    let view: Value = call::<WhatsappSettings>(&owner, &app, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["configured"], false);
+
+    let r = call::<SaveWhatsapp>(&owner, &app, &full).await;
+    assert_eq!(r.status(), 200);
+    let text = call::<WhatsappSettings>(&owner, &app, &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    for secret in ["EAAG-secret-token", "0123456789abcdef", "liaison-verify"] {
+        assert!(!text.contains(secret), "{text}");
+    }
+    let view: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(view["has_access_token"], true);
+    assert_eq!(view["graph_url"], "https://graph.facebook.com/v21.0");
+
+    // Saved again with the secrets left empty: kept.
+    let r = call::<SaveWhatsapp>(&owner, &app, &[full[0], full[4], full[5]]).await;
+    assert_eq!(r.status(), 200);
+    let stored: liaison_protocol::whatsapp::WhatsappSettings =
+        liaison::server::db::settings::get(&app.server.db.read, "whatsapp")
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(stored.access_token, "EAAG-secret-token");
+    // Another Graph address without the token again: refused, the token stays where it was.
+    let r = call::<SaveWhatsapp>(
+        &owner,
+        &app,
+        &[
+            full[0],
+            ("form[graph_url]", "https://graph.example.net/v21.0"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("access token again"));
+    let view: Value = call::<WhatsappSettings>(&owner, &app, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["graph_url"], "https://graph.facebook.com/v21.0");
+    let agent = operator(&app, "agent@liaison.local").await;
+    assert_eq!(
+        call::<WhatsappSettings>(&agent, &app, &[]).await.status(),
+        403
+    );
+    app.stop().await;
+}
