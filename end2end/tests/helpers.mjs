@@ -83,6 +83,25 @@ export async function clickUntil(page, control, expected) {
   throw new Error(`clicking ${control} never showed ${expected}`);
 }
 
+/**
+ * Fills a field until `expected` shows: like `clickUntil`, for a form inside Suspense whose
+ * input handlers attach a moment after the page hydrates (typed too early, nothing reacts).
+ */
+export async function fillUntil(page, field, value, expected) {
+  const deadline = Date.now() + WAIT.timeout;
+  while (Date.now() < deadline) {
+    await page.fill(field, '', WAIT);
+    await page.fill(field, value, WAIT);
+    try {
+      await page.locator(expected).first().waitFor({ timeout: 1000 });
+      return;
+    } catch {
+      // not yet: type it again
+    }
+  }
+  throw new Error(`filling ${field} never showed ${expected}`);
+}
+
 /** Waits until hydration has attached the live stream (the header says so). */
 export async function waitLive(page) {
   await page.waitForSelector('.live-indicator:has-text("Live")', WAIT);

@@ -3,7 +3,7 @@
 // The form is turned off again at the end (the server is shared with the other browser tests).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, OWNER, WAIT, clickUntil, hydrated, newPage, signIn, waitLive } from './helpers.mjs';
+import { BASE, OWNER, WAIT, clickUntil, fillUntil, hydrated, newPage, signIn, waitLive } from './helpers.mjs';
 
 async function setPrechat(page, name, email, phone) {
   await page.goto(`${BASE}/settings`);
@@ -132,8 +132,8 @@ test('Settings → Widget: a live preview, the embed snippet, and the look on th
   await owner.goto(`${BASE}/settings`);
   await hydrated(owner);
   // The preview follows the form as it is edited, before anything is saved.
-  await owner.locator('form.widget-settings input[name=title]').fill('Acme help');
-  await owner.locator('.widget-preview .preview-header', { hasText: 'Acme help' }).waitFor(WAIT);
+  await fillUntil(owner, 'form.widget-settings input[name=title]', 'Acme help',
+    '.widget-preview .preview-header:has-text("Acme help")');
   await owner.locator('form.widget-settings select[name=position]').selectOption('left');
   await owner.locator('.widget-preview.left').waitFor(WAIT);
   const snippet = await owner.locator('.embed-snippet textarea').inputValue();

@@ -212,16 +212,25 @@ async fn attempt(d: &store::DueDelivery, retry_base_ms: Option<i64>) -> store::A
     }
 }
 
-/// Sends what is due. How many attempts were made.
+/// Sends what is due, up to `PARALLEL` at a time, so one slow endpoint does not hold up the
+/// others (order between deliveries is not promised: each carries its event's id and time).
+/// How many attempts were made.
 pub async fn send_due(db: &Db, retry_base_ms: i64) -> Result<usize, sqlx::Error> {
+    use futures::StreamExt;
+    const PARALLEL: usize = 8;
     let due = store::due(&db.read, now_ms(), SEND_BATCH).await?;
-    for d in &due {
-        let outcome = attempt(d, Some(retry_base_ms)).await;
-        let mut tx = db.write().await?;
-        store::record_attempt(tx.conn(), d.id, &outcome).await?;
-        tx.commit().await?;
+    let n = due.len();
+    let outcomes: Vec<(i64, store::Attempt)> = futures::stream::iter(due)
+        .map(|d| async move { (d.id, attempt(&d, Some(retry_base_ms)).await) })
+        .buffer_unordered(PARALLEL)
+        .collect()
+        .await;
+    let mut tx = db.write().await?;
+    for (id, outcome) in &outcomes {
+        store::record_attempt(tx.conn(), *id, outcome).await?;
     }
-    Ok(due.len())
+    tx.commit().await?;
+    Ok(n)
 }
 
 /// "Send test": a `ping` delivery sent at once, once; its line of the log.
