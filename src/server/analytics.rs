@@ -143,11 +143,6 @@ impl CsvQuery {
     }
 }
 
-/// A cell a spreadsheet will not run as a formula.
-fn cell(text: &str) -> String {
-    crate::server::exports::cell(text)
-}
-
 pub async fn csv(
     State(state): State<AppState>,
     AuthOperator(_operator): AuthOperator,
@@ -174,7 +169,7 @@ pub async fn csv(
     let mut w = csv::Writer::from_writer(Vec::new());
     let written = w.write_record(&head).and_then(|_| {
         rows.iter()
-            .try_for_each(|r| w.write_record(r.iter().map(|c| cell(c))))
+            .try_for_each(|r| w.write_record(r.iter().map(|c| crate::server::exports::cell(c))))
     });
     let bytes = written
         .map_err(|e| e.to_string())

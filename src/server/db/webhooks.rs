@@ -184,37 +184,28 @@ pub struct LoggedEvent {
 }
 
 /// The events after `after` whose kind is one of `kinds`, in id order, and the last id read
-/// (which moves past events of other kinds too).
+/// (which moves past events of other kinds too). One read of at most `limit` events.
 pub async fn events_after(
     mut conn: Conn<'_>,
     after: i64,
     kinds: &[&str],
     limit: i64,
 ) -> Result<(Vec<LoggedEvent>, i64), sqlx::Error> {
-    let ids: Vec<(i64, String)> = on!(conn, |c| sqlx::query_as(
-        "SELECT id, kind FROM events WHERE id > $1 ORDER BY id LIMIT $2"
+    let rows: Vec<LoggedEvent> = on!(conn, |c| sqlx::query_as(
+        "SELECT id, kind, conversation_id, payload, created_at FROM events
+         WHERE id > $1 ORDER BY id LIMIT $2"
     )
     .bind(after)
     .bind(limit)
     .fetch_all(c)
     .await)?;
-    let last = ids.last().map_or(after, |(id, _)| *id);
-    let wanted: Vec<i64> = ids
-        .iter()
-        .filter(|(_, k)| kinds.contains(&k.as_str()))
-        .map(|(id, _)| *id)
-        .collect();
-    let mut out = Vec::with_capacity(wanted.len());
-    for id in wanted {
-        let e: Option<LoggedEvent> = on!(conn, |c| sqlx::query_as(
-            "SELECT id, kind, conversation_id, payload, created_at FROM events WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_optional(c)
-        .await)?;
-        out.extend(e);
-    }
-    Ok((out, last))
+    let last = rows.last().map_or(after, |e| e.id);
+    Ok((
+        rows.into_iter()
+            .filter(|e| kinds.contains(&e.kind.as_str()))
+            .collect(),
+        last,
+    ))
 }
 
 /// Queues a delivery; `event_id` makes it once per endpoint and event. `next_attempt_at` None
