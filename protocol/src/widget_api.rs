@@ -22,6 +22,60 @@ pub struct VisitorMetadata {
     pub language: Option<String>,
 }
 
+impl VisitorMetadata {
+    /// The longest each field may be, in characters: a user agent, an IANA zone, two URLs and
+    /// a language tag, with room to spare.
+    pub const BOUNDS: [(&'static str, usize); 5] = [
+        ("browser", 512),
+        ("timezone", 64),
+        ("referrer", 2048),
+        ("page", 2048),
+        ("language", 35),
+    ];
+
+    fn fields_mut(&mut self) -> [&mut Option<String>; 5] {
+        [
+            &mut self.browser,
+            &mut self.timezone,
+            &mut self.referrer,
+            &mut self.page,
+            &mut self.language,
+        ]
+    }
+
+    /// Refuses a field longer than its bound, naming it (the server stores nothing then).
+    pub fn check(&self) -> Result<(), String> {
+        let fields = [
+            &self.browser,
+            &self.timezone,
+            &self.referrer,
+            &self.page,
+            &self.language,
+        ];
+        for ((name, max), value) in Self::BOUNDS.iter().zip(fields) {
+            if value.as_ref().is_some_and(|v| v.chars().count() > *max) {
+                return Err(format!(
+                    "metadata.{name} is too long ({max} characters at most)."
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Cuts each field to its bound: what the widget does before sending (a very long page
+    /// address must not stop a visitor from chatting).
+    pub fn clipped(mut self) -> Self {
+        for ((_, max), value) in Self::BOUNDS.iter().zip(self.fields_mut()) {
+            if let Some(v) = value
+                && let Some((cut, _)) = v.char_indices().nth(*max)
+            {
+                v.truncate(cut);
+            }
+        }
+        self
+    }
+}
+
 /// `POST /session`: resume the visitor behind `token`, or start a new one.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionRequest {
@@ -180,5 +234,36 @@ mod tests {
     fn missing_metadata_is_fine() {
         let r: SessionRequest = serde_json::from_str("{}").unwrap();
         assert_eq!(r, SessionRequest::default());
+    }
+}
+
+#[cfg(test)]
+mod metadata_tests {
+    use super::VisitorMetadata;
+
+    #[test]
+    fn bounds_are_checked_and_clipped() {
+        let ok = VisitorMetadata {
+            browser: Some("Mozilla/5.0".into()),
+            page: Some(format!("https://shop.example/{}", "a".repeat(2000))),
+            ..Default::default()
+        };
+        assert!(ok.check().is_ok());
+        let long = VisitorMetadata {
+            browser: Some("é".repeat(513)),
+            ..Default::default()
+        };
+        assert_eq!(
+            long.check().unwrap_err(),
+            "metadata.browser is too long (512 characters at most)."
+        );
+        let clipped = long.clipped();
+        assert_eq!(clipped.browser.as_ref().unwrap().chars().count(), 512);
+        assert!(clipped.check().is_ok());
+        let zone = VisitorMetadata {
+            timezone: Some("x".repeat(65)),
+            ..Default::default()
+        };
+        assert!(zone.check().unwrap_err().contains("timezone"));
     }
 }

@@ -58,10 +58,11 @@ pub enum Text {
     AiTyping,
     LeaveEmail,
     Optional,
+    TooFast,
 }
 
 /// How many texts there are.
-pub const COUNT: usize = Text::Optional as usize + 1;
+pub const COUNT: usize = Text::TooFast as usize + 1;
 
 /// The built-in texts, in the order of `Text`.
 pub const ENGLISH: [&str; COUNT] = [
@@ -83,39 +84,40 @@ pub const ENGLISH: [&str; COUNT] = [
     "Send a file",                          // SendFile
     "Hi! Ask us anything — our AI assistant answers right away, and a human is one click away.", // Welcome
     "Our team is away right now. Leave a message here and we will get back to you as soon as we are back.", // Away
-    "Source: ",                                      // Source
-    "New conversation. How can we help?",            // NewConversation
-    "Not sent — click to retry.",                    // NotSentRetry
-    "not sent, please try again.",                   // FileNotSent
-    "How did we do?",                                // HowDidWeDo
-    "stars",                                         // Stars
-    "Anything to add? (optional)",                   // AnythingToAdd
-    "Send rating",                                   // SendRating
-    "Thank you for your feedback!",                  // ThanksFeedback
-    "Choose 1 to 5 stars.",                          // ChooseStars
-    "Not sent. Please try again.",                   // NotSentTryAgain
-    "Before we start, tell us who you are:",         // WhoAreYou
-    "Name",                                          // Name
-    "Email",                                         // Email
-    "Phone",                                         // Phone
-    "Start chat",                                    // StartChat
-    "Thanks! How can we help?",                      // ThanksHowHelp
-    "We could not reach support. Please try again.", // Unreachable
-    "You",                                           // You
-    "AI Assistant",                                  // AiAssistant
-    "Support Agent",                                 // SupportAgent
-    "Menu",                                          // Menu
-    "New conversation",                              // NewChat
-    "Your conversation is still open",               // StillOpen
-    "Past conversations",                            // Past
-    "Back to the conversation",                      // Back
-    "No conversations yet.",                         // NoPast
-    "Show older",                                    // Older
-    "Open",                                          // StatusOpen
-    "Resolved",                                      // StatusResolved
-    "AI Assistant is typing…",                       // AiTyping
-    "Leave your email address, so we can reply:",    // LeaveEmail
-    "(optional)",                                    // Optional
+    "Source: ",                                                 // Source
+    "New conversation. How can we help?",                       // NewConversation
+    "Not sent — click to retry.",                               // NotSentRetry
+    "not sent, please try again.",                              // FileNotSent
+    "How did we do?",                                           // HowDidWeDo
+    "stars",                                                    // Stars
+    "Anything to add? (optional)",                              // AnythingToAdd
+    "Send rating",                                              // SendRating
+    "Thank you for your feedback!",                             // ThanksFeedback
+    "Choose 1 to 5 stars.",                                     // ChooseStars
+    "Not sent. Please try again.",                              // NotSentTryAgain
+    "Before we start, tell us who you are:",                    // WhoAreYou
+    "Name",                                                     // Name
+    "Email",                                                    // Email
+    "Phone",                                                    // Phone
+    "Start chat",                                               // StartChat
+    "Thanks! How can we help?",                                 // ThanksHowHelp
+    "We could not reach support. Please try again.",            // Unreachable
+    "You",                                                      // You
+    "AI Assistant",                                             // AiAssistant
+    "Support Agent",                                            // SupportAgent
+    "Menu",                                                     // Menu
+    "New conversation",                                         // NewChat
+    "Your conversation is still open",                          // StillOpen
+    "Past conversations",                                       // Past
+    "Back to the conversation",                                 // Back
+    "No conversations yet.",                                    // NoPast
+    "Show older",                                               // Older
+    "Open",                                                     // StatusOpen
+    "Resolved",                                                 // StatusResolved
+    "AI Assistant is typing…",                                  // AiTyping
+    "Leave your email address, so we can reply:",               // LeaveEmail
+    "(optional)",                                               // Optional
+    "Sending too fast: your message will go in a few seconds.", // TooFast
 ];
 
 /// The languages served besides English, with their texts in the order of `Text`.
@@ -141,39 +143,40 @@ pub const TRANSLATIONS: [(&str, [&str; COUNT]); 5] = [
             "Envoyer un fichier",              // SendFile
             "Bonjour ! Posez-nous vos questions : notre assistant IA répond tout de suite, et un humain est à un clic.", // Welcome
             "Notre équipe est absente pour le moment. Laissez un message ici : nous vous répondrons dès notre retour.", // Away
-            "Source : ",                                                       // Source
-            "Nouvelle conversation. Comment pouvons-nous vous aider ?",        // NewConversation
-            "Non envoyé — cliquez pour réessayer.",                            // NotSentRetry
-            "non envoyé, veuillez réessayer.",                                 // FileNotSent
-            "Comment avons-nous fait ?",                                       // HowDidWeDo
-            "étoiles",                                                         // Stars
-            "Un commentaire ? (facultatif)",                                   // AnythingToAdd
-            "Envoyer la note",                                                 // SendRating
-            "Merci pour votre avis !",                                         // ThanksFeedback
-            "Choisissez de 1 à 5 étoiles.",                                    // ChooseStars
-            "Non envoyé. Veuillez réessayer.",                                 // NotSentTryAgain
-            "Avant de commencer, dites-nous qui vous êtes :",                  // WhoAreYou
-            "Nom",                                                             // Name
-            "E-mail",                                                          // Email
-            "Téléphone",                                                       // Phone
-            "Commencer",                                                       // StartChat
-            "Merci ! Comment pouvons-nous vous aider ?",                       // ThanksHowHelp
-            "Impossible de joindre l'assistance. Veuillez réessayer.",         // Unreachable
-            "Vous",                                                            // You
-            "Assistant IA",                                                    // AiAssistant
-            "Conseiller",                                                      // SupportAgent
-            "Menu",                                                            // Menu
-            "Nouvelle conversation",                                           // NewChat
-            "Votre conversation est encore ouverte",                           // StillOpen
-            "Conversations précédentes",                                       // Past
-            "Retour à la conversation",                                        // Back
-            "Aucune conversation pour l'instant.",                             // NoPast
-            "Plus anciennes",                                                  // Older
-            "Ouverte",                                                         // StatusOpen
-            "Résolue",                                                         // StatusResolved
-            "L'assistant IA écrit…",                                           // AiTyping
-            "Laissez votre adresse e-mail pour que nous puissions répondre :", // LeaveEmail
-            "(facultatif)",                                                    // Optional
+            "Source : ",                                                         // Source
+            "Nouvelle conversation. Comment pouvons-nous vous aider ?",          // NewConversation
+            "Non envoyé — cliquez pour réessayer.",                              // NotSentRetry
+            "non envoyé, veuillez réessayer.",                                   // FileNotSent
+            "Comment avons-nous fait ?",                                         // HowDidWeDo
+            "étoiles",                                                           // Stars
+            "Un commentaire ? (facultatif)",                                     // AnythingToAdd
+            "Envoyer la note",                                                   // SendRating
+            "Merci pour votre avis !",                                           // ThanksFeedback
+            "Choisissez de 1 à 5 étoiles.",                                      // ChooseStars
+            "Non envoyé. Veuillez réessayer.",                                   // NotSentTryAgain
+            "Avant de commencer, dites-nous qui vous êtes :",                    // WhoAreYou
+            "Nom",                                                               // Name
+            "E-mail",                                                            // Email
+            "Téléphone",                                                         // Phone
+            "Commencer",                                                         // StartChat
+            "Merci ! Comment pouvons-nous vous aider ?",                         // ThanksHowHelp
+            "Impossible de joindre l'assistance. Veuillez réessayer.",           // Unreachable
+            "Vous",                                                              // You
+            "Assistant IA",                                                      // AiAssistant
+            "Conseiller",                                                        // SupportAgent
+            "Menu",                                                              // Menu
+            "Nouvelle conversation",                                             // NewChat
+            "Votre conversation est encore ouverte",                             // StillOpen
+            "Conversations précédentes",                                         // Past
+            "Retour à la conversation",                                          // Back
+            "Aucune conversation pour l'instant.",                               // NoPast
+            "Plus anciennes",                                                    // Older
+            "Ouverte",                                                           // StatusOpen
+            "Résolue",                                                           // StatusResolved
+            "L'assistant IA écrit…",                                             // AiTyping
+            "Laissez votre adresse e-mail pour que nous puissions répondre :",   // LeaveEmail
+            "(facultatif)",                                                      // Optional
+            "Envoi trop rapide : votre message partira dans quelques secondes.", // TooFast
         ],
     ),
     (
@@ -197,39 +200,40 @@ pub const TRANSLATIONS: [(&str, [&str; COUNT]); 5] = [
             "Datei senden",                       // SendFile
             "Hallo! Fragen Sie uns alles – unser KI-Assistent antwortet sofort, und ein Mensch ist nur einen Klick entfernt.", // Welcome
             "Unser Team ist gerade nicht da. Hinterlassen Sie hier eine Nachricht; wir melden uns, sobald wir zurück sind.", // Away
-            "Quelle: ",                                                          // Source
-            "Neues Gespräch. Wie können wir helfen?",                            // NewConversation
-            "Nicht gesendet – zum Wiederholen klicken.",                         // NotSentRetry
-            "nicht gesendet, bitte erneut versuchen.",                           // FileNotSent
-            "Wie waren wir?",                                                    // HowDidWeDo
-            "Sterne",                                                            // Stars
-            "Noch etwas? (optional)",                                            // AnythingToAdd
-            "Bewertung senden",                                                  // SendRating
-            "Danke für Ihr Feedback!",                                           // ThanksFeedback
-            "Wählen Sie 1 bis 5 Sterne.",                                        // ChooseStars
-            "Nicht gesendet. Bitte erneut versuchen.",                           // NotSentTryAgain
-            "Bevor wir beginnen, sagen Sie uns, wer Sie sind:",                  // WhoAreYou
-            "Name",                                                              // Name
-            "E-Mail",                                                            // Email
-            "Telefon",                                                           // Phone
-            "Chat starten",                                                      // StartChat
-            "Danke! Wie können wir helfen?",                                     // ThanksHowHelp
-            "Der Support ist nicht erreichbar. Bitte erneut versuchen.",         // Unreachable
-            "Sie",                                                               // You
-            "KI-Assistent",                                                      // AiAssistant
-            "Support-Mitarbeiter",                                               // SupportAgent
-            "Menü",                                                              // Menu
-            "Neues Gespräch",                                                    // NewChat
-            "Ihr Gespräch ist noch offen",                                       // StillOpen
-            "Frühere Gespräche",                                                 // Past
-            "Zurück zum Gespräch",                                               // Back
-            "Noch keine Gespräche.",                                             // NoPast
-            "Ältere anzeigen",                                                   // Older
-            "Offen",                                                             // StatusOpen
-            "Gelöst",                                                            // StatusResolved
-            "Der KI-Assistent schreibt…",                                        // AiTyping
-            "Hinterlassen Sie Ihre E-Mail-Adresse, damit wir antworten können:", // LeaveEmail
-            "(optional)",                                                        // Optional
+            "Quelle: ",                                                           // Source
+            "Neues Gespräch. Wie können wir helfen?",                             // NewConversation
+            "Nicht gesendet – zum Wiederholen klicken.",                          // NotSentRetry
+            "nicht gesendet, bitte erneut versuchen.",                            // FileNotSent
+            "Wie waren wir?",                                                     // HowDidWeDo
+            "Sterne",                                                             // Stars
+            "Noch etwas? (optional)",                                             // AnythingToAdd
+            "Bewertung senden",                                                   // SendRating
+            "Danke für Ihr Feedback!",                                            // ThanksFeedback
+            "Wählen Sie 1 bis 5 Sterne.",                                         // ChooseStars
+            "Nicht gesendet. Bitte erneut versuchen.",                            // NotSentTryAgain
+            "Bevor wir beginnen, sagen Sie uns, wer Sie sind:",                   // WhoAreYou
+            "Name",                                                               // Name
+            "E-Mail",                                                             // Email
+            "Telefon",                                                            // Phone
+            "Chat starten",                                                       // StartChat
+            "Danke! Wie können wir helfen?",                                      // ThanksHowHelp
+            "Der Support ist nicht erreichbar. Bitte erneut versuchen.",          // Unreachable
+            "Sie",                                                                // You
+            "KI-Assistent",                                                       // AiAssistant
+            "Support-Mitarbeiter",                                                // SupportAgent
+            "Menü",                                                               // Menu
+            "Neues Gespräch",                                                     // NewChat
+            "Ihr Gespräch ist noch offen",                                        // StillOpen
+            "Frühere Gespräche",                                                  // Past
+            "Zurück zum Gespräch",                                                // Back
+            "Noch keine Gespräche.",                                              // NoPast
+            "Ältere anzeigen",                                                    // Older
+            "Offen",                                                              // StatusOpen
+            "Gelöst",                                                             // StatusResolved
+            "Der KI-Assistent schreibt…",                                         // AiTyping
+            "Hinterlassen Sie Ihre E-Mail-Adresse, damit wir antworten können:",  // LeaveEmail
+            "(optional)",                                                         // Optional
+            "Zu schnell gesendet: Ihre Nachricht geht in wenigen Sekunden raus.", // TooFast
         ],
     ),
     (
@@ -253,39 +257,40 @@ pub const TRANSLATIONS: [(&str, [&str; COUNT]); 5] = [
             "Enviar un archivo",                // SendFile
             "¡Hola! Pregúntanos lo que quieras: nuestro asistente de IA responde al instante, y una persona está a un clic.", // Welcome
             "Nuestro equipo no está disponible ahora. Deja un mensaje aquí y te responderemos en cuanto volvamos.", // Away
-            "Fuente: ",                                              // Source
-            "Nueva conversación. ¿En qué podemos ayudarte?",         // NewConversation
-            "No enviado: haz clic para reintentar.",                 // NotSentRetry
-            "no enviado, inténtalo de nuevo.",                       // FileNotSent
-            "¿Qué tal lo hicimos?",                                  // HowDidWeDo
-            "estrellas",                                             // Stars
-            "¿Algo que añadir? (opcional)",                          // AnythingToAdd
-            "Enviar valoración",                                     // SendRating
-            "¡Gracias por tu opinión!",                              // ThanksFeedback
-            "Elige de 1 a 5 estrellas.",                             // ChooseStars
-            "No enviado. Inténtalo de nuevo.",                       // NotSentTryAgain
-            "Antes de empezar, dinos quién eres:",                   // WhoAreYou
-            "Nombre",                                                // Name
-            "Correo electrónico",                                    // Email
-            "Teléfono",                                              // Phone
-            "Empezar",                                               // StartChat
-            "¡Gracias! ¿En qué podemos ayudarte?",                   // ThanksHowHelp
-            "No pudimos contactar con soporte. Inténtalo de nuevo.", // Unreachable
-            "Tú",                                                    // You
-            "Asistente de IA",                                       // AiAssistant
-            "Agente de soporte",                                     // SupportAgent
-            "Menú",                                                  // Menu
-            "Nueva conversación",                                    // NewChat
-            "Tu conversación sigue abierta",                         // StillOpen
-            "Conversaciones anteriores",                             // Past
-            "Volver a la conversación",                              // Back
-            "Aún no hay conversaciones.",                            // NoPast
-            "Ver anteriores",                                        // Older
-            "Abierta",                                               // StatusOpen
-            "Resuelta",                                              // StatusResolved
-            "El asistente de IA está escribiendo…",                  // AiTyping
-            "Déjanos tu correo electrónico para poder responderte:", // LeaveEmail
-            "(opcional)",                                            // Optional
+            "Fuente: ",                                                    // Source
+            "Nueva conversación. ¿En qué podemos ayudarte?",               // NewConversation
+            "No enviado: haz clic para reintentar.",                       // NotSentRetry
+            "no enviado, inténtalo de nuevo.",                             // FileNotSent
+            "¿Qué tal lo hicimos?",                                        // HowDidWeDo
+            "estrellas",                                                   // Stars
+            "¿Algo que añadir? (opcional)",                                // AnythingToAdd
+            "Enviar valoración",                                           // SendRating
+            "¡Gracias por tu opinión!",                                    // ThanksFeedback
+            "Elige de 1 a 5 estrellas.",                                   // ChooseStars
+            "No enviado. Inténtalo de nuevo.",                             // NotSentTryAgain
+            "Antes de empezar, dinos quién eres:",                         // WhoAreYou
+            "Nombre",                                                      // Name
+            "Correo electrónico",                                          // Email
+            "Teléfono",                                                    // Phone
+            "Empezar",                                                     // StartChat
+            "¡Gracias! ¿En qué podemos ayudarte?",                         // ThanksHowHelp
+            "No pudimos contactar con soporte. Inténtalo de nuevo.",       // Unreachable
+            "Tú",                                                          // You
+            "Asistente de IA",                                             // AiAssistant
+            "Agente de soporte",                                           // SupportAgent
+            "Menú",                                                        // Menu
+            "Nueva conversación",                                          // NewChat
+            "Tu conversación sigue abierta",                               // StillOpen
+            "Conversaciones anteriores",                                   // Past
+            "Volver a la conversación",                                    // Back
+            "Aún no hay conversaciones.",                                  // NoPast
+            "Ver anteriores",                                              // Older
+            "Abierta",                                                     // StatusOpen
+            "Resuelta",                                                    // StatusResolved
+            "El asistente de IA está escribiendo…",                        // AiTyping
+            "Déjanos tu correo electrónico para poder responderte:",       // LeaveEmail
+            "(opcional)",                                                  // Optional
+            "Envío demasiado rápido: tu mensaje saldrá en unos segundos.", // TooFast
         ],
     ),
     (
@@ -309,39 +314,40 @@ pub const TRANSLATIONS: [(&str, [&str; COUNT]); 5] = [
             "Invia un file",                   // SendFile
             "Ciao! Chiedici qualsiasi cosa: il nostro assistente IA risponde subito, e una persona è a un clic di distanza.", // Welcome
             "Il nostro team al momento non è disponibile. Lascia un messaggio qui e ti risponderemo appena torniamo.", // Away
-            "Fonte: ",                                                      // Source
-            "Nuova conversazione. Come possiamo aiutarti?",                 // NewConversation
-            "Non inviato: fai clic per riprovare.",                         // NotSentRetry
-            "non inviato, riprova.",                                        // FileNotSent
-            "Come siamo andati?",                                           // HowDidWeDo
-            "stelle",                                                       // Stars
-            "Qualcosa da aggiungere? (facoltativo)",                        // AnythingToAdd
-            "Invia valutazione",                                            // SendRating
-            "Grazie per il tuo feedback!",                                  // ThanksFeedback
-            "Scegli da 1 a 5 stelle.",                                      // ChooseStars
-            "Non inviato. Riprova.",                                        // NotSentTryAgain
-            "Prima di iniziare, dicci chi sei:",                            // WhoAreYou
-            "Nome",                                                         // Name
-            "E-mail",                                                       // Email
-            "Telefono",                                                     // Phone
-            "Inizia",                                                       // StartChat
-            "Grazie! Come possiamo aiutarti?",                              // ThanksHowHelp
-            "Impossibile raggiungere l'assistenza. Riprova.",               // Unreachable
-            "Tu",                                                           // You
-            "Assistente IA",                                                // AiAssistant
-            "Operatore",                                                    // SupportAgent
-            "Menu",                                                         // Menu
-            "Nuova conversazione",                                          // NewChat
-            "La tua conversazione è ancora aperta",                         // StillOpen
-            "Conversazioni precedenti",                                     // Past
-            "Torna alla conversazione",                                     // Back
-            "Ancora nessuna conversazione.",                                // NoPast
-            "Mostra precedenti",                                            // Older
-            "Aperta",                                                       // StatusOpen
-            "Risolta",                                                      // StatusResolved
-            "L'assistente IA sta scrivendo…",                               // AiTyping
-            "Lasciaci il tuo indirizzo e-mail, così possiamo risponderti:", // LeaveEmail
-            "(facoltativo)",                                                // Optional
+            "Fonte: ",                                                        // Source
+            "Nuova conversazione. Come possiamo aiutarti?",                   // NewConversation
+            "Non inviato: fai clic per riprovare.",                           // NotSentRetry
+            "non inviato, riprova.",                                          // FileNotSent
+            "Come siamo andati?",                                             // HowDidWeDo
+            "stelle",                                                         // Stars
+            "Qualcosa da aggiungere? (facoltativo)",                          // AnythingToAdd
+            "Invia valutazione",                                              // SendRating
+            "Grazie per il tuo feedback!",                                    // ThanksFeedback
+            "Scegli da 1 a 5 stelle.",                                        // ChooseStars
+            "Non inviato. Riprova.",                                          // NotSentTryAgain
+            "Prima di iniziare, dicci chi sei:",                              // WhoAreYou
+            "Nome",                                                           // Name
+            "E-mail",                                                         // Email
+            "Telefono",                                                       // Phone
+            "Inizia",                                                         // StartChat
+            "Grazie! Come possiamo aiutarti?",                                // ThanksHowHelp
+            "Impossibile raggiungere l'assistenza. Riprova.",                 // Unreachable
+            "Tu",                                                             // You
+            "Assistente IA",                                                  // AiAssistant
+            "Operatore",                                                      // SupportAgent
+            "Menu",                                                           // Menu
+            "Nuova conversazione",                                            // NewChat
+            "La tua conversazione è ancora aperta",                           // StillOpen
+            "Conversazioni precedenti",                                       // Past
+            "Torna alla conversazione",                                       // Back
+            "Ancora nessuna conversazione.",                                  // NoPast
+            "Mostra precedenti",                                              // Older
+            "Aperta",                                                         // StatusOpen
+            "Risolta",                                                        // StatusResolved
+            "L'assistente IA sta scrivendo…",                                 // AiTyping
+            "Lasciaci il tuo indirizzo e-mail, così possiamo risponderti:",   // LeaveEmail
+            "(facoltativo)",                                                  // Optional
+            "Invio troppo rapido: il messaggio partirà tra qualche secondo.", // TooFast
         ],
     ),
     (
@@ -365,39 +371,40 @@ pub const TRANSLATIONS: [(&str, [&str; COUNT]); 5] = [
             "Enviar um arquivo",              // SendFile
             "Olá! Pergunte o que quiser: nosso assistente de IA responde na hora, e uma pessoa está a um clique.", // Welcome
             "Nossa equipe não está disponível agora. Deixe uma mensagem aqui e responderemos assim que voltarmos.", // Away
-            "Fonte: ",                                              // Source
-            "Nova conversa. Como podemos ajudar?",                  // NewConversation
-            "Não enviado: clique para tentar de novo.",             // NotSentRetry
-            "não enviado, tente de novo.",                          // FileNotSent
-            "Como nos saímos?",                                     // HowDidWeDo
-            "estrelas",                                             // Stars
-            "Algo a acrescentar? (opcional)",                       // AnythingToAdd
-            "Enviar avaliação",                                     // SendRating
-            "Obrigado pela sua avaliação!",                         // ThanksFeedback
-            "Escolha de 1 a 5 estrelas.",                           // ChooseStars
-            "Não enviado. Tente de novo.",                          // NotSentTryAgain
-            "Antes de começar, diga quem você é:",                  // WhoAreYou
-            "Nome",                                                 // Name
-            "E-mail",                                               // Email
-            "Telefone",                                             // Phone
-            "Começar",                                              // StartChat
-            "Obrigado! Como podemos ajudar?",                       // ThanksHowHelp
-            "Não foi possível falar com o suporte. Tente de novo.", // Unreachable
-            "Você",                                                 // You
-            "Assistente de IA",                                     // AiAssistant
-            "Atendente",                                            // SupportAgent
-            "Menu",                                                 // Menu
-            "Nova conversa",                                        // NewChat
-            "Sua conversa ainda está aberta",                       // StillOpen
-            "Conversas anteriores",                                 // Past
-            "Voltar à conversa",                                    // Back
-            "Ainda não há conversas.",                              // NoPast
-            "Ver anteriores",                                       // Older
-            "Aberta",                                               // StatusOpen
-            "Resolvida",                                            // StatusResolved
-            "O assistente de IA está digitando…",                   // AiTyping
-            "Deixe seu e-mail para podermos responder:",            // LeaveEmail
-            "(opcional)",                                           // Optional
+            "Fonte: ",                                                     // Source
+            "Nova conversa. Como podemos ajudar?",                         // NewConversation
+            "Não enviado: clique para tentar de novo.",                    // NotSentRetry
+            "não enviado, tente de novo.",                                 // FileNotSent
+            "Como nos saímos?",                                            // HowDidWeDo
+            "estrelas",                                                    // Stars
+            "Algo a acrescentar? (opcional)",                              // AnythingToAdd
+            "Enviar avaliação",                                            // SendRating
+            "Obrigado pela sua avaliação!",                                // ThanksFeedback
+            "Escolha de 1 a 5 estrelas.",                                  // ChooseStars
+            "Não enviado. Tente de novo.",                                 // NotSentTryAgain
+            "Antes de começar, diga quem você é:",                         // WhoAreYou
+            "Nome",                                                        // Name
+            "E-mail",                                                      // Email
+            "Telefone",                                                    // Phone
+            "Começar",                                                     // StartChat
+            "Obrigado! Como podemos ajudar?",                              // ThanksHowHelp
+            "Não foi possível falar com o suporte. Tente de novo.",        // Unreachable
+            "Você",                                                        // You
+            "Assistente de IA",                                            // AiAssistant
+            "Atendente",                                                   // SupportAgent
+            "Menu",                                                        // Menu
+            "Nova conversa",                                               // NewChat
+            "Sua conversa ainda está aberta",                              // StillOpen
+            "Conversas anteriores",                                        // Past
+            "Voltar à conversa",                                           // Back
+            "Ainda não há conversas.",                                     // NoPast
+            "Ver anteriores",                                              // Older
+            "Aberta",                                                      // StatusOpen
+            "Resolvida",                                                   // StatusResolved
+            "O assistente de IA está digitando…",                          // AiTyping
+            "Deixe seu e-mail para podermos responder:",                   // LeaveEmail
+            "(opcional)",                                                  // Optional
+            "Envio rápido demais: sua mensagem sairá em alguns segundos.", // TooFast
         ],
     ),
 ];

@@ -66,6 +66,21 @@ pub mod ssr {
 
     pub async fn sign_in(email: &str, password: &str) -> Result<(), AppError> {
         let state = state()?;
+        // Counted before the password is checked: a guesser waits, growing longer, whether or
+        // not a guess was right (`limits::Tiered`), per address and per account.
+        let parts = leptos_axum::extract::<axum::http::request::Parts>()
+            .await
+            .map_err(|_| AppError::Internal)?;
+        let ip = crate::server::client_ip::of(&parts, state.config.trust_proxy);
+        let account = email.trim().to_lowercase();
+        crate::server::limits::all([
+            state.limits.sign_in_address.check(&ip),
+            state.limits.sign_in_account.check(&account),
+        ])
+        .map_err(|wait| {
+            tracing::warn!(%ip, "sign-in attempts throttled");
+            AppError::Throttled(wait.seconds()).respond()
+        })?;
         let Some(op) = auth::authenticate(&state.db, email, password).await? else {
             return Err(AppError::Invalid("Wrong email or password.".into()).respond());
         };

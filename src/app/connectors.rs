@@ -51,11 +51,27 @@ pub async fn list_webhooks() -> Result<Vec<Webhook>, AppError> {
         .collect())
 }
 
+/// A webhook's address must be one the server may connect to (`outbound`): said when it is
+/// saved; every delivery checks again.
+#[cfg(feature = "ssr")]
+async fn reachable(url: &str) -> Result<(), AppError> {
+    let reach = &crate::app::auth::ssr::state()?.config.private_urls;
+    crate::server::outbound::check(url, reach)
+        .await
+        .map_err(|_| {
+            AppError::Invalid(
+                "That address cannot be used: webhooks go to public web addresses only.".into(),
+            )
+            .respond()
+        })
+}
+
 #[server(prefix = "/api/admin")]
 pub async fn add_webhook(form: WebhookForm) -> Result<Added, AppError> {
     use crate::server::db::webhooks;
     let me = admin().await?;
     let fields = form.check().map_err(|e| AppError::Invalid(e).respond())?;
+    reachable(&fields.url).await?;
     let db = &crate::app::auth::ssr::state()?.db;
     let secret = crate::server::webhooks::new_secret();
     let mut tx = db.write().await?;
@@ -74,6 +90,7 @@ pub async fn add_webhook(form: WebhookForm) -> Result<Added, AppError> {
 pub async fn change_webhook(id: i64, form: WebhookForm) -> Result<(), AppError> {
     admin().await?;
     let fields = form.check().map_err(|e| AppError::Invalid(e).respond())?;
+    reachable(&fields.url).await?;
     let db = &crate::app::auth::ssr::state()?.db;
     let mut tx = db.write().await?;
     if !crate::server::db::webhooks::update(tx.conn(), id, &fields).await? {
@@ -99,7 +116,8 @@ pub async fn remove_webhook(id: i64) -> Result<(), AppError> {
 pub async fn test_webhook(id: i64) -> Result<Delivery, AppError> {
     admin().await?;
     let db = &crate::app::auth::ssr::state()?.db;
-    crate::server::webhooks::send_test(db, id)
+    let reach = &crate::app::auth::ssr::state()?.config.private_urls;
+    crate::server::webhooks::send_test(db, id, reach)
         .await?
         .ok_or_else(|| AppError::NotFound.respond())
 }

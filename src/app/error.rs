@@ -18,6 +18,9 @@ pub enum AppError {
     /// A rule said no, e.g. "Locked by another agent".
     #[error("{0}")]
     Conflict(String),
+    /// Too many tries in a short time (sign-in attempts): wait this many seconds.
+    #[error("Too many attempts. Please wait {0} seconds and try again.")]
+    Throttled(u64),
     #[error("Something went wrong on the server. Please try again.")]
     Internal,
     /// The request did not reach the server function (network, encoding).
@@ -59,6 +62,7 @@ mod ssr {
                 AppError::NotFound => StatusCode::NOT_FOUND,
                 AppError::Invalid(_) | AppError::Transport(_) => StatusCode::BAD_REQUEST,
                 AppError::Conflict(_) => StatusCode::CONFLICT,
+                AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
                 AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             }
         }
@@ -67,6 +71,12 @@ mod ssr {
         pub fn respond(self) -> Self {
             if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
                 response.set_status(self.status());
+                if let AppError::Throttled(seconds) = self {
+                    response.insert_header(
+                        axum::http::header::RETRY_AFTER,
+                        axum::http::HeaderValue::from(seconds),
+                    );
+                }
             }
             self
         }

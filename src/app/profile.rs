@@ -30,7 +30,7 @@ pub async fn change_password(form: PasswordForm) -> Result<(), AppError> {
     {
         return Err(AppError::Invalid("Your current password is not right.".into()).respond());
     }
-    let hash = auth::hash_password(&new);
+    let hash = auth::hash_password(&new).await;
     let mut tx = db.write().await?;
     crate::server::db::users::set_password_hash(tx.conn(), me.id, &hash).await?;
     tx.commit().await?;

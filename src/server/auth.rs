@@ -29,7 +29,7 @@ fn credential(password_hash: &str) -> String {
     crate::server::visitor_tokens::hash(password_hash)[..16].to_string()
 }
 
-pub fn hash_password(password: &str) -> String {
+fn hash_now(password: &str) -> String {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -37,7 +37,7 @@ pub fn hash_password(password: &str) -> String {
         .to_string()
 }
 
-pub fn verify_password(password: &str, hash: &str) -> bool {
+fn verify_now(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| {
             Argon2::default()
@@ -45,6 +45,35 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
+}
+
+/// Runs `work` (argon2: tens of milliseconds of CPU and ~19 MiB each) on the blocking pool, at
+/// most one per core at a time. A burst of sign-ins then waits here, instead of occupying the
+/// async workers that serve every stream, page and widget call.
+async fn on_hashing_pool<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    static PERMITS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        tokio::sync::Semaphore::new(cores)
+    });
+    let _permit = PERMITS
+        .acquire()
+        .await
+        .expect("the semaphore is never closed");
+    tokio::task::spawn_blocking(work)
+        .await
+        .expect("password hashing does not panic")
+}
+
+/// An argon2 hash of `password`, to store.
+pub async fn hash_password(password: &str) -> String {
+    let password = password.to_string();
+    on_hashing_pool(move || hash_now(&password)).await
+}
+
+/// Whether `password` is the one `hash` was made from.
+pub async fn verify_password(password: &str, hash: &str) -> bool {
+    let (password, hash) = (password.to_string(), hash.to_string());
+    on_hashing_pool(move || verify_now(&password, &hash)).await
 }
 
 /// A password people can type: 16 characters from an alphabet without look-alikes.
@@ -64,10 +93,10 @@ pub async fn authenticate(
 ) -> Result<Option<Operator>, sqlx::Error> {
     let Some(user) = db::users::find_by_email(&db.read, email.trim()).await? else {
         // Spend the same time as a real check so timing does not reveal which emails exist.
-        let _ = verify_password(password, &DUMMY_HASH);
+        let _ = verify_password(password, &DUMMY_HASH).await;
         return Ok(None);
     };
-    if !verify_password(password, &user.password_hash) {
+    if !verify_password(password, &user.password_hash).await {
         return Ok(None);
     }
     Ok(Some(Operator::from(user)))
@@ -93,7 +122,7 @@ pub async fn operator_by_id(db: &Db, id: i64) -> Result<Option<Operator>, sqlx::
 }
 
 static DUMMY_HASH: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| hash_password("no such operator"));
+    std::sync::LazyLock::new(|| hash_now("no such operator"));
 
 /// The operator signed in on this session, if any (and if they still exist).
 pub async fn session_operator(db: &Db, session: &Session) -> Result<Option<Operator>, sqlx::Error> {
@@ -128,15 +157,24 @@ pub async fn sign_out(session: &Session) -> Result<(), tower_sessions::session::
     session.flush().await
 }
 
-/// Creates the owner on first start when no user exists. Returns the password when it was
-/// generated, so it can be printed once.
+/// What start-up found or did about the owner.
+#[derive(Debug, PartialEq, Eq)]
+pub enum OwnerAtStart {
+    /// Operators exist already: nothing done, nothing to say.
+    Existing,
+    /// The owner was created now, with the password from the environment or, when there was
+    /// none, this generated one (to be shown once).
+    Created { generated: Option<String> },
+}
+
+/// Creates the owner on first start when no user exists.
 pub async fn ensure_owner(
     db: &Db,
     email: &str,
     password: Option<&str>,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<OwnerAtStart, sqlx::Error> {
     if db::users::count(&db.read).await? > 0 {
-        return Ok(None);
+        return Ok(OwnerAtStart::Existing);
     }
     let generated = password.is_none().then(generate_password);
     let password = password
@@ -147,25 +185,25 @@ pub async fn ensure_owner(
         tx.conn(),
         email,
         "Owner",
-        &hash_password(password),
+        &hash_password(password).await,
         Role::Owner,
     )
     .await?;
     tx.commit().await?;
-    Ok(generated)
+    Ok(OwnerAtStart::Created { generated })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn hashes_verify() {
-        let h = hash_password("correct horse");
+    #[tokio::test]
+    async fn hashes_verify() {
+        let h = hash_password("correct horse").await;
         assert!(h.starts_with("$argon2"));
-        assert!(verify_password("correct horse", &h));
-        assert!(!verify_password("wrong horse", &h));
-        assert!(!verify_password("x", "not a hash"));
+        assert!(verify_password("correct horse", &h).await);
+        assert!(!verify_password("wrong horse", &h).await);
+        assert!(!verify_password("x", "not a hash").await);
     }
 
     #[test]

@@ -34,6 +34,18 @@ pub struct Config {
     /// `LIAISON_WEBHOOK_RETRY_MS`, default 10000: the first wait before a failed webhook
     /// delivery is tried again (each next wait is four times longer, at most six hours).
     pub webhook_retry_ms: i64,
+    /// `LIAISON_TRUST_PROXY=1`: the server is behind a reverse proxy, so the client's address
+    /// is the last `X-Forwarded-For` entry and `X-Forwarded-Proto: https` makes cookies Secure.
+    /// Off by default: anyone can send those headers.
+    pub trust_proxy: bool,
+    /// `LIAISON_ALLOW_PRIVATE_URLS`: documents by URL and webhooks may reach these private
+    /// addresses (`10.0.0.5,10.0.0.6:8080`: an intranet wiki, a receiver on this machine), or
+    /// any (`1`). Unset, public addresses only: an Admin could otherwise make the server read
+    /// internal services (`outbound`).
+    pub private_urls: crate::server::outbound::Reach,
+    /// `LIAISON_LIMIT_VISITOR_PER_MINUTE` (20), `_ADDRESS_PER_MINUTE` (300), `_SITE_PER_MINUTE`
+    /// (6000), `_SESSIONS_PER_HOUR` (60), `_SIGN_INS_PER_MINUTE` (10): see `limits`.
+    pub limits: crate::server::limits::LimitSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -130,6 +142,35 @@ impl Config {
             },
             None => 10_000,
         };
+        let count = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
+            match get(name) {
+                Some(v) => match v.trim().parse::<u32>() {
+                    Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+                    _ => Err(ConfigError {
+                        name,
+                        problem: format!("{v:?} is not a whole number from 1 to 1000000"),
+                    }),
+                },
+                None => Ok(default),
+            }
+        };
+        let d = crate::server::limits::LimitSettings::default();
+        let limits = crate::server::limits::LimitSettings {
+            visitor_per_minute: count("LIAISON_LIMIT_VISITOR_PER_MINUTE", d.visitor_per_minute)?,
+            address_per_minute: count("LIAISON_LIMIT_ADDRESS_PER_MINUTE", d.address_per_minute)?,
+            site_per_minute: count("LIAISON_LIMIT_SITE_PER_MINUTE", d.site_per_minute)?,
+            sessions_per_hour: count("LIAISON_LIMIT_SESSIONS_PER_HOUR", d.sessions_per_hour)?,
+            sign_ins_per_minute: count("LIAISON_LIMIT_SIGN_INS_PER_MINUTE", d.sign_ins_per_minute)?,
+        };
+        let private_urls = match get("LIAISON_ALLOW_PRIVATE_URLS") {
+            Some(v) => {
+                crate::server::outbound::Reach::parse(&v).map_err(|problem| ConfigError {
+                    name: "LIAISON_ALLOW_PRIVATE_URLS",
+                    problem,
+                })?
+            }
+            None => crate::server::outbound::Reach::public(),
+        };
         let data_dir: PathBuf = get("LIAISON_DATA_DIR")
             .unwrap_or_else(|| "data".into())
             .into();
@@ -154,6 +195,12 @@ impl Config {
             public_url,
             attachment_max_bytes: attachment_max_mb * 1024 * 1024,
             webhook_retry_ms,
+            trust_proxy: matches!(
+                get("LIAISON_TRUST_PROXY").as_deref(),
+                Some("1" | "true" | "yes")
+            ),
+            limits,
+            private_urls,
         })
     }
 
@@ -195,6 +242,18 @@ mod tests {
         assert!(config(&[("LIAISON_EVENT_RETENTION_HOURS", "0")]).is_err());
         assert!(config(&[("LIAISON_EVENT_RETENTION_HOURS", "a week")]).is_err());
         assert!(config(&[("LIAISON_ATTACHMENT_MAX_MB", "0")]).is_err());
+        let e = config(&[("LIAISON_LIMIT_VISITOR_PER_MINUTE", "0")]).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("LIAISON_LIMIT_VISITOR_PER_MINUTE")
+        );
+        assert_eq!(
+            config(&[("LIAISON_LIMIT_SIGN_INS_PER_MINUTE", "3")])
+                .unwrap()
+                .limits
+                .sign_ins_per_minute,
+            3
+        );
         assert_eq!(config(&[]).unwrap().attachment_max_bytes, 10 << 20);
         assert_eq!(
             config(&[("LIAISON_EVENT_RETENTION_HOURS", "2")])

@@ -60,7 +60,7 @@ pub async fn seed(db: &Db, config: &Config) -> Result<(), sqlx::Error> {
             tx.conn(),
             DEMO_AGENT_EMAIL,
             "Sam (demo agent)",
-            &auth::hash_password(&password),
+            &auth::hash_password(&password).await,
             liaison_protocol::Role::Agent,
         )
         .await?;

@@ -52,6 +52,8 @@ pub struct AppState {
     pub visitor_tokens: VisitorTokens,
     /// Files sent in conversations.
     pub attachments: crate::server::attachments::Store,
+    /// How often visitors, addresses and accounts may act.
+    pub limits: Arc<crate::server::limits::Limits>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -165,11 +167,16 @@ where
         config.event_retention,
         shutdown.clone(),
     );
-    crate::server::webhooks::spawn(db.clone(), config.webhook_retry_ms, shutdown.clone());
+    crate::server::webhooks::spawn(
+        db.clone(),
+        config.webhook_retry_ms,
+        config.private_urls.clone(),
+        shutdown.clone(),
+    );
     let presence = Presence::new(db.bus().clone());
     presence.spawn_expiry(shutdown.clone());
     presence.share(&db, shutdown.clone());
-    let queue = documents::Queue::default();
+    let queue = documents::Queue::new(config.private_urls.clone());
     documents::spawn_processor(
         db.clone(),
         config.agent.clone(),
@@ -199,6 +206,8 @@ where
     });
     let sends = widget_api::send_queue(db.clone(), config.agent.clone());
     let attachments = crate::server::attachments::Store::new(&config.data_dir);
+    let limits = Arc::new(crate::server::limits::Limits::new(config.limits));
+    limits.sweep(shutdown.clone());
     let state = AppState {
         leptos_options,
         db: db.clone(),
@@ -210,6 +219,7 @@ where
         sends,
         visitor_tokens: VisitorTokens::default(),
         attachments,
+        limits,
     };
     let app = router(state)
         .layer(sessions)
@@ -219,9 +229,13 @@ where
         // As a make-service: each connection then shares the router (an Arc clone). Served as a
         // plain Router, axum clones its whole route table per connection (~130 KiB here), which
         // was most of what an idle stream cost.
-        axum::serve(listener, app.into_make_service())
-            .with_graceful_shutdown(stop.cancelled_owned())
-            .await
+        // With the peer's address, for rate limits (`client_ip`).
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(stop.cancelled_owned())
+        .await
     });
     Ok(RunningServer {
         addr,
@@ -251,19 +265,23 @@ where
     });
 }
 
+/// Says who the owner is when they were just created; a password only when it was generated
+/// (once: it is not stored anywhere else). One from the environment is never printed.
 async fn announce_owner(db: &Db, config: &Config) -> Result<(), sqlx::Error> {
-    let generated =
+    let at_start =
         auth::ensure_owner(db, &config.owner_email, config.owner_password.as_deref()).await?;
-    match (generated, &config.owner_password) {
-        (Some(password), _) => println!(
+    match at_start {
+        auth::OwnerAtStart::Created {
+            generated: Some(password),
+        } => println!(
             "\n  Owner login: {}  password: {}\n  (generated now and shown once; set LIAISON_OWNER_PASSWORD to choose one)\n",
             config.owner_email, password
         ),
-        (None, Some(password)) => println!(
-            "\n  Owner login: {}  password: {}\n",
-            config.owner_email, password
+        auth::OwnerAtStart::Created { generated: None } => println!(
+            "\n  Owner login: {} with the password in LIAISON_OWNER_PASSWORD\n",
+            config.owner_email
         ),
-        (None, None) => {}
+        auth::OwnerAtStart::Existing => {}
     }
     Ok(())
 }
@@ -280,7 +298,9 @@ pub fn router(state: AppState) -> Router {
             header::CONTENT_TYPE,
             header::AUTHORIZATION,
             "last-event-id".parse().unwrap(),
-        ]);
+        ])
+        // The widget waits as long as a 429 says.
+        .expose_headers([header::RETRY_AFTER]);
     let context_state = state.clone();
     let fn_state = state.clone();
     Router::new()
@@ -307,7 +327,7 @@ pub fn router(state: AppState) -> Router {
         .route("/help/documents/{id}", get(help_center::document))
         .nest(
             liaison_protocol::widget_api::BASE_PATH,
-            widget_api::router(state.config.attachment_max_bytes).layer(open_cors.clone()),
+            widget_api::router(&state).layer(open_cors.clone()),
         )
         .nest_service(
             "/widget",

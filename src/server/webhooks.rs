@@ -7,13 +7,13 @@
 
 use crate::server::db::{self, Db, webhooks as store};
 use crate::server::now_ms;
+use crate::server::outbound::{self, Reach};
 use hmac::{Hmac, Mac};
 use liaison_protocol::webhook::{
     Delivery, DeliveryStatus, MAX_ATTEMPTS, TEST_EVENT, WebhookEvent, delivered, retry_after_ms,
 };
 use serde_json::{Value, json};
 use sha2::Sha256;
-use std::sync::OnceLock;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -152,12 +152,13 @@ pub async fn fan_out(db: &Db) -> Result<usize, sqlx::Error> {
     }
 }
 
-fn client() -> &'static reqwest::Client {
-    static HTTP: OnceLock<reqwest::Client> = OnceLock::new();
-    HTTP.get_or_init(|| {
-        reqwest::Client::builder()
-            .timeout(TIMEOUT)
+/// The client for `reach` (public addresses only, unless `LIAISON_ALLOW_PRIVATE_URLS`); no
+/// redirects are followed.
+fn client(reach: &Reach) -> reqwest::Client {
+    outbound::shared("webhooks", reach, |builder| {
+        builder
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(TIMEOUT)
             .user_agent("Liaison-Webhooks/1")
             .build()
             .expect("the webhook HTTP client builds")
@@ -166,21 +167,31 @@ fn client() -> &'static reqwest::Client {
 
 /// One POST of a delivery; what it came to, with the next attempt's time when it should be
 /// retried (`retry_base_ms` None: never).
-async fn attempt(d: &store::DueDelivery, retry_base_ms: Option<i64>) -> store::Attempt {
+async fn attempt(
+    d: &store::DueDelivery,
+    retry_base_ms: Option<i64>,
+    reach: &Reach,
+) -> store::Attempt {
     let timestamp = now_ms() / 1000;
-    let sent = client()
-        .post(&d.url)
-        .header("content-type", "application/json")
-        .header("x-liaison-event", &d.event)
-        .header("x-liaison-delivery", d.id.to_string())
-        .header("x-liaison-timestamp", timestamp.to_string())
-        .header(
-            "x-liaison-signature",
-            signature(&d.secret, timestamp, &d.payload),
-        )
-        .body(d.payload.clone())
-        .send()
-        .await;
+    let sent = match reqwest::Url::parse(&d.url) {
+        Ok(url) if !outbound::literal_refused(&url, reach) => Ok(url),
+        _ => Err(()),
+    };
+    let sent = match sent {
+        Ok(url) => client(reach).post(url),
+        Err(()) => return failed(d, retry_base_ms, None, UNREACHABLE.into()),
+    }
+    .header("content-type", "application/json")
+    .header("x-liaison-event", &d.event)
+    .header("x-liaison-delivery", d.id.to_string())
+    .header("x-liaison-timestamp", timestamp.to_string())
+    .header(
+        "x-liaison-signature",
+        signature(&d.secret, timestamp, &d.payload),
+    )
+    .body(d.payload.clone())
+    .send()
+    .await;
     let (code, error) = match sent {
         Ok(r) if delivered(r.status().as_u16()) => {
             return store::Attempt {
@@ -195,9 +206,22 @@ async fn attempt(d: &store::DueDelivery, retry_base_ms: Option<i64>) -> store::A
             format!("The endpoint answered {}.", r.status()),
         ),
         Err(e) if e.is_timeout() => (None, format!("No answer within {} s.", TIMEOUT.as_secs())),
-        Err(e) if e.is_connect() => (None, "Could not connect to the endpoint.".to_string()),
+        Err(e) if e.is_connect() => (None, UNREACHABLE.to_string()),
         Err(_) => (None, "The request failed.".to_string()),
     };
+    failed(d, retry_base_ms, code, error)
+}
+
+/// Said of a private address and of an endpoint that does not answer alike (`outbound`).
+const UNREACHABLE: &str = "Could not connect to the endpoint.";
+
+/// An attempt that did not deliver: tried again later while attempts remain.
+fn failed(
+    d: &store::DueDelivery,
+    retry_base_ms: Option<i64>,
+    code: Option<i64>,
+    error: String,
+) -> store::Attempt {
     let tried = d.attempts + 1;
     let retry = retry_base_ms.filter(|_| tried < MAX_ATTEMPTS);
     store::Attempt {
@@ -215,13 +239,13 @@ async fn attempt(d: &store::DueDelivery, retry_base_ms: Option<i64>) -> store::A
 /// Sends what is due, up to `PARALLEL` at a time, so one slow endpoint does not hold up the
 /// others (order between deliveries is not promised: each carries its event's id and time).
 /// How many attempts were made.
-pub async fn send_due(db: &Db, retry_base_ms: i64) -> Result<usize, sqlx::Error> {
+pub async fn send_due(db: &Db, retry_base_ms: i64, reach: &Reach) -> Result<usize, sqlx::Error> {
     use futures::StreamExt;
     const PARALLEL: usize = 8;
     let due = store::due(&db.read, now_ms(), SEND_BATCH).await?;
     let n = due.len();
     let outcomes: Vec<(i64, store::Attempt)> = futures::stream::iter(due)
-        .map(|d| async move { (d.id, attempt(&d, Some(retry_base_ms)).await) })
+        .map(|d| async move { (d.id, attempt(&d, Some(retry_base_ms), reach).await) })
         .buffer_unordered(PARALLEL)
         .collect()
         .await;
@@ -234,7 +258,11 @@ pub async fn send_due(db: &Db, retry_base_ms: i64) -> Result<usize, sqlx::Error>
 }
 
 /// "Send test": a `ping` delivery sent at once, once; its line of the log.
-pub async fn send_test(db: &Db, webhook_id: i64) -> Result<Option<Delivery>, sqlx::Error> {
+pub async fn send_test(
+    db: &Db,
+    webhook_id: i64,
+    reach: &Reach,
+) -> Result<Option<Delivery>, sqlx::Error> {
     let Some(hook) = store::find(&db.read, webhook_id).await? else {
         return Ok(None);
     };
@@ -250,7 +278,7 @@ pub async fn send_test(db: &Db, webhook_id: i64) -> Result<Option<Delivery>, sql
     let Some(d) = store::to_send(&db.read, id).await? else {
         return Ok(None);
     };
-    let outcome = attempt(&d, None).await;
+    let outcome = attempt(&d, None, reach).await;
     let mut tx = db.write().await?;
     store::record_attempt(tx.conn(), id, &outcome).await?;
     tx.commit().await?;
@@ -259,7 +287,7 @@ pub async fn send_test(db: &Db, webhook_id: i64) -> Result<Option<Delivery>, sql
 
 /// Runs the fan-out and the sender until shutdown, every second (or every `retry_base_ms` when
 /// that is shorter, as in tests).
-pub fn spawn(db: Db, retry_base_ms: i64, shutdown: CancellationToken) {
+pub fn spawn(db: Db, retry_base_ms: i64, reach: Reach, shutdown: CancellationToken) {
     tokio::spawn(async move {
         let period = Duration::from_millis(retry_base_ms.clamp(50, 1000) as u64);
         let mut every = tokio::time::interval(period);
@@ -274,7 +302,7 @@ pub fn spawn(db: Db, retry_base_ms: i64, shutdown: CancellationToken) {
                     if let Err(e) = fan_out(&db).await {
                         tracing::warn!("webhooks: reading events failed: {e}");
                     }
-                    if let Err(e) = send_due(&db, retry_base_ms).await {
+                    if let Err(e) = send_due(&db, retry_base_ms, &reach).await {
                         tracing::warn!("webhooks: sending failed: {e}");
                     }
                 }

@@ -3,9 +3,11 @@
 //! or `?token=` for EventSource, which cannot set headers), never with cookies.
 
 use crate::server::ai;
+use crate::server::client_ip::ClientIp;
 use crate::server::conversations::{self, Actor, OpError, VisitorSend};
 use crate::server::db;
 use crate::server::http::AppState;
+use crate::server::limits;
 use crate::server::realtime::Scope;
 use crate::server::sse;
 use crate::server::visitor_tokens;
@@ -27,7 +29,8 @@ use liaison_protocol::widget_api::{
 use liaison_protocol::widget_look::WidgetLook;
 use serde::Deserialize;
 
-pub fn router(attachment_max_bytes: usize) -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
+    let attachment_max_bytes = state.config.attachment_max_bytes;
     Router::new()
         .merge(crate::server::attachments::http::widget_routes(
             attachment_max_bytes,
@@ -45,7 +48,38 @@ pub fn router(attachment_max_bytes: usize) -> Router<AppState> {
         .route("/config", get(config))
         .route("/conversations", get(past_conversations))
         .route("/conversations/{id}", get(past_conversation))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limit_writes,
+        ))
+        // JSON bodies are small; files have their own limit (`attachments::http`).
+        .layer(axum::extract::DefaultBodyLimit::max(WIDGET_BODY_MAX))
 }
+
+/// The largest JSON body the widget API reads.
+const WIDGET_BODY_MAX: usize = 64 * 1024;
+
+/// Every write to the widget API counts against its address and the whole site (reads and the
+/// stream do not); the visitor's own limit is counted where the visitor is known (`Visitor`).
+async fn limit_writes(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if request.method() != axum::http::Method::POST {
+        return next.run(request).await;
+    }
+    match limits::all([state.limits.address.check(&ip), state.limits.site.check()]) {
+        Ok(()) => next.run(request).await,
+        Err(wait) => {
+            tracing::warn!(%ip, "widget API writes throttled");
+            WidgetError::TooMany(wait, TOO_FAST).into_response()
+        }
+    }
+}
+
+const TOO_FAST: &str = "You are sending too quickly.";
 
 #[derive(Deserialize)]
 struct PastQuery {
@@ -139,7 +173,11 @@ async fn config(
 #[derive(Debug)]
 pub enum WidgetError {
     Unauthorized,
+    /// Over a rate limit: what was sent is not stored; try again after the wait.
+    TooMany(limits::Wait, &'static str),
     BadRequest(String),
+    /// The body is over the API's size limit.
+    TooLarge,
     Conflict(String),
     NotFound,
     Internal,
@@ -147,20 +185,45 @@ pub enum WidgetError {
 
 impl IntoResponse for WidgetError {
     fn into_response(self) -> Response {
+        if let WidgetError::TooMany(wait, what) = self {
+            let seconds = wait.seconds();
+            let error = format!("{what} Please wait {seconds} seconds and try again.");
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, seconds.to_string())],
+                Json(ApiError { error }),
+            )
+                .into_response();
+        }
         let (status, error) = match self {
             WidgetError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
                 "Unknown or missing visitor token.".to_string(),
             ),
             WidgetError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+            WidgetError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The request is too large.".to_string(),
+            ),
             WidgetError::Conflict(m) => (StatusCode::CONFLICT, m),
             WidgetError::NotFound => (StatusCode::NOT_FOUND, "Not found.".to_string()),
-            WidgetError::Internal => (
+            WidgetError::Internal | WidgetError::TooMany(..) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong on our side. Please try again.".to_string(),
             ),
         };
         (status, Json(ApiError { error })).into_response()
+    }
+}
+
+/// A body that is not the JSON expected says why; one over the size limit is 413.
+impl From<axum::extract::rejection::JsonRejection> for WidgetError {
+    fn from(e: axum::extract::rejection::JsonRejection) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            WidgetError::TooLarge
+        } else {
+            WidgetError::BadRequest(e.body_text())
+        }
     }
 }
 
@@ -220,28 +283,37 @@ impl FromRequestParts<AppState> for Visitor {
             .visitor(&state.db, token.trim())
             .await?
             .ok_or(WidgetError::Unauthorized)?;
+        // A visitor's writes are limited (typing is live only, and the widget sends it at most
+        // every 3 s). Counted here, so no handler that writes for a visitor can skip it.
+        if parts.method == axum::http::Method::POST && !parts.uri.path().ends_with("/typing") {
+            state
+                .limits
+                .visitor
+                .check(&id)
+                .map_err(|wait| WidgetError::TooMany(wait, TOO_FAST))?;
+        }
         Ok(Visitor { id })
     }
 }
 
-/// Free-text metadata is capped so a client cannot fill the database through it, and the
-/// browser is stored as operators want to read it ("Chrome 131 on macOS"), not as a user agent.
-fn bounded(m: VisitorMetadata) -> VisitorMetadata {
-    let cap = |v: Option<String>| v.map(|s| s.chars().take(512).collect::<String>());
-    VisitorMetadata {
-        browser: cap(m.browser.map(|ua| describe_browser(&ua))),
-        timezone: cap(m.timezone),
-        referrer: cap(m.referrer),
-        page: cap(m.page),
-        language: cap(m.language),
-    }
+/// Free-text metadata is bounded so a client cannot fill the database through it (a field over
+/// its bound is refused, naming it), and the browser is stored as operators want to read it
+/// ("Chrome 131 on macOS"), not as a user agent.
+fn bounded(m: VisitorMetadata) -> Result<VisitorMetadata, WidgetError> {
+    m.check().map_err(WidgetError::BadRequest)?;
+    Ok(VisitorMetadata {
+        browser: m.browser.map(|ua| describe_browser(&ua)),
+        ..m
+    })
 }
 
 async fn session(
     State(state): State<AppState>,
-    Json(request): Json<SessionRequest>,
+    ClientIp(ip): ClientIp,
+    body: Result<Json<SessionRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<SessionResponse>, WidgetError> {
-    let metadata = bounded(request.metadata);
+    let Json(request) = body.map_err(WidgetError::from)?;
+    let metadata = bounded(request.metadata)?;
     if let Some(token) = request
         .token
         .as_deref()
@@ -257,6 +329,10 @@ async fn session(
             visitor_id,
         }));
     }
+    state.limits.sessions.check(&ip).map_err(|wait| {
+        tracing::warn!(%ip, "new visitor sessions throttled");
+        WidgetError::TooMany(wait, "Too many new chats from your network.")
+    })?;
     let token = visitor_tokens::new_token();
     let token_hash = visitor_tokens::hash(&token);
     let mut tx = state.db.write().await?;
@@ -312,7 +388,7 @@ async fn prechat(
     visitor: Visitor,
     body: Result<Json<PrechatForm>, axum::extract::rejection::JsonRejection>,
 ) -> Result<StatusCode, WidgetError> {
-    let Json(form) = body.map_err(|e| WidgetError::BadRequest(e.body_text()))?;
+    let Json(form) = body.map_err(WidgetError::from)?;
     let settings: PrechatSettings = db::settings::get(&state.db.read, PRECHAT_KEY)
         .await?
         .unwrap_or_default();
@@ -330,9 +406,14 @@ async fn prechat(
 pub fn send_queue(db: db::Db, defaults: ai::llm::AgentSettings) -> conversations::SendQueue {
     let replies: conversations::AiReplies =
         conversations::Batcher::start(db.clone(), std::sync::Arc::new(|_, _| {}));
-    let writer = db.clone();
+    let agent = ai::turns::Agent {
+        db: db.clone(),
+        defaults,
+        replies,
+    };
+    let turns = ai::turns::Turns::default();
     conversations::Batcher::start(
-        writer,
+        db,
         std::sync::Arc::new(
             move |send: &conversations::VisitorSend, sent: &conversations::Sent| {
                 if !sent.is_new
@@ -341,17 +422,7 @@ pub fn send_queue(db: db::Db, defaults: ai::llm::AgentSettings) -> conversations
                 {
                     return;
                 }
-                let (db, defaults, replies) = (db.clone(), defaults.clone(), replies.clone());
-                let (visitor_id, message) = (send.visitor_id, sent.message.clone());
-                tokio::spawn(async move {
-                    let turn = ai::respond(&db, &defaults, &replies, visitor_id, &message);
-                    if let Err(e) = turn.await {
-                        tracing::error!(
-                            conversation = message.conversation_id,
-                            "AI reply failed: {e}"
-                        );
-                    }
-                });
+                turns.take(agent.clone(), send.visitor_id, sent.message.clone());
             },
         ),
     )
@@ -362,7 +433,7 @@ async fn send_message(
     visitor: Visitor,
     body: Result<Json<SendMessageRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<SendMessageResponse>, WidgetError> {
-    let Json(request) = body.map_err(|e| WidgetError::BadRequest(e.body_text()))?;
+    let Json(request) = body.map_err(WidgetError::from)?;
     let send = VisitorSend::new(visitor.id, &request.client_msg_id, &request.body)?;
     let sent = state.sends.run(send).await?;
     Ok(Json(SendMessageResponse {
@@ -457,7 +528,7 @@ async fn book(
     visitor: Visitor,
     body: Result<Json<BookRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Message>, WidgetError> {
-    let Json(r) = body.map_err(|e| WidgetError::BadRequest(e.body_text()))?;
+    let Json(r) = body.map_err(WidgetError::from)?;
     Ok(Json(
         conversations::book(&state.db, visitor.id, r.start).await?,
     ))
@@ -477,7 +548,7 @@ async fn rate(
     visitor: Visitor,
     body: Result<Json<RatingRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<RatingResponse>, WidgetError> {
-    let Json(r) = body.map_err(|e| WidgetError::BadRequest(e.body_text()))?;
+    let Json(r) = body.map_err(WidgetError::from)?;
     let conversation_id = conversations::rate(
         &state.db,
         visitor.id,

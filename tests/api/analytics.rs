@@ -8,7 +8,6 @@ use liaison::app::analytics::AnalyticsFigures;
 use liaison::app::conversations::api::{
     EscalateConversation, JoinConversation, ResolveConversation, SendReply,
 };
-use liaison::server::db::Backend;
 use liaison_protocol::ConversationStatus;
 use liaison_protocol::analytics::BUCKETS;
 use serde_json::{Value, json};
@@ -17,14 +16,6 @@ async fn figures(c: &reqwest::Client, app: &TestApp, args: &[(&str, &str)]) -> V
     let r = call::<AnalyticsFigures>(c, app, args).await;
     assert_eq!(r.status(), 200);
     r.json().await.unwrap()
-}
-
-async fn recount(app: &TestApp, sql: &str, from_ms: i64) -> i64 {
-    match app.server.db.read.on() {
-        Backend::Sqlite(p) => sqlx::query_scalar(sql).bind(from_ms).fetch_one(p).await,
-        Backend::Postgres(p) => sqlx::query_scalar(sql).bind(from_ms).fetch_one(p).await,
-    }
-    .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 fn n(v: &Value, path: &[&str]) -> i64 {

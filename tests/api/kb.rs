@@ -15,7 +15,7 @@ use liaison_protocol::{ConversationStatus, Sender};
 use serde_json::Value;
 use std::time::Duration;
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     op: &reqwest::Client,
     name: &str,
@@ -33,7 +33,7 @@ async fn upload(
         .unwrap()
 }
 
-async fn documents(app: &TestApp, op: &reqwest::Client) -> Value {
+pub(crate) async fn documents(app: &TestApp, op: &reqwest::Client) -> Value {
     call::<ListDocuments>(op, app, &[])
         .await
         .json()
@@ -42,7 +42,7 @@ async fn documents(app: &TestApp, op: &reqwest::Client) -> Value {
 }
 
 /// Waits until document `id` is ready or failed; returns its row.
-async fn settled(app: &TestApp, op: &reqwest::Client, id: i64) -> Value {
+pub(crate) async fn settled(app: &TestApp, op: &reqwest::Client, id: i64) -> Value {
     for _ in 0..200 {
         let list = documents(app, op).await;
         if let Some(d) = list["documents"]
@@ -60,7 +60,7 @@ async fn settled(app: &TestApp, op: &reqwest::Client, id: i64) -> Value {
 }
 
 /// The smallest valid PDF with one line of text (Helvetica), offsets computed.
-fn pdf(text: &str) -> Vec<u8> {
+pub(crate) fn pdf(text: &str) -> Vec<u8> {
     let stream = format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET");
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
@@ -170,7 +170,9 @@ async fn pdfs_are_read_and_bad_files_refused_with_a_reason() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pasted_text_and_urls_become_documents() {
-    let app = spawn().await;
+    // The "customer's site" below is on 127.0.0.1: the server's operator allows that here
+    // (tests/api/outbound.rs checks the refusal without it).
+    let app = spawn_with(&[("LIAISON_ALLOW_PRIVATE_URLS", "1")]).await;
     let op = operator(&app, OWNER_EMAIL).await;
     let r = call::<AddPastedDocument>(
         &op,
@@ -337,6 +339,8 @@ async fn agent_settings_are_checked_saved_and_keep_the_key_secret() {
             ("form[price_out]", "2".to_string()),
             ("form[timeout_secs]", "10".to_string()),
             ("form[instructions]", "Always be brief.".to_string()),
+            // The fake endpoint is on this machine; the Owner allows that.
+            ("form[allow_private]", "on".to_string()),
         ]
     };
     let send_form = |fields: Vec<(&'static str, String)>| {

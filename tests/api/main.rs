@@ -22,6 +22,8 @@ mod inbox;
 mod instances;
 mod join_lock;
 mod kb;
+mod limits;
+mod outbound;
 mod overview;
 mod panel;
 mod prechat;

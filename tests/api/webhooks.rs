@@ -92,8 +92,13 @@ async fn add(
     call::<AddWebhook>(owner, app, &args).await
 }
 
+/// Fast retries, and receivers on this machine allowed (they are on 127.0.0.1; tests/api/
+/// outbound.rs checks that they are refused without `LIAISON_ALLOW_PRIVATE_URLS`).
 fn spawn_fast() -> impl std::future::Future<Output = TestApp> {
-    spawn_with(&[("LIAISON_WEBHOOK_RETRY_MS", "100")])
+    spawn_with(&[
+        ("LIAISON_WEBHOOK_RETRY_MS", "100"),
+        ("LIAISON_ALLOW_PRIVATE_URLS", "1"),
+    ])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

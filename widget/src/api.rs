@@ -13,6 +13,8 @@ pub enum ApiError {
     Unauthorized,
     /// The server refused the request; retrying the same request will not help.
     Refused(String),
+    /// Too many requests: the server's reason, and how long to wait (ms) before trying again.
+    Busy(String, i32),
     /// Network trouble, a server error, or an answer we could not read: worth retrying.
     Unavailable,
 }
@@ -95,17 +97,24 @@ async fn call(request: RequestBuilder, body: Option<String>) -> Result<JsValue, 
 async fn answer(request: gloo_net::http::Request) -> Result<JsValue, ApiError> {
     let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
     let status = response.status();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|s| s.trim().parse::<i32>().ok())
+        .unwrap_or(5);
     let text = response.text().await.map_err(|_| ApiError::Unavailable)?;
     let value = json::parse(&text);
+    let reason = |value: Option<JsValue>| {
+        value
+            .and_then(|v| json::string(&v, "error"))
+            .unwrap_or(text.clone())
+    };
     match status {
         204 => Ok(JsValue::NULL),
         200..=299 => value.ok_or(ApiError::Unavailable),
         401 => Err(ApiError::Unauthorized),
-        400..=499 => Err(ApiError::Refused(
-            value
-                .and_then(|v| json::string(&v, "error"))
-                .unwrap_or(text),
-        )),
+        429 => Err(ApiError::Busy(reason(value), retry_after.min(600) * 1000)),
+        400..=499 => Err(ApiError::Refused(reason(value))),
         _ => Err(ApiError::Unavailable),
     }
 }

@@ -359,6 +359,7 @@ fn metadata() -> VisitorMetadata {
         page: window.location().href().ok(),
         language: Some(texts::current().to_string()),
     }
+    .clipped()
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -782,7 +783,9 @@ impl Widget {
 
     async fn deliver(self: Rc<Self>, bubble: Element, client_id: String, body: String) {
         let mut delay = 400;
-        for _ in 0..6 {
+        let mut attempts = 0;
+        while attempts < 6 {
+            attempts += 1;
             let Some(api) = self.api() else {
                 sleep(delay).await;
                 delay *= 2;
@@ -800,6 +803,13 @@ impl Widget {
                 Err(ApiError::Refused(reason)) => {
                     self.failed(&bubble, &reason, client_id, body);
                     return;
+                }
+                // Too fast: the message waits in the thread (pending) and goes when allowed;
+                // the wait does not use up an attempt.
+                Err(ApiError::Busy(_, wait_ms)) => {
+                    self.hint(t(Text::TooFast));
+                    attempts -= 1;
+                    sleep(wait_ms).await;
                 }
                 Err(ApiError::Unauthorized | ApiError::Unavailable) => {
                     sleep(delay).await;
@@ -852,7 +862,7 @@ impl Widget {
                     let _ = bubble.replace_with_with_node_1(&shown);
                     return;
                 }
-                Err(ApiError::Refused(reason)) => {
+                Err(ApiError::Refused(reason) | ApiError::Busy(reason, _)) => {
                     let _ = bubble.class_list().remove_1("pending");
                     let _ = bubble.class_list().add_1("failed");
                     body.set_text_content(Some(&format!("📎 {} — {reason}", file.name())));
@@ -995,7 +1005,9 @@ impl Widget {
                 match api.rate(stars, &picked, &comment).await {
                     Ok(()) => thanks(),
                     Err(ApiError::Refused(reason)) if reason.contains("already") => thanks(),
-                    Err(ApiError::Refused(reason)) => error.set_text_content(Some(&reason)),
+                    Err(ApiError::Refused(reason) | ApiError::Busy(reason, _)) => {
+                        error.set_text_content(Some(&reason))
+                    }
                     Err(_) => error.set_text_content(Some(t(Text::NotSentTryAgain))),
                 }
             });
@@ -1065,7 +1077,7 @@ impl Widget {
     /// Shows why the form was refused, beside it; what the visitor typed stays.
     fn refused(&self, e: ApiError) {
         let reason = match e {
-            ApiError::Refused(reason) => reason,
+            ApiError::Refused(reason) | ApiError::Busy(reason, _) => reason,
             _ => t(Text::Unreachable).into(),
         };
         if let Ok(Some(p)) = self.prechat.query_selector("p.error") {
@@ -1140,7 +1152,7 @@ impl Widget {
                 let change = self.thread.borrow_mut().message(m);
                 self.apply(change);
             }
-            Err(ApiError::Refused(reason)) => self.hint(&reason),
+            Err(ApiError::Refused(reason) | ApiError::Busy(reason, _)) => self.hint(&reason),
             Err(_) => self.hint(t(Text::Unreachable)),
         }
     }
@@ -1156,7 +1168,7 @@ impl Widget {
             Err(e) => {
                 self.slot_buttons(true);
                 self.hint(&match e {
-                    ApiError::Refused(reason) => reason,
+                    ApiError::Refused(reason) | ApiError::Busy(reason, _) => reason,
                     _ => t(Text::Unreachable).into(),
                 });
             }
@@ -1180,7 +1192,7 @@ impl Widget {
         let Some(api) = self.api() else { return };
         match api.escalate(None).await {
             Ok(_) => {}
-            Err(ApiError::Refused(reason)) => self.hint(&reason),
+            Err(ApiError::Refused(reason) | ApiError::Busy(reason, _)) => self.hint(&reason),
             Err(_) => self.hint(t(Text::Unreachable)),
         }
     }

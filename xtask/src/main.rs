@@ -50,7 +50,8 @@ fn dev() -> Result<(), String> {
     util::step("Starting Liaison with demo data (cargo leptos watch)");
     let mut cmd = util::cargo_leptos(&["watch", "--split"]);
     cmd.env("LIAISON_DEMO", "1");
-    // A known demo login, printed by the server at every start; set these to choose your own.
+    // A known demo login (the server never prints a password it was given); set these to
+    // choose your own.
     for (name, default) in [
         ("LIAISON_OWNER_EMAIL", "owner@liaison.local"),
         ("LIAISON_OWNER_PASSWORD", "liaison-demo"),
@@ -58,6 +59,7 @@ fn dev() -> Result<(), String> {
     ] {
         if std::env::var_os(name).is_none() {
             cmd.env(name, default);
+            println!("  {name}={default}");
         }
     }
     util::exec(&mut cmd)

@@ -47,6 +47,9 @@ pub struct AgentSettingsView {
     pub price_in: f64,
     pub price_out: f64,
     pub timeout_secs: u64,
+    pub max_tokens: u32,
+    /// The base URL may be a private address (only the Owner can allow it).
+    pub allow_private: bool,
     pub instructions: String,
     /// "saved" when changed in the dashboard, "environment" otherwise.
     pub origin: String,
@@ -78,13 +81,13 @@ pub async fn get_agent_settings() -> Result<AgentSettingsView, AppError> {
         price_in: e.as_ref().map_or(0.0, |e| e.price_in),
         price_out: e.as_ref().map_or(0.0, |e| e.price_out),
         timeout_secs: e.as_ref().map_or(30, |e| e.timeout_secs),
+        max_tokens: e.as_ref().map_or(1024, |e| e.max_tokens),
+        allow_private: e.as_ref().is_some_and(|e| e.allow_private),
         instructions: s.instructions,
         origin: origin.into(),
     })
 }
 
-/// Saves the agent settings. An empty base URL means the built-in answerer; an empty API key
-/// keeps the one already set (`clear_api_key` removes it).
 /// The settings form as posted (its inputs are named `form[field]`); numbers arrive as text and
 /// are checked here, so a typo gets a message rather than a decoding error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,9 +102,18 @@ pub struct SettingsForm {
     pub price_in: String,
     pub price_out: String,
     pub timeout_secs: String,
+    #[serde(default)]
+    pub max_tokens: String,
+    /// The "Allow a private address" checkbox (present when ticked).
+    #[serde(default)]
+    pub allow_private: Option<String>,
     pub instructions: String,
 }
 
+/// Saves the agent settings. An empty base URL means the built-in answerer. An empty API key
+/// keeps the one already set, for the same base URL only: a key is never sent to a host it
+/// was not entered for (`clear_api_key` removes it). The base URL must be a public address
+/// unless the Owner allows a private one.
 #[server(prefix = "/api/admin")]
 pub async fn save_agent_settings(form: SettingsForm) -> Result<(), AppError> {
     let SettingsForm {
@@ -114,6 +126,8 @@ pub async fn save_agent_settings(form: SettingsForm) -> Result<(), AppError> {
         price_in,
         price_out,
         timeout_secs,
+        max_tokens,
+        allow_private,
         instructions,
     } = form;
     use crate::server::ai::agent::current_settings;
@@ -135,14 +149,33 @@ pub async fn save_agent_settings(form: SettingsForm) -> Result<(), AppError> {
     let llm = if base_url.is_empty() {
         None
     } else {
-        let kept_key = current.llm.map(|e| e.api_key).unwrap_or_default();
+        let same_host = current.llm.as_ref().filter(|e| e.base_url == base_url);
         let api_key = if clear_api_key.is_some() {
             String::new()
         } else if api_key.trim().is_empty() {
-            kept_key
+            same_host.map(|e| e.api_key.clone()).unwrap_or_default()
         } else {
             api_key.trim().to_string()
         };
+        let allow_private = allow_private.is_some();
+        let allowed_before = same_host.is_some_and(|e| e.allow_private);
+        if allow_private && !allowed_before && me.role != Role::Owner {
+            return Err(invalid(
+                "Only the Owner can allow a private address for the model.".into(),
+            ));
+        }
+        let reach = crate::server::outbound::Reach::from_allowed(allow_private);
+        if url_like(&base_url)
+            && crate::server::outbound::check(&base_url, &reach)
+                .await
+                .is_err()
+        {
+            return Err(invalid(
+                "Base URL: the server can only call public addresses. For a model on this \
+                 machine or network (e.g. Ollama), the Owner ticks \"Allow a private address\"."
+                    .into(),
+            ));
+        }
         Some(Endpoint {
             base_url,
             api_key,
@@ -152,6 +185,8 @@ pub async fn save_agent_settings(form: SettingsForm) -> Result<(), AppError> {
             price_in: number("Input price", &price_in, 0.0)?,
             price_out: number("Output price", &price_out, 0.0)?,
             timeout_secs: number("Timeout", &timeout_secs, 30.0)? as u64,
+            max_tokens: number("Max answer tokens", &max_tokens, 1024.0)? as u32,
+            allow_private,
         })
     };
     let settings = AgentSettings {
@@ -163,6 +198,12 @@ pub async fn save_agent_settings(form: SettingsForm) -> Result<(), AppError> {
     db::settings::put(tx.conn(), "agent", &settings, Some(me.id)).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Starts like a web address: anything else gets `validate`'s message about http://.
+#[cfg(feature = "ssr")]
+fn url_like(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://")
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -50,6 +50,7 @@ pub fn SettingsPage() -> impl IntoView {
                                 <label>"API key"
                                     <input type="password" name="form[api_key]" autocomplete="off"
                                         placeholder=if s.has_api_key { "•••••• (set; leave empty to keep)" } else { "none" }/>
+                                    <span class="muted small">"The key is only ever sent to this base URL: changing the base URL removes it, so enter the new endpoint's key with it."</span>
                                 </label>
                                 <label class="inline"><input type="checkbox" name="form[clear_api_key]" value="on"/>" Remove the API key"</label>
                                 <label>"Temperature"<input type="number" name="form[temperature]" min="0" max="2" step="0.1" value=s.temperature.to_string()/></label>
@@ -57,6 +58,11 @@ pub fn SettingsPage() -> impl IntoView {
                                 <label>"Price per million input tokens (USD)"<input type="number" name="form[price_in]" min="0" step="0.01" value=s.price_in.to_string()/></label>
                                 <label>"Price per million output tokens (USD)"<input type="number" name="form[price_out]" min="0" step="0.01" value=s.price_out.to_string()/></label>
                                 <label>"Time limit per token (seconds)"<input type="number" name="form[timeout_secs]" min="1" max="600" value=s.timeout_secs.to_string()/></label>
+                                <label>"Max answer tokens"<input type="number" name="form[max_tokens]" min="16" max="32768" value=s.max_tokens.to_string()/></label>
+                                <label class="inline">
+                                    <input type="checkbox" name="form[allow_private]" value="on" checked=s.allow_private/>
+                                    " Allow a private address (a model on this machine or network, e.g. Ollama). Only the Owner can turn this on: otherwise the server calls public addresses only."
+                                </label>
                                 <label>"Agent instructions"
                                     <textarea name="form[instructions]" rows="6" maxlength="8000"
                                         placeholder="Tone, product facts, what not to promise. Added to the AI's system prompt.">{s.instructions}</textarea>

@@ -261,7 +261,7 @@ pub async fn accept_invite(token: String, form: AcceptForm) -> Result<(), AppErr
     let db = &state()?.db;
     let hash = visitor_tokens::hash(token.trim());
     let now = now_ms();
-    let password_hash = auth::hash_password(&password);
+    let password_hash = auth::hash_password(&password).await;
     let mut tx = db.write().await?;
     let invite = db::invites::usable(tx.conn(), &hash, now)
         .await?
@@ -350,7 +350,7 @@ pub async fn reset_password(token: String, form: ResetForm) -> Result<(), AppErr
         db::password_resets::usable(&state.db.read, &visitor_tokens::hash(token.trim()), now)
             .await?
             .ok_or_else(|| AppError::Invalid(RESET_UNUSABLE.into()).respond())?;
-    let hash = auth::hash_password(&password);
+    let hash = auth::hash_password(&password).await;
     let mut tx = state.db.write().await?;
     if !db::password_resets::spend(tx.conn(), found.id, now).await? {
         return Err(AppError::Invalid(RESET_UNUSABLE.into()).respond());

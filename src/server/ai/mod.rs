@@ -9,5 +9,6 @@ pub mod llm;
 pub mod policy;
 pub mod retrieval;
 pub mod translate;
+pub mod turns;
 
 pub use agent::respond;

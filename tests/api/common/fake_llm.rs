@@ -40,6 +40,8 @@ struct Shared {
     requests: Arc<Mutex<Vec<Value>>>,
     /// When each `Slow` reply handed its first piece to the connection (for the bench).
     first_sent: Arc<Mutex<Vec<std::time::Instant>>>,
+    /// Each chat request's Authorization header.
+    authorizations: Arc<Mutex<Vec<Option<String>>>>,
 }
 
 pub struct FakeLlm {
@@ -77,6 +79,11 @@ impl FakeLlm {
     /// Every chat request received, as JSON.
     pub fn requests(&self) -> Vec<Value> {
         self.shared.requests.lock().unwrap().clone()
+    }
+
+    /// The Authorization header of each chat request (None: there was none).
+    pub fn authorizations(&self) -> Vec<Option<String>> {
+        self.shared.authorizations.lock().unwrap().clone()
     }
 
     /// When each `Slow` reply sent its first token.
@@ -127,7 +134,17 @@ fn sse_body(body: Body) -> Response {
     ([(header::CONTENT_TYPE, "text/event-stream")], body).into_response()
 }
 
-async fn chat(State(shared): State<Shared>, body: String) -> Response {
+async fn chat(
+    State(shared): State<Shared>,
+    headers: axum::http::HeaderMap,
+    body: String,
+) -> Response {
+    shared.authorizations.lock().unwrap().push(
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+    );
     let request: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     let streamed = request["stream"] == json!(true);
     shared.requests.lock().unwrap().push(request);

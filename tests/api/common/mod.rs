@@ -28,6 +28,15 @@ pub struct TestApp {
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
+/// The rate limits at their highest, for servers that tests drive faster than people would.
+pub const UNLIMITED: [(&str, &str); 5] = [
+    ("LIAISON_LIMIT_VISITOR_PER_MINUTE", "1000000"),
+    ("LIAISON_LIMIT_ADDRESS_PER_MINUTE", "1000000"),
+    ("LIAISON_LIMIT_SITE_PER_MINUTE", "1000000"),
+    ("LIAISON_LIMIT_SESSIONS_PER_HOUR", "1000000"),
+    ("LIAISON_LIMIT_SIGN_INS_PER_MINUTE", "1000000"),
+];
+
 pub async fn spawn() -> TestApp {
     spawn_with(&[]).await
 }
@@ -48,7 +57,12 @@ pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
         ("LIAISON_DEMO", "1".to_string()),
         ("LIAISON_DEMO_AGENT_PASSWORD", PASSWORD.to_string()),
     ]);
+    // Every test comes from 127.0.0.1, most of them faster than people: the limits are lifted
+    // unless a test sets them (tests/api/limits.rs).
     let mut vars = vars;
+    for (name, value) in UNLIMITED {
+        vars.insert(name, value.to_string());
+    }
     if on_postgres() {
         vars.insert("LIAISON_DATABASE_URL", postgres::fresh_database().await);
     }
@@ -98,6 +112,17 @@ pub async fn execute(conn: liaison::server::db::Conn<'_>, sql: &str, id: i64) {
         Backend::Postgres(c) => sqlx::query(sql).bind(id).execute(c).await.map(|_| ()),
     }
     .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// A count straight from the database (`sql` for both backends, `$1` bound to `param`), to
+/// check what the features' own figures say, or that a refusal stored nothing.
+pub async fn recount(app: &TestApp, sql: &str, param: i64) -> i64 {
+    use liaison::server::db::Backend;
+    match app.server.db.read.on() {
+        Backend::Sqlite(p) => sqlx::query_scalar(sql).bind(param).fetch_one(p).await,
+        Backend::Postgres(p) => sqlx::query_scalar(sql).bind(param).fetch_one(p).await,
+    }
+    .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 /// Makes the operator with `email` an Admin, directly (roles are read on every request, so
@@ -183,7 +208,7 @@ pub async fn add_agents(app: &TestApp, n: usize) -> Vec<String> {
 
 /// [`add_agents`] through a database handle (for servers in other processes).
 pub async fn add_agents_to(db: &liaison::server::db::Db, n: usize) -> Vec<String> {
-    let hash = liaison::server::auth::hash_password(PASSWORD);
+    let hash = liaison::server::auth::hash_password(PASSWORD).await;
     let emails: Vec<String> = (0..n).map(|i| format!("agent{i}@test.local")).collect();
     let mut tx = db.write().await.unwrap();
     for (i, email) in emails.iter().enumerate() {

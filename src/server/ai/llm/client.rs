@@ -45,12 +45,19 @@ pub enum Turn {
 impl Llm {
     /// A client for `endpoint`. Cheap: every `Llm` shares one HTTP client (its connection pool and
     /// TLS roots are built once per process, not per visitor message).
+    /// Reaches public addresses only unless the endpoint allows a private one (`outbound`).
     pub fn new(endpoint: &Endpoint) -> Llm {
-        static HTTP: OnceLock<reqwest::Client> = OnceLock::new();
-        let http = HTTP
+        use crate::server::outbound::{self, Reach};
+        static PUBLIC: OnceLock<reqwest::Client> = OnceLock::new();
+        static ANYWHERE: OnceLock<reqwest::Client> = OnceLock::new();
+        let (cell, reach) = if endpoint.allow_private {
+            (&ANYWHERE, Reach::anywhere())
+        } else {
+            (&PUBLIC, Reach::public())
+        };
+        let http = cell
             .get_or_init(|| {
-                crate::server::install_tls();
-                reqwest::Client::builder()
+                outbound::builder(&reach, 0)
                     .connect_timeout(Duration::from_secs(10))
                     .build()
                     .expect("the HTTP client builds")
@@ -90,6 +97,7 @@ impl Llm {
             model: self.endpoint.model.clone(),
             messages: turns.iter().map(to_message).collect(),
             temperature: Some(self.endpoint.temperature),
+            max_completion_tokens: Some(self.endpoint.max_tokens),
             tools,
             stream: Some(stream),
             stream_options: stream.then_some(ChatCompletionStreamOptions {
@@ -100,11 +108,25 @@ impl Llm {
         }
     }
 
+    /// A base URL that is a literal private address (names are checked as they resolve) is not
+    /// called unless the endpoint allows it.
+    fn reachable(&self) -> Result<(), OpenAIError> {
+        use crate::server::outbound::{Reach, literal_refused};
+        let reach = Reach::from_allowed(self.endpoint.allow_private);
+        match reqwest::Url::parse(&self.endpoint.base_url) {
+            Ok(url) if !literal_refused(&url, &reach) => Ok(()),
+            _ => Err(OpenAIError::InvalidArgument(
+                "the LLM base URL is not a public address (Settings → AI agent)".into(),
+            )),
+        }
+    }
+
     /// Starts a streamed chat completion with the agent's tools.
     pub async fn stream(
         &self,
         turns: &[Turn],
     ) -> Result<ChatCompletionResponseStream, OpenAIError> {
+        self.reachable()?;
         self.client
             .chat()
             .create_stream(self.request(turns, true, true))
@@ -116,6 +138,7 @@ impl Llm {
         &self,
         turns: &[Turn],
     ) -> Result<(String, Option<CompletionUsage>), OpenAIError> {
+        self.reachable()?;
         let response = self
             .client
             .chat()
@@ -135,6 +158,7 @@ impl Llm {
         let Some(model) = &self.endpoint.embeddings_model else {
             return Ok(None);
         };
+        self.reachable()?;
         let response = self
             .client
             .embeddings()

@@ -28,7 +28,21 @@ pub struct Endpoint {
     /// How long to wait for the first token, and at most between two tokens.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+    /// The most tokens one answer may have (`max_completion_tokens` on every call).
+    #[serde(default = "default_max_tokens")]
+    pub max_tokens: u32,
+    /// The base URL may be a private address (Ollama on this machine). Only the Owner can set
+    /// it in Settings; endpoints from the environment are the server operator's and have it.
+    #[serde(default)]
+    pub allow_private: bool,
 }
+
+fn default_max_tokens() -> u32 {
+    1024
+}
+
+/// The range Settings accepts for `max_tokens`.
+pub const MAX_TOKENS_RANGE: std::ops::RangeInclusive<u32> = 16..=32_768;
 
 fn default_temperature() -> f32 {
     0.2
@@ -71,6 +85,13 @@ impl Endpoint {
         if !(1..=600).contains(&self.timeout_secs) {
             return Err("Timeout must be between 1 and 600 seconds.".into());
         }
+        if !MAX_TOKENS_RANGE.contains(&self.max_tokens) {
+            return Err(format!(
+                "Max answer tokens must be between {} and {}.",
+                MAX_TOKENS_RANGE.start(),
+                MAX_TOKENS_RANGE.end()
+            ));
+        }
         Ok(())
     }
 
@@ -98,7 +119,8 @@ impl AgentSettings {
     /// Defaults from the environment: `LIAISON_LLM_BASE_URL` (none: built-in answerer),
     /// `LIAISON_LLM_API_KEY`, `LIAISON_LLM_MODEL`, `LIAISON_LLM_TEMPERATURE`,
     /// `LIAISON_EMBEDDINGS_MODEL`, `LIAISON_LLM_PRICE_IN` / `_OUT` (USD per million tokens),
-    /// `LIAISON_LLM_TIMEOUT_SECS`, `LIAISON_AGENT_INSTRUCTIONS`.
+    /// `LIAISON_LLM_TIMEOUT_SECS`, `LIAISON_LLM_MAX_TOKENS` (1024), `LIAISON_AGENT_INSTRUCTIONS`.
+    /// The server's operator set these, so the endpoint may be a private address.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<AgentSettings, String> {
         let number = |name: &str, default: f64| -> Result<f64, String> {
             match get(name) {
@@ -121,6 +143,8 @@ impl AgentSettings {
                 price_in: number("LIAISON_LLM_PRICE_IN", 0.0)?,
                 price_out: number("LIAISON_LLM_PRICE_OUT", 0.0)?,
                 timeout_secs: number("LIAISON_LLM_TIMEOUT_SECS", default_timeout() as f64)? as u64,
+                max_tokens: number("LIAISON_LLM_MAX_TOKENS", default_max_tokens() as f64)? as u32,
+                allow_private: true,
             }),
         };
         let settings = AgentSettings {

@@ -1,10 +1,17 @@
-//! Fetching a document by URL (reqwest), with limits: http(s) only, 20 s, 10 MB.
+//! Fetching a document by URL (reqwest), with limits: http(s) only, public addresses only
+//! (`outbound`), 20 s, 10 MB.
 
 use super::extract::Format;
+use crate::server::outbound::{self, Reach};
 use futures::StreamExt;
 use std::time::Duration;
 
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+
+/// Said of an address that is not public and of one that does not answer alike, so the error
+/// does not tell an internal host or port that exists from one that does not.
+pub const NOT_FETCHABLE: &str =
+    "That address could not be fetched. Only public web addresses can be added.";
 
 /// Checks a URL a person typed.
 pub fn validate_url(url: &str) -> Result<String, String> {
@@ -21,19 +28,17 @@ pub fn validate_url(url: &str) -> Result<String, String> {
 }
 
 /// Downloads `url`: the body and the format its Content-Type says.
-pub async fn fetch(url: &str) -> Result<(Format, Vec<u8>), String> {
-    crate::server::install_tls();
-    let client = reqwest::Client::builder()
+pub async fn fetch(url: &str, reach: &Reach) -> Result<(Format, Vec<u8>), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|_| NOT_FETCHABLE.to_string())?;
+    if outbound::literal_refused(&parsed, reach) {
+        return Err(NOT_FETCHABLE.into());
+    }
+    let client = outbound::builder(reach, 5)
         .timeout(Duration::from_secs(20))
-        .redirect(reqwest::redirect::Policy::limited(5))
         .user_agent("Liaison knowledge-base fetcher")
         .build()
         .map_err(|e| format!("HTTP client: {e}"))?;
-    let response = client
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| format!("Could not fetch {url}: {}", without_url(&e)))?;
+    let response = client.get(parsed).send().await.map_err(without_url)?;
     let status = response.status();
     if !status.is_success() {
         return Err(format!("{url} answered {status}."));
@@ -54,7 +59,7 @@ pub async fn fetch(url: &str) -> Result<(Format, Vec<u8>), String> {
     let mut body = Vec::new();
     let mut stream = response.bytes_stream();
     while let Some(piece) = stream.next().await {
-        let piece = piece.map_err(|e| format!("Reading {url} failed: {}", without_url(&e)))?;
+        let piece = piece.map_err(without_url)?;
         if body.len() + piece.len() > MAX_BYTES {
             return Err("The page is larger than 10 MB.".into());
         }
@@ -63,14 +68,13 @@ pub async fn fetch(url: &str) -> Result<(Format, Vec<u8>), String> {
     Ok((format, body))
 }
 
-/// A reqwest error in words, without repeating the URL.
-fn without_url(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "it took longer than 20 seconds".into()
-    } else if e.is_connect() {
-        "the server could not be reached".into()
+/// A reqwest error in words, without the URL and without what would tell a refused address,
+/// a closed port and a silent host apart.
+fn without_url(e: reqwest::Error) -> String {
+    if e.is_connect() || e.is_timeout() || e.is_redirect() || e.is_request() {
+        NOT_FETCHABLE.into()
     } else {
-        e.to_string()
+        format!("Reading the page failed: {}", e.without_url())
     }
 }
 

@@ -9,6 +9,7 @@ pub mod fetch;
 use crate::server::ai::llm::{AgentSettings, Llm};
 use crate::server::db::{self, Db, documents::NewDocument};
 use crate::server::now_ms;
+use crate::server::outbound::Reach;
 use crate::server::realtime::Scope;
 use extract::Format;
 use liaison_protocol::Event;
@@ -30,13 +31,24 @@ pub enum DocumentError {
     Db(#[from] sqlx::Error),
 }
 
-/// Wakes the background processor when there is work.
+/// Wakes the background processor when there is work; says where documents by URL may be
+/// fetched from.
 #[derive(Clone, Default)]
-pub struct Queue(Arc<Notify>);
+pub struct Queue {
+    wake: Arc<Notify>,
+    pub reach: Reach,
+}
 
 impl Queue {
+    pub fn new(reach: Reach) -> Queue {
+        Queue {
+            wake: Arc::default(),
+            reach,
+        }
+    }
+
     pub fn wake(&self) {
-        self.0.notify_one();
+        self.wake.notify_one();
     }
 }
 
@@ -147,6 +159,13 @@ pub async fn add_url(
     by: i64,
 ) -> Result<i64, DocumentError> {
     let url = fetch::validate_url(url).map_err(DocumentError::Invalid)?;
+    // Checked again at every connection; here so the Admin hears it at once.
+    if crate::server::outbound::check(&url, &queue.reach)
+        .await
+        .is_err()
+    {
+        return Err(DocumentError::Invalid(fetch::NOT_FETCHABLE.into()));
+    }
     let title = if title.trim().is_empty() {
         url.clone()
     } else {
@@ -218,7 +237,7 @@ pub fn spawn_processor(
         loop {
             match claim(&db).await {
                 Ok(Some(id)) => {
-                    process(&db, &defaults, id).await;
+                    process(&db, &defaults, &queue.reach, id).await;
                     continue;
                 }
                 Ok(None) => {}
@@ -228,7 +247,7 @@ pub fn spawn_processor(
             loop {
                 tokio::select! {
                     _ = shutdown.cancelled() => return,
-                    _ = queue.0.notified() => break,
+                    _ = queue.wake.notified() => break,
                     event = events.recv() => match event {
                         Ok(e) if matches!(&e.event, Event::DocumentChanged { status, .. } if status == "pending") => break,
                         Ok(_) => continue,
@@ -302,8 +321,8 @@ async fn claim(db: &Db) -> Result<Option<i64>, sqlx::Error> {
 
 /// Processes one claimed document, recording success or the reason it failed, and renewing
 /// the claim while it runs.
-pub async fn process(db: &Db, defaults: &AgentSettings, id: i64) {
-    let work = run(db, defaults, id);
+pub async fn process(db: &Db, defaults: &AgentSettings, reach: &Reach, id: i64) {
+    let work = run(db, defaults, reach, id);
     tokio::pin!(work);
     let mut renew = tokio::time::interval(CLAIM_LEASE / 4);
     renew.tick().await;
@@ -342,7 +361,7 @@ async fn set(db: &Db, id: i64, status: &str, error: Option<&str>) -> Result<(), 
     tx.commit().await
 }
 
-async fn run(db: &Db, defaults: &AgentSettings, id: i64) -> Result<(), String> {
+async fn run(db: &Db, defaults: &AgentSettings, reach: &Reach, id: i64) -> Result<(), String> {
     let internal = |e: sqlx::Error| format!("database error: {e}");
     let Some(doc) = db::documents::original(&db.read, id)
         .await
@@ -353,7 +372,7 @@ async fn run(db: &Db, defaults: &AgentSettings, id: i64) -> Result<(), String> {
     let (title, mut bytes) = (doc.title, doc.original);
     let mut format = Format::parse(&doc.format).unwrap_or(Format::Text);
     if doc.source_kind == "url" {
-        let (fetched_format, body) = fetch::fetch(&doc.source).await?;
+        let (fetched_format, body) = fetch::fetch(&doc.source, reach).await?;
         let mut tx = db.write().await.map_err(internal)?;
         db::documents::set_original(tx.conn(), id, fetched_format.as_str(), &body)
             .await
