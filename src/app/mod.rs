@@ -31,6 +31,8 @@ use leptos_router::{Lazy, LazyRoute, lazy_route, path};
 use liaison_protocol::Role;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::headers::set_dashboard_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -170,20 +170,32 @@ pub async fn reject_foreign_origin(
 }
 
 /// An Origin is ours when it names the Host the request was sent to, or the configured public
-/// URL. Requests without an Origin (curl, server-to-server) carry no browser's cookies by
-/// accident, so they pass.
+/// URL. Browsers send an Origin with every POST; a request without one (a script, an old
+/// browser) passes only when its Referer is ours, so no page elsewhere can have a browser act
+/// with an operator's cookies.
 pub fn origin_allowed(headers: &HeaderMap, public_url: Option<&str>) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
-        return true;
+    let ours = |origin: &str| {
+        if public_url.is_some_and(|u| u == origin) {
+            return true;
+        }
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        let origin_host = origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"));
+        matches!((host, origin_host), (Some(h), Some(o)) if h == o)
     };
-    if public_url.is_some_and(|u| u == origin) {
-        return true;
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        return ours(origin);
     }
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let origin_host = origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"));
-    matches!((host, origin_host), (Some(h), Some(o)) if h == o)
+    let Some(referer) = headers.get(header::REFERER).and_then(|r| r.to_str().ok()) else {
+        return false;
+    };
+    // The Referer's origin: scheme://host[:port], before the path.
+    let after_scheme = referer.find("://").map_or(0, |i| i + 3);
+    let end = referer[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(referer.len(), |i| after_scheme + i);
+    ours(&referer[..end])
 }
 
 #[cfg(test)]
@@ -250,7 +262,19 @@ mod tests {
             &headers(Some("http://evil.example"), "127.0.0.1:3000"),
             None
         ));
-        assert!(origin_allowed(&headers(None, "127.0.0.1:3000"), None));
+        // Without an Origin: only with a Referer of ours.
+        assert!(!origin_allowed(&headers(None, "127.0.0.1:3000"), None));
+        let mut h = headers(None, "127.0.0.1:3000");
+        h.insert(
+            header::REFERER,
+            HeaderValue::from_static("http://127.0.0.1:3000/settings?x=1"),
+        );
+        assert!(origin_allowed(&h, None));
+        h.insert(
+            header::REFERER,
+            HeaderValue::from_static("http://127.0.0.1:3000.evil.example/"),
+        );
+        assert!(!origin_allowed(&h, None));
         assert!(origin_allowed(
             &headers(Some("https://help.example.com"), "10.0.0.5:3000"),
             Some("https://help.example.com")

@@ -221,8 +221,13 @@ where
         attachments,
         limits,
     };
-    let app = router(state)
+    let app = router(state.clone())
         .layer(sessions)
+        .layer(middleware::from_fn_with_state(
+            state,
+            crate::server::headers::secure_cookies,
+        ))
+        .layer(middleware::from_fn(crate::server::headers::defaults))
         .layer(TraceLayer::new_for_http());
     let stop = shutdown.clone();
     let task = tokio::spawn(async move {

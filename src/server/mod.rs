@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod exports;
 pub mod guard;
+pub mod headers;
 pub mod http;
 pub mod kb;
 pub mod limits;

@@ -15,8 +15,9 @@ async fn every_server_function_refuses_an_anonymous_request() {
         paths.len() >= 8,
         "server functions are registered: {paths:?}"
     );
+    let anonymous = browser(&app);
     for (path, method) in paths {
-        let r = client()
+        let r = anonymous
             .request(method.clone(), app.url(path))
             .header("content-type", "application/x-www-form-urlencoded")
             .body("id=1&status=&email=owner%40test.local&password=wrong&body=hi&token=nope&form[name]=Eve&form[password]=long+enough+password&form[new]=long+enough+password&form[again]=long+enough+password")
@@ -76,7 +77,7 @@ async fn every_dashboard_route_sends_anonymous_visitors_to_login() {
         r.headers()["location"],
         "/login?next=/conversations%3Ftab%3Dopen%26c%3D5"
     );
-    let r = client()
+    let r = browser(&app)
         .post(app.url(Login::PATH))
         .form(&[
             ("email", OWNER_EMAIL),
@@ -87,7 +88,7 @@ async fn every_dashboard_route_sends_anonymous_visitors_to_login() {
         .await
         .unwrap();
     assert_eq!(r.headers()["location"], "/conversations?tab=open");
-    let r = client()
+    let r = browser(&app)
         .post(app.url(Login::PATH))
         .form(&[
             ("email", OWNER_EMAIL),
@@ -132,8 +133,64 @@ async fn signed_in_operators_get_data_but_not_from_a_foreign_origin() {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
+    // Without an Origin (browsers always send one with a POST), only with a Referer of ours.
+    let bare = reqwest::Client::new();
+    let r = bare
+        .post(app.url(Login::PATH))
+        .form(&[("email", OWNER_EMAIL), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url(Login::PATH))
+        .header("referer", app.url("/login"))
+        .form(&[("email", OWNER_EMAIL), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+    // Every answer carries the security headers; pages, their policy with a script nonce.
+    let r = op.get(app.url("/conversations")).send().await.unwrap();
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert!(
+        r.headers()["referrer-policy"]
+            .to_str()
+            .unwrap()
+            .contains("origin")
+    );
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy")
+        .to_string();
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script has it"
+    );
     let r = op.get(app.url("/conversations")).send().await.unwrap();
     assert_eq!(r.status(), 200);
+    assert!(
+        !r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains(&nonce),
+        "a new nonce each page"
+    );
     let page = r.text().await.unwrap();
     assert!(page.contains("Conversations"));
     // Rendered on the server, with the operator the access check found.
@@ -150,10 +207,7 @@ async fn signed_in_operators_get_data_but_not_from_a_foreign_origin() {
     assert!(r.text().await.unwrap().contains("Unknown tab"));
 
     // A wrong password does not sign in.
-    let stranger = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
+    let stranger = browser(&app);
     stranger
         .post(app.url(Login::PATH))
         .form(&[("email", OWNER_EMAIL), ("password", "nope-nope")])

@@ -92,8 +92,12 @@ async fn bench_message_path() {
     let owner = std::env::var("LIAISON_BENCH_OWNER").unwrap_or_default();
     let password = std::env::var("LIAISON_BENCH_PASSWORD").unwrap_or_default();
     liaison::server::install_tls();
+    // As a browser: with the Origin it sends on every POST.
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ORIGIN, base.parse().unwrap());
     let operator = reqwest::Client::builder()
         .cookie_store(true)
+        .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

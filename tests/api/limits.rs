@@ -308,6 +308,7 @@ async fn messages_sent_during_an_answer_are_answered_together() {
 async fn sign_in_from(app: &TestApp, ip: &str, email: &str, password: &str) -> reqwest::Response {
     client()
         .post(app.url(<Login as ServerFn>::PATH))
+        .header("origin", app.url(""))
         .header("x-forwarded-for", ip)
         .form(&[("email", email), ("password", password)])
         .send()
@@ -370,9 +371,11 @@ async fn a_burst_of_sign_ins_does_not_stall_the_server() {
     let burst: Vec<_> = (0..40)
         .map(|i| {
             let app_url = app.url(<Login as ServerFn>::PATH);
+            let origin = app.url("");
             tokio::spawn(async move {
                 client()
                     .post(app_url)
+                    .header("origin", origin)
                     .header(
                         "x-forwarded-for",
                         format!("10.9.{}.{}", i / 200, i % 200 + 1),

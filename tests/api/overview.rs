@@ -199,7 +199,9 @@ async fn admins_see_the_team_and_strangers_nothing() {
     assert!(figures(&admin, &app).await["Team"].is_object());
     assert!(figures(&owner, &app).await["Team"].is_object());
     assert_eq!(
-        call::<CurrentOverview>(&client(), &app, &[]).await.status(),
+        call::<CurrentOverview>(&browser(&app), &app, &[])
+            .await
+            .status(),
         401
     );
 }

@@ -27,12 +27,8 @@ fn token(link: &Value) -> String {
 }
 
 /// A browser with no session, as an invitee arrives.
-fn stranger() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+fn stranger(app: &TestApp) -> reqwest::Client {
+    browser(app)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -62,7 +58,7 @@ async fn admins_invite_agents_and_only_the_owner_invites_admins() {
     let (status, link) = invite(&owner, &app, "ada@example.com", "admin").await;
     assert_eq!(status, 200, "{link}");
     assert_eq!(link["role"], "admin");
-    let ada = stranger();
+    let ada = stranger(&app);
     let r = call::<AcceptInvite>(
         &ada,
         &app,
@@ -114,7 +110,7 @@ async fn an_invitation_link_works_once_until_it_expires() {
     let owner = operator(&app, OWNER_EMAIL).await;
     let (_, link) = invite(&owner, &app, "cleo@example.com", "agent").await;
     let t = token(&link);
-    let cleo = stranger();
+    let cleo = stranger(&app);
     let (status, found) =
         json_of(call::<FindInvitation>(&cleo, &app, &[("token", &t)]).await).await;
     assert_eq!(status, 200, "{found}");
@@ -160,7 +156,7 @@ async fn an_invitation_link_works_once_until_it_expires() {
     assert_eq!(r.status(), 400);
     assert!(r.text().await.unwrap().contains("not valid"));
     // And the password works for signing in.
-    let again = stranger();
+    let again = stranger(&app);
     let r = again
         .post(app.url(liaison::app::auth::Login::PATH))
         .form(&[
@@ -183,7 +179,8 @@ async fn an_invitation_link_works_once_until_it_expires() {
     execute(tx.conn(), "UPDATE invites SET expires_at = $1", 0).await;
     tx.commit().await.unwrap();
     let (status, _) =
-        json_of(call::<FindInvitation>(&stranger(), &app, &[("token", &token(&link))]).await).await;
+        json_of(call::<FindInvitation>(&stranger(&app), &app, &[("token", &token(&link))]).await)
+            .await;
     assert_eq!(status, 400);
     app.stop().await;
 }
@@ -241,7 +238,7 @@ async fn only_the_owner_changes_roles() {
 
 /// Whether the demo agent signs in with `password`: the status of a call made signed in.
 async fn signs_in(app: &TestApp, password: &str) -> u16 {
-    let c = stranger();
+    let c = stranger(app);
     c.post(app.url(liaison::app::auth::Login::PATH))
         .form(&[("email", "agent@liaison.local"), ("password", password)])
         .send()
@@ -328,7 +325,7 @@ async fn a_deactivated_operator_is_signed_out_everywhere_and_their_conversations
     drop(conn);
     assert_eq!(row.assignee_id, None);
     // They cannot sign in again, and are listed as deactivated.
-    let again = stranger();
+    let again = stranger(&app);
     again
         .post(app.url(liaison::app::auth::Login::PATH))
         .form(&[("email", "agent@liaison.local"), ("password", PASSWORD)])
@@ -510,7 +507,7 @@ async fn a_reset_link_goes_down_the_roles_works_once_and_ends_old_sessions() {
     };
     let find = |t: String| {
         let app = &app;
-        async move { json_of(call::<FindReset>(&stranger(), app, &[("token", &t)]).await).await }
+        async move { json_of(call::<FindReset>(&stranger(&app), app, &[("token", &t)]).await).await }
     };
     assert_eq!(find(token(&first)).await.0, 400, "a newer link replaces it");
     let (status, who) = find(token(&second)).await;
@@ -526,7 +523,7 @@ async fn a_reset_link_goes_down_the_roles_works_once_and_ends_old_sessions() {
         200
     );
 
-    let device = stranger();
+    let device = stranger(&app);
     let reset = |new: &'static str, again: &'static str| {
         let (device, app, t) = (&device, &app, token(&second));
         async move {

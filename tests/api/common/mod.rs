@@ -177,16 +177,26 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
-/// A client with its own cookie jar, signed in as `email`.
-pub async fn operator(app: &impl Http, email: &str) -> reqwest::Client {
-    use leptos::server_fn::ServerFn;
+/// A client as a browser on the dashboard is: its own cookie jar, and the Origin browsers send
+/// with every POST (the server refuses state changes without one; `guard`).
+pub fn browser(app: &impl Http) -> reqwest::Client {
     liaison::server::install_tls();
-    let c = reqwest::Client::builder()
+    let origin = app.url("");
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ORIGIN, origin.parse().unwrap());
+    reqwest::Client::builder()
         .cookie_store(true)
+        .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(20))
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+/// A client with its own cookie jar, signed in as `email`.
+pub async fn operator(app: &impl Http, email: &str) -> reqwest::Client {
+    use leptos::server_fn::ServerFn;
+    let c = browser(app);
     let r = c
         .post(app.url(<liaison::app::auth::Login as ServerFn>::PATH))
         .form(&[("email", email), ("password", PASSWORD)])
