@@ -507,7 +507,7 @@ async fn a_reset_link_goes_down_the_roles_works_once_and_ends_old_sessions() {
     };
     let find = |t: String| {
         let app = &app;
-        async move { json_of(call::<FindReset>(&stranger(&app), app, &[("token", &t)]).await).await }
+        async move { json_of(call::<FindReset>(&stranger(app), app, &[("token", &t)]).await).await }
     };
     assert_eq!(find(token(&first)).await.0, 400, "a newer link replaces it");
     let (status, who) = find(token(&second)).await;
