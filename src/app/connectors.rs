@@ -36,11 +36,13 @@ async fn admin() -> Result<crate::server::auth::Operator, AppError> {
 pub async fn list_webhooks() -> Result<Vec<Webhook>, AppError> {
     use crate::server::db::webhooks;
     admin().await?;
-    let db = &crate::app::auth::ssr::state()?.db.read;
+    let state = crate::app::auth::ssr::state()?;
+    let db = &state.db.read;
     let backlog = webhooks::backlog(db).await?;
     Ok(webhooks::all(db)
         .await?
-        .iter()
+        .into_iter()
+        .map(|h| h.opened(state.db.secrets()))
         .map(|h| {
             let (pending, failed) = backlog
                 .iter()
@@ -75,10 +77,11 @@ pub async fn add_webhook(form: WebhookForm) -> Result<Added, AppError> {
     let db = &crate::app::auth::ssr::state()?.db;
     let secret = crate::server::webhooks::new_secret();
     let mut tx = db.write().await?;
-    let id = webhooks::insert(tx.conn(), &fields, &secret, me.id).await?;
+    let id = webhooks::insert(tx.conn(), &fields, &db.secrets().seal(&secret), me.id).await?;
     tx.commit().await?;
     let row = webhooks::find(&db.read, id)
         .await?
+        .map(|r| r.opened(db.secrets()))
         .ok_or_else(|| AppError::NotFound.respond())?;
     Ok(Added {
         webhook: row.listed(0, 0),
@@ -158,10 +161,12 @@ pub async fn save_whatsapp(form: WhatsappForm) -> Result<WhatsappView, AppError>
         crate::server::db::settings::get(&db.read, WHATSAPP_KEY)
             .await?
             .unwrap_or_default();
+    let saved = crate::server::secrets::open_whatsapp(db.secrets(), saved);
     let next = form
         .apply(&saved)
         .map_err(|e| AppError::Invalid(e).respond())?;
-    crate::server::db::settings::put(tx.conn(), WHATSAPP_KEY, &next, Some(me.id)).await?;
+    let stored = crate::server::secrets::seal_whatsapp(db.secrets(), next.clone());
+    crate::server::db::settings::put(tx.conn(), WHATSAPP_KEY, &stored, Some(me.id)).await?;
     tx.commit().await?;
     Ok(next.view())
 }

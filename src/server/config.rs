@@ -43,6 +43,10 @@ pub struct Config {
     /// any (`1`). Unset, public addresses only: an Admin could otherwise make the server read
     /// internal services (`outbound`).
     pub private_urls: crate::server::outbound::Reach,
+    /// `LIAISON_SECRET_KEY`: 64 hex digits, the key stored secrets are sealed with. Unset, a
+    /// key is made in the data directory (`secret.key`). Instances sharing a PostgreSQL
+    /// database must all have the same one.
+    pub secret_key: Option<String>,
     /// `LIAISON_LIMIT_VISITOR_PER_MINUTE` (20), `_ADDRESS_PER_MINUTE` (300), `_SITE_PER_MINUTE`
     /// (6000), `_SESSIONS_PER_HOUR` (60), `_SIGN_INS_PER_MINUTE` (10): see `limits`.
     pub limits: crate::server::limits::LimitSettings,
@@ -171,6 +175,16 @@ impl Config {
             }
             None => crate::server::outbound::Reach::public(),
         };
+        let secret_key = get("LIAISON_SECRET_KEY");
+        if let Some(k) = &secret_key
+            && !(k.trim().len() == 64 && k.trim().bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return Err(ConfigError {
+                name: "LIAISON_SECRET_KEY",
+                problem: "must be 64 hexadecimal digits (32 bytes; e.g. openssl rand -hex 32)"
+                    .into(),
+            });
+        }
         let data_dir: PathBuf = get("LIAISON_DATA_DIR")
             .unwrap_or_else(|| "data".into())
             .into();
@@ -201,6 +215,7 @@ impl Config {
             ),
             limits,
             private_urls,
+            secret_key,
         })
     }
 

@@ -106,6 +106,8 @@ pub enum StartError {
     Db(#[from] sqlx::Error),
     #[error("sessions: {0}")]
     Sessions(String),
+    #[error("secrets: {0}")]
+    Secrets(String),
     #[error("cannot listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
 }
@@ -118,7 +120,15 @@ pub async fn start(
     crate::server::install_tls();
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
-    let db = Db::open_at(&config.database, Bus::default()).await?;
+    let (secrets, key_from) =
+        crate::server::secrets::Secrets::load(&config.data_dir, config.secret_key.as_deref())
+            .map_err(|e| StartError::Secrets(e.to_string()))?;
+    let db = Db::open_at(&config.database, Bus::default())
+        .await?
+        .with_secrets(secrets);
+    crate::server::secrets::prepare(&db, key_from)
+        .await
+        .map_err(|e| StartError::Secrets(e.to_string()))?;
     announce_owner(&db, &config).await?;
     if config.demo {
         demo::seed(&db, &config).await?;

@@ -21,6 +21,7 @@ pub mod outbound;
 pub mod presence;
 pub mod realtime;
 pub mod retention;
+pub mod secrets;
 pub mod session_streams;
 pub mod sse;
 pub mod static_files;

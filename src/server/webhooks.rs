@@ -242,7 +242,11 @@ fn failed(
 pub async fn send_due(db: &Db, retry_base_ms: i64, reach: &Reach) -> Result<usize, sqlx::Error> {
     use futures::StreamExt;
     const PARALLEL: usize = 8;
-    let due = store::due(&db.read, now_ms(), SEND_BATCH).await?;
+    let due: Vec<_> = store::due(&db.read, now_ms(), SEND_BATCH)
+        .await?
+        .into_iter()
+        .map(|d| d.opened(db.secrets()))
+        .collect();
     let n = due.len();
     let outcomes: Vec<(i64, store::Attempt)> = futures::stream::iter(due)
         .map(|d| async move { (d.id, attempt(&d, Some(retry_base_ms), reach).await) })
@@ -275,7 +279,10 @@ pub async fn send_test(
     let mut tx = db.write().await?;
     let id = store::enqueue(tx.conn(), hook.id, TEST_EVENT, None, &text, None).await?;
     tx.commit().await?;
-    let Some(d) = store::to_send(&db.read, id).await? else {
+    let Some(d) = store::to_send(&db.read, id)
+        .await?
+        .map(|d| d.opened(db.secrets()))
+    else {
         return Ok(None);
     };
     let outcome = attempt(&d, None, reach).await;

@@ -30,6 +30,7 @@ mod prechat;
 mod processes;
 mod retention;
 mod schema;
+mod secrets;
 mod site_config;
 mod sse_replay;
 mod team;

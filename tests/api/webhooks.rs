@@ -395,7 +395,15 @@ async fn whatsapp_settings_are_checked_and_never_show_their_secrets() {
             .await
             .unwrap()
             .unwrap();
-    assert_eq!(stored.access_token, "EAAG-secret-token");
+    // Stored sealed (`secrets`), opened with the server's key.
+    assert!(
+        !serde_json::to_string(&stored)
+            .unwrap()
+            .contains("EAAG-secret-token")
+    );
+    let opened = liaison::server::secrets::open_whatsapp(app.server.db.secrets(), stored);
+    assert_eq!(opened.access_token, "EAAG-secret-token");
+    assert_eq!(opened.app_secret, "0123456789abcdef");
     // Another Graph address without the token again: refused, the token stays where it was.
     let r = call::<SaveWhatsapp>(
         &owner,

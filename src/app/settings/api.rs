@@ -194,8 +194,13 @@ pub async fn save_agent_settings(form: SettingsForm) -> Result<(), AppError> {
         instructions: instructions.trim().to_string(),
     };
     settings.validate().map_err(invalid)?;
+    // The key is stored sealed (`secrets`): never as typed, never sent back.
+    let mut stored = settings;
+    if let Some(llm) = stored.llm.as_mut() {
+        llm.api_key = state.db.secrets().seal(&llm.api_key);
+    }
     let mut tx = state.db.write().await?;
-    db::settings::put(tx.conn(), "agent", &settings, Some(me.id)).await?;
+    db::settings::put(tx.conn(), "agent", &stored, Some(me.id)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -28,7 +28,16 @@ const PASSAGES: usize = 4;
 /// The settings in force: those saved in the dashboard, else the environment's.
 pub async fn current_settings(db: &Db, defaults: &AgentSettings) -> AgentSettings {
     match db::settings::get::<AgentSettings>(&db.read, "agent").await {
-        Ok(Some(saved)) => saved,
+        Ok(Some(mut saved)) => {
+            // Stored sealed (`secrets`); one that cannot be opened is no key at all.
+            if let Some(llm) = saved.llm.as_mut() {
+                llm.api_key = db.secrets().open(&llm.api_key).unwrap_or_else(|e| {
+                    tracing::error!("the LLM API key: {e}");
+                    String::new()
+                });
+            }
+            saved
+        }
         Ok(None) => defaults.clone(),
         Err(e) => {
             tracing::warn!("reading agent settings failed, using the environment's: {e}");

@@ -67,6 +67,9 @@ pub struct Db {
     /// Stops the background task (SQLite's checkpoints, PostgreSQL's event relay) when the
     /// last handle goes.
     _background: Arc<tokio_util::sync::DropGuard>,
+    /// Seals and opens the secrets stored in settings and webhooks (`secrets`). A database
+    /// opened directly has a key for this process only; the server sets its own.
+    secrets: Arc<crate::server::secrets::Secrets>,
 }
 
 /// A random id for an instance opening a shared database (never 0).
@@ -135,6 +138,7 @@ impl Db {
         let checkpoints = tokio_util::sync::CancellationToken::new();
         wal::spawn(read.clone(), writer.clone(), checkpoints.clone());
         Ok(Db {
+            secrets: Arc::new(crate::server::secrets::Secrets::ephemeral()),
             _background: Arc::new(checkpoints.drop_guard()),
             read: Backend::Sqlite(read),
             writer: Backend::Sqlite(writer),
@@ -162,6 +166,7 @@ impl Db {
         let instance = new_instance_id();
         relay::spawn(pool.clone(), bus.clone(), cursor, instance, relay.clone()).await;
         Ok(Db {
+            secrets: Arc::new(crate::server::secrets::Secrets::ephemeral()),
             _background: Arc::new(relay.drop_guard()),
             read: Backend::Postgres(pool.clone()),
             writer: Backend::Postgres(pool),
@@ -185,6 +190,16 @@ impl Db {
 
     pub fn bus(&self) -> &Bus {
         &self.bus
+    }
+
+    pub fn secrets(&self) -> &crate::server::secrets::Secrets {
+        &self.secrets
+    }
+
+    /// This handle with the server's key for secrets (set before the handle is shared).
+    pub fn with_secrets(mut self, secrets: crate::server::secrets::Secrets) -> Db {
+        self.secrets = Arc::new(secrets);
+        self
     }
 
     /// The right to run the background job `job` now, held until the value is dropped: with

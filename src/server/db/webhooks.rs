@@ -18,6 +18,15 @@ pub struct WebhookRow {
 }
 
 impl WebhookRow {
+    /// The row with its secret opened (as stored it is sealed: `secrets`).
+    pub fn opened(mut self, secrets: &crate::server::secrets::Secrets) -> WebhookRow {
+        self.secret = secrets.open(&self.secret).unwrap_or_else(|e| {
+            tracing::error!(webhook = self.id, "{e}");
+            String::new()
+        });
+        self
+    }
+
     pub fn events(&self) -> Vec<WebhookEvent> {
         self.events
             .split(',')
@@ -115,6 +124,18 @@ pub async fn delete(mut conn: Conn<'_>, id: i64) -> Result<bool, sqlx::Error> {
             .map(|r| r.rows_affected())
     })?;
     Ok(n > 0)
+}
+
+/// Replaces an endpoint's stored secret (sealing one stored in plain text).
+pub async fn set_secret(mut conn: Conn<'_>, id: i64, secret: &str) -> Result<(), sqlx::Error> {
+    on!(conn, |c| {
+        sqlx::query("UPDATE webhooks SET secret = $1 WHERE id = $2")
+            .bind(secret)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|_| ())
+    })
 }
 
 pub async fn find(pool: &Pool, id: i64) -> Result<Option<WebhookRow>, sqlx::Error> {
@@ -245,6 +266,17 @@ pub struct DueDelivery {
     pub attempts: i64,
     pub url: String,
     pub secret: String,
+}
+
+impl DueDelivery {
+    /// The delivery with its endpoint's secret opened, to sign with.
+    pub fn opened(mut self, secrets: &crate::server::secrets::Secrets) -> DueDelivery {
+        self.secret = secrets.open(&self.secret).unwrap_or_else(|e| {
+            tracing::error!(webhook = self.webhook_id, "{e}");
+            String::new()
+        });
+        self
+    }
 }
 
 /// Up to `limit` pending deliveries whose time has come, oldest first.

@@ -28,6 +28,10 @@ pub struct TestApp {
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
+/// The key every test server seals secrets with (`LIAISON_SECRET_KEY`).
+pub const TEST_SECRET_KEY: &str =
+    "7e57000000000000000000000000000000000000000000000000000000000001";
+
 /// The rate limits at their highest, for servers that tests drive faster than people would.
 pub const UNLIMITED: [(&str, &str); 5] = [
     ("LIAISON_LIMIT_VISITOR_PER_MINUTE", "1000000"),
@@ -63,6 +67,9 @@ pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
     for (name, value) in UNLIMITED {
         vars.insert(name, value.to_string());
     }
+    // Instances sharing a database share the key its secrets are sealed with, as they must in
+    // production (each test server has its own data directory, so its own secret.key).
+    vars.insert("LIAISON_SECRET_KEY", TEST_SECRET_KEY.to_string());
     if on_postgres() {
         vars.insert("LIAISON_DATABASE_URL", postgres::fresh_database().await);
     }

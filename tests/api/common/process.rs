@@ -39,6 +39,7 @@ impl Process {
             .env("LIAISON_DEMO_AGENT_PASSWORD", PASSWORD)
             .env("RUST_LOG", "warn")
             .envs(super::UNLIMITED)
+            .env("LIAISON_SECRET_KEY", super::TEST_SECRET_KEY)
             // cargo test builds this binary without the site's hash.txt beside it (cargo-leptos
             // writes that); these tests use no bundles.
             .env("LEPTOS_HASH_FILES", "false")
