@@ -1,6 +1,8 @@
 // Liaison widget loader: the one file a customer's page includes.
 //   <script type="module" src="https://HOST/widget/liaison.js" data-liaison-url="https://HOST"></script>
-// Optional: data-lang="fr" (en, fr, de, es, it, pt) instead of the browser's language.
+// Optional: data-lang="fr" (en, fr, de, es, it, pt) instead of the browser's language;
+// data-user-id="42" data-user-hash="…" (HMAC-SHA256 of the id with the identity secret, made by
+// the site's server: Settings → Widget security) to say which of the site's users this is.
 //
 // It shows the launcher and starts the visit (a session and its stream: the dashboard's live
 // visitors) at once. The chat itself (liaison-core: wasm) loads when a visitor reaches for the
@@ -21,6 +23,13 @@ const look = config.look || {};
 
 const host = document.createElement('div');
 host.id = 'liaison-widget';
+// The signed-in user, for the chat's own session calls too.
+const user = tag && tag.dataset.userId
+  ? { id: tag.dataset.userId, hash: tag.dataset.userHash || null } : null;
+if (user) {
+  host.dataset.userId = user.id;
+  if (user.hash) host.dataset.userHash = user.hash;
+}
 if (/^#[0-9a-fA-F]{6}$/.test(look.colour || '')) host.style.setProperty('--c', look.colour);
 if (look.position === 'left') host.className = 'left';
 const root = host.attachShadow({ mode: 'open' });
@@ -70,6 +79,7 @@ try {
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({
       token: stored(KEY),
+      user,
       metadata: {
         browser: navigator.userAgent,
         timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,

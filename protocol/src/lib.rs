@@ -29,6 +29,7 @@ pub mod webhook;
 pub mod whatsapp;
 pub mod widget_api;
 pub mod widget_look;
+pub mod widget_security;
 pub mod widget_texts;
 
 pub use event::Event;

@@ -83,6 +83,9 @@ pub struct SessionRequest {
     pub token: Option<String>,
     #[serde(default)]
     pub metadata: VisitorMetadata,
+    /// The site's signed-in user (`data-user-id`, `data-user-hash`): identity verification.
+    #[serde(default)]
+    pub user: Option<crate::widget_security::UserClaim>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

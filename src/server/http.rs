@@ -54,6 +54,8 @@ pub struct AppState {
     pub attachments: crate::server::attachments::Store,
     /// How often visitors, addresses and accounts may act.
     pub limits: Arc<crate::server::limits::Limits>,
+    /// Settings → Widget security, read at most every few seconds.
+    pub site_rules: crate::server::widget_security::SiteRules,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -230,6 +232,7 @@ where
         visitor_tokens: VisitorTokens::default(),
         attachments,
         limits,
+        site_rules: Default::default(),
     };
     let app = router(state.clone())
         .layer(sessions)
@@ -305,7 +308,26 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let site_root = state.leptos_options.site_root.to_string();
     let pkg_dir = state.leptos_options.site_pkg_dir.to_string();
-    // Customers' sites load the widget and call its API from their own origins.
+    // Customers' sites call the widget API from their own origins: those Settings → Widget
+    // security allows (any, when none is listed).
+    let (rules, db) = (state.site_rules.clone(), state.db.clone());
+    let allowed = tower_http::cors::AllowOrigin::async_predicate(move |origin, _| {
+        let (rules, db) = (rules.clone(), db.clone());
+        async move {
+            let origin = origin.to_str().unwrap_or("");
+            rules.current(&db).await.allows_origin(origin)
+        }
+    });
+    let widget_cors = CorsLayer::new()
+        .allow_origin(allowed)
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            "last-event-id".parse().unwrap(),
+        ])
+        .expose_headers([header::RETRY_AFTER]);
+    // Its script and wasm load from anywhere (they hold nothing; the API decides).
     let open_cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
@@ -342,7 +364,7 @@ pub fn router(state: AppState) -> Router {
         .route("/help/documents/{id}", get(help_center::document))
         .nest(
             liaison_protocol::widget_api::BASE_PATH,
-            widget_api::router(&state).layer(open_cors.clone()),
+            widget_api::router(&state).layer(widget_cors),
         )
         .nest_service(
             "/widget",

@@ -29,6 +29,7 @@ pub mod tickets;
 pub mod visitor_tokens;
 pub mod webhooks;
 pub mod widget_api;
+pub mod widget_security;
 
 pub use config::Config;
 pub use http::{AppState, RunningServer, start};

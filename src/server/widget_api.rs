@@ -52,6 +52,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             state.clone(),
             limit_writes,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::server::widget_security::refuse_other_sites,
+        ))
         // JSON bodies are small; files have their own limit (`attachments::http`).
         .layer(axum::extract::DefaultBodyLimit::max(WIDGET_BODY_MAX))
 }
@@ -176,6 +180,8 @@ pub enum WidgetError {
     /// Over a rate limit: what was sent is not stored; try again after the wait.
     TooMany(limits::Wait, &'static str),
     BadRequest(String),
+    /// Understood, and not allowed (an identity that does not check out).
+    Refused(String),
     /// The body is over the API's size limit.
     TooLarge,
     Conflict(String),
@@ -201,6 +207,7 @@ impl IntoResponse for WidgetError {
                 "Unknown or missing visitor token.".to_string(),
             ),
             WidgetError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+            WidgetError::Refused(m) => (StatusCode::FORBIDDEN, m),
             WidgetError::TooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "The request is too large.".to_string(),
@@ -307,27 +314,68 @@ fn bounded(m: VisitorMetadata) -> Result<VisitorMetadata, WidgetError> {
     })
 }
 
+/// Starts or resumes a visit. A returning token continues when the visitor is who the site
+/// says now: the same verified user, or anonymous as before (a verified user's token is not
+/// resumed anonymously: on a shared computer, the next person does not get their chats). A
+/// verified user gets their one visitor on every device.
 async fn session(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     body: Result<Json<SessionRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<SessionResponse>, WidgetError> {
+    use liaison_protocol::widget_security::{Identity, identify};
     let Json(request) = body.map_err(WidgetError::from)?;
     let metadata = bounded(request.metadata)?;
-    if let Some(token) = request
+    let rules = state.site_rules.current(&state.db).await;
+    let signed = (!rules.identity_secret.is_empty())
+        .then(|| {
+            let secret = state.db.secrets().open(&rules.identity_secret).ok()?;
+            request
+                .user
+                .as_ref()
+                .map(|claim| crate::server::widget_security::signed(&secret, claim))
+        })
+        .flatten();
+    let identity = identify(request.user.as_ref(), signed, rules.require_identity)
+        .map_err(|e| WidgetError::Refused(e.to_string()))?;
+    let token = request
         .token
         .as_deref()
         .map(str::trim)
-        .filter(|t| !t.is_empty())
-        && let Some(visitor_id) = state.visitor_tokens.visitor(&state.db, token).await?
-    {
+        .filter(|t| !t.is_empty());
+    let returning = match token {
+        Some(t) => state.visitor_tokens.visitor(&state.db, t).await?,
+        None => None,
+    };
+    if let (Some(token), Some(visitor_id)) = (token, returning) {
+        let theirs = db::visitors::user_id(&state.db.read, visitor_id).await?;
         let mut tx = state.db.write().await?;
-        db::visitors::touch(tx.conn(), visitor_id, &metadata).await?;
-        tx.commit().await?;
-        return Ok(Json(SessionResponse {
-            token: token.to_string(),
-            visitor_id,
-        }));
+        let resumed = match (&identity, theirs.as_deref()) {
+            (Identity::Anonymous, None) => true,
+            (Identity::Verified(user), Some(was)) => user == was,
+            // An anonymous visitor signs in on the site: they become that user, with their
+            // conversation, unless the user already has a visitor (then that one continues).
+            (Identity::Verified(user), None) => {
+                if db::visitors::find_by_user_id(tx.conn(), user)
+                    .await?
+                    .is_none()
+                {
+                    db::visitors::set_user_id(tx.conn(), visitor_id, user).await?;
+                    true
+                } else {
+                    false
+                }
+            }
+            (Identity::Anonymous, Some(_)) => false,
+        };
+        if resumed {
+            db::visitors::touch(tx.conn(), visitor_id, &metadata).await?;
+            tx.commit().await?;
+            return Ok(Json(SessionResponse {
+                token: token.to_string(),
+                visitor_id,
+            }));
+        }
     }
     state.limits.sessions.check(&ip).map_err(|wait| {
         tracing::warn!(%ip, "new visitor sessions throttled");
@@ -336,7 +384,25 @@ async fn session(
     let token = visitor_tokens::new_token();
     let token_hash = visitor_tokens::hash(&token);
     let mut tx = state.db.write().await?;
-    let visitor_id = db::visitors::insert(tx.conn(), &token_hash, &metadata).await?;
+    let known = match &identity {
+        Identity::Verified(user) => db::visitors::find_by_user_id(tx.conn(), user).await?,
+        Identity::Anonymous => None,
+    };
+    let visitor_id = match (known, &identity) {
+        // Another device of a verified user: a token of its own for their visitor.
+        (Some(id), _) => {
+            db::visitors::add_token(tx.conn(), id, &token_hash).await?;
+            db::visitors::touch(tx.conn(), id, &metadata).await?;
+            id
+        }
+        (None, identity) => {
+            let id = db::visitors::insert(tx.conn(), &token_hash, &metadata).await?;
+            if let Identity::Verified(user) = identity {
+                db::visitors::set_user_id(tx.conn(), id, user).await?;
+            }
+            id
+        }
+    };
     tx.commit().await?;
     state.visitor_tokens.remember(token_hash, visitor_id);
     Ok(Json(SessionResponse { token, visitor_id }))

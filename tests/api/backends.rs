@@ -518,6 +518,11 @@ async fn copy_database_moves_everything_to_postgres() {
     db::webhooks::enqueue(tx.conn(), hook, "ping", None, "{}", None)
         .await
         .unwrap();
+    // A verified user's second device.
+    db::visitors::set_user_id(tx.conn(), 1, "user-42").await.unwrap();
+    db::visitors::add_token(tx.conn(), 1, "second-device-hash")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     // Events after the retention run above, so the outbox has rows too.
     let late = visitor(&source, "late").await;

@@ -37,4 +37,5 @@ mod team;
 mod tickets;
 mod webhooks;
 mod widget_flow;
+mod widget_security;
 mod writer;

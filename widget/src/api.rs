@@ -133,6 +133,16 @@ pub async fn session(
     ]);
     let body = json::object(&[("token", token.as_deref())]);
     let _ = Reflect::set(&body, &JsValue::from_str("metadata"), &metadata);
+    // The site's signed-in user, as the page gave it (`data-user-id`, `data-user-hash`).
+    if let Some(host) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("liaison-widget"))
+        && let Some(id) = host.get_attribute("data-user-id")
+    {
+        let hash = host.get_attribute("data-user-hash");
+        let user = json::object(&[("id", Some(&id)), ("hash", hash.as_deref())]);
+        let _ = Reflect::set(&body, &JsValue::from_str("user"), &user);
+    }
     let v = call(
         Request::post(&url(base, "/session")),
         Some(json::stringify(&body)),

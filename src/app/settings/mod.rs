@@ -10,6 +10,7 @@ pub mod ratings;
 pub mod retention;
 pub mod weekly_hours;
 pub mod widget_look;
+pub mod widget_security;
 
 use api::{SaveAgentSettings, get_agent_settings, usage_report};
 use leptos::prelude::*;
@@ -78,6 +79,7 @@ pub fn SettingsPage() -> impl IntoView {
             <ratings::RatingSettings/>
             <retention::RetentionSettings/>
             <widget_look::WidgetSection/>
+            <widget_security::WidgetSecuritySection/>
             <business_hours::BusinessHoursSection/>
             <prechat::PrechatSection/>
             <bookings::BookingSettings/>

@@ -12,9 +12,10 @@ use futures::TryStreamExt;
 use sqlx::{PgConnection, QueryBuilder, Row, SqlitePool};
 
 /// The tables, parents before children. `tower_sessions` is left out on purpose.
-pub const TABLES: [&str; 34] = [
+pub const TABLES: [&str; 35] = [
     "users",
     "visitors",
+    "visitor_tokens",
     "conversations",
     "messages",
     "attachments",

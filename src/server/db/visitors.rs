@@ -18,11 +18,19 @@ pub struct VisitorRow {
 
 const COLUMNS: &str = "id, browser, timezone, referrer, page, language, name, email, phone";
 
+/// The visitor a token belongs to: the one it was made for, or a verified user's further
+/// device (`visitor_tokens`).
 pub async fn find_by_token_hash(
     pool: &Pool,
     token_hash: &str,
 ) -> Result<Option<VisitorRow>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM visitors WHERE token_hash = $1");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM visitors WHERE token_hash = $1
+         UNION ALL
+         SELECT {COLUMNS} FROM visitors WHERE id =
+            (SELECT visitor_id FROM visitor_tokens WHERE token_hash = $1)
+         LIMIT 1"
+    );
     on!(pool, |p| sqlx::query_as(&sql)
         .bind(token_hash)
         .fetch_optional(p)
@@ -58,6 +66,59 @@ pub async fn insert(
         .fetch_one(c)
         .await
     })
+}
+
+/// The site's verified user a visitor is (identity verification), if any.
+pub async fn user_id(pool: &Pool, id: i64) -> Result<Option<String>, sqlx::Error> {
+    on!(pool, |p| sqlx::query_scalar(
+        "SELECT user_id FROM visitors WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await)
+    .map(Option::flatten)
+}
+
+/// The visitor who is the site's user `user_id`.
+pub async fn find_by_user_id(
+    mut conn: Conn<'_>,
+    user_id: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT id FROM visitors WHERE user_id = $1"
+    )
+    .bind(user_id)
+    .fetch_optional(c)
+    .await)
+}
+
+/// Makes an anonymous visitor the verified user `user_id` (their conversations come along).
+pub async fn set_user_id(mut conn: Conn<'_>, id: i64, user_id: &str) -> Result<(), sqlx::Error> {
+    on!(conn, |c| sqlx::query(
+        "UPDATE visitors SET user_id = $1 WHERE id = $2 AND user_id IS NULL"
+    )
+    .bind(user_id)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
+/// A further device's token for a verified visitor.
+pub async fn add_token(
+    mut conn: Conn<'_>,
+    visitor_id: i64,
+    token_hash: &str,
+) -> Result<(), sqlx::Error> {
+    on!(conn, |c| sqlx::query(
+        "INSERT INTO visitor_tokens (token_hash, visitor_id, created_at) VALUES ($1, $2, $3)"
+    )
+    .bind(token_hash)
+    .bind(visitor_id)
+    .bind(now_ms())
+    .execute(c)
+    .await
+    .map(|_| ()))
 }
 
 /// Locks the visitor's row until the transaction ends, where write transactions run side by
