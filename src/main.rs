@@ -39,13 +39,17 @@ fn site_options() -> LeptosOptions {
 
 #[tokio::main]
 async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // A document worker (`kb::documents::worker`): its stdout is the text, nothing else.
+    if args.first().map(String::as_str) == Some(liaison::server::kb::documents::worker::COMMAND) {
+        std::process::exit(liaison::server::kb::documents::worker::serve(&args[1..]));
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn")),
         )
         .init();
-    let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("copy-database") {
         std::process::exit(copy_database(&args[1..]).await);
     }

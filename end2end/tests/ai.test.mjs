@@ -92,6 +92,9 @@ async function scenario(owner) {
   const row = owner.locator('tr[data-status=ready]', { hasText: 'kettle warranty' });
   await row.waitFor(WAIT);
   const documentId = await row.getAttribute('data-document');
+  // Documents are private until published; published, the AI's citations link to its page.
+  await row.locator('[data-testid=publish-document]').click();
+  await owner.locator(`tr[data-document="${documentId}"] td.published a`).waitFor(WAIT);
   assert.ok(parseInt(await owner.textContent('[data-testid=documents-ready]'), 10) >= 1);
 
   // The visitor asks; the answer streams in, then stays with its source as a link.

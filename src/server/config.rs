@@ -47,6 +47,10 @@ pub struct Config {
     /// key is made in the data directory (`secret.key`). Instances sharing a PostgreSQL
     /// database must all have the same one.
     pub secret_key: Option<String>,
+    /// Reading documents in a worker process: `LIAISON_DOCUMENT_TIMEOUT_SECS` (60),
+    /// `LIAISON_DOCUMENT_MEMORY_MB` (1024), and `LIAISON_DOCUMENT_WORKER` (the binary to run as
+    /// the worker: this one unless set; tests, whose own binary is not the server, set it).
+    pub document_worker: crate::server::kb::documents::worker::WorkerLimits,
     /// `LIAISON_LIMIT_VISITOR_PER_MINUTE` (20), `_ADDRESS_PER_MINUTE` (300), `_SITE_PER_MINUTE`
     /// (6000), `_SESSIONS_PER_HOUR` (60), `_SIGN_INS_PER_MINUTE` (10): see `limits`.
     pub limits: crate::server::limits::LimitSettings,
@@ -185,6 +189,13 @@ impl Config {
                     .into(),
             });
         }
+        let document_worker = crate::server::kb::documents::worker::WorkerLimits {
+            program: get("LIAISON_DOCUMENT_WORKER").map(PathBuf::from),
+            time: std::time::Duration::from_secs(
+                count("LIAISON_DOCUMENT_TIMEOUT_SECS", 60)?.into(),
+            ),
+            memory_mb: count("LIAISON_DOCUMENT_MEMORY_MB", 1024)?.max(64).into(),
+        };
         let data_dir: PathBuf = get("LIAISON_DATA_DIR")
             .unwrap_or_else(|| "data".into())
             .into();
@@ -216,6 +227,7 @@ impl Config {
             limits,
             private_urls,
             secret_key,
+            document_worker,
         })
     }
 

@@ -188,7 +188,7 @@ where
     let presence = Presence::new(db.bus().clone());
     presence.spawn_expiry(shutdown.clone());
     presence.share(&db, shutdown.clone());
-    let queue = documents::Queue::new(config.private_urls.clone());
+    let queue = documents::Queue::new(config.private_urls.clone(), config.document_worker.clone());
     documents::spawn_processor(
         db.clone(),
         config.agent.clone(),

@@ -519,7 +519,9 @@ async fn copy_database_moves_everything_to_postgres() {
         .await
         .unwrap();
     // A verified user's second device.
-    db::visitors::set_user_id(tx.conn(), 1, "user-42").await.unwrap();
+    db::visitors::set_user_id(tx.conn(), 1, "user-42")
+        .await
+        .unwrap();
     db::visitors::add_token(tx.conn(), 1, "second-device-hash")
         .await
         .unwrap();

@@ -114,12 +114,38 @@ async fn an_uploaded_document_answers_questions_with_a_citation() {
     let answer = view.conversation.unwrap().messages[1].clone();
     assert_eq!(answer.sender, Sender::Ai);
     assert!(answer.body.contains("never expire"), "{}", answer.body);
+    // Private until published: cited by its title, no page to link to.
     let url = format!("/help/documents/{id}");
+    assert_eq!(answer.citations[0].title, "gift cards");
+    assert_eq!(answer.citations[0].url, None);
+    let page = client().get(app.url(&url)).send().await.unwrap();
+    assert_eq!(page.status(), 404);
+    // Published: a public page, linked from citations.
+    use liaison::app::kb::api::PublishDocument;
+    let r =
+        call::<PublishDocument>(&op, &app, &[("id", &id.to_string()), ("published", "true")]).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        documents(&app, &op).await["documents"][0]["published"],
+        true
+    );
+    let other = visitor(&app).await;
+    send(&app, &other, "m-2", "Do gift cards expire?").await;
+    let view = wait_for_messages(&app, &other, 2).await;
+    let answer = view.conversation.unwrap().messages[1].clone();
     assert_eq!(answer.citations[0].url.as_deref(), Some(url.as_str()));
-    // The citation's page is public.
     let page = client().get(app.url(&url)).send().await.unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("never expire"));
+    // An Agent cannot publish.
+    let agent = operator(&app, "agent@liaison.local").await;
+    let r = call::<PublishDocument>(
+        &agent,
+        &app,
+        &[("id", &id.to_string()), ("published", "false")],
+    )
+    .await;
+    assert_eq!(r.status(), 403);
     app.stop().await;
 }
 

@@ -26,6 +26,7 @@ mod limits;
 mod outbound;
 mod overview;
 mod panel;
+mod poison;
 mod prechat;
 mod processes;
 mod retention;

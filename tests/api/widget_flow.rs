@@ -149,7 +149,11 @@ async fn the_visitor_keeps_its_identity_and_metadata_is_recorded() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    // Any site while Settings → Widget security lists none; the answer names the asking site.
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "https://shop.example"
+    );
     app.stop().await;
 }
 

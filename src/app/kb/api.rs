@@ -23,6 +23,8 @@ pub struct DocumentView {
     pub chunk_count: i64,
     pub size: i64,
     pub updated_at: i64,
+    /// Public page and cited link (documents are private until published).
+    pub published: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +55,7 @@ pub async fn list_documents() -> Result<Documents, AppError> {
                 chunk_count: d.chunk_count,
                 size: d.size,
                 updated_at: d.updated_at,
+                published: d.published,
             })
             .collect(),
     })
@@ -83,6 +86,27 @@ pub async fn reprocess_document(id: i64) -> Result<(), AppError> {
     operator_with(Role::Admin).await?;
     let state = state()?;
     Ok(crate::server::kb::documents::reprocess(&state.db, &state.documents, id).await?)
+}
+
+/// Publishes a document (a public page at /help/documents/{id}, linked from citations) or
+/// makes it private again (cited by title only).
+#[server(prefix = "/api/admin")]
+pub async fn publish_document(id: i64, published: bool) -> Result<(), AppError> {
+    operator_with(Role::Admin).await?;
+    let db = &state()?.db;
+    let mut tx = db.write().await?;
+    if !crate::server::db::documents::set_published(tx.conn(), id, published).await? {
+        return Err(AppError::NotFound.respond());
+    }
+    tx.emit(
+        liaison_protocol::Event::DocumentChanged {
+            document_id: id,
+            status: if published { "published" } else { "private" }.into(),
+        },
+        None,
+    );
+    tx.commit().await?;
+    Ok(())
 }
 
 #[server(prefix = "/api/admin")]

@@ -1,8 +1,8 @@
 //! The Documents page: add documents (upload, paste, URL) and watch them get processed live.
 
 use super::api::{
-    AddPastedDocument, AddUrlDocument, DeleteDocument, DocumentView, ReprocessDocument,
-    list_documents,
+    AddPastedDocument, AddUrlDocument, DeleteDocument, DocumentView, PublishDocument,
+    ReprocessDocument, list_documents,
 };
 use super::{UPLOAD_PATH, size};
 use crate::app::live::use_live;
@@ -17,10 +17,12 @@ pub fn DocumentsPage() -> impl IntoView {
     let by_url = ServerAction::<AddUrlDocument>::new();
     let reprocess = ServerAction::<ReprocessDocument>::new();
     let delete = ServerAction::<DeleteDocument>::new();
+    let publish = ServerAction::<PublishDocument>::new();
     let documents = crate::app::codec::resource(
         move || {
             (
                 changed.get(),
+                publish.version().get(),
                 paste.version().get(),
                 by_url.version().get(),
                 reprocess.version().get(),
@@ -37,6 +39,7 @@ pub fn DocumentsPage() -> impl IntoView {
             by_url.value().get().and_then(|r| r.err()),
             reprocess.value().get().and_then(|r| r.err()),
             delete.value().get().and_then(|r| r.err()),
+            publish.value().get().and_then(|r| r.err()),
         ]
         .into_iter()
         .flatten()
@@ -87,12 +90,12 @@ pub fn DocumentsPage() -> impl IntoView {
                         Ok(d) => view! {
                             <table class="documents">
                                 <thead>
-                                    <tr><th>"Title"</th><th>"Source"</th><th>"Status"</th><th>"Passages"</th><th></th></tr>
+                                    <tr><th>"Title"</th><th>"Source"</th><th>"Status"</th><th>"Passages"</th><th>"Public page"</th><th></th></tr>
                                 </thead>
                                 <tbody>
                                     {d.documents
                                         .into_iter()
-                                        .map(|doc| view! { <DocumentRow doc reprocess delete/> })
+                                        .map(|doc| view! { <DocumentRow doc reprocess delete publish/> })
                                         .collect_view()}
                                 </tbody>
                             </table>
@@ -110,8 +113,10 @@ fn DocumentRow(
     doc: DocumentView,
     reprocess: ServerAction<ReprocessDocument>,
     delete: ServerAction<DeleteDocument>,
+    publish: ServerAction<PublishDocument>,
 ) -> impl IntoView {
     let id = doc.id;
+    let published = doc.published;
     let source = match doc.source_kind.as_str() {
         "url" => view! { <a href=doc.source.clone() target="_blank" rel="noopener">{doc.source.clone()}</a> }.into_any(),
         _ => view! { <span>{format!("{} · {}", doc.source, size(doc.size))}</span> }.into_any(),
@@ -126,6 +131,16 @@ fn DocumentRow(
                 {doc.error.clone().map(|e| view! { <div class="error small">{e}</div> })}
             </td>
             <td>{doc.chunk_count}</td>
+            <td class="published">
+                {published.then(|| view! {
+                    <a href=format!("/help/documents/{id}") target="_blank" rel="noopener">"Public"</a>" · "
+                })}
+                <button class="link" data-testid="publish-document"
+                    title="Documents are private until published: a published one has a public page, and the AI's citations link to it."
+                    on:click=move |_| { publish.dispatch(PublishDocument { id, published: !published }); }>
+                    {if published { "Make private" } else { "Publish" }}
+                </button>
+            </td>
             <td class="actions">
                 <button class="link" on:click=move |_| { reprocess.dispatch(ReprocessDocument { id }); }>
                     "Re-process"

@@ -87,7 +87,10 @@ pub fn citation_url(hit: &kb::Hit) -> Option<String> {
     }
     match (hit.source_kind.as_deref(), &hit.source, hit.document_id) {
         (Some("url"), Some(url), _) => Some(url.clone()),
-        (_, _, Some(id)) => Some(format!("/help/documents/{id}")),
+        // A document's own page exists once it is published; before, the title alone.
+        (_, _, Some(id)) if hit.document_published == Some(true) => {
+            Some(format!("/help/documents/{id}"))
+        }
         _ => None,
     }
 }

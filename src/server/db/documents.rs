@@ -18,10 +18,11 @@ pub struct DocumentRow {
     pub size: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    pub published: bool,
 }
 
 const COLUMNS: &str = "id, title, source_kind, source, format, status, error, chunk_count,
-    CAST(LENGTH(original) AS BIGINT) AS size, created_at, updated_at";
+    CAST(LENGTH(original) AS BIGINT) AS size, created_at, updated_at, published";
 
 pub struct NewDocument<'a> {
     pub title: &'a str,
@@ -70,9 +71,10 @@ pub async fn claim(
 ) -> Result<Option<i64>, sqlx::Error> {
     let skip_locked = conn.pick("", " FOR UPDATE SKIP LOCKED");
     let sql = format!(
-        "UPDATE kb_documents SET status = 'processing', updated_at = $1
+        "UPDATE kb_documents SET status = 'processing', updated_at = $1, attempts = attempts + 1
          WHERE id = (SELECT id FROM kb_documents
-                     WHERE status = 'pending' OR (status = 'processing' AND updated_at < $2)
+                     WHERE status = 'pending'
+                        OR (status = 'processing' AND updated_at < $2 AND attempts < {MAX_ATTEMPTS})
                      ORDER BY updated_at, id LIMIT 1{skip_locked})
          RETURNING id"
     );
@@ -119,11 +121,31 @@ pub async fn original(pool: &Pool, id: i64) -> Result<Option<Original>, sqlx::Er
 pub async fn text(pool: &Pool, id: i64) -> Result<Option<(String, String)>, sqlx::Error> {
     on!(pool, |c| {
         sqlx::query_as(
-        "SELECT title, text FROM kb_documents WHERE id = $1 AND status = 'ready' AND text IS NOT NULL",
-    )
-    .bind(id)
-    .fetch_optional(c).await
+            "SELECT title, text FROM kb_documents
+         WHERE id = $1 AND status = 'ready' AND published AND text IS NOT NULL",
+        )
+        .bind(id)
+        .fetch_optional(c)
+        .await
     })
+}
+
+/// Publishes a document (its page becomes public and citations link to it) or takes it back.
+pub async fn set_published(
+    mut conn: Conn<'_>,
+    id: i64,
+    published: bool,
+) -> Result<bool, sqlx::Error> {
+    let done = on!(conn, |c| sqlx::query(
+        "UPDATE kb_documents SET published = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(published)
+    .bind(now_ms())
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }
 
 pub async fn set_status(
@@ -201,10 +223,49 @@ pub async fn delete(mut conn: Conn<'_>, id: i64) -> Result<bool, sqlx::Error> {
 
 /// Documents interrupted by a restart start over.
 pub async fn requeue_interrupted(mut conn: Conn<'_>) -> Result<u64, sqlx::Error> {
-    Ok(on!(conn, |c| sqlx::query(
-        "UPDATE kb_documents SET status = 'pending' WHERE status = 'processing'"
+    let sql = format!(
+        "UPDATE kb_documents SET status = 'pending' WHERE status = 'processing' AND attempts < {MAX_ATTEMPTS}"
+    );
+    let requeued = on!(conn, |c| sqlx::query(&sql)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    give_up_interrupted(conn, None).await?;
+    Ok(requeued)
+}
+
+/// Processing is started at most this many times without a person asking (Reprocess).
+pub const MAX_ATTEMPTS: i64 = 2;
+
+/// Said of a document whose processing was cut short `MAX_ATTEMPTS` times.
+pub const INTERRUPTED: &str = "Processing was cut short twice (the server stopped while reading this file). It is not retried automatically: Reprocess to try again.";
+
+/// Marks failed the documents interrupted `MAX_ATTEMPTS` times (left in processing, their claim
+/// not renewed since `stale_before`, or, with None, whatever is left in processing); the ids.
+pub async fn give_up_interrupted(
+    mut conn: Conn<'_>,
+    stale_before: Option<i64>,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let sql = format!(
+        "UPDATE kb_documents SET status = 'failed', error = $1, updated_at = $2
+         WHERE status = 'processing' AND attempts >= {MAX_ATTEMPTS} AND updated_at < $3
+         RETURNING id"
+    );
+    on!(conn, |c| sqlx::query_scalar(&sql)
+        .bind(INTERRUPTED)
+        .bind(now_ms())
+        .bind(stale_before.unwrap_or(i64::MAX))
+        .fetch_all(c)
+        .await)
+}
+
+/// A person asked to process it again: the count starts over.
+pub async fn reset_attempts(mut conn: Conn<'_>, id: i64) -> Result<(), sqlx::Error> {
+    on!(conn, |c| sqlx::query(
+        "UPDATE kb_documents SET attempts = 0 WHERE id = $1"
     )
+    .bind(id)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?)
+    .map(|_| ()))
 }

@@ -46,6 +46,8 @@ pub struct Hit {
     /// For documents: 'upload', 'paste' or 'url'.
     pub source_kind: Option<String>,
     pub source: Option<String>,
+    /// For documents: whether it is published (only then is its page linked).
+    pub document_published: Option<bool>,
     pub heading: String,
     pub body: String,
     pub rank: f64,
@@ -94,7 +96,8 @@ pub async fn search(pool: &Pool, terms: &[String], limit: i64) -> Result<Vec<Hit
     }
     let sql = format!(
         "SELECT c.id AS chunk_id, COALESCE(a.title, d.title) AS title, a.slug AS article_slug,
-                d.id AS document_id, d.source_kind, d.source, c.heading, c.body, m.rank
+                d.id AS document_id, d.source_kind, d.source, d.published AS document_published,
+                c.heading, c.body, m.rank
          FROM ({}) AS m JOIN kb_chunks c ON c.id = m.id
          LEFT JOIN kb_articles a ON a.id = c.article_id
          LEFT JOIN kb_documents d ON d.id = c.document_id
@@ -145,8 +148,8 @@ pub async fn hits_by_ids(pool: &Pool, ids: &[i64]) -> Result<Vec<Hit>, sqlx::Err
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     on!(pool, |c| sqlx::query_as(&format!(
         "SELECT c.id AS chunk_id, COALESCE(a.title, d.title) AS title, a.slug AS article_slug,
-                d.id AS document_id, d.source_kind, d.source, c.heading, c.body,
-                CAST(0 AS DOUBLE PRECISION) AS rank
+                d.id AS document_id, d.source_kind, d.source, d.published AS document_published,
+                c.heading, c.body, CAST(0 AS DOUBLE PRECISION) AS rank
          FROM kb_chunks c
          LEFT JOIN kb_articles a ON a.id = c.article_id
          LEFT JOIN kb_documents d ON d.id = c.document_id

@@ -70,6 +70,11 @@ pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
     // Instances sharing a database share the key its secrets are sealed with, as they must in
     // production (each test server has its own data directory, so its own secret.key).
     vars.insert("LIAISON_SECRET_KEY", TEST_SECRET_KEY.to_string());
+    // Documents are read by a worker process of the server's binary (this one is the tests').
+    vars.insert(
+        "LIAISON_DOCUMENT_WORKER",
+        env!("CARGO_BIN_EXE_liaison").to_string(),
+    );
     if on_postgres() {
         vars.insert("LIAISON_DATABASE_URL", postgres::fresh_database().await);
     }

@@ -5,6 +5,7 @@
 
 pub mod extract;
 pub mod fetch;
+pub mod worker;
 
 use crate::server::ai::llm::{AgentSettings, Llm};
 use crate::server::db::{self, Db, documents::NewDocument};
@@ -37,13 +38,16 @@ pub enum DocumentError {
 pub struct Queue {
     wake: Arc<Notify>,
     pub reach: Reach,
+    /// How files are read: in a worker process, within limits.
+    pub worker: worker::WorkerLimits,
 }
 
 impl Queue {
-    pub fn new(reach: Reach) -> Queue {
+    pub fn new(reach: Reach, worker: worker::WorkerLimits) -> Queue {
         Queue {
             wake: Arc::default(),
             reach,
+            worker,
         }
     }
 
@@ -193,6 +197,7 @@ pub async fn reprocess(db: &Db, queue: &Queue, id: i64) -> Result<(), DocumentEr
     if !db::documents::set_status(tx.conn(), id, "pending", None).await? {
         return Err(DocumentError::NotFound);
     }
+    db::documents::reset_attempts(tx.conn(), id).await?;
     changed(&mut tx, id, "pending").await?;
     tx.commit().await?;
     queue.wake();
@@ -237,7 +242,7 @@ pub fn spawn_processor(
         loop {
             match claim(&db).await {
                 Ok(Some(id)) => {
-                    process(&db, &defaults, &queue.reach, id).await;
+                    process(&db, &defaults, &queue, id).await;
                     continue;
                 }
                 Ok(None) => {}
@@ -310,8 +315,12 @@ const CLAIM_LEASE: Duration = Duration::from_secs(120);
 async fn claim(db: &Db) -> Result<Option<i64>, sqlx::Error> {
     let now = now_ms();
     let mut tx = db.write().await?;
-    let claimed =
-        db::documents::claim(tx.conn(), now, now - CLAIM_LEASE.as_millis() as i64).await?;
+    let stale_before = now - CLAIM_LEASE.as_millis() as i64;
+    // A claim abandoned twice (an instance died on it, twice): failed, not taken up again.
+    for id in db::documents::give_up_interrupted(tx.conn(), Some(stale_before)).await? {
+        changed(&mut tx, id, "failed").await?;
+    }
+    let claimed = db::documents::claim(tx.conn(), now, stale_before).await?;
     if let Some(id) = claimed {
         changed(&mut tx, id, "processing").await?;
     }
@@ -321,8 +330,8 @@ async fn claim(db: &Db) -> Result<Option<i64>, sqlx::Error> {
 
 /// Processes one claimed document, recording success or the reason it failed, and renewing
 /// the claim while it runs.
-pub async fn process(db: &Db, defaults: &AgentSettings, reach: &Reach, id: i64) {
-    let work = run(db, defaults, reach, id);
+pub async fn process(db: &Db, defaults: &AgentSettings, queue: &Queue, id: i64) {
+    let work = run(db, defaults, queue, id);
     tokio::pin!(work);
     let mut renew = tokio::time::interval(CLAIM_LEASE / 4);
     renew.tick().await;
@@ -361,7 +370,7 @@ async fn set(db: &Db, id: i64, status: &str, error: Option<&str>) -> Result<(), 
     tx.commit().await
 }
 
-async fn run(db: &Db, defaults: &AgentSettings, reach: &Reach, id: i64) -> Result<(), String> {
+async fn run(db: &Db, defaults: &AgentSettings, queue: &Queue, id: i64) -> Result<(), String> {
     let internal = |e: sqlx::Error| format!("database error: {e}");
     let Some(doc) = db::documents::original(&db.read, id)
         .await
@@ -372,7 +381,7 @@ async fn run(db: &Db, defaults: &AgentSettings, reach: &Reach, id: i64) -> Resul
     let (title, mut bytes) = (doc.title, doc.original);
     let mut format = Format::parse(&doc.format).unwrap_or(Format::Text);
     if doc.source_kind == "url" {
-        let (fetched_format, body) = fetch::fetch(&doc.source, reach).await?;
+        let (fetched_format, body) = fetch::fetch(&doc.source, &queue.reach).await?;
         let mut tx = db.write().await.map_err(internal)?;
         db::documents::set_original(tx.conn(), id, fetched_format.as_str(), &body)
             .await
@@ -381,10 +390,9 @@ async fn run(db: &Db, defaults: &AgentSettings, reach: &Reach, id: i64) -> Resul
         format = fetched_format;
         bytes = body;
     }
-    // PDF parsing is CPU-bound and can panic on odd files: a blocking thread contains both.
-    let text = tokio::task::spawn_blocking(move || extract::text(format, &bytes))
-        .await
-        .map_err(|_| "The file could not be read (the parser crashed on it).".to_string())??;
+    // Parsers can hang, crash or exhaust memory on odd files: a worker process contains all
+    // three, within a time and a memory limit.
+    let text = worker::extract(format, bytes, &queue.worker).await?;
     let chunks = extract::passages(&title, &text);
     let settings = crate::server::ai::agent::current_settings(db, defaults).await;
     let embeddings = match &settings.llm {
