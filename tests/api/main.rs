@@ -13,6 +13,7 @@ mod backends;
 mod bench_agent;
 mod bench_backends;
 mod bench_inbox;
+mod bench_limits;
 mod bench_streams;
 mod billing;
 mod booking;

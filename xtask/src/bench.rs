@@ -98,6 +98,12 @@ fn agent_figures() -> Result<(), String> {
     exec(&mut bench_tests("bench_agent::"))
 }
 
+/// The widget API and /healthz while sign-ins flood the server.
+fn limits_figures() -> Result<(), String> {
+    step("The widget API during a sign-in flood (release build of the bench test)");
+    exec(&mut bench_tests("bench_limits::"))
+}
+
 /// SQLite against PostgreSQL (a throwaway cluster the bench starts): durable writes per second
 /// and the message path on one instance of each and across two PostgreSQL instances.
 fn backend_figures() -> Result<(), String> {
@@ -150,6 +156,7 @@ pub fn run() -> Result<(), String> {
     setup::run()?;
     inbox_figures()?;
     agent_figures()?;
+    limits_figures()?;
     backend_figures()?;
     widget::build(widget::Mode::Release)?;
     step("cargo leptos build --release --split (the dashboard, a chunk per page)");
