@@ -37,13 +37,21 @@ fn site_options() -> LeptosOptions {
     }
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    // A document worker (`kb::documents::worker`): its stdout is the text, nothing else.
+    // A document worker (`kb::documents::worker`): one thread, no runtime (its memory limit is
+    // for the file, not for idle threads' reservations); its stdout is the text, nothing else.
     if args.first().map(String::as_str) == Some(liaison::server::kb::documents::worker::COMMAND) {
         std::process::exit(liaison::server::kb::documents::worker::serve(&args[1..]));
     }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the async runtime starts");
+    runtime.block_on(serve(args));
+}
+
+async fn serve(args: Vec<String>) {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()

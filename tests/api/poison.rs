@@ -118,7 +118,7 @@ async fn a_file_that_takes_too_long_is_stopped() {
         ("LIAISON_DOCUMENT_TIMEOUT_SECS", "1"),
     ])
     .await;
-    let failed = poisoned_then_fine(&app, inflation_bomb(6)).await;
+    let failed = poisoned_then_fine(&app, inflation_bomb(2)).await;
     let reason = failed["error"].as_str().unwrap();
     assert!(reason.contains("longer than 1 seconds"), "{reason}");
     app.stop().await;
