@@ -17,6 +17,9 @@ test('an Owner reads Analytics for a range and channel, and downloads a table', 
   await hydrated(owner);
   await owner.click('nav.sidebar a[href="/analytics"]');
   await owner.locator('.analytics-page h1', { hasText: 'Analytics' }).waitFor(WAIT);
+  // The heading shows at once; the figures once their request answers.
+  await owner.locator('.stats .stat .stat-label').first().waitFor(WAIT);
+  await owner.locator('figure.heatmap rect.cell').first().waitFor(WAIT);
   const cards = await owner.locator('.stats .stat .stat-label').allTextContents();
   assert.deepEqual(cards, [
     'Conversations', 'Resolution Rate', 'AI Resolution Rate', 'First Response',
