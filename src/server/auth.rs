@@ -47,13 +47,14 @@ fn verify_now(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Runs `work` (argon2: tens of milliseconds of CPU and ~19 MiB each) on the blocking pool, at
-/// most one per core at a time. A burst of sign-ins then waits here, instead of occupying the
-/// async workers that serve every stream, page and widget call.
+/// Runs `work` (argon2: tens of milliseconds of CPU and ~19 MiB each) on the blocking pool, on
+/// at most half the cores at a time (at least one). A burst of sign-ins then waits here,
+/// instead of occupying the async workers that serve every stream, page and widget call, and
+/// leaves them half the machine (`cargo xtask bench`: the widget API during a sign-in flood).
 async fn on_hashing_pool<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
     static PERMITS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        tokio::sync::Semaphore::new(cores)
+        tokio::sync::Semaphore::new((cores / 2).max(1))
     });
     let _permit = PERMITS
         .acquire()
