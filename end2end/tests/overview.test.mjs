@@ -45,6 +45,8 @@ test('the Owner lands on the Overview: eight cards, four charts, live figures', 
   // Billing: this month's usage against limits the Owner sets; a warning from 80%.
   await owner.click('nav.sidebar a[href="/billing"]');
   await owner.locator('.billing-page h1', { hasText: 'Billing' }).waitFor(WAIT);
+  // The heading renders before the figures arrive: wait for the fourth meter, then count.
+  await owner.locator('.billing-page .meter').nth(3).waitFor(WAIT);
   assert.equal(await owner.locator('.billing-page .meter').count(), 4);
   await hydrated(owner);
   const seats = number(await owner.locator('.meter[data-meter="seats"] .stat-value').evaluate((e) => e.firstChild.textContent));

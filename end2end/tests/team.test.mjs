@@ -1,5 +1,6 @@
 // The Team page in a browser: the Owner invites an Admin, the invitee opens the link, chooses a
 // name and password, and lands in the dashboard signed in as an Admin; the link works once.
+// Deactivation, reset links and signed-in sessions end the sessions they should, live.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, OWNER, WAIT, clickUntil, hydrated, newPage, signIn, startConversation } from './helpers.mjs';
@@ -74,6 +75,7 @@ async function invited(owner, name, role) {
   await page.fill('input[name="form[password]"]', 'a long password');
   await page.click('button[type=submit]');
   await page.locator('.topbar .me', { hasText: name }).waitFor(WAIT);
+  page.email = email;
   return page;
 }
 
@@ -132,4 +134,42 @@ test('a password reset link signs the operator in with a new password and ends t
   await rita.waitForURL(/\/login/, WAIT);
   assert.deepEqual(owner.errors, []);
   assert.deepEqual(device.errors, []);
+});
+
+test('an operator signs another session out from their Profile, and the Owner signs them out everywhere', async () => {
+  const owner = await newPage();
+  await signIn(owner, OWNER);
+  const sam = await invited(owner, 'Sam', 'agent');
+  // Sam signs in on a second device too.
+  const phone = await newPage({
+    userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36',
+  });
+  await phone.goto(`${BASE}/login`);
+  await phone.fill('input[name=email]', sam.email);
+  await phone.fill('input[name=password]', 'a long password');
+  await phone.click('button[type=submit]');
+  await phone.locator('.topbar .me', { hasText: 'Sam' }).waitFor(WAIT);
+
+  await sam.goto(`${BASE}/profile`);
+  await hydrated(sam);
+  const sessions = sam.locator('.sessions table.sessions-table tr.session');
+  await sessions.nth(1).waitFor(WAIT);
+  assert.equal(await sessions.count(), 2);
+  await sam.locator('tr.session.current .badge', { hasText: 'This browser' }).waitFor(WAIT);
+  await sam.locator('tr.session', { hasText: 'Chrome on Android' }).locator('button.end-session').click();
+  await sam.locator('.notice', { hasText: 'Signed out of that session.' }).waitFor(WAIT);
+  // The phone's tab is sent to the sign-in page at once; Sam's list is down to this browser.
+  await phone.waitForURL(/\/login/, WAIT);
+  await sam.waitForFunction(() => document.querySelectorAll('.sessions tr.session').length === 1, null, WAIT);
+
+  await owner.goto(`${BASE}/team`);
+  await hydrated(owner);
+  await owner.locator('table.team tr', { hasText: 'Sam' }).locator('button.show-sessions').click();
+  const theirs = owner.locator('.member-sessions', { hasText: "Sam's sessions" });
+  await theirs.locator('tr.session').first().waitFor(WAIT);
+  await theirs.locator('button.end-all-sessions').click();
+  await sam.waitForURL(/\/login/, WAIT);
+  await theirs.locator('text=No session is signed in.').waitFor(WAIT);
+  assert.deepEqual(owner.errors, []);
+  assert.deepEqual(sam.errors, []);
 });

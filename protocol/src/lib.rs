@@ -22,6 +22,7 @@ pub mod quick_reply;
 pub mod rating;
 pub mod retention;
 pub mod role;
+pub mod sessions;
 pub mod status;
 pub mod team;
 pub mod ticket;

@@ -97,21 +97,37 @@ pub mod ssr {
     }
 
     async fn sign_in_as(op: &auth::Operator) -> Result<(), AppError> {
+        let state = state()?;
         let session = session().await?;
-        auth::sign_in(&session, op).await.map_err(|e| {
-            tracing::error!("sign in: {e}");
-            AppError::Internal
-        })
+        let parts = leptos_axum::extract::<axum::http::request::Parts>()
+            .await
+            .map_err(|_| AppError::Internal)?;
+        let address = crate::server::client_ip::of(&parts, state.config.trust_proxy).to_string();
+        let user_agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let device = auth::Device {
+            user_agent,
+            address: &address,
+        };
+        auth::sign_in(&state.db, &session, op, device)
+            .await
+            .map_err(|e| {
+                tracing::error!("sign in: {e}");
+                AppError::Internal
+            })
     }
 
     /// Signs out and ends this session's streams.
     pub async fn sign_out() -> Result<(), AppError> {
         let session = session().await?;
+        let state = state()?;
         if let Some(id) = session.id() {
-            let state = state()?;
             state.streams.sign_out(id, state.db.bus());
         }
-        auth::sign_out(&session).await.map_err(|e| {
+        auth::sign_out(&state.db, &session).await.map_err(|e| {
             tracing::error!("sign out: {e}");
             AppError::Internal
         })

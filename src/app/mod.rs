@@ -18,6 +18,7 @@ pub mod live;
 pub mod overview;
 pub mod profile;
 pub mod reviews;
+pub mod sessions;
 pub mod settings;
 pub mod team;
 pub mod tickets;

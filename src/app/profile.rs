@@ -1,4 +1,5 @@
-//! The Profile page (`/profile`, every operator): their own name, avatar colour and password.
+//! The Profile page (`/profile`, every operator): their own name, avatar colour and password,
+//! and where they are signed in (`app::sessions`).
 
 use crate::app::error::AppError;
 use leptos::prelude::*;
@@ -33,6 +34,7 @@ pub async fn change_password(form: PasswordForm) -> Result<(), AppError> {
     let hash = auth::hash_password(&new).await;
     let mut tx = db.write().await?;
     crate::server::db::users::set_password_hash(tx.conn(), me.id, &hash).await?;
+    crate::server::db::operator_sessions::end_all(tx.conn(), me.id, None).await?;
     tx.commit().await?;
     // Every session signed in with the old password ends, on every instance; this one goes on,
     // signed in again with the new password.
@@ -110,6 +112,7 @@ pub fn ProfilePage() -> impl IntoView {
                     <button type="submit" class="secondary">"Change password"</button>
                 </ActionForm>
             </section>
+            <crate::app::sessions::MySessions/>
         </div>
     }
 }

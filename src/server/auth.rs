@@ -12,6 +12,32 @@ use tower_sessions::Session;
 pub const SESSION_OPERATOR: &str = "operator_id";
 /// The session key holding which password the operator signed in with (`credential`).
 const SESSION_CREDENTIAL: &str = "credential";
+/// The session key holding the key of the operator's row in `operator_sessions`: the session is
+/// signed in only while that row exists (ending a session from the Profile page deletes it).
+const SESSION_KEY: &str = "session_key";
+
+/// A session unused this long is over (the cookie's expiry and the listed sessions agree).
+pub const IDLE_SECS: i64 = 7 * 24 * 3600;
+/// How often a session's "last seen" is written: not on every request.
+const SEEN_EVERY_MS: i64 = 5 * 60 * 1000;
+/// How much of a browser's user agent a session keeps.
+const USER_AGENT_CHARS: usize = 300;
+
+/// Where a sign-in came from, as the sessions list shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Device<'a> {
+    pub user_agent: &'a str,
+    pub address: &'a str,
+}
+
+/// Signing in or out could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("session store: {0}")]
+    Store(#[from] tower_sessions::session::Error),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Operator {
@@ -22,6 +48,9 @@ pub struct Operator {
     /// Stands for the password as it is now (`credential`); a session holds the one it was
     /// signed in with, so a new password ends every older session.
     pub credential: String,
+    /// The signed-in session this operator was found through (`operator_sessions.id`); None
+    /// when found by password or id.
+    pub session: Option<i64>,
 }
 
 /// A short fingerprint of a stored password hash: sessions keep this, never the hash.
@@ -112,6 +141,7 @@ impl From<db::users::UserRow> for Operator {
             email: u.email,
             name: u.name,
             role: u.role,
+            session: None,
         }
     }
 }
@@ -125,9 +155,13 @@ pub async fn operator_by_id(db: &Db, id: i64) -> Result<Option<Operator>, sqlx::
 static DUMMY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| hash_now("no such operator"));
 
-/// The operator signed in on this session, if any (and if they still exist).
+/// The operator signed in on this session, if any: their session row exists and was seen
+/// within [`IDLE_SECS`], they are active, and their password has not changed since.
 pub async fn session_operator(db: &Db, session: &Session) -> Result<Option<Operator>, sqlx::Error> {
     let Ok(Some(id)) = session.get::<i64>(SESSION_OPERATOR).await else {
+        return Ok(None);
+    };
+    let Ok(Some(key)) = session.get::<String>(SESSION_KEY).await else {
         return Ok(None);
     };
     let held = session
@@ -135,27 +169,79 @@ pub async fn session_operator(db: &Db, session: &Session) -> Result<Option<Opera
         .await
         .ok()
         .flatten();
-    let Some(op) = operator_by_id(db, id).await? else {
+    let now = crate::server::now_ms();
+    let Some(found) =
+        db::operator_sessions::signed_in(&db.read, &key, now - IDLE_SECS * 1000).await?
+    else {
         return Ok(None);
     };
+    let op = Operator {
+        session: Some(found.session),
+        ..Operator::from(found.user)
+    };
     // Signed in with a password that has changed since: this session is over.
-    Ok((held.as_deref() == Some(op.credential.as_str())).then_some(op))
+    if op.id != id || held.as_deref() != Some(op.credential.as_str()) {
+        return Ok(None);
+    }
+    if now - found.last_seen_at >= SEEN_EVERY_MS {
+        let (db, row) = (db.clone(), found.session);
+        tokio::spawn(async move {
+            let seen = async {
+                let mut tx = db.write().await?;
+                db::operator_sessions::seen(tx.conn(), row, now).await?;
+                tx.commit().await
+            };
+            if let Err(e) = seen.await {
+                tracing::warn!("marking a session seen failed: {e}");
+            }
+        });
+    }
+    Ok(Some(op))
 }
 
-/// Signs `operator` in on `session`, with a fresh session id so a planted id is worthless.
+/// Signs `operator` in on `session` from `device`: a fresh session id (so a planted id is
+/// worthless) and a new row in the sessions list. A sign-in already on this session ends.
 pub async fn sign_in(
+    db: &Db,
     session: &Session,
     operator: &Operator,
-) -> Result<(), tower_sessions::session::Error> {
+    device: Device<'_>,
+) -> Result<(), SessionError> {
+    let earlier = session.get::<String>(SESSION_KEY).await.ok().flatten();
     session.cycle_id().await?;
+    let key = hex::encode(rand::random::<[u8; 32]>());
+    let user_agent: String = device.user_agent.chars().take(USER_AGENT_CHARS).collect();
+    let mut tx = db.write().await?;
+    if let Some(earlier) = earlier {
+        db::operator_sessions::end_key(tx.conn(), &earlier).await?;
+    }
+    db::operator_sessions::insert(
+        tx.conn(),
+        &key,
+        operator.id,
+        &user_agent,
+        device.address,
+        crate::server::now_ms(),
+    )
+    .await?;
+    tx.commit().await?;
     session.insert(SESSION_OPERATOR, operator.id).await?;
+    session.insert(SESSION_KEY, key).await?;
     session
         .insert(SESSION_CREDENTIAL, &operator.credential)
-        .await
+        .await?;
+    Ok(())
 }
 
-pub async fn sign_out(session: &Session) -> Result<(), tower_sessions::session::Error> {
-    session.flush().await
+/// Signs out: the session's row goes, then the session itself.
+pub async fn sign_out(db: &Db, session: &Session) -> Result<(), SessionError> {
+    if let Ok(Some(key)) = session.get::<String>(SESSION_KEY).await {
+        let mut tx = db.write().await?;
+        db::operator_sessions::end_key(tx.conn(), &key).await?;
+        tx.commit().await?;
+    }
+    session.flush().await?;
+    Ok(())
 }
 
 /// What start-up found or did about the owner.

@@ -166,10 +166,12 @@ where
         .with_secure(config.secure_cookies())
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_expiry(Expiry::OnInactivity(time::Duration::days(7)));
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+            auth::IDLE_SECS,
+        )));
 
     let shutdown = CancellationToken::new();
-    sweep_expired_sessions(store.clone(), shutdown.clone());
+    sweep_expired_sessions(store.clone(), db.clone(), shutdown.clone());
     let streams = SessionStreams::default();
     streams.sweep(store.clone(), shutdown.clone());
     streams.follow(db.bus(), shutdown.clone());
@@ -263,8 +265,9 @@ where
     })
 }
 
-/// Deletes expired sessions once an hour, until shutdown.
-fn sweep_expired_sessions<S>(store: S, shutdown: CancellationToken)
+/// Deletes expired sessions, and the rows of the sessions list no longer used, once an hour,
+/// until shutdown.
+fn sweep_expired_sessions<S>(store: S, db: Db, shutdown: CancellationToken)
 where
     S: tower_sessions::session_store::ExpiredDeletion + Clone,
 {
@@ -277,10 +280,27 @@ where
                     if let Err(e) = store.delete_expired().await {
                         tracing::warn!("deleting expired sessions failed: {e}");
                     }
+                    if let Err(e) = delete_unused_sessions(&db).await {
+                        tracing::warn!("deleting unused sessions failed: {e}");
+                    }
                 }
             }
         }
     });
+}
+
+/// Deletes the sessions list's rows unused for [`auth::IDLE_SECS`], a thousand per write.
+async fn delete_unused_sessions(db: &Db) -> Result<(), sqlx::Error> {
+    let since = crate::server::now_ms() - auth::IDLE_SECS * 1000;
+    loop {
+        let mut tx = db.write().await?;
+        let deleted =
+            crate::server::db::operator_sessions::delete_stale(tx.conn(), since, 1000).await?;
+        tx.commit().await?;
+        if deleted < 1000 {
+            return Ok(());
+        }
+    }
 }
 
 /// Says who the owner is when they were just created; a password only when it was generated
@@ -423,7 +443,9 @@ async fn dashboard_stream(
     let Some(session_id) = session.id() else {
         return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
     };
-    let ticket = state.streams.open(session_id, operator.id, &state.shutdown);
+    let ticket = state
+        .streams
+        .open(session_id, operator.id, operator.session, &state.shutdown);
     let cursor = sse::cursor(&headers, query.after);
     match sse::stream(
         state.db.clone(),

@@ -23,11 +23,18 @@ struct Entry {
     key: String,
     /// How a deactivation names the operator the session belongs to ([`operator_key`]).
     operator: String,
+    /// How ending it from a sessions list names it ([`signed_in_key`]).
+    signed_in: Option<String>,
 }
 
 /// How the bus names every session of one operator (their deactivation ends them all).
 pub fn operator_key(operator: i64) -> String {
     format!("operator:{operator}")
+}
+
+/// How the bus names one signed-in session (`operator_sessions.id`) ended from a sessions list.
+pub fn signed_in_key(id: i64) -> String {
+    format!("signed-in:{id}")
 }
 
 /// Held by an open stream; `end` fires when its session ends. Dropping it forgets the stream.
@@ -50,14 +57,23 @@ impl Drop for StreamTicket {
 }
 
 impl SessionStreams {
-    /// Registers a stream of `session`; it ends on sign-out, on expiry, or with `shutdown`.
-    pub fn open(&self, session: Id, operator: i64, shutdown: &CancellationToken) -> StreamTicket {
+    /// Registers a stream of `session` (signed in as the row `signed_in` of the sessions list);
+    /// it ends on sign-out, on expiry, when the session is ended from a list, or with
+    /// `shutdown`.
+    pub fn open(
+        &self,
+        session: Id,
+        operator: i64,
+        signed_in: Option<i64>,
+        shutdown: &CancellationToken,
+    ) -> StreamTicket {
         let mut map = self.inner.lock().expect("streams lock");
         let entry = map.entry(session).or_insert_with(|| Entry {
             end: shutdown.child_token(),
             streams: 0,
             key: session_key(&session.to_string()),
             operator: operator_key(operator),
+            signed_in: signed_in.map(signed_in_key),
         });
         entry.streams += 1;
         StreamTicket {
@@ -80,6 +96,14 @@ impl SessionStreams {
         bus.end_session(operator_key(operator));
     }
 
+    /// Ends every stream of the signed-in sessions `ids` (ended from a sessions list), on every
+    /// instance.
+    pub fn end_signed_in(&self, ids: &[i64], bus: &Bus) {
+        for id in ids {
+            bus.end_session(signed_in_key(*id));
+        }
+    }
+
     /// Ends every stream of `session` on this instance.
     pub fn end(&self, session: Id) {
         if let Some(entry) = self.inner.lock().expect("streams lock").get(&session) {
@@ -100,7 +124,12 @@ impl SessionStreams {
                 match key {
                     Ok(key) => {
                         let map = streams.inner.lock().expect("streams lock");
-                        for entry in map.values().filter(|e| e.key == key || e.operator == key) {
+                        let named = |e: &&Entry| {
+                            e.key == key
+                                || e.operator == key
+                                || e.signed_in.as_deref() == Some(key.as_str())
+                        };
+                        for entry in map.values().filter(named) {
                             entry.end.cancel();
                         }
                     }
@@ -158,9 +187,9 @@ mod tests {
         let streams = SessionStreams::default();
         let shutdown = CancellationToken::new();
         let (a, b) = (Id(1), Id(2));
-        let a1 = streams.open(a, 1, &shutdown);
-        let a2 = streams.open(a, 1, &shutdown);
-        let b1 = streams.open(b, 2, &shutdown);
+        let a1 = streams.open(a, 1, None, &shutdown);
+        let a2 = streams.open(a, 1, None, &shutdown);
+        let b1 = streams.open(b, 2, None, &shutdown);
         assert_eq!(streams.open_streams(), 3);
         streams.end(a);
         assert!(a1.end.is_cancelled() && a2.end.is_cancelled());
@@ -168,7 +197,7 @@ mod tests {
         drop((a1, a2));
         assert_eq!(streams.open_streams(), 1);
         // A new sign-in on the same id is a fresh entry, not an ended one.
-        assert!(!streams.open(a, 1, &shutdown).end.is_cancelled());
+        assert!(!streams.open(a, 1, None, &shutdown).end.is_cancelled());
         shutdown.cancel();
         assert!(b1.end.is_cancelled());
     }

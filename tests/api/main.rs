@@ -33,6 +33,7 @@ mod processes;
 mod retention;
 mod schema;
 mod secrets;
+mod sessions;
 mod site_config;
 mod sse_replay;
 mod team;

@@ -13,6 +13,7 @@ use api::{
 };
 use leptos::prelude::*;
 use liaison_protocol::Role;
+use liaison_protocol::sessions::may_end_sessions;
 use liaison_protocol::team::{
     RESET_HOURS, may_change_role, may_deactivate, may_reset_password, may_transfer_ownership,
 };
@@ -154,7 +155,10 @@ fn MemberRow(
     };
     let may_change = active && may_change_role(my_role, m.role, other).is_ok();
     let may_transfer = active && may_transfer_ownership(my_role, m.role, false).is_ok();
+    let may_see_sessions = active && may_end_sessions(my_role, m.role, false).is_ok();
+    let sessions_open = RwSignal::new(false);
     let name = m.name.clone();
+    let sessions_of = m.name.clone();
     let hand_over = move |_| {
         // The one who does it cannot undo it: ask first.
         #[cfg(feature = "hydrate")]
@@ -199,6 +203,13 @@ fn MemberRow(
                         "Reset password"
                     </button>
                 </Show>
+                <Show when=move || may_see_sessions>
+                    <button type="button" class="secondary show-sessions"
+                        aria-expanded=move || sessions_open.get().to_string()
+                        on:click=move |_| sessions_open.update(|o| *o = !*o)>
+                        "Sessions"
+                    </button>
+                </Show>
                 <Show when=move || may_off>
                     <button type="button" class="danger deactivate"
                         on:click=move |_| { deactivate.dispatch(DeactivateOperator { id }); }>
@@ -207,6 +218,13 @@ fn MemberRow(
                 </Show>
             </td>
         </tr>
+        <Show when=move || sessions_open.get()>
+            <tr class="member-sessions-row">
+                <td colspan="5">
+                    <crate::app::sessions::MemberSessions operator=id name=sessions_of.clone()/>
+                </td>
+            </tr>
+        </Show>
     }
 }
 

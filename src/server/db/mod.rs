@@ -24,6 +24,7 @@ pub mod invites;
 pub mod kb;
 pub mod leads;
 pub mod messages;
+pub mod operator_sessions;
 pub mod overview;
 pub mod password_resets;
 pub mod presence;

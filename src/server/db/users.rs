@@ -13,12 +13,12 @@ pub struct UserRow {
 }
 
 #[derive(FromRow)]
-struct Raw {
-    id: i64,
-    email: String,
-    name: String,
-    password_hash: String,
-    role: String,
+pub(super) struct Raw {
+    pub(super) id: i64,
+    pub(super) email: String,
+    pub(super) name: String,
+    pub(super) password_hash: String,
+    pub(super) role: String,
 }
 
 impl TryFrom<Raw> for UserRow {
