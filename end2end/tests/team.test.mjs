@@ -164,7 +164,7 @@ test('an operator signs another session out from their Profile, and the Owner si
 
   await owner.goto(`${BASE}/team`);
   await hydrated(owner);
-  await owner.locator('table.team tr', { hasText: 'Sam' }).locator('button.show-sessions').click();
+  await owner.locator('table.team tr', { hasText: sam.email }).locator('button.show-sessions').click();
   const theirs = owner.locator('.member-sessions', { hasText: "Sam's sessions" });
   await theirs.locator('tr.session').first().waitFor(WAIT);
   await theirs.locator('button.end-all-sessions').click();

@@ -265,6 +265,20 @@ where
     })
 }
 
+/// CORS for what customers' sites load from us, from the `origins` given: the widget's
+/// methods and headers, and `Retry-After` readable (the widget waits as long as a 429 says).
+fn cors_for_sites(origins: tower_http::cors::AllowOrigin) -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            header::HeaderName::from_static("last-event-id"),
+        ])
+        .expose_headers([header::RETRY_AFTER])
+}
+
 /// Deletes expired sessions, and the rows of the sessions list no longer used, once an hour,
 /// until shutdown.
 fn sweep_expired_sessions<S>(store: S, db: Db, shutdown: CancellationToken)
@@ -338,26 +352,9 @@ pub fn router(state: AppState) -> Router {
             rules.current(&db).await.allows_origin(origin)
         }
     });
-    let widget_cors = CorsLayer::new()
-        .allow_origin(allowed)
-        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers([
-            header::CONTENT_TYPE,
-            header::AUTHORIZATION,
-            "last-event-id".parse().unwrap(),
-        ])
-        .expose_headers([header::RETRY_AFTER]);
+    let widget_cors = cors_for_sites(allowed);
     // Its script and wasm load from anywhere (they hold nothing; the API decides).
-    let open_cors = CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers([
-            header::CONTENT_TYPE,
-            header::AUTHORIZATION,
-            "last-event-id".parse().unwrap(),
-        ])
-        // The widget waits as long as a 429 says.
-        .expose_headers([header::RETRY_AFTER]);
+    let open_cors = cors_for_sites(tower_http::cors::AllowOrigin::from(Any));
     let context_state = state.clone();
     let fn_state = state.clone();
     Router::new()

@@ -327,15 +327,15 @@ async fn session(
     let Json(request) = body.map_err(WidgetError::from)?;
     let metadata = bounded(request.metadata)?;
     let rules = state.site_rules.current(&state.db).await;
-    let signed = (!rules.identity_secret.is_empty())
-        .then(|| {
+    // The secret is opened only for a visitor who claims to be a user.
+    let signed = request
+        .user
+        .as_ref()
+        .filter(|_| !rules.identity_secret.is_empty())
+        .and_then(|claim| {
             let secret = state.db.secrets().open(&rules.identity_secret).ok()?;
-            request
-                .user
-                .as_ref()
-                .map(|claim| crate::server::widget_security::signed(&secret, claim))
-        })
-        .flatten();
+            Some(crate::server::widget_security::signed(&secret, claim))
+        });
     let identity = identify(request.user.as_ref(), signed, rules.require_identity)
         .map_err(|e| WidgetError::Refused(e.to_string()))?;
     let token = request
@@ -383,20 +383,43 @@ async fn session(
     })?;
     let token = visitor_tokens::new_token();
     let token_hash = visitor_tokens::hash(&token);
-    let mut tx = state.db.write().await?;
-    let known = match &identity {
+    let visitor_id = match register(&state.db, &identity, &token_hash, &metadata).await {
+        // The same user's first session on two devices at once (PostgreSQL writes in
+        // parallel): one made the visitor, and the other now finds it.
+        Err(sqlx::Error::Database(e))
+            if e.is_unique_violation() && matches!(identity, Identity::Verified(_)) =>
+        {
+            register(&state.db, &identity, &token_hash, &metadata).await?
+        }
+        other => other?,
+    };
+    state.visitor_tokens.remember(token_hash, visitor_id);
+    Ok(Json(SessionResponse { token, visitor_id }))
+}
+
+/// The visitor a new session token belongs to: a verified user's own (made on their first
+/// device), or a new anonymous one.
+async fn register(
+    db: &crate::server::db::Db,
+    identity: &liaison_protocol::widget_security::Identity,
+    token_hash: &str,
+    metadata: &VisitorMetadata,
+) -> Result<i64, sqlx::Error> {
+    use liaison_protocol::widget_security::Identity;
+    let mut tx = db.write().await?;
+    let known = match identity {
         Identity::Verified(user) => db::visitors::find_by_user_id(tx.conn(), user).await?,
         Identity::Anonymous => None,
     };
-    let visitor_id = match (known, &identity) {
+    let visitor_id = match known {
         // Another device of a verified user: a token of its own for their visitor.
-        (Some(id), _) => {
-            db::visitors::add_token(tx.conn(), id, &token_hash).await?;
-            db::visitors::touch(tx.conn(), id, &metadata).await?;
+        Some(id) => {
+            db::visitors::add_token(tx.conn(), id, token_hash).await?;
+            db::visitors::touch(tx.conn(), id, metadata).await?;
             id
         }
-        (None, identity) => {
-            let id = db::visitors::insert(tx.conn(), &token_hash, &metadata).await?;
+        None => {
+            let id = db::visitors::insert(tx.conn(), token_hash, metadata).await?;
             if let Identity::Verified(user) = identity {
                 db::visitors::set_user_id(tx.conn(), id, user).await?;
             }
@@ -404,8 +427,7 @@ async fn session(
         }
     };
     tx.commit().await?;
-    state.visitor_tokens.remember(token_hash, visitor_id);
-    Ok(Json(SessionResponse { token, visitor_id }))
+    Ok(visitor_id)
 }
 
 async fn conversation(

@@ -187,3 +187,30 @@ async fn a_verified_user_is_one_visitor_on_every_device() {
     assert_eq!(session_from(&app, None, json!({})).await.status(), 200);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verified_users_first_devices_at_once_are_one_visitor() {
+    // PostgreSQL writes in parallel: two first sessions of one user both find no visitor, and
+    // the second to insert meets the unique index. Both must still get that one visitor.
+    let app = spawn().await;
+    let owner = operator(&app, OWNER_EMAIL).await;
+    let secret: String = call::<NewIdentitySecret>(&owner, &app, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    for round in 0..5 {
+        let user = format!("user-at-once-{round}");
+        let body = json!({"user": {"id": user, "hash": sign(&secret, &user)}});
+        let answers =
+            futures::future::join_all((0..6).map(|_| session_from(&app, None, body.clone()))).await;
+        let mut visitors = std::collections::HashSet::new();
+        for r in answers {
+            assert_eq!(r.status(), 200, "a device of {user} was refused");
+            let v: Value = r.json().await.unwrap();
+            visitors.insert(v["visitor_id"].as_i64().unwrap());
+        }
+        assert_eq!(visitors.len(), 1, "{user} became {visitors:?}");
+    }
+    app.stop().await;
+}
