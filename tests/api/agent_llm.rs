@@ -422,3 +422,54 @@ async fn past_the_ai_budget_the_ai_hands_over_without_calling_the_model() {
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_budget_is_read_before_every_call_of_a_turn_the_search_rounds_too() {
+    use liaison::app::settings::ai_budget::SaveAiBudget;
+    let llm = FakeLlm::start().await;
+    // The model searches first (150 tokens), then would answer: the second call is past a
+    // budget of 100 tokens, so it is never made.
+    llm.push(Reply::Tool {
+        name: "search_knowledge_base",
+        args: vec!["{\"query\": \"refund policy\"}"],
+    });
+    llm.push(Reply::Text(vec![
+        "Refunds are possible within 30 days [2].",
+    ]));
+    let app = app_with(&llm, &[]).await;
+    let owner = operator(&app, OWNER_EMAIL).await;
+    let saved = call::<SaveAiBudget>(
+        &owner,
+        &app,
+        &[
+            ("daily_tokens", "100"),
+            ("daily_cost_usd", ""),
+            ("conversation_tokens", ""),
+        ],
+    )
+    .await;
+    assert!(saved.status().is_success());
+    let token = visitor(&app).await;
+    send(&app, &token, "s-1", "Can I get a refund for my order?").await;
+    let view = wait_for_status(&app, &token, ConversationStatus::NeedsAgent).await;
+    let last = view.conversation.unwrap().messages.last().unwrap().clone();
+    assert!(last.body.contains("a member of our team"), "{}", last.body);
+    assert_eq!(llm.requests().len(), 1, "a call was made past the budget");
+    let db = &app.server.db.read;
+    assert_eq!(
+        liaison::server::db::usage::events(db, "over_budget")
+            .await
+            .unwrap(),
+        1
+    );
+    // The first call was recorded as it ended, before the second was weighed.
+    let today = liaison::server::db::usage::day_of(liaison::server::now_ms());
+    assert_eq!(
+        liaison::server::db::usage::day_totals(db, &today)
+            .await
+            .unwrap()
+            .0,
+        150
+    );
+    app.stop().await;
+}

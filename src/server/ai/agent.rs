@@ -278,14 +278,11 @@ async fn answer_with_llm(
                 visitor_id,
             )
         },
-    )
-    .await;
-    record_usage(
-        db,
-        endpoint,
-        Some(conversation_id),
-        "agent",
-        &finished.usage,
+        &AgentMeter {
+            db,
+            endpoint,
+            conversation_id,
+        },
     )
     .await;
     match finished.outcome {
@@ -335,6 +332,17 @@ async fn answer_with_llm(
             };
             conversations::ai_resolve(db, conversation_id, &text).await?;
         }
+        Err(turn::TurnError::OverBudget) => {
+            let why = Handover::Budget;
+            conversations::ai_escalate(
+                db,
+                conversation_id,
+                why.kind(),
+                why.message(ask.lang),
+                None,
+            )
+            .await?;
+        }
         Err(e) => {
             tracing::warn!(
                 conversation = conversation_id,
@@ -357,6 +365,43 @@ async fn answer_with_llm(
         }
     }
     Ok(())
+}
+
+/// The agent's calls in one turn: each recorded as it ends, the budget read before each.
+struct AgentMeter<'a> {
+    db: &'a Db,
+    endpoint: &'a Endpoint,
+    conversation_id: i64,
+}
+
+impl turn::Meter for AgentMeter<'_> {
+    async fn spent(&self, usage: &[llm::client::CompletionUsage]) {
+        record_usage(
+            self.db,
+            self.endpoint,
+            Some(self.conversation_id),
+            "agent",
+            usage,
+        )
+        .await;
+    }
+
+    async fn may_call(&self) -> bool {
+        match budget::reached(self.db, Some(self.conversation_id)).await {
+            Ok(None) => true,
+            Ok(Some(limit)) => {
+                budget::record_skipped(self.db, self.endpoint, Some(self.conversation_id), limit)
+                    .await;
+                false
+            }
+            // The budget could not be read: no call, as with a spent one (the visitor is
+            // handed over, not left unanswered).
+            Err(e) => {
+                tracing::warn!("reading the AI budget failed: {e}");
+                false
+            }
+        }
+    }
 }
 
 /// Something the Owner should see in AI usage that is not a call (an answer replaced by its

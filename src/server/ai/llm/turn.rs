@@ -31,42 +31,59 @@ pub enum TurnError {
     Empty,
     #[error("the model kept searching ({0} rounds)")]
     TooManyRounds(usize),
+    #[error("the AI budget is spent")]
+    OverBudget,
 }
 
-/// What came of a turn, with what it cost and which passages it may cite (the search tool can
-/// add passages to those it started with).
+/// What a turn spends, and whether it may spend more: each model call's usage is handed over
+/// as the call ends, and the budget is asked before every call, the search tool's further
+/// rounds included (Settings → AI budget is enforced per call, not per turn).
+pub trait Meter {
+    fn spent(&self, usage: &[CompletionUsage]) -> impl Future<Output = ()>;
+    fn may_call(&self) -> impl Future<Output = bool>;
+}
+
+/// What came of a turn, and which passages it may cite (the search tool can add passages to
+/// those it started with). What it cost went to the [`Meter`].
 pub struct Finished {
     pub outcome: Result<Outcome, TurnError>,
-    pub usage: Vec<CompletionUsage>,
     pub sources: Vec<Passage>,
 }
 
 const MAX_ROUNDS: usize = 3;
 
 /// Runs the model on `lines` (from `prompt::build`). `search` answers the search tool;
-/// `on_delta` gets each piece of text as it streams.
+/// `on_delta` gets each piece of text as it streams; `meter` is asked before each call and
+/// told what each cost.
 pub async fn run<S, F>(
     llm: &Llm,
     lines: Vec<Line>,
     mut sources: Vec<Passage>,
     search: S,
     mut on_delta: impl FnMut(&str),
+    meter: &impl Meter,
 ) -> Finished
 where
     S: Fn(String) -> F,
     F: Future<Output = Vec<Passage>>,
 {
     let mut turns: Vec<Turn> = lines.into_iter().map(Turn::Line).collect();
-    let mut usage = Vec::new();
     let limit = Duration::from_secs(llm.endpoint.timeout_secs);
     for _ in 0..MAX_ROUNDS {
+        if !meter.may_call().await {
+            return Finished {
+                outcome: Err(TurnError::OverBudget),
+                sources,
+            };
+        }
+        let mut usage = Vec::new();
         let round = stream_round(llm, &turns, limit, &mut usage, &mut on_delta).await;
+        meter.spent(&usage).await;
         let (text, calls) = match round {
             Ok(r) => r,
             Err(e) => {
                 return Finished {
                     outcome: Err(e),
-                    usage,
                     sources,
                 };
             }
@@ -77,11 +94,7 @@ where
             } else {
                 Ok(Outcome::Answer(text))
             };
-            return Finished {
-                outcome,
-                usage,
-                sources,
-            };
+            return Finished { outcome, sources };
         }
         let mut parsed = Vec::new();
         for call in &calls {
@@ -90,7 +103,6 @@ where
                 Err(e) => {
                     return Finished {
                         outcome: Err(TurnError::Malformed(e)),
-                        usage,
                         sources,
                     };
                 }
@@ -108,7 +120,6 @@ where
             if let Some(outcome) = end {
                 return Finished {
                     outcome: Ok(outcome),
-                    usage,
                     sources,
                 };
             }
@@ -136,7 +147,6 @@ where
     }
     Finished {
         outcome: Err(TurnError::TooManyRounds(MAX_ROUNDS)),
-        usage,
         sources,
     }
 }
