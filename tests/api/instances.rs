@@ -240,3 +240,51 @@ async fn sign_out_on_one_instance_ends_the_sessions_streams_on_another() {
     a.stop().await;
     b.stop().await;
 }
+
+/// A visitor's messages reach two instances while the AI answers on one: still one turn at a
+/// time for the conversation (a lease in the database), and the messages that came to the
+/// other instance meanwhile are answered together, once, when the first turn ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_ai_turn_at_a_time_across_instances() {
+    use crate::common::fake_llm::{FakeLlm, Reply};
+    let llm = FakeLlm::start().await;
+    llm.push(Reply::Slow(
+        vec!["We ship ", "to Canada [1]."],
+        Duration::from_millis(400),
+    ));
+    llm.push(Reply::Text(vec!["Express takes two days [1]."]));
+    llm.push(Reply::Text(vec!["A third answer nobody asked for [1]."]));
+    let env = llm.env();
+    let url = postgres::fresh_database().await;
+    let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    vars.push(("LIAISON_DATABASE_URL", &url));
+    let a = spawn_with(&vars).await;
+    let b = spawn_with(&vars).await;
+    let token = visitor(&a).await;
+    send(&a, &token, "t-1", "Do you ship to Canada?").await;
+    // A's turn is streaming slowly; two more lines arrive through B.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    send(&b, &token, "t-2", "And to Mexico?").await;
+    send(&b, &token, "t-3", "How long does express delivery take?").await;
+    let ai_lines = |c: &liaison_protocol::widget_api::ConversationResponse| {
+        c.conversation.as_ref().map_or(0, |c| {
+            c.messages
+                .iter()
+                .filter(|m| m.sender == liaison_protocol::Sender::Ai)
+                .count()
+        })
+    };
+    wait_for(&a, &token, |c| ai_lines(c) == 2).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let requests = llm.requests();
+    assert_eq!(requests.len(), 2, "{requests:#?}");
+    let second = requests[1]["messages"].to_string();
+    assert!(second.contains("And to Mexico?"), "{second}");
+    assert!(second.contains("How long does express delivery take?"));
+    assert_eq!(ai_lines(&conversation(&b, &token).await), 2);
+    // Nobody holds the conversation once the turns are over.
+    let held = recount(&a, "SELECT COUNT(*) FROM ai_turns WHERE until > $1", 0).await;
+    assert_eq!(held, 0);
+    a.stop().await;
+    b.stop().await;
+}

@@ -2,6 +2,11 @@
 //! answering waits; when the turn ends, the newest waiting message starts the next turn, with
 //! the ones before it in its history. A visitor who sends three lines quickly gets one answer
 //! that has read all three, not three racing answers (and three model calls).
+//!
+//! Where several instances share the database (PostgreSQL), a message may reach any of them: the
+//! one answering holds a lease on the conversation (`ai_turns`), another that gets a message
+//! meanwhile leaves it, and the holder, once it lets go, takes a turn on whatever came in the
+//! meantime. The lease keeps the newest message a turn has read, so each is answered once.
 
 use super::llm::AgentSettings;
 use crate::server::conversations::AiReplies;
@@ -11,11 +16,26 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex};
 
-/// The conversations with a turn in flight, each with the message waiting for the next turn.
-#[derive(Clone, Default)]
+/// The conversations with a turn in flight here, each with the message waiting for the next
+/// turn; and, where instances share the database (PostgreSQL), this instance's name on the
+/// leases that keep the others from answering the same conversation at the same time.
+#[derive(Clone)]
 pub struct Turns {
     waiting: Arc<Mutex<HashMap<i64, Option<Message>>>>,
+    holder: Arc<str>,
 }
+
+impl Default for Turns {
+    fn default() -> Self {
+        Turns {
+            waiting: Arc::default(),
+            holder: hex::encode(rand::random::<[u8; 12]>()).into(),
+        }
+    }
+}
+
+/// How long a lease lasts if its instance dies mid-turn (a turn takes seconds).
+const LEASE_MS: i64 = 5 * 60 * 1000;
 
 /// What the AI needs to take a turn.
 #[derive(Clone)]
@@ -26,7 +46,8 @@ pub struct Agent {
 }
 
 impl Turns {
-    /// Takes the AI's turn on `message` now, or leaves it for the turn in flight to pick up.
+    /// Takes the AI's turn on `message` now, or leaves it for the turn in flight to pick up
+    /// (here, or on another instance).
     pub fn take(&self, agent: Agent, visitor_id: i64, message: Message) {
         let conversation_id = message.conversation_id;
         match self.lock().entry(conversation_id) {
@@ -40,25 +61,100 @@ impl Turns {
         }
         let turns = self.clone();
         tokio::spawn(async move {
+            let shared = agent.db.read.is_postgres();
             let mut next = Some(message);
             let mut first = true;
             while let Some(message) = next {
-                if first || turns.still_for_the_ai(&agent.db, conversation_id).await {
-                    let turn = super::respond(
-                        &agent.db,
-                        &agent.defaults,
-                        &agent.replies,
-                        visitor_id,
-                        &message,
-                    );
-                    if let Err(e) = turn.await {
-                        tracing::error!(conversation = conversation_id, "AI reply failed: {e}");
+                // Where instances share the database: the newest message a turn has read.
+                let mut read = 0;
+                if shared {
+                    match turns.lease(&agent.db, conversation_id).await {
+                        Some(answered) => read = answered,
+                        None => {
+                            // Another instance is answering: it reads this message when its
+                            // turn ends (it looks after letting go). One that came here
+                            // meanwhile tries again, so none is left between the two.
+                            next = turns.next_for(conversation_id);
+                            continue;
+                        }
                     }
                 }
-                first = false;
-                next = turns.next_for(conversation_id);
+                let mut current = Some(message);
+                while let Some(message) = current {
+                    if message.id > read
+                        && (first || turns.still_for_the_ai(&agent.db, conversation_id).await)
+                    {
+                        let turn = super::respond(
+                            &agent.db,
+                            &agent.defaults,
+                            &agent.replies,
+                            visitor_id,
+                            &message,
+                        );
+                        if let Err(e) = turn.await {
+                            tracing::error!(conversation = conversation_id, "AI reply failed: {e}");
+                        }
+                    }
+                    first = false;
+                    read = read.max(message.id);
+                    current = turns.next_for(conversation_id);
+                }
+                next = None;
+                if shared {
+                    turns.let_go(&agent.db, conversation_id, read).await;
+                    // What reached other instances while this one held the conversation.
+                    if let Some(later) = turns.later(&agent.db, conversation_id, read).await {
+                        turns.take(agent.clone(), visitor_id, later);
+                    }
+                }
             }
         });
+    }
+
+    /// Takes the conversation's lease for this instance: the newest message a turn has read
+    /// in it; None if another instance holds it.
+    async fn lease(&self, db: &Db, conversation_id: i64) -> Option<i64> {
+        let now = crate::server::now_ms();
+        let claimed = async {
+            let mut tx = db.write().await?;
+            let claimed = db::ai_turns::claim(
+                tx.conn(),
+                conversation_id,
+                &self.holder,
+                now,
+                now + LEASE_MS,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(claimed)
+        };
+        claimed.await.unwrap_or_else(|e| {
+            // Better two answers than none.
+            tracing::warn!(conversation = conversation_id, "AI turn lease failed: {e}");
+            Some(0)
+        })
+    }
+
+    async fn let_go(&self, db: &Db, conversation_id: i64, read: i64) {
+        let released = async {
+            let mut tx = db.write().await?;
+            db::ai_turns::release(tx.conn(), conversation_id, &self.holder, read).await?;
+            tx.commit().await
+        };
+        if let Err(e) = released.await {
+            tracing::warn!(
+                conversation = conversation_id,
+                "AI turn release failed: {e}"
+            );
+        }
+    }
+
+    /// The visitor's newest message after `read`, if any.
+    async fn later(&self, db: &Db, conversation_id: i64, read: i64) -> Option<Message> {
+        let mut conn = db.read.acquire().await.ok()?;
+        db::messages::newest_from_visitor_after(conn.conn(), conversation_id, read)
+            .await
+            .ok()?
     }
 
     /// The message that waited for this turn, if any; otherwise the conversation has no turn in

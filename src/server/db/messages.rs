@@ -131,6 +131,25 @@ pub async fn find(mut conn: Conn<'_>, id: i64) -> Result<Option<Message>, sqlx::
     row.map(Message::try_from).transpose()
 }
 
+/// The visitor's newest message in `conversation_id` after the message `after`, if any.
+pub async fn newest_from_visitor_after(
+    mut conn: Conn<'_>,
+    conversation_id: i64,
+    after: i64,
+) -> Result<Option<Message>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM messages WHERE conversation_id = $1 AND id > $2 AND sender = $3
+         ORDER BY id DESC LIMIT 1"
+    );
+    let row: Option<MessageRow> = on!(conn, |c| sqlx::query_as(&sql)
+        .bind(conversation_id)
+        .bind(after)
+        .bind(liaison_protocol::Sender::Customer.as_str())
+        .fetch_optional(c)
+        .await)?;
+    row.map(Message::try_from).transpose()
+}
+
 /// Who reads a thread: operators see every message, the visitor all but operator-only lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {

@@ -10,6 +10,7 @@
 //! transaction-scoped advisory lock held to commit, so ids become visible in id order. All SQL
 //! lives in this module's files.
 
+pub mod ai_turns;
 pub mod analytics;
 pub mod attachments;
 mod backend;
