@@ -230,6 +230,10 @@ test('a new visitor gets the launcher at once and the chat only when they reach 
   await input.fill('Hello there');
   await input.press('Enter');
   await visitor.locator('#liaison-widget .msg.customer', { hasText: 'Hello there' }).waitFor(WAIT);
+  // The bubble shows at once; the chat remembers the visitor has one when the server's copy
+  // comes back (on a busy server, after the bubble): wait for that, as a visitor's next page
+  // view would come after it.
+  await visitor.waitForFunction(() => localStorage.getItem('liaison.seen'), null, WAIT);
   // Having chatted, the next page loads it at once (replies and the unread count arrive): the
   // panel, which only the core builds, is there without reaching for the launcher. (The wasm
   // may come from the browser's cache, so no request is awaited.) The pointer is moved away
