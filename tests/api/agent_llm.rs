@@ -358,35 +358,16 @@ async fn an_answer_with_a_figure_its_source_does_not_give_is_replaced_by_the_sou
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn past_the_ai_budget_the_ai_hands_over_without_calling_the_model() {
-    use liaison::app::settings::ai_budget::SaveAiBudget;
     let llm = FakeLlm::start().await;
     llm.push(Reply::Text(vec!["We ship to Canada [1]."]));
     let app = app_with(&llm, &[]).await;
     let owner = operator(&app, OWNER_EMAIL).await;
     // A bad amount is refused with its reason, and nothing is saved.
-    let refused = call::<SaveAiBudget>(
-        &owner,
-        &app,
-        &[
-            ("daily_tokens", "lots"),
-            ("daily_cost_usd", ""),
-            ("conversation_tokens", ""),
-        ],
-    )
-    .await;
+    let refused = daily_tokens(&owner, &app, "lots").await;
     assert!(refused.status().is_client_error());
     assert!(refused.text().await.unwrap().contains("Daily tokens"));
     // One answer costs 150 tokens (the fake model's usage): a budget of 100 allows one call.
-    let saved = call::<SaveAiBudget>(
-        &owner,
-        &app,
-        &[
-            ("daily_tokens", "100"),
-            ("daily_cost_usd", ""),
-            ("conversation_tokens", ""),
-        ],
-    )
-    .await;
+    let saved = daily_tokens(&owner, &app, "100").await;
     assert!(
         saved.status().is_success(),
         "{}",
@@ -400,10 +381,17 @@ async fn past_the_ai_budget_the_ai_hands_over_without_calling_the_model() {
 
     let other = visitor(&app).await;
     send(&app, &other, "b-2", "How long does express delivery take?").await;
-    let view = wait_for_status(&app, &other, ConversationStatus::NeedsAgent).await;
+    handed_over_for_the_budget(&app, &other).await;
+    assert_eq!(llm.requests().len(), 1, "no call past the budget");
+    app.stop().await;
+}
+
+/// The visitor was handed over because the budget was spent: one skipped call recorded, and
+/// the day's rollup (what the budget read) holds the one call made, 150 tokens.
+async fn handed_over_for_the_budget(app: &TestApp, token: &str) {
+    let view = wait_for_status(app, token, ConversationStatus::NeedsAgent).await;
     let last = view.conversation.unwrap().messages.last().unwrap().clone();
     assert!(last.body.contains("a member of our team"), "{}", last.body);
-    assert_eq!(llm.requests().len(), 1, "no call past the budget");
     let db = &app.server.db.read;
     assert_eq!(
         liaison::server::db::usage::events(db, "over_budget")
@@ -411,7 +399,6 @@ async fn past_the_ai_budget_the_ai_hands_over_without_calling_the_model() {
             .unwrap(),
         1
     );
-    // The day's rollup is what the budget read.
     let today = liaison::server::db::usage::day_of(liaison::server::now_ms());
     assert_eq!(
         liaison::server::db::usage::day_totals(db, &today)
@@ -420,12 +407,25 @@ async fn past_the_ai_budget_the_ai_hands_over_without_calling_the_model() {
             .0,
         150
     );
-    app.stop().await;
+}
+
+/// Settings → AI budget: at most `tokens` a day.
+async fn daily_tokens(owner: &reqwest::Client, app: &TestApp, tokens: &str) -> reqwest::Response {
+    use liaison::app::settings::ai_budget::SaveAiBudget;
+    call::<SaveAiBudget>(
+        owner,
+        app,
+        &[
+            ("daily_tokens", tokens),
+            ("daily_cost_usd", ""),
+            ("conversation_tokens", ""),
+        ],
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_budget_is_read_before_every_call_of_a_turn_the_search_rounds_too() {
-    use liaison::app::settings::ai_budget::SaveAiBudget;
     let llm = FakeLlm::start().await;
     // The model searches first (150 tokens), then would answer: the second call is past a
     // budget of 100 tokens, so it is never made.
@@ -438,38 +438,12 @@ async fn the_budget_is_read_before_every_call_of_a_turn_the_search_rounds_too() 
     ]));
     let app = app_with(&llm, &[]).await;
     let owner = operator(&app, OWNER_EMAIL).await;
-    let saved = call::<SaveAiBudget>(
-        &owner,
-        &app,
-        &[
-            ("daily_tokens", "100"),
-            ("daily_cost_usd", ""),
-            ("conversation_tokens", ""),
-        ],
-    )
-    .await;
+    let saved = daily_tokens(&owner, &app, "100").await;
     assert!(saved.status().is_success());
     let token = visitor(&app).await;
     send(&app, &token, "s-1", "Can I get a refund for my order?").await;
-    let view = wait_for_status(&app, &token, ConversationStatus::NeedsAgent).await;
-    let last = view.conversation.unwrap().messages.last().unwrap().clone();
-    assert!(last.body.contains("a member of our team"), "{}", last.body);
-    assert_eq!(llm.requests().len(), 1, "a call was made past the budget");
-    let db = &app.server.db.read;
-    assert_eq!(
-        liaison::server::db::usage::events(db, "over_budget")
-            .await
-            .unwrap(),
-        1
-    );
+    handed_over_for_the_budget(&app, &token).await;
     // The first call was recorded as it ended, before the second was weighed.
-    let today = liaison::server::db::usage::day_of(liaison::server::now_ms());
-    assert_eq!(
-        liaison::server::db::usage::day_totals(db, &today)
-            .await
-            .unwrap()
-            .0,
-        150
-    );
+    assert_eq!(llm.requests().len(), 1, "a call was made past the budget");
     app.stop().await;
 }

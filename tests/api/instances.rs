@@ -17,6 +17,15 @@ async fn two_instances() -> (TestApp, TestApp) {
     (a, b)
 }
 
+/// Two instances on a new PostgreSQL database, with `llm` as their model.
+async fn two_instances_asking(llm: &crate::common::fake_llm::FakeLlm) -> (TestApp, TestApp) {
+    let env = llm.env();
+    let url = postgres::fresh_database().await;
+    let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    vars.push(("LIAISON_DATABASE_URL", &url));
+    (spawn_with(&vars).await, spawn_with(&vars).await)
+}
+
 /// A visitor talks to instance A; an operator signed in on A watches the stream of instance B
 /// (sessions live in the database) and sees the message and its conversation's row, each once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -148,12 +157,7 @@ async fn an_answer_streams_to_a_widget_on_another_instance() {
     use crate::common::fake_llm::{FakeLlm, Reply};
     let llm = FakeLlm::start().await;
     llm.push(Reply::Text(vec!["Yes, we ", "ship to ", "Canada [1]."]));
-    let env = llm.env();
-    let url = postgres::fresh_database().await;
-    let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    vars.push(("LIAISON_DATABASE_URL", &url));
-    let a = spawn_with(&vars).await;
-    let b = spawn_with(&vars).await;
+    let (a, b) = two_instances_asking(&llm).await;
     let token = visitor(&a).await;
     let mut stream = widget_stream(&b, &token).await;
     send(&a, &token, "m-1", "Do you ship to Canada?").await;
@@ -254,12 +258,7 @@ async fn one_ai_turn_at_a_time_across_instances() {
     ));
     llm.push(Reply::Text(vec!["Express takes two days [1]."]));
     llm.push(Reply::Text(vec!["A third answer nobody asked for [1]."]));
-    let env = llm.env();
-    let url = postgres::fresh_database().await;
-    let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    vars.push(("LIAISON_DATABASE_URL", &url));
-    let a = spawn_with(&vars).await;
-    let b = spawn_with(&vars).await;
+    let (a, b) = two_instances_asking(&llm).await;
     let token = visitor(&a).await;
     send(&a, &token, "t-1", "Do you ship to Canada?").await;
     // A's turn is streaming slowly; two more lines arrive through B.
