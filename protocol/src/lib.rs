@@ -28,6 +28,7 @@ pub mod team;
 pub mod ticket;
 pub mod webhook;
 pub mod whatsapp;
+pub mod whatsapp_webhook;
 pub mod widget_api;
 pub mod widget_look;
 pub mod widget_security;

@@ -51,6 +51,8 @@ pub fn access_for(path: &str) -> Access {
         "/api/invite/",
         "/reset/",
         "/api/reset/",
+        // Meta's WhatsApp webhook: its verify token and signature are its credentials.
+        "/webhooks/",
     ];
     const PUBLIC_PATHS: &[&str] = &[
         "/login",
@@ -148,8 +150,8 @@ fn refuse(error: AppError) -> Response {
         .into_response()
 }
 
-/// Rejects state-changing requests whose Origin is not this server. The widget API is meant to
-/// be called from customers' sites and authenticates with a bearer token instead of cookies.
+/// Rejects state-changing requests whose Origin is not this server. The widget API (called from
+/// customers' sites) and Meta's webhooks authenticate otherwise, without cookies.
 pub async fn reject_foreign_origin(
     State(state): State<AppState>,
     request: Request,
@@ -159,7 +161,10 @@ pub async fn reject_foreign_origin(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if safe || request.uri().path().starts_with("/api/widget/") {
+    let path = request.uri().path();
+    // The widget API and Meta's webhooks are called from elsewhere by design, with bearer
+    // tokens and signatures instead of cookies.
+    if safe || path.starts_with("/api/widget/") || path.starts_with("/webhooks/") {
         return next.run(request).await;
     }
     if origin_allowed(request.headers(), state.config.public_url.as_deref()) {
@@ -217,6 +222,7 @@ mod tests {
         assert_eq!(access_for("/inviteX"), agent);
         assert_eq!(access_for("/login"), Access::Public);
         assert_eq!(access_for("/api/widget/v1/messages"), Access::Public);
+        assert_eq!(access_for("/webhooks/whatsapp"), Access::Public);
         assert_eq!(access_for("/widget/liaison.js"), Access::Public);
         assert_eq!(access_for("/help"), Access::Public);
         assert_eq!(access_for("/help/shipping"), Access::Public);

@@ -376,6 +376,13 @@ pub fn router(state: AppState) -> Router {
             "/api/admin/analytics/{file}",
             get(crate::server::analytics::csv),
         )
+        // Meta's calls: the verify token and the body's signature are their credentials.
+        .route(
+            liaison_protocol::whatsapp::WEBHOOK_PATH,
+            get(crate::server::whatsapp::verify)
+                .post(crate::server::whatsapp::receive)
+                .layer(DefaultBodyLimit::max(crate::server::whatsapp::MAX_BODY)),
+        )
         .route("/help", get(help_center::index))
         .route("/help/{slug}", get(help_center::article))
         .route("/help/documents/{id}", get(help_center::document))

@@ -28,6 +28,7 @@ pub mod static_files;
 pub mod tickets;
 pub mod visitor_tokens;
 pub mod webhooks;
+pub mod whatsapp;
 pub mod widget_api;
 pub mod widget_security;
 

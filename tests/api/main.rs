@@ -39,6 +39,7 @@ mod sse_replay;
 mod team;
 mod tickets;
 mod webhooks;
+mod whatsapp;
 mod widget_flow;
 mod widget_security;
 mod writer;

@@ -41,6 +41,7 @@ pub mod vectors;
 pub mod visitors;
 pub mod wal;
 pub mod webhooks;
+pub mod whatsapp;
 
 pub(crate) use backend::on;
 pub use backend::{Backend, Conn, Pool, PooledConn};
