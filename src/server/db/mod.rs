@@ -67,12 +67,21 @@ pub struct Db {
     pub vectors: vectors::VectorCache,
     /// This instance among those sharing a PostgreSQL database (0 on SQLite: the only one).
     instance: i64,
+    /// SQLite's write-ahead log file, which writers keep bounded (`wal::hold_to_bound`).
+    log_file: Option<Arc<std::path::PathBuf>>,
     /// Stops the background task (SQLite's checkpoints, PostgreSQL's event relay) when the
     /// last handle goes.
     _background: Arc<tokio_util::sync::DropGuard>,
     /// Seals and opens the secrets stored in settings and webhooks (`secrets`). A database
     /// opened directly has a key for this process only; the server sets its own.
     secrets: Arc<crate::server::secrets::Secrets>,
+}
+
+/// SQLite's write-ahead log beside the database file `path`.
+fn log_file_of(path: &Path) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    name.into()
 }
 
 /// A random id for an instance opening a shared database (never 0).
@@ -125,6 +134,8 @@ impl Db {
             .foreign_keys(true)
             // Checkpoints run in the background (`wal.rs`), never inside a writer's commit.
             .pragma("wal_autocheckpoint", "0")
+            // A log that started over is cut back to this on disk (`wal::hold_to_bound`).
+            .pragma("journal_size_limit", wal::FILE_LIMIT_BYTES.to_string())
             .busy_timeout(Duration::from_secs(10));
         let mut writer = SqliteConnection::connect_with(&options).await?;
         sqlx::migrate!("./migrations/sqlite")
@@ -148,6 +159,7 @@ impl Db {
             bus,
             vectors: Default::default(),
             instance: 0,
+            log_file: Some(Arc::new(log_file_of(path))),
         })
     }
 
@@ -176,6 +188,7 @@ impl Db {
             bus,
             vectors: Default::default(),
             instance,
+            log_file: None,
         })
     }
 
@@ -232,6 +245,9 @@ impl Db {
         let conn = match &self.writer {
             Backend::Sqlite(writer) => {
                 let mut conn = writer.clone().lock_owned().await;
+                if let Some(log_file) = &self.log_file {
+                    wal::hold_to_bound(&mut conn, log_file).await?;
+                }
                 <Sqlite as sqlx::Database>::TransactionManager::begin(
                     &mut conn,
                     Some("BEGIN IMMEDIATE".into()),

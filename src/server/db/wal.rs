@@ -12,7 +12,8 @@
 //! and to 520 MB in another run, without bound. So once the log is past [`RESTART_AFTER`], the
 //! task takes the writer between two transactions and copies the rest (only what was committed
 //! since its passive checkpoints: little), and the next writer starts the log over. That costs
-//! the writer a millisecond or two about once a second at 2,000 msg/s.
+//! the writer a millisecond or two about once a second at 2,000 msg/s. Should the task fall
+//! behind all the same, writers copy the log themselves past twice that ([`hold_to_bound`]).
 
 use sqlx::{SqliteConnection, SqliteExecutor, SqlitePool};
 use std::sync::Arc;
@@ -29,6 +30,41 @@ const EVERY: Duration = Duration::from_millis(100);
 /// The log's size, in pages (16 MiB at SQLite's 4 KiB pages), past which it is made to start
 /// over.
 pub const RESTART_AFTER: i64 = 4_096;
+
+/// The log's size, in bytes, past which a writer copies it into the database itself before it
+/// begins ([`hold_to_bound`]): twice [`RESTART_AFTER`] pages at SQLite's 4 KiB.
+const BOUND_BYTES: u64 = 2 * RESTART_AFTER as u64 * 4096;
+
+/// What the log file is cut back to when the log starts over (`journal_size_limit`), so its
+/// size on disk is the log's own size past that.
+pub const FILE_LIMIT_BYTES: i64 = RESTART_AFTER * 4096;
+
+/// The writer's own bound, for when the task falls behind (a slow disk, a starved machine): the
+/// log grew to three times its limit beside a build. Before a write begins, a log file past
+/// [`BOUND_BYTES`] is copied into the database with the writer held, so that write starts the
+/// log over. The file is cut back when the log starts over ([`FILE_LIMIT_BYTES`]), so its size
+/// is the log's; a `stat` costs microseconds.
+pub async fn hold_to_bound(
+    writer: &mut SqliteConnection,
+    log_file: &std::path::Path,
+) -> Result<(), sqlx::Error> {
+    let size = std::fs::metadata(log_file).map_or(0, |m| m.len());
+    if size <= BOUND_BYTES {
+        return Ok(());
+    }
+    // The task's own checkpoint may be running (slowly: that is why the log is long), and
+    // SQLite answers a second one with "busy" at once. The writer is held, so the log cannot
+    // grow meanwhile: ask again until all of it is in the database, for at most two seconds
+    // (a reader holding an old snapshot can keep the end of it from being copied).
+    for _ in 0..200 {
+        let (log, copied) = checkpoint(&mut *writer).await?;
+        if log >= 0 && copied >= log {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    Ok(())
+}
 
 /// Copies what it can of the log into the database file. Returns the log's size and how much
 /// of it is now in the database, in pages.
