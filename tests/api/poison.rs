@@ -3,7 +3,7 @@
 //! are read by a worker process (`kb::documents::worker`), within limits.
 
 use crate::common::*;
-use crate::kb::{pdf, settled, upload};
+use crate::kb::{pdf, pdf_of, settled, upload};
 use std::io::Write;
 
 /// A PDF whose one content stream inflates to `gib` GiB of zeros: a few MB on the wire.
@@ -36,29 +36,7 @@ fn inflation_bomb(gib: usize) -> Vec<u8> {
     content.extend_from_slice(&stream);
     content.extend_from_slice(b"\nendstream");
     objects.push(content);
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(o);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
+    pdf_of(&objects)
 }
 
 async fn poisoned_then_fine(app: &TestApp, bomb: Vec<u8>) -> serde_json::Value {

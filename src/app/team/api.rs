@@ -175,7 +175,6 @@ pub async fn deactivate_operator(id: i64) -> Result<(), AppError> {
     let state = state()?;
     let mut tx = state.db.write().await?;
     db::users::deactivate(tx.conn(), id, now_ms()).await?;
-    db::operator_sessions::end_all(tx.conn(), id, None).await?;
     tx.commit().await?;
     state.streams.end_operator(id, state.db.bus());
     // A team's handful of conversations each; what a rule keeps (one changed meanwhile) stays.
@@ -357,7 +356,6 @@ pub async fn reset_password(token: String, form: ResetForm) -> Result<(), AppErr
         return Err(AppError::Invalid(RESET_UNUSABLE.into()).respond());
     }
     db::users::set_password_hash(tx.conn(), found.user_id, &hash).await?;
-    db::operator_sessions::end_all(tx.conn(), found.user_id, None).await?;
     tx.commit().await?;
     state.streams.end_operator(found.user_id, state.db.bus());
     crate::app::auth::ssr::sign_in_new(found.user_id).await?;

@@ -84,8 +84,7 @@ pub async fn respond(
     match decision {
         Decision::Escalate(why) => {
             let gap = gap_for(why, &history, &message.body);
-            conversations::ai_escalate(db, conversation_id, why.kind(), why.message(lang), gap)
-                .await?;
+            hand_over(db, conversation_id, why, lang, gap).await?;
         }
         Decision::Resolve => {
             conversations::ai_resolve(db, conversation_id, policy::say(Say::Resolved, lang))
@@ -114,14 +113,7 @@ pub async fn respond(
             {
                 budget::record_skipped(db, endpoint, Some(conversation_id), limit).await;
                 let why = Handover::Budget;
-                conversations::ai_escalate(
-                    db,
-                    conversation_id,
-                    why.kind(),
-                    why.message(lang),
-                    None,
-                )
-                .await?;
+                hand_over(db, conversation_id, why, lang, None).await?;
                 return Ok(());
             }
             let embedding = match &settings.llm {
@@ -142,8 +134,7 @@ pub async fn respond(
             if sources.is_empty() {
                 let why = Handover::OutOfScope;
                 let gap = gap_for(why, &history, &message.body);
-                conversations::ai_escalate(db, conversation_id, why.kind(), why.message(lang), gap)
-                    .await?;
+                hand_over(db, conversation_id, why, lang, gap).await?;
                 return Ok(());
             }
             match &settings.llm {
@@ -321,8 +312,7 @@ async fn answer_with_llm(
         Ok(turn::Outcome::Escalate { reason }) => {
             let why = model_handover(&reason);
             let gap = gap_for(why, ask.history, ask.question);
-            conversations::ai_escalate(db, conversation_id, why.kind(), why.message(ask.lang), gap)
-                .await?;
+            hand_over(db, conversation_id, why, ask.lang, gap).await?;
         }
         Ok(turn::Outcome::Resolve { text }) => {
             let text = if text.trim().is_empty() {
@@ -334,14 +324,7 @@ async fn answer_with_llm(
         }
         Err(turn::TurnError::OverBudget) => {
             let why = Handover::Budget;
-            conversations::ai_escalate(
-                db,
-                conversation_id,
-                why.kind(),
-                why.message(ask.lang),
-                None,
-            )
-            .await?;
+            hand_over(db, conversation_id, why, ask.lang, None).await?;
         }
         Err(e) => {
             tracing::warn!(
@@ -352,18 +335,23 @@ async fn answer_with_llm(
                 Some(passage) => post_passage(replies, conversation_id, passage).await?,
                 None => {
                     let why = Handover::Error;
-                    conversations::ai_escalate(
-                        db,
-                        conversation_id,
-                        why.kind(),
-                        why.message(ask.lang),
-                        None,
-                    )
-                    .await?;
+                    hand_over(db, conversation_id, why, ask.lang, None).await?;
                 }
             }
         }
     }
+    Ok(())
+}
+
+/// The AI hands the conversation over for `why`, saying so in `lang`.
+async fn hand_over(
+    db: &Db,
+    conversation_id: i64,
+    why: Handover,
+    lang: Lang,
+    gap: Option<Gap<'_>>,
+) -> Result<(), OpError> {
+    conversations::ai_escalate(db, conversation_id, why.kind(), why.message(lang), gap).await?;
     Ok(())
 }
 

@@ -177,9 +177,10 @@ pub async fn members(pool: &Pool) -> Result<Vec<Member>, sqlx::Error> {
     .await)
 }
 
-/// Deactivates an operator; false if there was none active with that id.
+/// Deactivates an operator and signs them out everywhere (their sessions' rows go in the same
+/// transaction); false if there was none active with that id.
 pub async fn deactivate(mut conn: Conn<'_>, id: i64, now: i64) -> Result<bool, sqlx::Error> {
-    on!(conn, |c| sqlx::query(
+    let done = on!(conn, |c| sqlx::query(
         "UPDATE users SET deactivated_at = $2, available = FALSE
          WHERE id = $1 AND deactivated_at IS NULL"
     )
@@ -187,7 +188,9 @@ pub async fn deactivate(mut conn: Conn<'_>, id: i64, now: i64) -> Result<bool, s
     .bind(now)
     .execute(c)
     .await
-    .map(|r| r.rows_affected() == 1))
+    .map(|r| r.rows_affected() == 1))?;
+    super::operator_sessions::end_all(conn, id, None).await?;
+    Ok(done)
 }
 
 /// Changes an active operator's role.
@@ -220,6 +223,8 @@ pub async fn set_profile(
     .map(|_| ()))
 }
 
+/// A new password: every session signed in with the old one ends with it (their rows go in the
+/// same transaction), so no caller can leave one signed in.
 pub async fn set_password_hash(
     mut conn: Conn<'_>,
     id: i64,
@@ -232,7 +237,9 @@ pub async fn set_password_hash(
     .bind(password_hash)
     .execute(c)
     .await
-    .map(|_| ()))
+    .map(|_| ()))?;
+    super::operator_sessions::end_all(conn, id, None).await?;
+    Ok(())
 }
 
 /// What the top bar shows of the signed-in operator: their availability and avatar colour.
