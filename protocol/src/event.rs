@@ -100,6 +100,15 @@ pub enum Event {
         conversation_id: i64,
         text: String,
     },
+    /// A reply sent on WhatsApp moved on (sent, delivered, read) or failed, with why.
+    /// Operators only: the panel's ticks.
+    MessageDelivery {
+        conversation_id: i64,
+        message_id: i64,
+        delivery: crate::Delivery,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
 }
 
 impl Event {
@@ -131,6 +140,9 @@ impl Event {
                 conversation_id, ..
             }
             | Event::Viewing {
+                conversation_id, ..
+            }
+            | Event::MessageDelivery {
                 conversation_id, ..
             } => *conversation_id,
             Event::MessageCreated { message } => message.conversation_id,
@@ -180,6 +192,7 @@ impl Event {
             Event::Viewing { .. } => "viewing",
             Event::TicketChanged { .. } => "ticket_changed",
             Event::LeadCaptured { .. } => "lead_captured",
+            Event::MessageDelivery { .. } => "message_delivery",
         }
     }
 }
@@ -218,6 +231,8 @@ mod tests {
             client_msg_id: None,
             citations: vec![],
             created_at: 0,
+            delivery: None,
+            delivery_error: None,
         };
         assert!(Event::MessageCreated { message: m.clone() }.customer_visible());
         let note = Message {

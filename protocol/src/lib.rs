@@ -38,6 +38,6 @@ pub use event::Event;
 pub use inbox::{
     Channel, ConversationSummary, Counts, Filter, Holder, InboxCounts, LiveVisitor, Tab,
 };
-pub use message::{Attachment, Citation, Message, MessageKind, Sender};
+pub use message::{Attachment, Citation, Delivery, Message, MessageKind, Sender};
 pub use role::Role;
 pub use status::{ConversationStatus, StatusAction, TransitionError};

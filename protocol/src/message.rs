@@ -123,6 +123,89 @@ pub struct Message {
     pub citations: Vec<Citation>,
     /// Milliseconds since the Unix epoch.
     pub created_at: i64,
+    /// A reply sent on WhatsApp: how far it has got (operators see ticks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
+    /// Why WhatsApp did not deliver it (`delivery` failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_error: Option<String>,
+}
+
+/// How far a reply sent through a channel (WhatsApp) has got, as the channel reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// Written, waiting to be handed to the channel (or retried).
+    Queued,
+    Sent,
+    Delivered,
+    Read,
+    /// Refused by the channel, or not delivered: `delivery_error` says why.
+    Failed,
+}
+
+impl Delivery {
+    pub const ALL: [Delivery; 5] = [
+        Delivery::Queued,
+        Delivery::Sent,
+        Delivery::Delivered,
+        Delivery::Read,
+        Delivery::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Queued => "queued",
+            Delivery::Sent => "sent",
+            Delivery::Delivered => "delivered",
+            Delivery::Read => "read",
+            Delivery::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Delivery> {
+        Self::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+
+    /// Where a message stands once the channel reports `reported`. Reports can arrive out of
+    /// order (a late "delivered" after "read"), so a message only moves forward; a failure
+    /// ends it, whatever was reported before or comes after.
+    pub fn after(self, reported: Delivery) -> Delivery {
+        fn rank(d: Delivery) -> u8 {
+            match d {
+                Delivery::Queued => 0,
+                Delivery::Sent => 1,
+                Delivery::Delivered => 2,
+                Delivery::Read => 3,
+                Delivery::Failed => 4,
+            }
+        }
+        if rank(reported) > rank(self) {
+            reported
+        } else {
+            self
+        }
+    }
+
+    /// The ticks beside the message, as messaging apps show them.
+    pub fn ticks(self) -> &'static str {
+        match self {
+            Delivery::Queued => "🕓",
+            Delivery::Sent => "✓",
+            Delivery::Delivered | Delivery::Read => "✓✓",
+            Delivery::Failed => "⚠",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Delivery::Queued => "Sending",
+            Delivery::Sent => "Sent",
+            Delivery::Delivered => "Delivered",
+            Delivery::Read => "Read",
+            Delivery::Failed => "Not delivered",
+        }
+    }
 }
 
 /// Longest message body accepted, in characters.
@@ -156,6 +239,25 @@ mod tests {
     fn senders_round_trip() {
         for s in [Sender::Customer, Sender::Ai, Sender::Agent, Sender::System] {
             assert_eq!(Sender::parse(s.as_str()), Some(s));
+        }
+    }
+
+    #[test]
+    fn a_delivery_only_moves_forward_and_a_failure_ends_it() {
+        use Delivery::*;
+        assert_eq!(Queued.after(Sent), Sent);
+        assert_eq!(Sent.after(Read), Read, "read can come without delivered");
+        assert_eq!(
+            Read.after(Delivered),
+            Read,
+            "a late delivered does not undo read"
+        );
+        assert_eq!(Delivered.after(Sent), Delivered);
+        assert_eq!(Sent.after(Failed), Failed);
+        assert_eq!(Failed.after(Read), Failed);
+        assert_eq!(Queued.after(Queued), Queued);
+        for d in Delivery::ALL {
+            assert_eq!(Delivery::parse(d.as_str()), Some(d));
         }
     }
 }

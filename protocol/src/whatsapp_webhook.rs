@@ -55,6 +55,100 @@ pub struct ChangeValue {
     pub contacts: Vec<Contact>,
     #[serde(default)]
     pub messages: Vec<RawMessage>,
+    #[serde(default)]
+    pub statuses: Vec<RawStatus>,
+}
+
+/// What became of a message the business sent (`sent`, `delivered`, `read`, `failed`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RawStatus {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub errors: Vec<RawError>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RawError {
+    pub code: Option<i64>,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub message: String,
+    pub error_data: Option<RawErrorData>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RawErrorData {
+    #[serde(default)]
+    pub details: String,
+}
+
+impl RawError {
+    /// What an operator reads beside a failed message: Meta's details, else its message or
+    /// title, with the code (`Message failed to send because more than 24 hours have passed
+    /// since the customer last replied (131047)`).
+    pub fn reason(&self) -> String {
+        let text = [
+            self.error_data.as_ref().map_or("", |d| d.details.as_str()),
+            self.message.as_str(),
+            self.title.as_str(),
+        ]
+        .into_iter()
+        .map(str::trim)
+        .find(|t| !t.is_empty())
+        .unwrap_or("WhatsApp did not say why");
+        let text: String = text.chars().take(300).collect();
+        match self.code {
+            Some(code) => format!("{text} ({code})"),
+            None => text,
+        }
+    }
+}
+
+/// Meta's report on a message the business sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusReport {
+    pub wamid: String,
+    pub delivery: crate::Delivery,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+/// The statuses a notification carries, in order; kinds Liaison does not show (`deleted`,
+/// `warning`) are skipped.
+pub fn statuses(notification: &Notification) -> Vec<StatusReport> {
+    use crate::Delivery;
+    notification
+        .entry
+        .iter()
+        .flat_map(|e| &e.changes)
+        .filter(|c| c.field == "messages")
+        .flat_map(|c| &c.value.statuses)
+        .filter(|s| !s.id.is_empty() && s.id.len() <= 256)
+        .filter_map(|s| {
+            let delivery = match s.status.as_str() {
+                "sent" => Delivery::Sent,
+                "delivered" => Delivery::Delivered,
+                "read" => Delivery::Read,
+                "failed" => Delivery::Failed,
+                _ => return None,
+            };
+            let error = (delivery == Delivery::Failed).then(|| {
+                s.errors.first().map_or_else(
+                    || "WhatsApp did not deliver it".to_string(),
+                    RawError::reason,
+                )
+            });
+            Some(StatusReport {
+                wamid: s.id.clone(),
+                delivery,
+                error,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -283,6 +377,72 @@ fn content(m: &RawMessage) -> Content {
     }
 }
 
+impl Content {
+    /// The text of the message in the conversation: the words, a caption, or what a kind
+    /// without words was (a location as a map link). Media come as a file beside it.
+    pub fn text(&self) -> String {
+        match self {
+            Content::Text { body } => body.clone(),
+            Content::Image { caption, .. } | Content::Document { caption, .. } => {
+                caption.clone().unwrap_or_default()
+            }
+            Content::Voice { .. } => String::new(),
+            Content::Location {
+                latitude,
+                longitude,
+                label,
+            } => {
+                let map = format!("https://www.google.com/maps?q={latitude},{longitude}");
+                match label.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+                    Some(l) => format!("📍 {l}\n{map}"),
+                    None => format!("📍 {map}"),
+                }
+            }
+            Content::Reply { title } => title.clone(),
+            Content::Unsupported { kind } => {
+                format!(
+                    "(A WhatsApp message of a kind Liaison cannot show: {kind}. See it in WhatsApp.)"
+                )
+            }
+        }
+    }
+
+    /// The media to download: Meta's id, its type, and a name for the file.
+    pub fn media(&self) -> Option<(&str, &str, String)> {
+        match self {
+            Content::Image {
+                media_id,
+                mime_type,
+                ..
+            } => Some((media_id, mime_type, "image".to_string())),
+            Content::Voice {
+                media_id,
+                mime_type,
+            } => Some((media_id, mime_type, "voice message".to_string())),
+            Content::Document {
+                media_id,
+                mime_type,
+                filename,
+                ..
+            } => Some((
+                media_id,
+                mime_type,
+                filename.clone().unwrap_or_else(|| "document".to_string()),
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// How long after the customer's last message a business may still write freely (Meta's
+/// customer service window); after it, only an approved template.
+pub const WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// How long the window stays open at `now` after the customer's last message (0: closed).
+pub fn window_left(last_inbound_at: Option<i64>, now: i64) -> i64 {
+    last_inbound_at.map_or(0, |at| (at + WINDOW_MS - now).max(0))
+}
+
 fn unsupported(m: &RawMessage) -> Content {
     Content::Unsupported {
         kind: m.kind.chars().take(40).collect(),
@@ -427,5 +587,80 @@ mod tests {
         let other = r#"{"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "account_update", "value": {}}]}]}"#;
         let n: Notification = serde_json::from_str(other).unwrap();
         assert!(inbound(&n).is_empty());
+    }
+
+    fn notification_with_statuses(statuses: serde_json::Value) -> Notification {
+        serde_json::from_value(serde_json::json!({
+            "object": "whatsapp_business_account",
+            "entry": [{"changes": [{"field": "messages", "value": {"statuses": statuses}}]}]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn statuses_become_deliveries_and_a_failure_says_why() {
+        use crate::Delivery;
+        let n = notification_with_statuses(serde_json::json!([
+            {"id": "wamid.A", "status": "delivered", "timestamp": "1", "recipient_id": "1650"},
+            {"id": "wamid.B", "status": "failed", "errors": [{"code": 131047,
+                "title": "Re-engagement message", "message": "Re-engagement message",
+                "error_data": {"details": "More than 24 hours have passed since the recipient last replied."}}]},
+            {"id": "wamid.C", "status": "deleted"},
+            {"id": "", "status": "read"},
+            {"id": "wamid.D", "status": "failed"}
+        ]));
+        let got = statuses(&n);
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0].delivery, Delivery::Delivered);
+        assert_eq!(got[0].error, None);
+        assert_eq!(got[1].delivery, Delivery::Failed);
+        assert_eq!(
+            got[1].error.as_deref(),
+            Some("More than 24 hours have passed since the recipient last replied. (131047)")
+        );
+        assert_eq!(got[2].wamid, "wamid.D");
+        assert!(
+            got[2].error.is_some(),
+            "a failure without errors still says something"
+        );
+        assert!(inbound(&n).is_empty(), "statuses are not messages");
+    }
+
+    #[test]
+    fn each_kind_has_text_for_the_thread() {
+        let loc = Content::Location {
+            latitude: 48.85,
+            longitude: 2.35,
+            label: Some("Louvre".into()),
+        };
+        assert_eq!(
+            loc.text(),
+            "📍 Louvre\nhttps://www.google.com/maps?q=48.85,2.35"
+        );
+        assert!(loc.media().is_none());
+        let doc = Content::Document {
+            media_id: "m1".into(),
+            mime_type: "application/pdf".into(),
+            filename: None,
+            caption: Some("the invoice".into()),
+        };
+        assert_eq!(doc.text(), "the invoice");
+        assert_eq!(
+            doc.media(),
+            Some(("m1", "application/pdf", "document".to_string()))
+        );
+        let sticker = Content::Unsupported {
+            kind: "sticker".into(),
+        };
+        assert!(sticker.text().contains("sticker"));
+    }
+
+    #[test]
+    fn the_window_closes_24_hours_after_the_customers_last_message() {
+        assert_eq!(window_left(None, 1_000), 0, "never wrote: closed");
+        assert_eq!(window_left(Some(0), WINDOW_MS - 1), 1);
+        assert_eq!(window_left(Some(0), WINDOW_MS), 0);
+        assert_eq!(window_left(Some(0), WINDOW_MS + 5), 0);
+        assert_eq!(window_left(Some(1_000), 1_000), WINDOW_MS);
     }
 }

@@ -34,6 +34,9 @@ pub struct Config {
     /// `LIAISON_WEBHOOK_RETRY_MS`, default 10000: the first wait before a failed webhook
     /// delivery is tried again (each next wait is four times longer, at most six hours).
     pub webhook_retry_ms: i64,
+    /// `LIAISON_WHATSAPP_RETRY_MS`, default 2000: the first wait before a WhatsApp reply that
+    /// met a rate limit or an error on Meta's side is sent again (then doubling, six tries).
+    pub whatsapp_retry_ms: i64,
     /// `LIAISON_TRUST_PROXY=1`: the server is behind a reverse proxy, so the client's address
     /// is the last `X-Forwarded-For` entry and `X-Forwarded-Proto: https` makes cookies Secure.
     /// Off by default: anyone can send those headers.
@@ -136,20 +139,22 @@ impl Config {
             },
             None => 10,
         };
-        let webhook_retry_ms = match get("LIAISON_WEBHOOK_RETRY_MS") {
-            Some(v) => match v.trim().parse::<i64>() {
-                Ok(n) if (10..=3_600_000).contains(&n) => n,
-                _ => {
-                    return Err(ConfigError {
-                        name: "LIAISON_WEBHOOK_RETRY_MS",
+        let retry_ms = |name: &'static str, default: i64| -> Result<i64, ConfigError> {
+            match get(name) {
+                Some(v) => match v.trim().parse::<i64>() {
+                    Ok(n) if (10..=3_600_000).contains(&n) => Ok(n),
+                    _ => Err(ConfigError {
+                        name,
                         problem: format!(
                             "{v:?} is not a number of milliseconds from 10 to 3600000"
                         ),
-                    });
-                }
-            },
-            None => 10_000,
+                    }),
+                },
+                None => Ok(default),
+            }
         };
+        let webhook_retry_ms = retry_ms("LIAISON_WEBHOOK_RETRY_MS", 10_000)?;
+        let whatsapp_retry_ms = retry_ms("LIAISON_WHATSAPP_RETRY_MS", 2_000)?;
         let count = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
             match get(name) {
                 Some(v) => match v.trim().parse::<u32>() {
@@ -220,6 +225,7 @@ impl Config {
             public_url,
             attachment_max_bytes: attachment_max_mb * 1024 * 1024,
             webhook_retry_ms,
+            whatsapp_retry_ms,
             trust_proxy: matches!(
                 get("LIAISON_TRUST_PROXY").as_deref(),
                 Some("1" | "true" | "yes")

@@ -56,6 +56,8 @@ pub struct AppState {
     pub limits: Arc<crate::server::limits::Limits>,
     /// Settings → Widget security, read at most every few seconds.
     pub site_rules: crate::server::widget_security::SiteRules,
+    /// The WhatsApp channel's background work (received messages in, replies out).
+    pub whatsapp: crate::server::whatsapp::Worker,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -222,6 +224,15 @@ where
     let attachments = crate::server::attachments::Store::new(&config.data_dir);
     let limits = Arc::new(crate::server::limits::Limits::new(config.limits));
     limits.sweep(shutdown.clone());
+    let whatsapp = crate::server::whatsapp::Worker::new(
+        db.clone(),
+        attachments.clone(),
+        config.private_urls.clone(),
+        config.attachment_max_bytes,
+        config.whatsapp_retry_ms,
+        sends.clone(),
+    );
+    whatsapp.clone().spawn(shutdown.clone());
     let state = AppState {
         leptos_options,
         db: db.clone(),
@@ -235,6 +246,7 @@ where
         attachments,
         limits,
         site_rules: Default::default(),
+        whatsapp,
     };
     let app = router(state.clone())
         .layer(sessions)

@@ -271,6 +271,7 @@ mod tests {
             name: None,
             email: None,
             phone: None,
+            whatsapp: None,
         }
     }
 

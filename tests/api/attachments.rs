@@ -7,7 +7,7 @@ use liaison_protocol::{ConversationStatus, MessageKind, Sender};
 use reqwest::multipart::{Form, Part};
 
 /// A real PNG of `w`×`h` pixels.
-fn png(w: u32, h: u32) -> Vec<u8> {
+pub fn png(w: u32, h: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 128]));
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();

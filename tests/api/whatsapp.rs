@@ -6,6 +6,7 @@ use crate::common::*;
 use hmac::{Hmac, Mac};
 use liaison::app::connectors::SaveWhatsapp;
 use sha2::Sha256;
+use std::sync::{Arc, Mutex};
 
 const APP_SECRET: &str = "0123456789abcdef";
 const VERIFY_TOKEN: &str = "liaison-verify";
@@ -173,5 +174,479 @@ async fn nothing_is_accepted_while_whatsapp_is_not_connected() {
         404
     );
     assert_eq!(stored(&app).await, 0);
+    app.stop().await;
+}
+
+/// What the fake Graph API received: (method and path, authorization header, body).
+type Calls = Arc<Mutex<Vec<(String, String, String)>>>;
+
+/// A fake of Meta's Graph API on 127.0.0.1 (the connection's base URL points at it): the
+/// messages endpoint answers with the statuses in `script` first (e.g. 429 then 200), then
+/// with a new `wamid.out.N`; the media endpoint gives a download address on itself, whose file
+/// is a PNG; uploads get a media id.
+struct FakeGraph {
+    base: String,
+    calls: Calls,
+}
+
+async fn fake_graph(script: Vec<u16>) -> FakeGraph {
+    use axum::extract::{Path, State};
+    use axum::routing::{get, post};
+    let calls: Calls = Arc::default();
+    let script = Arc::new(Mutex::new(std::collections::VecDeque::from(script)));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/v21.0", listener.local_addr().unwrap());
+    type S = (Calls, Arc<Mutex<std::collections::VecDeque<u16>>>, String);
+    fn auth(h: &axum::http::HeaderMap) -> String {
+        h.get("authorization")
+            .map_or(String::new(), |v| v.to_str().unwrap().to_string())
+    }
+    let app = axum::Router::new()
+        .route(
+            "/v21.0/{phone}/messages",
+            post(
+                |State((calls, script, _)): State<S>, h: axum::http::HeaderMap, body: String| async move {
+                    let n = {
+                        let mut c = calls.lock().unwrap();
+                        c.push(("POST messages".into(), auth(&h), body));
+                        c.len()
+                    };
+                    let status = script.lock().unwrap().pop_front().unwrap_or(200);
+                    let answer = if status == 200 {
+                        serde_json::json!({"messaging_product": "whatsapp",
+                            "messages": [{"id": format!("wamid.out.{n}")}]})
+                    } else {
+                        serde_json::json!({"error": {"message": "(#131030) Recipient phone number not in allowed list",
+                            "code": 131030, "error_data": {"details": "Recipient phone number not in allowed list"}}})
+                    };
+                    (axum::http::StatusCode::from_u16(status).unwrap(), axum::Json(answer))
+                },
+            ),
+        )
+        .route(
+            "/v21.0/{phone}/media",
+            post(|State((calls, _, _)): State<S>, h: axum::http::HeaderMap, body: axum::body::Bytes| async move {
+                let sent = String::from_utf8_lossy(&body).contains("PNG");
+                calls.lock().unwrap().push(("POST media".into(), auth(&h), sent.to_string()));
+                axum::Json(serde_json::json!({"id": "uploaded-1"}))
+            }),
+        )
+        .route(
+            "/v21.0/{media}",
+            get(|State((calls, _, base)): State<S>, h: axum::http::HeaderMap, Path(media): Path<String>| async move {
+                calls.lock().unwrap().push((format!("GET {media}"), auth(&h), String::new()));
+                axum::Json(serde_json::json!({"url": format!("{base}/files/{media}"), "mime_type": "image/png"}))
+            }),
+        )
+        .route(
+            "/v21.0/files/{media}",
+            get(|State((calls, _, _)): State<S>, h: axum::http::HeaderMap, Path(media): Path<String>| async move {
+                calls.lock().unwrap().push((format!("GET file {media}"), auth(&h), String::new()));
+                crate::attachments::png(40, 30)
+            }),
+        )
+        .with_state((calls.clone(), script, base.clone()));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    FakeGraph { base, calls }
+}
+
+impl FakeGraph {
+    /// The messages sent so far, as JSON.
+    fn sent(&self) -> Vec<serde_json::Value> {
+        self.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(what, _, _)| what == "POST messages")
+            .map(|(_, _, body)| serde_json::from_str(body).unwrap())
+            .collect()
+    }
+
+    /// Waits until `n` sends arrived.
+    async fn wait_sent(&self, n: usize) -> Vec<serde_json::Value> {
+        for _ in 0..200 {
+            let sent = self.sent();
+            if sent.len() >= n {
+                return sent;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("the fake Graph API got {:?}", self.calls.lock().unwrap());
+    }
+}
+
+/// A server with WhatsApp connected to `graph` (retries fast, 127.0.0.1 reachable).
+async fn connected_to(graph: &FakeGraph) -> (TestApp, reqwest::Client) {
+    let app = spawn_with(&[
+        ("LIAISON_ALLOW_PRIVATE_URLS", "1"),
+        ("LIAISON_WHATSAPP_RETRY_MS", "50"),
+    ])
+    .await;
+    let owner = operator(&app, OWNER_EMAIL).await;
+    let r = call::<SaveWhatsapp>(
+        &owner,
+        &app,
+        &[
+            ("form[phone_number_id]", "106540352242922"),
+            ("form[access_token]", "EAAG-secret-token"),
+            ("form[app_secret]", APP_SECRET),
+            ("form[verify_token]", VERIFY_TOKEN),
+            ("form[graph_url]", &graph.base),
+            ("form[template_name]", "follow_up"),
+            ("form[template_language]", "en_US"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    (app, owner)
+}
+
+/// Delivers a signed notification whose `messages` (or `statuses`) are `value`'s.
+async fn notify(app: &TestApp, value: serde_json::Value) {
+    let body = serde_json::json!({
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": value}]}]
+    })
+    .to_string();
+    assert_eq!(
+        deliver(app, &body, Some(&sign(APP_SECRET, &body))).await,
+        200
+    );
+}
+
+fn from_sheena(messages: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "messaging_product": "whatsapp",
+        "contacts": [{"profile": {"name": "Sheena Nelson"}, "wa_id": "16505551234"}],
+        "messages": messages
+    })
+}
+
+/// Strings straight from the database (`sql` for both backends, `$1` bound to `param`).
+async fn texts(app: &TestApp, sql: &str, param: i64) -> Vec<String> {
+    use liaison::server::db::Backend;
+    match app.server.db.read.on() {
+        Backend::Sqlite(p) => sqlx::query_scalar(sql).bind(param).fetch_all(p).await,
+        Backend::Postgres(p) => sqlx::query_scalar(sql).bind(param).fetch_all(p).await,
+    }
+    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// Waits until `sql` (a count) reaches `n`.
+async fn until_count(app: &TestApp, sql: &str, param: i64, n: i64) {
+    for _ in 0..200 {
+        if recount(app, sql, param).await >= n {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("{sql}: {} of {n}", recount(app, sql, param).await);
+}
+
+const WA_CONVERSATIONS: &str =
+    "SELECT COUNT(*) FROM conversations WHERE channel = 'whatsapp' AND id > $1";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_on_whatsapp_gets_a_conversation_and_the_ais_answer_goes_back_to_whatsapp() {
+    let graph = fake_graph(vec![]).await;
+    let (app, _owner) = connected_to(&graph).await;
+    notify(
+        &app,
+        from_sheena(serde_json::json!([{"from": "16505551234", "id": "wamid.in.1",
+            "timestamp": "1749416383", "type": "text", "text": {"body": "How do I reset my password?"}}])),
+    )
+    .await;
+    until_count(&app, WA_CONVERSATIONS, 0, 1).await;
+    let visitor = texts(
+        &app,
+        "SELECT name || ' ' || whatsapp || ' ' || phone FROM visitors WHERE whatsapp IS NOT NULL AND id > $1",
+        0,
+    )
+    .await;
+    assert_eq!(visitor, ["Sheena Nelson +16505551234 +16505551234"]);
+    // The AI answers (from the knowledge base or by handing over); its words go to WhatsApp,
+    // to the customer's number, with the access token.
+    let sent = graph.wait_sent(1).await;
+    assert_eq!(sent[0]["to"], "16505551234");
+    assert_eq!(sent[0]["type"], "text");
+    assert!(!sent[0]["text"]["body"].as_str().unwrap().is_empty());
+    assert!(
+        graph
+            .calls
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|(_, auth, _)| auth == "Bearer EAAG-secret-token"),
+        "every call carries the access token"
+    );
+    until_count(
+        &app,
+        "SELECT COUNT(*) FROM messages WHERE delivery = 'sent' AND id > $1",
+        0,
+        1,
+    )
+    .await;
+
+    // Meta delivers the same message again, and a second one: one conversation, and the
+    // redelivery is not a second message.
+    notify(
+        &app,
+        from_sheena(serde_json::json!([
+            {"from": "16505551234", "id": "wamid.in.1", "timestamp": "1749416383", "type": "text",
+             "text": {"body": "How do I reset my password?"}},
+            {"from": "16505551234", "id": "wamid.in.2", "timestamp": "1749416390", "type": "location",
+             "location": {"latitude": 48.8584, "longitude": 2.2945, "name": "Eiffel Tower"}}
+        ])),
+    )
+    .await;
+    until_count(
+        &app,
+        "SELECT COUNT(*) FROM messages WHERE sender = 'customer' AND id > $1",
+        0,
+        2,
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let customer = texts(
+        &app,
+        "SELECT body FROM messages WHERE sender = 'customer' AND id > $1 ORDER BY id",
+        0,
+    )
+    .await;
+    assert_eq!(customer.len(), 2, "{customer:?}");
+    assert!(customer[1].starts_with("📍 Eiffel Tower\n"), "{customer:?}");
+    assert_eq!(recount(&app, WA_CONVERSATIONS, 0).await, 1);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_image_is_fetched_through_the_media_endpoint_and_a_closed_conversation_starts_a_new_one()
+{
+    let graph = fake_graph(vec![]).await;
+    let (app, owner) = connected_to(&graph).await;
+    notify(
+        &app,
+        from_sheena(serde_json::json!([{"from": "16505551234", "id": "wamid.img.1", "timestamp": "1",
+            "type": "image", "image": {"id": "1479537139650973", "mime_type": "image/png", "caption": "the error"}}])),
+    )
+    .await;
+    until_count(
+        &app,
+        "SELECT COUNT(*) FROM messages WHERE kind = 'image' AND sender = 'customer' AND id > $1",
+        0,
+        1,
+    )
+    .await;
+    let calls: Vec<String> = graph
+        .calls
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|c| c.0.clone())
+        .collect();
+    assert!(
+        calls.contains(&"GET 1479537139650973".to_string()),
+        "{calls:?}"
+    );
+    assert!(
+        calls.contains(&"GET file 1479537139650973".to_string()),
+        "{calls:?}"
+    );
+    let body = texts(
+        &app,
+        "SELECT body FROM messages WHERE kind = 'image' AND id > $1",
+        0,
+    )
+    .await;
+    assert_eq!(body, ["the error"]);
+    assert_eq!(
+        recount(
+            &app,
+            "SELECT COUNT(*) FROM attachments WHERE mime = 'image/png' AND id > $1",
+            0
+        )
+        .await,
+        1
+    );
+    // Resolved: closed. The next message starts a new WhatsApp conversation.
+    let id = recount(&app, "SELECT MAX(id) FROM conversations WHERE id > $1", 0).await;
+    let r = call::<liaison::app::conversations::api::ResolveConversation>(
+        &owner,
+        &app,
+        &[("id", &id.to_string())],
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    notify(
+        &app,
+        from_sheena(
+            serde_json::json!([{"from": "16505551234", "id": "wamid.txt.2", "timestamp": "2",
+            "type": "text", "text": {"body": "One more thing"}}]),
+        ),
+    )
+    .await;
+    until_count(&app, WA_CONVERSATIONS, 0, 2).await;
+    assert_eq!(
+        recount(
+            &app,
+            "SELECT COUNT(*) FROM visitors WHERE whatsapp IS NOT NULL AND id > $1",
+            0
+        )
+        .await,
+        1,
+        "one visitor per number"
+    );
+    app.stop().await;
+}
+
+/// The WhatsApp conversation's id, joined by `owner`.
+async fn joined(app: &TestApp, owner: &reqwest::Client) -> String {
+    let id = recount(
+        app,
+        "SELECT MAX(id) FROM conversations WHERE channel = 'whatsapp' AND id > $1",
+        0,
+    )
+    .await
+    .to_string();
+    let r = call::<liaison::app::conversations::api::JoinConversation>(owner, app, &[("id", &id)])
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_are_retried_on_rate_limits_refusals_say_why_and_statuses_move_the_ticks() {
+    use liaison::app::conversations::api::SendReply;
+    // The AI's answer and the "joined" line go through first; then the operator's reply meets
+    // a 429 and a 503 before it is taken; the next reply is refused for good.
+    let graph = fake_graph(vec![200, 200, 429, 503, 200, 400]).await;
+    let (app, owner) = connected_to(&graph).await;
+    notify(
+        &app,
+        from_sheena(
+            serde_json::json!([{"from": "16505551234", "id": "wamid.r.1", "timestamp": "1",
+            "type": "text", "text": {"body": "I want to talk to a human"}}]),
+        ),
+    )
+    .await;
+    graph.wait_sent(1).await;
+    let id = joined(&app, &owner).await;
+    let r = call::<SendReply>(
+        &owner,
+        &app,
+        &[("id", &id), ("body", "Hi Sheena, Ana here.")],
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let reply: liaison_protocol::Message = r.json().await.unwrap();
+    assert_eq!(reply.delivery, Some(liaison_protocol::Delivery::Queued));
+    let sent = graph.wait_sent(5).await;
+    assert_eq!(
+        sent[1]["text"]["body"],
+        "A support agent joined the conversation."
+    );
+    for tried in &sent[2..5] {
+        assert_eq!(
+            tried["text"]["body"], "Hi Sheena, Ana here.",
+            "tried until it was taken"
+        );
+    }
+    until_count(
+        &app,
+        "SELECT COUNT(*) FROM messages WHERE delivery = 'sent' AND id = $1",
+        reply.id,
+        1,
+    )
+    .await;
+    // A refusal: failed, with Meta's reason, in the thread.
+    let r = call::<SendReply>(&owner, &app, &[("id", &id), ("body", "Are you there?")]).await;
+    let refused: liaison_protocol::Message = r.json().await.unwrap();
+    until_count(
+        &app,
+        "SELECT COUNT(*) FROM messages WHERE delivery = 'failed' AND id = $1",
+        refused.id,
+        1,
+    )
+    .await;
+    let why = texts(
+        &app,
+        "SELECT delivery_error FROM messages WHERE id = $1",
+        refused.id,
+    )
+    .await;
+    assert_eq!(why, ["Recipient phone number not in allowed list (131030)"]);
+
+    // Meta's statuses for the reply it took (wamid.out.5): read before delivered, and the
+    // late "delivered" does not undo "read".
+    let status = |s: &str| {
+        serde_json::json!({"statuses": [{"id": "wamid.out.5", "status": s, "timestamp": "9",
+            "recipient_id": "16505551234"}]})
+    };
+    notify(&app, status("read")).await;
+    notify(&app, status("delivered")).await;
+    assert_eq!(
+        texts(
+            &app,
+            "SELECT delivery FROM messages WHERE id = $1",
+            reply.id
+        )
+        .await,
+        ["read"]
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_24_hours_free_text_is_refused_and_the_template_goes_out() {
+    use liaison::app::conversations::api::{SendReply, SendWhatsappTemplate};
+    let graph = fake_graph(vec![]).await;
+    let (app, owner) = connected_to(&graph).await;
+    notify(
+        &app,
+        from_sheena(
+            serde_json::json!([{"from": "16505551234", "id": "wamid.w.1", "timestamp": "1",
+            "type": "text", "text": {"body": "I want to talk to a human"}}]),
+        ),
+    )
+    .await;
+    graph.wait_sent(1).await;
+    let id = joined(&app, &owner).await;
+    let r = call::<SendReply>(&owner, &app, &[("id", &id), ("body", "Within the window")]).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // The customer wrote 25 hours ago (their message moved into the past): the window has closed.
+    let mut w = app.server.db.write().await.unwrap();
+    execute(
+        w.conn(),
+        "UPDATE messages SET created_at = created_at - 90000000 WHERE sender = 'customer' AND conversation_id = $1",
+        id.parse().unwrap(),
+    )
+    .await;
+    w.commit().await.unwrap();
+    let before = recount(
+        &app,
+        "SELECT COUNT(*) FROM messages WHERE conversation_id = $1",
+        id.parse().unwrap(),
+    )
+    .await;
+    let r = call::<SendReply>(&owner, &app, &[("id", &id), ("body", "Still there?")]).await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("24 hours"));
+    assert_eq!(
+        recount(
+            &app,
+            "SELECT COUNT(*) FROM messages WHERE conversation_id = $1",
+            id.parse().unwrap()
+        )
+        .await,
+        before,
+        "a refused reply stores nothing"
+    );
+    let r = call::<SendWhatsappTemplate>(&owner, &app, &[("id", &id)]).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // The AI's answer, the "joined" line, the reply within the window, the template.
+    let sent = graph.wait_sent(4).await;
+    assert_eq!(sent[3]["type"], "template");
+    assert_eq!(sent[3]["template"]["name"], "follow_up");
+    assert_eq!(sent[3]["template"]["language"]["code"], "en_US");
     app.stop().await;
 }

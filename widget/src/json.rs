@@ -67,6 +67,8 @@ pub fn message(v: &JsValue) -> Option<Message> {
         client_msg_id: string(v, "client_msg_id"),
         citations,
         created_at: int(v, "created_at").unwrap_or(0),
+        delivery: None,
+        delivery_error: None,
     })
 }
 

@@ -141,6 +141,8 @@ mod tests {
             client_msg_id: client.map(str::to_string),
             citations: vec![],
             created_at: 0,
+            delivery: None,
+            delivery_error: None,
         }
     }
 

@@ -776,6 +776,8 @@ impl Widget {
             client_msg_id: None,
             citations: Vec::new(),
             created_at: 0,
+            delivery: None,
+            delivery_error: None,
         };
         let bubble = self.show(&draft, Some(&client_id));
         self.deliver(bubble, client_id, body).await;

@@ -66,6 +66,12 @@ kinds! {
     "ticket_changed" => TicketChanged { ticket: Box<Ticket>, counts: TicketCounts },
     "lead_captured" => LeadCaptured { lead: Box<Lead> },
     "ai_delta" => AiDelta { conversation_id: i64, text: String },
+    "message_delivery" => MessageDelivery {
+        conversation_id: i64,
+        message_id: i64,
+        delivery: crate::Delivery,
+        error: Option<String>,
+    },
 }
 
 impl<'de> Deserialize<'de> for Event {
@@ -111,6 +117,8 @@ mod tests {
             client_msg_id: Some("c-1".into()),
             citations: vec![],
             created_at: 5,
+            delivery: None,
+            delivery_error: None,
         };
         let summary = ConversationSummary {
             id: 2,
@@ -229,6 +237,12 @@ mod tests {
             Event::AiDelta {
                 conversation_id: 2,
                 text: "Hel".into(),
+            },
+            Event::MessageDelivery {
+                conversation_id: 2,
+                message_id: 1,
+                delivery: crate::Delivery::Failed,
+                error: Some("Outside the 24-hour window".into()),
             },
         ]
     }

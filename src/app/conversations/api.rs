@@ -63,6 +63,20 @@ pub struct Detail {
     pub reassigns: bool,
     /// The customer's rating, once given.
     pub rating: Option<liaison_protocol::rating::Rating>,
+    /// A WhatsApp conversation's number and 24-hour window.
+    #[serde(default)]
+    pub whatsapp: Option<WhatsappThread>,
+}
+
+/// What the panel shows of a WhatsApp conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhatsappThread {
+    /// The customer's number (E.164).
+    pub phone: String,
+    /// When the 24-hour window closes (Unix ms; in the past once closed).
+    pub window_closes_at: i64,
+    /// The approved template offered once it has closed (empty when none is set).
+    pub template: String,
 }
 
 /// One page of the list. Flat arguments, so the call is a plain form (`tab=needs_agent&...`).
@@ -185,6 +199,26 @@ pub async fn get_conversation(id: i64) -> Result<Detail, AppError> {
         db::messages::for_conversation(&state.db.read, id, db::messages::Audience::Operators)
             .await?;
     let v = visitor.as_ref();
+    let whatsapp = match v.and_then(|v| v.whatsapp.clone()) {
+        Some(phone) if c.channel == liaison_protocol::Channel::Whatsapp => {
+            let last = messages
+                .iter()
+                .filter(|m| m.sender == liaison_protocol::Sender::Customer)
+                .map(|m| m.created_at)
+                .max()
+                .unwrap_or(0);
+            let template = crate::server::whatsapp::connection(&state.db)
+                .await?
+                .map(|w| w.template_name)
+                .unwrap_or_default();
+            Some(WhatsappThread {
+                phone,
+                window_closes_at: last + liaison_protocol::whatsapp_webhook::WINDOW_MS,
+                template,
+            })
+        }
+        _ => None,
+    };
     Ok(Detail {
         conversation: c.summary(),
         browser: v.and_then(|v| v.browser.clone()),
@@ -197,6 +231,7 @@ pub async fn get_conversation(id: i64) -> Result<Detail, AppError> {
         me: me.id,
         reassigns: me.role.at_least(liaison_protocol::Role::Admin),
         rating: db::ratings::find(&state.db.read, id).await?,
+        whatsapp,
     })
 }
 
@@ -230,6 +265,25 @@ pub async fn leave_conversation(id: i64) -> Result<ConversationSummary, AppError
 pub async fn send_reply(id: i64, body: String) -> Result<Message, AppError> {
     let me = operator().await?;
     Ok(crate::server::conversations::post_operator_message(&state()?.db, id, me.id, &body).await?)
+}
+
+/// The holder sends the approved template on a WhatsApp conversation whose 24-hour window
+/// has closed (or any time: a template is always allowed).
+#[server]
+pub async fn send_whatsapp_template(id: i64) -> Result<Message, AppError> {
+    let me = operator().await?;
+    let state = state()?;
+    let w = crate::server::whatsapp::connection(&state.db)
+        .await?
+        .ok_or_else(|| AppError::Invalid("WhatsApp is not connected.".into()).respond())?;
+    Ok(crate::server::conversations::send_template(
+        &state.db,
+        id,
+        me.id,
+        &w.template_name,
+        &w.template_language,
+    )
+    .await?)
 }
 
 #[server]

@@ -14,9 +14,10 @@ use crate::server::attachments::StoredFile;
 use crate::server::db::{self, Db, WriteTx, conversations::ConversationRow, messages::NewMessage};
 use liaison_protocol::analytics::HandoverReason;
 use liaison_protocol::status::{self, StatusAction};
+use liaison_protocol::whatsapp_webhook;
 use liaison_protocol::{
-    Attachment, Channel, Citation, ConversationStatus, Event, Message, MessageKind, Sender,
-    TransitionError,
+    Attachment, Channel, Citation, ConversationStatus, Delivery, Event, Message, MessageKind,
+    Sender, TransitionError,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -60,7 +61,32 @@ async fn post(
     conversation: &ConversationRow,
     message: NewMessage<'_>,
 ) -> Result<Message, OpError> {
-    let message = db::messages::insert(tx.conn(), message).await?;
+    post_as(tx, conversation, message, None).await
+}
+
+/// [`post`], the message standing for an approved WhatsApp template (JSON) when `template`.
+async fn post_as(
+    tx: &mut WriteTx,
+    conversation: &ConversationRow,
+    message: NewMessage<'_>,
+    template: Option<&str>,
+) -> Result<Message, OpError> {
+    // On WhatsApp, what the customer would see goes out through the channel's outbox, in this
+    // same transaction: a reply is never written and then forgotten.
+    let goes_out = conversation.channel == Channel::Whatsapp
+        && !message.internal
+        && message.sender != Sender::Customer;
+    let message = db::messages::insert(
+        tx.conn(),
+        NewMessage {
+            delivery: goes_out.then_some(Delivery::Queued),
+            ..message
+        },
+    )
+    .await?;
+    if goes_out {
+        db::whatsapp::enqueue(tx.conn(), message.id, template, crate::server::now_ms()).await?;
+    }
     tx.emit(
         Event::MessageCreated {
             message: message.clone(),
@@ -187,13 +213,15 @@ pub async fn post_customer_message(
 }
 
 /// A visitor's send inside `tx`, which the caller commits.
-async fn send_in(
-    tx: &mut WriteTx,
-    visitor_id: i64,
-    client_msg_id: &str,
-    body: &str,
-    file: Option<&StoredFile>,
-) -> Result<Sent, OpError> {
+async fn send_in(tx: &mut WriteTx, send: &VisitorSend) -> Result<Sent, OpError> {
+    let VisitorSend {
+        visitor_id,
+        ref client_msg_id,
+        ref body,
+        ref file,
+        channel,
+    } = *send;
+    let file = file.as_ref();
     let (latest, sent) =
         db::conversations::latest_for_sender(tx.conn(), visitor_id, client_msg_id).await?;
     if let Some(sent) = sent {
@@ -210,7 +238,7 @@ async fn send_in(
     }
     let conversation = match latest {
         Some(c) if !c.status.is_closed() => c,
-        _ => start(tx, visitor_id).await?,
+        _ => start(tx, visitor_id, channel).await?,
     };
     let attachment = match file {
         Some(f) => Some(attach(tx, conversation.id, f).await?),
@@ -242,6 +270,8 @@ pub struct VisitorSend {
     body: String,
     /// A file sent with the message (already stored), the body being its caption.
     pub file: Option<StoredFile>,
+    /// Where the visitor wrote from: a new conversation is on this channel.
+    pub channel: Channel,
 }
 
 impl VisitorSend {
@@ -257,7 +287,13 @@ impl VisitorSend {
             client_msg_id: client_msg_id.to_string(),
             body: body.to_string(),
             file: None,
+            channel: Channel::Widget,
         })
+    }
+
+    /// The same send, from `channel` (a customer writing on WhatsApp).
+    pub fn from_channel(self, channel: Channel) -> VisitorSend {
+        VisitorSend { channel, ..self }
     }
 
     /// A file from the visitor, with an optional caption.
@@ -275,6 +311,7 @@ impl VisitorSend {
             client_msg_id: client_msg_id.to_string(),
             body: text.to_string(),
             file: Some(file),
+            channel: Channel::Widget,
         })
     }
 }
@@ -286,13 +323,7 @@ impl Batched for VisitorSend {
         &'a self,
         tx: &'a mut WriteTx,
     ) -> futures::future::BoxFuture<'a, Result<Sent, OpError>> {
-        Box::pin(send_in(
-            tx,
-            self.visitor_id,
-            &self.client_msg_id,
-            &self.body,
-            self.file.as_ref(),
-        ))
+        Box::pin(send_in(tx, self))
     }
 }
 
@@ -306,19 +337,23 @@ async fn open_or_start(tx: &mut WriteTx, visitor_id: i64) -> Result<Conversation
     {
         return Ok(c);
     }
-    start(tx, visitor_id).await
+    start(tx, visitor_id, Channel::Widget).await
 }
 
 /// A new conversation for the visitor, who has none open: unless another transaction started
 /// one meanwhile (PostgreSQL runs them side by side), which is then the one.
-async fn start(tx: &mut WriteTx, visitor_id: i64) -> Result<ConversationRow, OpError> {
+async fn start(
+    tx: &mut WriteTx,
+    visitor_id: i64,
+    channel: Channel,
+) -> Result<ConversationRow, OpError> {
     if db::visitors::lock(tx.conn(), visitor_id).await?
         && let Some(c) = db::conversations::latest_for_visitor(tx.conn(), visitor_id).await?
         && !c.status.is_closed()
     {
         return Ok(c);
     }
-    let id = db::conversations::insert(tx.conn(), visitor_id, Channel::Widget).await?;
+    let id = db::conversations::insert(tx.conn(), visitor_id, channel).await?;
     tx.emit(
         Event::ConversationCreated {
             conversation_id: id,
@@ -494,6 +529,9 @@ async fn operator_post(
         return Err(TransitionError::Closed.into());
     }
     status::may_send_as_operator(conversation.assignee_id, operator)?;
+    if conversation.channel == Channel::Whatsapp {
+        window_open(&mut tx, conversation_id).await?;
+    }
     let attachment = match file {
         Some(f) => Some(attach(&mut tx, conversation_id, f).await?),
         None => None,
@@ -507,6 +545,63 @@ async fn operator_post(
             attachment: attachment.as_ref(),
             ..NewMessage::text(conversation_id, Sender::Agent, body)
         },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(message)
+}
+
+/// WhatsApp delivers free text (and files) only within 24 hours of the customer's last
+/// message; after that, only an approved template (`send_template`).
+async fn window_open(tx: &mut WriteTx, conversation_id: i64) -> Result<(), OpError> {
+    let last = db::whatsapp::last_inbound_at(tx.conn(), conversation_id).await?;
+    if whatsapp_webhook::window_left(last, crate::server::now_ms()) > 0 {
+        Ok(())
+    } else {
+        Err(OpError::Refused(WINDOW_CLOSED.to_string()))
+    }
+}
+
+/// Said when a free reply is refused on WhatsApp.
+pub const WINDOW_CLOSED: &str = "The customer last wrote more than 24 hours ago, so WhatsApp will \
+     only deliver an approved template now: send the template instead.";
+
+/// The holder sends the approved template (Connectors → WhatsApp) on a WhatsApp
+/// conversation: what may be sent once the 24-hour window has closed. The thread shows it as
+/// the holder's message naming the template.
+pub async fn send_template(
+    db: &Db,
+    conversation_id: i64,
+    operator: i64,
+    name: &str,
+    language: &str,
+) -> Result<Message, OpError> {
+    if name.trim().is_empty() {
+        return Err(OpError::Invalid(
+            "No template is set: an Admin sets its name and language in Connectors → WhatsApp.",
+        ));
+    }
+    let mut tx = db.write().await?;
+    let conversation = load(&mut tx, conversation_id).await?;
+    if conversation.channel != Channel::Whatsapp {
+        return Err(OpError::Invalid(
+            "Templates are for WhatsApp conversations.",
+        ));
+    }
+    if conversation.status.is_closed() {
+        return Err(TransitionError::Closed.into());
+    }
+    status::may_send_as_operator(conversation.assignee_id, operator)?;
+    let body = format!("Template “{name}” ({language})");
+    let template = serde_json::json!({ "name": name, "language": language }).to_string();
+    let message = post_as(
+        &mut tx,
+        &conversation,
+        NewMessage {
+            author_id: Some(operator),
+            ..NewMessage::text(conversation_id, Sender::Agent, &body)
+        },
+        Some(&template),
     )
     .await?;
     tx.commit().await?;

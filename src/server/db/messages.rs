@@ -1,7 +1,7 @@
 use super::{Conn, Pool, on};
 use crate::server::now_ms;
 use liaison_protocol::booking::BookingCard;
-use liaison_protocol::{Attachment, Citation, Message, MessageKind, Sender};
+use liaison_protocol::{Attachment, Citation, Delivery, Message, MessageKind, Sender};
 use sqlx::FromRow;
 
 #[derive(FromRow)]
@@ -17,6 +17,8 @@ struct MessageRow {
     client_msg_id: Option<String>,
     citations: String,
     created_at: i64,
+    delivery: Option<String>,
+    delivery_error: Option<String>,
 }
 
 fn decode(e: serde_json::Error) -> sqlx::Error {
@@ -50,11 +52,13 @@ impl TryFrom<MessageRow> for Message {
             client_msg_id: r.client_msg_id,
             citations: serde_json::from_str(&r.citations).map_err(decode)?,
             created_at: r.created_at,
+            delivery: r.delivery.as_deref().and_then(Delivery::parse),
+            delivery_error: r.delivery_error,
         })
     }
 }
 
-const COLUMNS: &str = "id, conversation_id, sender, kind, body, attachment, booking, internal, client_msg_id, citations, created_at";
+const COLUMNS: &str = "id, conversation_id, sender, kind, body, attachment, booking, internal, client_msg_id, citations, created_at, delivery, delivery_error";
 
 pub struct NewMessage<'a> {
     pub conversation_id: i64,
@@ -68,6 +72,8 @@ pub struct NewMessage<'a> {
     pub booking: Option<&'a BookingCard>,
     /// Operators only (never sent to the visitor).
     pub internal: bool,
+    /// A reply to go out through a channel (WhatsApp): queued.
+    pub delivery: Option<Delivery>,
 }
 
 impl<'a> NewMessage<'a> {
@@ -84,6 +90,7 @@ impl<'a> NewMessage<'a> {
             attachment: None,
             booking: None,
             internal: false,
+            delivery: None,
         }
     }
 }
@@ -98,8 +105,8 @@ pub async fn insert(mut conn: Conn<'_>, m: NewMessage<'_>) -> Result<Message, sq
         .map(|b| serde_json::to_string(b).expect("booking card serializes"));
     let sql = format!(
         "INSERT INTO messages (conversation_id, sender, body, author_id, client_msg_id, citations,
-            created_at, kind, attachment, internal, booking)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
+            created_at, kind, attachment, internal, booking, delivery)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {COLUMNS}"
     );
     let row: MessageRow = on!(conn, |c| {
         sqlx::query_as(&sql)
@@ -114,6 +121,7 @@ pub async fn insert(mut conn: Conn<'_>, m: NewMessage<'_>) -> Result<Message, sq
             .bind(&attachment)
             .bind(m.internal)
             .bind(&booking)
+            .bind(m.delivery.map(Delivery::as_str))
             .fetch_one(c)
             .await
     })?;

@@ -14,9 +14,12 @@ pub struct VisitorRow {
     pub name: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// The WhatsApp number they write from (E.164), for a visitor from WhatsApp.
+    pub whatsapp: Option<String>,
 }
 
-const COLUMNS: &str = "id, browser, timezone, referrer, page, language, name, email, phone";
+const COLUMNS: &str =
+    "id, browser, timezone, referrer, page, language, name, email, phone, whatsapp";
 
 /// The visitor a token belongs to: the one it was made for, or a verified user's further
 /// device (`visitor_tokens`).
@@ -199,4 +202,30 @@ pub async fn forget_metadata(
     .execute(c)
     .await
     .map(|r| r.rows_affected()))
+}
+
+/// The visitor who writes from WhatsApp number `phone` (E.164), made on their first message:
+/// their number is also their phone on file, and their WhatsApp profile name their name
+/// unless they already have one. Their token can never be presented by a widget (it is not a
+/// digest of any token).
+pub async fn for_whatsapp(
+    mut conn: Conn<'_>,
+    phone: &str,
+    name: Option<&str>,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    on!(conn, |c| sqlx::query_scalar(
+        "INSERT INTO visitors (token_hash, whatsapp, phone, name, created_at, last_seen_at)
+         VALUES ($1, $2, $2, $3, $4, $4)
+         ON CONFLICT (whatsapp) WHERE whatsapp IS NOT NULL DO UPDATE
+            SET last_seen_at = excluded.last_seen_at,
+                name = COALESCE(visitors.name, excluded.name)
+         RETURNING id"
+    )
+    .bind(format!("whatsapp:{phone}"))
+    .bind(phone)
+    .bind(name)
+    .bind(now)
+    .fetch_one(c)
+    .await)
 }

@@ -176,6 +176,8 @@ mod tests {
             client_msg_id: None,
             citations: vec![],
             created_at: 0,
+            delivery: None,
+            delivery_error: None,
         }];
         let lines = build("Be cheerful.", &[passage("Shipping", "shipping")], &thread);
         let Line::System(system) = &lines[0] else {
