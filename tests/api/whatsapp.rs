@@ -242,7 +242,16 @@ async fn fake_graph(script: Vec<u16>) -> FakeGraph {
             "/v21.0/files/{media}",
             get(|State((calls, _, _)): State<S>, h: axum::http::HeaderMap, Path(media): Path<String>| async move {
                 calls.lock().unwrap().push((format!("GET file {media}"), auth(&h), String::new()));
-                crate::attachments::png(40, 30)
+                // By the id's start: a voice note (Ogg), a PDF, else an image.
+                if media.starts_with("voice") {
+                    let mut ogg = b"OggS\x00\x02".to_vec();
+                    ogg.resize(64, 0);
+                    ogg
+                } else if media.starts_with("doc") {
+                    b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n".to_vec()
+                } else {
+                    crate::attachments::png(40, 30)
+                }
             }),
         )
         .with_state((calls.clone(), script, base.clone()));
@@ -597,7 +606,7 @@ async fn replies_are_retried_on_rate_limits_refusals_say_why_and_statuses_move_t
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn after_24_hours_free_text_is_refused_and_the_template_goes_out() {
+async fn files_go_out_uploaded_and_after_24_hours_free_text_is_refused_and_the_template_goes_out() {
     use liaison::app::conversations::api::{SendReply, SendWhatsappTemplate};
     let graph = fake_graph(vec![]).await;
     let (app, owner) = connected_to(&graph).await;
@@ -613,6 +622,33 @@ async fn after_24_hours_free_text_is_refused_and_the_template_goes_out() {
     let id = joined(&app, &owner).await;
     let r = call::<SendReply>(&owner, &app, &[("id", &id), ("body", "Within the window")]).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // A file: uploaded to the media endpoint, then sent by its media id with its caption.
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(crate::attachments::png(8, 8)).file_name("shot.png"),
+        )
+        .text("caption", "the screenshot");
+    let r = owner
+        .post(app.url(&format!("/api/dashboard/v1/conversations/{id}/attachments")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let sent = graph.wait_sent(4).await;
+    assert_eq!(sent[3]["type"], "image");
+    assert_eq!(sent[3]["image"]["id"], "uploaded-1");
+    assert_eq!(sent[3]["image"]["caption"], "the screenshot");
+    assert!(
+        graph
+            .calls
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(what, _, png)| what == "POST media" && png == "true"),
+        "the file's bytes were uploaded"
+    );
     // The customer wrote 25 hours ago (their message moved into the past): the window has closed.
     let mut w = app.server.db.write().await.unwrap();
     execute(
@@ -643,10 +679,59 @@ async fn after_24_hours_free_text_is_refused_and_the_template_goes_out() {
     );
     let r = call::<SendWhatsappTemplate>(&owner, &app, &[("id", &id)]).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    // The AI's answer, the "joined" line, the reply within the window, the template.
-    let sent = graph.wait_sent(4).await;
-    assert_eq!(sent[3]["type"], "template");
-    assert_eq!(sent[3]["template"]["name"], "follow_up");
-    assert_eq!(sent[3]["template"]["language"]["code"], "en_US");
+    // The AI's answer, the "joined" line, the reply and the file within the window, the
+    // template.
+    let sent = graph.wait_sent(5).await;
+    assert_eq!(sent[4]["type"], "template");
+    assert_eq!(sent[4]["template"]["name"], "follow_up");
+    assert_eq!(sent[4]["template"]["language"]["code"], "en_US");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn voice_notes_documents_and_button_replies_become_messages_of_their_kind() {
+    let graph = fake_graph(vec![]).await;
+    let (app, _owner) = connected_to(&graph).await;
+    notify(
+        &app,
+        from_sheena(serde_json::json!([
+            {"from": "16505551234", "id": "wamid.k.1", "timestamp": "1", "type": "audio",
+             "audio": {"id": "voice1", "mime_type": "audio/ogg; codecs=opus", "voice": true}},
+            {"from": "16505551234", "id": "wamid.k.2", "timestamp": "2", "type": "document",
+             "document": {"id": "doc1", "mime_type": "application/pdf", "filename": "invoice.pdf", "caption": "my invoice"}},
+            {"from": "16505551234", "id": "wamid.k.3", "timestamp": "3", "type": "interactive",
+             "interactive": {"type": "button_reply", "button_reply": {"id": "yes", "title": "Yes, solved"}}},
+            {"from": "16505551234", "id": "wamid.k.4", "timestamp": "4", "type": "sticker",
+             "sticker": {"id": "st1", "mime_type": "image/webp"}}
+        ])),
+    )
+    .await;
+    until_count(
+        &app,
+        "SELECT COUNT(*) FROM messages WHERE sender = 'customer' AND id > $1",
+        0,
+        4,
+    )
+    .await;
+    let got = texts(
+        &app,
+        "SELECT kind || ':' || body FROM messages WHERE sender = 'customer' AND id > $1 ORDER BY id",
+        0,
+    )
+    .await;
+    assert_eq!(got[0], "voice:");
+    assert_eq!(got[1], "file:my invoice");
+    assert_eq!(got[2], "text:Yes, solved");
+    assert!(
+        got[3].starts_with("text:(A WhatsApp message of a kind Liaison cannot show: sticker"),
+        "{got:?}"
+    );
+    let names = texts(
+        &app,
+        "SELECT name FROM attachments WHERE id > $1 ORDER BY id",
+        0,
+    )
+    .await;
+    assert_eq!(names, ["voice message", "invoice.pdf"]);
     app.stop().await;
 }

@@ -14,6 +14,8 @@ pub enum ComposerState {
     Active,
     NotHolder,
     Resolved,
+    /// WhatsApp's 24-hour window has closed: only the template can go (the bar above).
+    WindowClosed,
 }
 
 impl ComposerState {
@@ -32,6 +34,9 @@ impl ComposerState {
             ComposerState::Active => "Type a reply — Enter sends, Shift+Enter for a new line",
             ComposerState::NotHolder => "Join the session to reply",
             ComposerState::Resolved => "This conversation is resolved",
+            ComposerState::WindowClosed => {
+                "The 24-hour window has closed: send the approved template above"
+            }
         }
     }
 }

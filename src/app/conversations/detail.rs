@@ -8,6 +8,7 @@ use super::composer::{Composer, ComposerState};
 use super::handoff::{DelegationAlert, HandoffControls};
 use super::list::status_class;
 use super::rich;
+use super::whatsapp_window;
 use crate::app::error::AppError;
 use crate::app::live::use_live;
 use leptos::prelude::*;
@@ -59,6 +60,11 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
                         let conversation = RwSignal::new(d.conversation.clone());
                         let messages = RwSignal::new(d.messages.clone());
                         let rating = RwSignal::new(d.rating.clone());
+                        let whatsapp = d.whatsapp.clone();
+                        // A browser's details mean nothing for a customer on WhatsApp: the bar says who they are.
+                        let metadata = whatsapp.is_none().then(|| view! { <Metadata d=d.clone()/> });
+                        // When WhatsApp's window closes: 24 hours after the customer's last message.
+                        let closes_at = RwSignal::new(whatsapp.as_ref().map(|w| w.window_closes_at));
                         let (me, reassigns) = (d.me, d.reassigns);
                         live.follow(d.cursor, move |_, event| match event {
                             Event::ConversationUpdated { conversation: c, .. } if c.id == id => {
@@ -68,9 +74,22 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
                                 rating.set(Some(r.clone()));
                             }
                             Event::MessageCreated { message } if message.conversation_id == id => {
+                                if message.sender == Sender::Customer && closes_at.get_untracked().is_some() {
+                                    closes_at.set(Some(message.created_at + whatsapp_window::WINDOW_MS));
+                                }
                                 messages.update(|list| {
                                     if !list.iter().any(|m| m.id == message.id) {
                                         list.push(message.clone());
+                                    }
+                                });
+                            }
+                            Event::MessageDelivery { conversation_id, message_id, delivery, error }
+                                if *conversation_id == id =>
+                            {
+                                messages.update(|list| {
+                                    if let Some(m) = list.iter_mut().find(|m| m.id == *message_id) {
+                                        m.delivery = Some(*delivery);
+                                        m.delivery_error = error.clone();
                                     }
                                 });
                             }
@@ -103,7 +122,19 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
                                 });
                             }
                         });
-                        Effect::new(move |_| composer.set(ComposerState::of(&conversation.get(), me)));
+                        let tick = live.tick;
+                        let window_closed = move || {
+                            tick.track();
+                            closes_at.get().is_some_and(|at| at <= crate::app::format::clock_ms())
+                        };
+                        Effect::new(move |_| {
+                            let state = ComposerState::of(&conversation.get(), me);
+                            composer.set(if state == ComposerState::Active && window_closed() {
+                                ComposerState::WindowClosed
+                            } else {
+                                state
+                            });
+                        });
                         view! {
                             <article class="detail" data-conversation=id>
                                 <Header conversation me join leave escalate resolve>
@@ -126,7 +157,11 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
                                         {r.comment.map(|c| view! { <blockquote class="comment">{c}</blockquote> })}
                                     </div>
                                 })}
-                                <Metadata d/>
+                                {whatsapp.map(|w| view! {
+                                    <whatsapp_window::WindowBar id phone=w.phone template=w.template closes_at
+                                        holder=Signal::derive(move || conversation.with(|c| c.assignee_id == Some(me)))/>
+                                })}
+                                {metadata}
                                 <Thread messages/>
                             </article>
                         }
@@ -264,7 +299,7 @@ fn Thread(messages: RwSignal<Vec<Message>>) -> impl IntoView {
     });
     view! {
         <ol class="thread">
-            <For each=move || messages.get() key=|m| m.id children=move |m| {
+            <For each=move || messages.get() key=|m| (m.id, m.delivery) children=move |m| {
                     let sources = (!m.citations.is_empty()).then(|| {
                         let links = m.citations.iter().enumerate().map(|(i, c)| {
                             let sep = (i > 0).then_some(", ");
@@ -281,6 +316,7 @@ fn Thread(messages: RwSignal<Vec<Message>>) -> impl IntoView {
                     let attachment = rich::attachment_view(&m, move |id| viewing.set(Some(id)));
                     let booking = rich::booking_view(&m);
                     let body = (!m.body.is_empty()).then(|| view! { <div class="body">{m.body.clone()}</div> });
+                    let delivery = m.delivery.map(|d| whatsapp_window::ticks(d, m.delivery_error.clone()));
                     view! {
                         <li class=class data-kind=m.kind.as_str()>
                             <span class="who">{sender_label(m.sender)}</span>
@@ -288,6 +324,7 @@ fn Thread(messages: RwSignal<Vec<Message>>) -> impl IntoView {
                             {body}
                             {booking}
                             {sources}
+                            {delivery}
                         </li>
                     }
                 }/>

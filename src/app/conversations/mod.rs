@@ -15,6 +15,7 @@ mod list;
 mod presence;
 mod rich;
 mod visitors;
+mod whatsapp_window;
 
 use crate::app::live::use_live;
 use leptos::prelude::*;

@@ -38,11 +38,18 @@ impl ConversationRow {
     /// How the visitor is named in the dashboard: their name, else their WhatsApp number, else
     /// their id.
     pub fn visitor_label(&self) -> String {
-        visitor_label(
+        let label = visitor_label(
             self.visitor_id,
             self.visitor_name.as_deref(),
             self.visitor_phone.as_deref(),
-        )
+        );
+        // On WhatsApp the number is who they are: shown beside a name too.
+        match self.visitor_phone.as_deref().map(str::trim) {
+            Some(p) if self.channel == Channel::Whatsapp && !p.is_empty() && label != p => {
+                format!("{label} · {p}")
+            }
+            _ => label,
+        }
     }
 
     pub fn summary(&self) -> ConversationSummary {

@@ -81,10 +81,10 @@ impl Worker {
     /// One round, on the one instance that holds the job: received messages first (the AI's
     /// answers to them queue replies), then the replies that are due.
     pub async fn round(&self) -> Result<(), sqlx::Error> {
-        let Some(_only_us) = self.db.exclusive("whatsapp").await? else {
+        let Some(w) = connection(&self.db).await? else {
             return Ok(());
         };
-        let Some(w) = connection(&self.db).await? else {
+        let Some(_only_us) = self.db.exclusive("whatsapp").await? else {
             return Ok(());
         };
         inbound::put_waiting(self, &w).await?;
