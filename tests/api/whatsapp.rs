@@ -527,8 +527,9 @@ async fn joined(app: &TestApp, owner: &reqwest::Client) -> String {
 async fn replies_are_retried_on_rate_limits_refusals_say_why_and_statuses_move_the_ticks() {
     use liaison::app::conversations::api::SendReply;
     // The AI's answer and the "joined" line go through first; then the operator's reply meets
-    // a 429 and a 503 before it is taken; the next reply is refused for good.
-    let graph = fake_graph(vec![200, 200, 429, 503, 200, 400]).await;
+    // a 429 and a 503 before it is taken, and the reply written right after it waits its
+    // turn; the next reply is refused for good.
+    let graph = fake_graph(vec![200, 200, 429, 503, 200, 200, 400]).await;
     let (app, owner) = connected_to(&graph).await;
     notify(
         &app,
@@ -549,7 +550,13 @@ async fn replies_are_retried_on_rate_limits_refusals_say_why_and_statuses_move_t
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let reply: liaison_protocol::Message = r.json().await.unwrap();
     assert_eq!(reply.delivery, Some(liaison_protocol::Delivery::Queued));
-    let sent = graph.wait_sent(5).await;
+    let r = call::<SendReply>(&owner, &app, &[("id", &id), ("body", "Right after.")]).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let sent = graph.wait_sent(6).await;
+    assert_eq!(
+        sent[5]["text"]["body"], "Right after.",
+        "in the order written"
+    );
     assert_eq!(
         sent[1]["text"]["body"],
         "A support agent joined the conversation."

@@ -104,7 +104,8 @@ pub struct Due {
     pub template: Option<String>,
 }
 
-/// The replies due at `now`, the longest waiting first.
+/// The replies due at `now`, the longest waiting first; a reply waits while an earlier one
+/// of its conversation does (the customer reads them in the order they were written).
 pub async fn due(pool: &Pool, now: i64, limit: i64) -> Result<Vec<Due>, sqlx::Error> {
     on!(pool, |p| sqlx::query_as(
         "SELECT o.message_id, m.conversation_id, c.visitor_id, o.attempts, v.whatsapp AS phone,
@@ -114,6 +115,11 @@ pub async fn due(pool: &Pool, now: i64, limit: i64) -> Result<Vec<Due>, sqlx::Er
          JOIN conversations c ON c.id = m.conversation_id
          JOIN visitors v ON v.id = c.visitor_id
          WHERE o.next_at IS NOT NULL AND o.next_at <= $1
+           -- In order within a conversation: not before an earlier reply still waiting.
+           AND NOT EXISTS (
+               SELECT 1 FROM whatsapp_outbound e JOIN messages em ON em.id = e.message_id
+               WHERE e.next_at IS NOT NULL AND e.message_id < o.message_id
+                 AND em.conversation_id = m.conversation_id)
          ORDER BY o.next_at LIMIT $2"
     )
     .bind(now)

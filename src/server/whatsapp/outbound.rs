@@ -23,8 +23,16 @@ pub fn retry_after_ms(tried: i64, base_ms: i64) -> i64 {
 /// Sends the replies that are due; how many were tried.
 pub async fn send_due(worker: &Worker, w: &WhatsappSettings) -> Result<usize, sqlx::Error> {
     let due = db::whatsapp::due(&worker.db.read, now_ms(), 20).await?;
+    // Conversations whose reply must be tried again: their later replies wait for it.
+    let mut held = std::collections::HashSet::new();
     for d in &due {
+        if held.contains(&d.conversation_id) {
+            continue;
+        }
         let tried = attempt(worker, w, d).await?;
+        if tried.delivery == Delivery::Queued {
+            held.insert(d.conversation_id);
+        }
         if let Some(e) = &tried.error {
             tracing::warn!(message = d.message_id, delivery = ?tried.delivery, "WhatsApp send: {e}");
         }
