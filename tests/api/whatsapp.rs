@@ -425,6 +425,35 @@ async fn a_customer_on_whatsapp_gets_a_conversation_and_the_ais_answer_goes_back
     assert_eq!(customer.len(), 2, "{customer:?}");
     assert!(customer[1].starts_with("📍 Eiffel Tower\n"), "{customer:?}");
     assert_eq!(recount(&app, WA_CONVERSATIONS, 0).await, 1);
+    // The inbox: the WhatsApp row with the name and the number, found by the channel and by
+    // searching the customer's words or number.
+    let owner = operator(&app, OWNER_EMAIL).await;
+    for args in [
+        vec![("channel", "whatsapp")],
+        vec![("q", "reset my password")],
+        vec![("q", "Eiffel")],
+    ] {
+        let r =
+            call::<liaison::app::conversations::api::ListConversations>(&owner, &app, &args).await;
+        assert_eq!(r.status(), 200);
+        let list: liaison::app::conversations::api::List = r.json().await.unwrap();
+        assert_eq!(list.rows.len(), 1, "{args:?}");
+        assert_eq!(list.rows[0].channel, liaison_protocol::Channel::Whatsapp);
+        assert_eq!(list.rows[0].visitor, "Sheena Nelson · +16505551234");
+    }
+    let r = call::<liaison::app::conversations::api::ListConversations>(
+        &owner,
+        &app,
+        &[("channel", "widget")],
+    )
+    .await;
+    let widget: liaison::app::conversations::api::List = r.json().await.unwrap();
+    assert!(
+        widget
+            .rows
+            .iter()
+            .all(|r| r.channel == liaison_protocol::Channel::Widget)
+    );
     app.stop().await;
 }
 
