@@ -51,12 +51,37 @@ pub struct Change {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ChangeValue {
+    /// Which of the business's numbers the change is for.
+    pub metadata: Option<Metadata>,
     #[serde(default)]
     pub contacts: Vec<Contact>,
     #[serde(default)]
     pub messages: Vec<RawMessage>,
     #[serde(default)]
     pub statuses: Vec<RawStatus>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Metadata {
+    #[serde(default)]
+    pub phone_number_id: String,
+}
+
+impl Notification {
+    /// Only the changes for the connected number: a Meta app subscribed for several numbers
+    /// posts every number's messages to the same webhook. A change that does not say which
+    /// number it is for is kept.
+    pub fn for_number(mut self, phone_number_id: &str) -> Notification {
+        for entry in &mut self.entry {
+            entry.changes.retain(|c| {
+                c.value
+                    .metadata
+                    .as_ref()
+                    .is_none_or(|m| m.phone_number_id == phone_number_id)
+            });
+        }
+        self
+    }
 }
 
 /// What became of a message the business sent (`sent`, `delivered`, `read`, `failed`).
@@ -662,5 +687,26 @@ mod tests {
         assert_eq!(window_left(Some(0), WINDOW_MS), 0);
         assert_eq!(window_left(Some(0), WINDOW_MS + 5), 0);
         assert_eq!(window_left(Some(1_000), 1_000), WINDOW_MS);
+    }
+
+    #[test]
+    fn changes_for_another_number_are_dropped() {
+        let n: Notification = serde_json::from_value(serde_json::json!({
+            "object": "whatsapp_business_account",
+            "entry": [{"changes": [
+                {"field": "messages", "value": {"metadata": {"phone_number_id": "111"},
+                    "messages": [{"from": "16505551234", "id": "wamid.A", "type": "text", "text": {"body": "ours"}}]}},
+                {"field": "messages", "value": {"metadata": {"phone_number_id": "222"},
+                    "messages": [{"from": "16505551234", "id": "wamid.B", "type": "text", "text": {"body": "theirs"}}]}},
+                {"field": "messages", "value": {
+                    "messages": [{"from": "16505551234", "id": "wamid.C", "type": "text", "text": {"body": "unsaid"}}]}}
+            ]}]
+        }))
+        .unwrap();
+        let ids: Vec<String> = inbound(&n.for_number("111"))
+            .into_iter()
+            .map(|m| m.wamid)
+            .collect();
+        assert_eq!(ids, ["wamid.A", "wamid.C"]);
     }
 }

@@ -198,6 +198,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         )
             .into_response();
     }
+    let notification = notification.for_number(&connected.phone_number_id);
     let messages = webhook::inbound(&notification);
     let statuses = webhook::statuses(&notification);
     if messages.is_empty() && statuses.is_empty() {
