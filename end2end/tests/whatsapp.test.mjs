@@ -71,6 +71,7 @@ test('a WhatsApp conversation: live in the inbox, a reply out through the Graph 
     await hydrated(page);
     const wa = page.locator('form.whatsapp-form');
     await wa.waitFor(WAIT);
+    assert.equal(await page.locator('code.webhook-url').textContent(), `${BASE}/webhooks/whatsapp`);
     await wa.locator('input[name="form[phone_number_id]"]').fill('106540352242922');
     await wa.locator('input[name="form[access_token]"]').fill('EAAG-e2e-token');
     await wa.locator('input[name="form[app_secret]"]').fill(APP_SECRET);

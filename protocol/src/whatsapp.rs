@@ -35,6 +35,10 @@ pub struct WhatsappView {
     pub has_access_token: bool,
     pub has_app_secret: bool,
     pub has_verify_token: bool,
+    /// Where Meta posts (the callback URL to enter in the Meta app), on this server's public
+    /// address.
+    #[serde(default)]
+    pub webhook_url: String,
 }
 
 impl WhatsappSettings {
@@ -48,6 +52,7 @@ impl WhatsappSettings {
             has_access_token: !self.access_token.is_empty(),
             has_app_secret: !self.app_secret.is_empty(),
             has_verify_token: !self.verify_token.is_empty(),
+            webhook_url: String::new(),
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::app::error::AppError;
 use crate::app::format;
 use leptos::prelude::*;
 use liaison_protocol::webhook::{Delivery, DeliveryStatus, Webhook, WebhookEvent, WebhookForm};
-use liaison_protocol::whatsapp::{WEBHOOK_PATH, WhatsappForm, WhatsappView};
+use liaison_protocol::whatsapp::{WhatsappForm, WhatsappView};
 use serde::{Deserialize, Serialize};
 
 /// Lines of a delivery log per page.
@@ -149,7 +149,17 @@ pub async fn whatsapp_settings() -> Result<WhatsappView, AppError> {
         crate::server::db::settings::get(db, WHATSAPP_KEY)
             .await?
             .unwrap_or_default();
-    Ok(saved.view())
+    with_webhook_url(saved.view()).await
+}
+
+/// The view with the callback URL to give Meta.
+#[cfg(feature = "ssr")]
+async fn with_webhook_url(view: WhatsappView) -> Result<WhatsappView, AppError> {
+    let origin = crate::app::settings::widget_look::public_origin().await?;
+    Ok(WhatsappView {
+        webhook_url: format!("{origin}{}", liaison_protocol::whatsapp::WEBHOOK_PATH),
+        ..view
+    })
 }
 
 #[server(prefix = "/api/admin")]
@@ -168,7 +178,7 @@ pub async fn save_whatsapp(form: WhatsappForm) -> Result<WhatsappView, AppError>
     let stored = crate::server::secrets::seal_whatsapp(db.secrets(), next.clone());
     crate::server::db::settings::put(tx.conn(), WHATSAPP_KEY, &stored, Some(me.id)).await?;
     tx.commit().await?;
-    Ok(next.view())
+    with_webhook_url(next.view()).await
 }
 
 #[component]
@@ -457,14 +467,17 @@ fn WhatsappSection() -> impl IntoView {
         <section class="card connector" aria-labelledby="whatsapp-title">
             <h2 id="whatsapp-title">"WhatsApp"</h2>
             <p class="muted small">
-                "The WhatsApp Business (Cloud API) connection. Receiving and sending WhatsApp messages is not available in this version yet: these settings are kept for it. Meta's webhook address will be "
-                <code>{WEBHOOK_PATH}</code>" on this server's public address."
+                "Your WhatsApp Business number (Cloud API): customers' messages arrive in Conversations on the WhatsApp channel, the AI answers first, and replies go out through Meta's Graph API. In your Meta app, enter the callback URL below with the verify token you save here, and subscribe to the "<code>"messages"</code>" field."
             </p>
             {outcome}
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let v = current.await.unwrap_or_default();
+                    let callback = (!v.webhook_url.is_empty()).then(|| view! {
+                        <p class="small">"Callback URL: "<code class="webhook-url">{v.webhook_url.clone()}</code></p>
+                    });
                     view! {
+                        {callback}
                         <ActionForm action=save attr:class="settings-form whatsapp-form">
                             <label>"Phone number ID"
                                 <input type="text" inputmode="numeric" name="form[phone_number_id]" value=v.phone_number_id.clone()/>

@@ -306,7 +306,13 @@ async fn connected_to(graph: &FakeGraph) -> (TestApp, reqwest::Client) {
         ],
     )
     .await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(r.status(), 200);
+    let view: liaison_protocol::whatsapp::WhatsappView = r.json().await.unwrap();
+    assert_eq!(
+        view.webhook_url,
+        app.url(PATH),
+        "the callback URL to give Meta"
+    );
     (app, owner)
 }
 

@@ -13,13 +13,12 @@ pub struct WidgetSetup {
     pub snippet: String,
 }
 
-#[server(prefix = "/api/admin")]
-pub async fn current_widget_setup() -> Result<WidgetSetup, AppError> {
-    let look = super::api::admin_read(crate::server::widget_api::LOOK_KEY).await?;
+/// Where browsers (and Meta) reach this server: LIAISON_PUBLIC_URL, else the address this
+/// request was made to.
+#[cfg(feature = "ssr")]
+pub async fn public_origin() -> Result<String, AppError> {
     let state = crate::app::auth::ssr::state()?;
-    // Where visitors' browsers reach this server: LIAISON_PUBLIC_URL, else the address this
-    // page was asked for.
-    let origin = match &state.config.public_url {
+    Ok(match &state.config.public_url {
         Some(url) => url.clone(),
         None => {
             let headers: axum::http::HeaderMap = leptos_axum::extract().await.map_err(|e| {
@@ -36,7 +35,13 @@ pub async fn current_widget_setup() -> Result<WidgetSetup, AppError> {
                 .unwrap_or("http");
             format!("{scheme}://{host}")
         }
-    };
+    })
+}
+
+#[server(prefix = "/api/admin")]
+pub async fn current_widget_setup() -> Result<WidgetSetup, AppError> {
+    let look = super::api::admin_read(crate::server::widget_api::LOOK_KEY).await?;
+    let origin = public_origin().await?;
     Ok(WidgetSetup {
         look,
         snippet: liaison_protocol::widget_look::embed_snippet(&origin),
