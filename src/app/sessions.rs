@@ -12,13 +12,13 @@ use liaison_protocol::sessions::SignedInSession;
 mod ssr {
     use super::*;
     use crate::app::auth::ssr::{operator_with, state};
-    use crate::server::auth::{IDLE_SECS, Operator};
+    use crate::server::auth::{Operator, idle_cutoff};
     use crate::server::db::operator_sessions;
     use liaison_protocol::Role;
 
     /// `user`'s sessions as listed, `current` marked.
     pub async fn list(user: i64, current: Option<i64>) -> Result<Vec<SignedInSession>, AppError> {
-        let since = crate::server::now_ms() - IDLE_SECS * 1000;
+        let since = idle_cutoff(crate::server::now_ms());
         let rows = operator_sessions::of_operator(&state()?.db.read, user, since).await?;
         Ok(rows
             .into_iter()

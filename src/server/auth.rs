@@ -16,6 +16,11 @@ const SESSION_KEY: &str = "session_key";
 
 /// A session unused this long is over (the cookie's expiry and the listed sessions agree).
 pub const IDLE_SECS: i64 = 7 * 24 * 3600;
+
+/// The oldest "last seen" of a session still signed in at `now` (ms).
+pub fn idle_cutoff(now: i64) -> i64 {
+    now - IDLE_SECS * 1000
+}
 /// How often a session's "last seen" is written: not on every request.
 const SEEN_EVERY_MS: i64 = 5 * 60 * 1000;
 /// How much of a browser's user agent a session keeps.
@@ -154,8 +159,7 @@ pub async fn session_operator(db: &Db, session: &Session) -> Result<Option<Opera
         return Ok(None);
     };
     let now = crate::server::now_ms();
-    let Some(found) =
-        db::operator_sessions::signed_in(&db.read, &key, now - IDLE_SECS * 1000).await?
+    let Some(found) = db::operator_sessions::signed_in(&db.read, &key, idle_cutoff(now)).await?
     else {
         return Ok(None);
     };

@@ -317,7 +317,7 @@ where
 
 /// Deletes the sessions list's rows unused for [`auth::IDLE_SECS`], a thousand per write.
 async fn delete_unused_sessions(db: &Db) -> Result<(), sqlx::Error> {
-    let since = crate::server::now_ms() - auth::IDLE_SECS * 1000;
+    let since = auth::idle_cutoff(crate::server::now_ms());
     loop {
         let mut tx = db.write().await?;
         let deleted =
