@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import crypto from 'node:crypto';
-import { OWNER, WAIT, hydrated, newPage, signInTo, startConversation } from './helpers.mjs';
+import { OWNER, WAIT, hydrated, newPage, signInTo, startConversation, until } from './helpers.mjs';
 
 /** A receiver on 127.0.0.1 that keeps what it gets. */
 async function receiver() {
@@ -20,16 +20,6 @@ async function receiver() {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${server.address().port}/hook`, got, server };
-}
-
-async function until(check) {
-  const deadline = Date.now() + WAIT.timeout;
-  while (Date.now() < deadline) {
-    const found = check();
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('timed out');
 }
 
 test('an Owner adds a webhook, tests it, and receives signed events', async () => {

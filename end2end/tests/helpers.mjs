@@ -107,3 +107,14 @@ export async function waitLive(page) {
   await page.waitForSelector('.live-indicator:has-text("Live")', WAIT);
 }
 
+
+/** Polls `check` until it returns something truthy (within WAIT), and returns it. */
+export async function until(check) {
+  const deadline = Date.now() + WAIT.timeout;
+  while (Date.now() < deadline) {
+    const found = check();
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('timed out');
+}

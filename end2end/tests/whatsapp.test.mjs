@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import crypto from 'node:crypto';
-import { BASE, OWNER, WAIT, clickUntil, hydrated, newPage, signIn, waitLive } from './helpers.mjs';
+import { BASE, OWNER, WAIT, clickUntil, hydrated, newPage, signIn, waitLive, until } from './helpers.mjs';
 
 const APP_SECRET = 'e2e-app-secret-0123';
 
@@ -32,16 +32,6 @@ async function fakeGraph() {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { base: `http://127.0.0.1:${server.address().port}/v21.0`, sent, server };
-}
-
-async function until(check) {
-  const deadline = Date.now() + WAIT.timeout;
-  while (Date.now() < deadline) {
-    const found = check();
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('timed out');
 }
 
 /** Posts a notification as Meta does, signed with the app secret. */

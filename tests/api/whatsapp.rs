@@ -15,20 +15,29 @@ const PATH: &str = liaison_protocol::whatsapp::WEBHOOK_PATH;
 /// A server with WhatsApp connected in Connectors.
 async fn connected() -> TestApp {
     let app = spawn().await;
-    let owner = operator(&app, OWNER_EMAIL).await;
-    let r = call::<SaveWhatsapp>(
-        &owner,
-        &app,
-        &[
-            ("form[phone_number_id]", "106540352242922"),
-            ("form[access_token]", "EAAG-secret-token"),
-            ("form[app_secret]", APP_SECRET),
-            ("form[verify_token]", VERIFY_TOKEN),
-        ],
-    )
-    .await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    connect(&app, &[]).await;
     app
+}
+
+/// Saves the WhatsApp connection (`also`: more fields of the form) as the Owner, signed in.
+async fn connect(app: &TestApp, also: &[(&str, &str)]) -> reqwest::Client {
+    let owner = operator(app, OWNER_EMAIL).await;
+    let mut form = vec![
+        ("form[phone_number_id]", "106540352242922"),
+        ("form[access_token]", "EAAG-secret-token"),
+        ("form[app_secret]", APP_SECRET),
+        ("form[verify_token]", VERIFY_TOKEN),
+    ];
+    form.extend_from_slice(also);
+    let r = call::<SaveWhatsapp>(&owner, app, &form).await;
+    assert_eq!(r.status(), 200);
+    let view: liaison_protocol::whatsapp::WhatsappView = r.json().await.unwrap();
+    assert_eq!(
+        view.webhook_url,
+        app.url(PATH),
+        "the callback URL to give Meta"
+    );
+    owner
 }
 
 fn sign(secret: &str, body: &str) -> String {
@@ -291,28 +300,15 @@ async fn connected_to(graph: &FakeGraph) -> (TestApp, reqwest::Client) {
         ("LIAISON_WHATSAPP_RETRY_MS", "50"),
     ])
     .await;
-    let owner = operator(&app, OWNER_EMAIL).await;
-    let r = call::<SaveWhatsapp>(
-        &owner,
+    let owner = connect(
         &app,
         &[
-            ("form[phone_number_id]", "106540352242922"),
-            ("form[access_token]", "EAAG-secret-token"),
-            ("form[app_secret]", APP_SECRET),
-            ("form[verify_token]", VERIFY_TOKEN),
             ("form[graph_url]", &graph.base),
             ("form[template_name]", "follow_up"),
             ("form[template_language]", "en_US"),
         ],
     )
     .await;
-    assert_eq!(r.status(), 200);
-    let view: liaison_protocol::whatsapp::WhatsappView = r.json().await.unwrap();
-    assert_eq!(
-        view.webhook_url,
-        app.url(PATH),
-        "the callback URL to give Meta"
-    );
     (app, owner)
 }
 
@@ -543,6 +539,23 @@ async fn an_image_is_fetched_through_the_media_endpoint_and_a_closed_conversatio
     app.stop().await;
 }
 
+/// A customer who asked for a human on WhatsApp (the AI's handover already sent), and the
+/// conversation's id, joined by the Owner.
+async fn held_by_the_owner(graph: &FakeGraph) -> (TestApp, reqwest::Client, String) {
+    let (app, owner) = connected_to(graph).await;
+    notify(
+        &app,
+        from_sheena(
+            serde_json::json!([{"from": "16505551234", "id": "wamid.h.1", "timestamp": "1",
+            "type": "text", "text": {"body": "I want to talk to a human"}}]),
+        ),
+    )
+    .await;
+    graph.wait_sent(1).await;
+    let id = joined(&app, &owner).await;
+    (app, owner, id)
+}
+
 /// The WhatsApp conversation's id, joined by `owner`.
 async fn joined(app: &TestApp, owner: &reqwest::Client) -> String {
     let id = recount(
@@ -565,17 +578,7 @@ async fn replies_are_retried_on_rate_limits_refusals_say_why_and_statuses_move_t
     // a 429 and a 503 before it is taken, and the reply written right after it waits its
     // turn; the next reply is refused for good.
     let graph = fake_graph(vec![200, 200, 429, 503, 200, 200, 400]).await;
-    let (app, owner) = connected_to(&graph).await;
-    notify(
-        &app,
-        from_sheena(
-            serde_json::json!([{"from": "16505551234", "id": "wamid.r.1", "timestamp": "1",
-            "type": "text", "text": {"body": "I want to talk to a human"}}]),
-        ),
-    )
-    .await;
-    graph.wait_sent(1).await;
-    let id = joined(&app, &owner).await;
+    let (app, owner, id) = held_by_the_owner(&graph).await;
     let r = call::<SendReply>(
         &owner,
         &app,
@@ -651,17 +654,7 @@ async fn replies_are_retried_on_rate_limits_refusals_say_why_and_statuses_move_t
 async fn files_go_out_uploaded_and_after_24_hours_free_text_is_refused_and_the_template_goes_out() {
     use liaison::app::conversations::api::{SendReply, SendWhatsappTemplate};
     let graph = fake_graph(vec![]).await;
-    let (app, owner) = connected_to(&graph).await;
-    notify(
-        &app,
-        from_sheena(
-            serde_json::json!([{"from": "16505551234", "id": "wamid.w.1", "timestamp": "1",
-            "type": "text", "text": {"body": "I want to talk to a human"}}]),
-        ),
-    )
-    .await;
-    graph.wait_sent(1).await;
-    let id = joined(&app, &owner).await;
+    let (app, owner, id) = held_by_the_owner(&graph).await;
     let r = call::<SendReply>(&owner, &app, &[("id", &id), ("body", "Within the window")]).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     // A file: uploaded to the media endpoint, then sent by its media id with its caption.
