@@ -105,8 +105,37 @@ pub async fn event_cutoff(db: &Db, default: Duration, now: i64) -> Result<i64, s
     Ok(settings.event_cutoff(now, default.as_secs() / 3600))
 }
 
-/// Runs `expire_events`, `forget_visitor_metadata` and `remove_old_attachments` at start and
-/// then hourly, until shutdown.
+/// How long a received WhatsApp message is remembered after it was put in its conversation:
+/// Meta redelivers a notification it could not deliver for up to 7 days, and a redelivery must
+/// be recognised. Past that, its copy in `messages` is all that is kept.
+pub const WHATSAPP_RECEIPTS_MS: i64 = 8 * 24 * 3600 * 1000;
+
+/// Deletes the received WhatsApp messages older than [`WHATSAPP_RECEIPTS_MS`] that are in
+/// their conversations, in small batches. How many.
+pub async fn forget_whatsapp_receipts(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    let Some(_only_us) = db.exclusive("whatsapp retention").await? else {
+        return Ok(0);
+    };
+    let mut deleted = 0;
+    loop {
+        let mut tx = db.write().await?;
+        let n = crate::server::db::whatsapp::delete_processed_before(
+            tx.conn(),
+            now - WHATSAPP_RECEIPTS_MS,
+            BATCH,
+        )
+        .await?;
+        tx.commit().await?;
+        deleted += n;
+        if n < BATCH as u64 {
+            return Ok(deleted);
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Runs `expire_events`, `forget_visitor_metadata`, `remove_old_attachments` and
+/// `forget_whatsapp_receipts` at start and then hourly, until shutdown.
 pub fn spawn(
     db: Db,
     store: crate::server::attachments::Store,
@@ -140,6 +169,9 @@ pub fn spawn(
                         Ok(0) => {}
                         Ok(n) => tracing::info!("data retention: removed {n} attachments"),
                         Err(e) => tracing::warn!("attachment retention failed: {e}"),
+                    }
+                    if let Err(e) = forget_whatsapp_receipts(&db, now_ms()).await {
+                        tracing::warn!("WhatsApp retention failed: {e}");
                     }
                 }
             }

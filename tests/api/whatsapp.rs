@@ -770,3 +770,53 @@ async fn voice_notes_documents_and_button_replies_become_messages_of_their_kind(
     assert_eq!(names, ["voice message", "invoice.pdf"]);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn received_messages_are_forgotten_a_week_after_they_were_put_in_conversations() {
+    use liaison::server::{db::whatsapp, retention};
+    let app = spawn().await;
+    let db = &app.server.db;
+    let now = liaison::server::now_ms();
+    let mut tx = db.write().await.unwrap();
+    for (wamid, processed) in [
+        ("wamid.old", Some(now - retention::WHATSAPP_RECEIPTS_MS - 1)),
+        ("wamid.recent", Some(now - 1_000)),
+        ("wamid.waiting", None),
+    ] {
+        whatsapp::store_inbound(tx.conn(), wamid, "+16505551234", "{}", now - 9 * 86_400_000)
+            .await
+            .unwrap();
+        if let Some(at) = processed {
+            let id = recount_in(&mut tx, wamid).await;
+            whatsapp::processed(tx.conn(), id, at).await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(
+        retention::forget_whatsapp_receipts(db, now).await.unwrap(),
+        1
+    );
+    let left = texts(
+        &app,
+        "SELECT wamid FROM whatsapp_inbound WHERE id > $1 ORDER BY id",
+        0,
+    )
+    .await;
+    assert_eq!(
+        left,
+        ["wamid.recent", "wamid.waiting"],
+        "never one still waiting"
+    );
+    app.stop().await;
+}
+
+/// The id of the received message `wamid`, inside `tx`.
+async fn recount_in(tx: &mut liaison::server::db::WriteTx, wamid: &str) -> i64 {
+    use liaison::server::db::Backend;
+    let sql = "SELECT id FROM whatsapp_inbound WHERE wamid = $1";
+    match tx.conn() {
+        Backend::Sqlite(c) => sqlx::query_scalar(sql).bind(wamid).fetch_one(c).await,
+        Backend::Postgres(c) => sqlx::query_scalar(sql).bind(wamid).fetch_one(c).await,
+    }
+    .unwrap()
+}

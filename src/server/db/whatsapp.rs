@@ -210,3 +210,22 @@ pub async fn last_inbound_at(
     .fetch_one(c)
     .await)
 }
+
+/// Deletes up to `limit` received messages put in their conversations before `cutoff` (they
+/// are in `messages`; the row only served to recognise a redelivery). How many.
+pub async fn delete_processed_before(
+    mut conn: Conn<'_>,
+    cutoff: i64,
+    limit: i64,
+) -> Result<u64, sqlx::Error> {
+    on!(conn, |c| sqlx::query(
+        "DELETE FROM whatsapp_inbound WHERE id IN (
+            SELECT id FROM whatsapp_inbound
+            WHERE processed_at IS NOT NULL AND processed_at < $1 LIMIT $2)"
+    )
+    .bind(cutoff)
+    .bind(limit)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+}
