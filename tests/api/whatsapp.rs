@@ -820,3 +820,50 @@ async fn recount_in(tx: &mut liaison::server::db::WriteTx, wamid: &str) -> i64 {
     }
     .unwrap()
 }
+
+/// Behind a load balancer: Meta's delivery and its redelivery reach two instances sharing one
+/// PostgreSQL. The message is stored once, put in one conversation once, and the AI's answer
+/// goes out once (one worker holds the job; the client id derived from Meta's id guards the
+/// rest).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_put_a_message_once_and_answer_it_once() {
+    let graph = fake_graph(vec![]).await;
+    let url = postgres::fresh_database().await;
+    let env = [
+        ("LIAISON_DATABASE_URL", url.as_str()),
+        ("LIAISON_ALLOW_PRIVATE_URLS", "1"),
+        ("LIAISON_WHATSAPP_RETRY_MS", "50"),
+    ];
+    let a = spawn_with(&env).await;
+    let b = spawn_with(&env).await;
+    connect(&a, &[("form[graph_url]", &graph.base)]).await;
+    let body = serde_json::json!({
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"field": "messages", "value": from_sheena(serde_json::json!([
+            {"from": "16505551234", "id": "wamid.lb.1", "timestamp": "1", "type": "text",
+             "text": {"body": "How do I reset my password?"}}]))}]}]
+    })
+    .to_string();
+    let signature = sign(APP_SECRET, &body);
+    let (to_a, to_b) = tokio::join!(
+        deliver(&a, &body, Some(&signature)),
+        deliver(&b, &body, Some(&signature))
+    );
+    assert_eq!((to_a, to_b), (200, 200));
+    graph.wait_sent(1).await;
+    // Both workers have had several rounds since.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(graph.sent().len(), 1, "one answer: {:?}", graph.sent());
+    for (sql, n) in [
+        ("SELECT COUNT(*) FROM whatsapp_inbound WHERE id > $1", 1),
+        (WA_CONVERSATIONS, 1),
+        (
+            "SELECT COUNT(*) FROM messages WHERE sender = 'customer' AND id > $1",
+            1,
+        ),
+    ] {
+        assert_eq!(recount(&a, sql, 0).await, n, "{sql}");
+    }
+    a.stop().await;
+    b.stop().await;
+}
