@@ -220,7 +220,7 @@ where
             Err(e) => tracing::warn!("compressing {}: {e}", site.display()),
         }
     });
-    let sends = widget_api::send_queue(db.clone(), config.agent.clone());
+    let sends = widget_api::send_queue(db.clone(), config.agent.clone(), shutdown.clone());
     let attachments = crate::server::attachments::Store::new(&config.data_dir);
     let limits = Arc::new(crate::server::limits::Limits::new(config.limits));
     limits.sweep(shutdown.clone());

@@ -487,11 +487,15 @@ async fn prechat(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The queue the widget's messages are written through. The AI takes its turn on each new one
-/// once it is committed, unless the send found the conversation held by an operator (then there
+/// The queue the widget's messages are written through (and WhatsApp's). The AI takes its turn
+/// on each new one once it is committed, unless the send found the conversation held by an operator (then there
 /// is nothing for it to do, and not even a read is spent finding that out again). Its answers
 /// are written in batches too.
-pub fn send_queue(db: db::Db, defaults: ai::llm::AgentSettings) -> conversations::SendQueue {
+pub fn send_queue(
+    db: db::Db,
+    defaults: ai::llm::AgentSettings,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> conversations::SendQueue {
     let replies: conversations::AiReplies =
         conversations::Batcher::start(db.clone(), std::sync::Arc::new(|_, _| {}));
     let agent = ai::turns::Agent {
@@ -500,6 +504,7 @@ pub fn send_queue(db: db::Db, defaults: ai::llm::AgentSettings) -> conversations
         replies,
     };
     let turns = ai::turns::Turns::default();
+    turns.recover(agent.clone(), shutdown);
     conversations::Batcher::start(
         db,
         std::sync::Arc::new(

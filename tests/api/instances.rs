@@ -287,3 +287,63 @@ async fn one_ai_turn_at_a_time_across_instances() {
     a.stop().await;
     b.stop().await;
 }
+
+/// An instance that dies in the middle of an AI turn leaves its lease behind. Once the lease
+/// has run out, another instance answers the message, once, however long ago it came (here:
+/// two hours, beyond the look back of a start).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_turn_abandoned_by_a_dead_instance_is_taken_by_another() {
+    use crate::common::fake_llm::{FakeLlm, Reply};
+    let llm = FakeLlm::start().await;
+    // A's answer never finishes: as good as dead for this conversation.
+    llm.push(Reply::Stall(vec!["We ship"]));
+    llm.push(Reply::Text(vec!["We ship to Canada [1]."]));
+    let env = llm.env();
+    let url = postgres::fresh_database().await;
+    let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    vars.push(("LIAISON_DATABASE_URL", &url));
+    let a = spawn_with(&vars).await;
+    let token = visitor(&a).await;
+    send(&a, &token, "d-1", "Do you ship to Canada?").await;
+    for _ in 0..300 {
+        if !llm.requests().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(llm.requests().len(), 1, "A is answering");
+    // Five minutes later (the lease's end, moved into the past), the message two hours old.
+    let mut w = a.server.db.write().await.unwrap();
+    execute(
+        w.conn(),
+        "UPDATE ai_turns SET until = 1 WHERE until > $1",
+        1,
+    )
+    .await;
+    execute(
+        w.conn(),
+        "UPDATE conversations SET last_activity_at = last_activity_at - 7200000 WHERE id > $1",
+        0,
+    )
+    .await;
+    w.commit().await.unwrap();
+    let b = spawn_with(&vars).await;
+    let ai_lines = |c: &liaison_protocol::widget_api::ConversationResponse| {
+        c.conversation.as_ref().map_or(0, |c| {
+            c.messages
+                .iter()
+                .filter(|m| m.sender == liaison_protocol::Sender::Ai)
+                .count()
+        })
+    };
+    wait_for(&b, &token, |c| ai_lines(c) == 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        ai_lines(&conversation(&b, &token).await),
+        1,
+        "answered once"
+    );
+    assert_eq!(llm.requests().len(), 2);
+    b.stop().await;
+    a.stop().await;
+}

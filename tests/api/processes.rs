@@ -270,3 +270,54 @@ async fn a_document_added_through_one_process_is_processed_once() {
     let (a, b, db) = two_processes().await;
     crate::instances::document_once(&a, &b, &db).await;
 }
+
+/// kill -9 while the AI is answering: the visitor's message was stored and acknowledged, the
+/// answer was not. When the server starts again, the AI answers it (SQLite, one process).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_cut_off_by_kill_9_is_given_when_the_server_starts_again() {
+    use crate::common::fake_llm::{FakeLlm, Reply};
+    let llm = FakeLlm::start().await;
+    let env = llm.env();
+    let dir = std::env::temp_dir().join(format!("liaison-recover-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("liaison.db").display());
+    // The first answer never finishes: the process dies in the middle of it.
+    llm.push(Reply::Stall(vec!["To reset"]));
+    let mut a = Process::start_with(&url, &env).await;
+    let token = visitor(&a).await;
+    let r = send(&a, &token, "cut-1", "How do I reset my password?").await;
+    assert!(r.status().is_success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while llm.requests().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the model was never asked"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    a.kill();
+
+    llm.push(Reply::Text(vec![
+        "Open Settings, then Password, and choose a new one.",
+    ]));
+    let b = Process::start_with(&url, &env).await;
+    let answered = wait_for(&b, &token, |c| {
+        c.conversation.as_ref().is_some_and(|c| {
+            c.messages
+                .iter()
+                .any(|m| m.sender == liaison_protocol::Sender::Ai)
+        })
+    })
+    .await;
+    let ai: Vec<_> = answered
+        .conversation
+        .unwrap()
+        .messages
+        .into_iter()
+        .filter(|m| m.sender == liaison_protocol::Sender::Ai)
+        .collect();
+    assert_eq!(ai.len(), 1, "answered once: {ai:?}");
+    drop(b);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -792,10 +792,8 @@ async fn received_messages_are_forgotten_a_week_after_they_were_put_in_conversat
         }
     }
     tx.commit().await.unwrap();
-    assert_eq!(
-        retention::forget_whatsapp_receipts(db, now).await.unwrap(),
-        1
-    );
+    // (The server's own hourly round may get there first, as it starts.)
+    retention::forget_whatsapp_receipts(db, now).await.unwrap();
     let left = texts(
         &app,
         "SELECT wamid FROM whatsapp_inbound WHERE id > $1 ORDER BY id",

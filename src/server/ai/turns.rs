@@ -11,7 +11,8 @@
 use super::llm::AgentSettings;
 use crate::server::conversations::AiReplies;
 use crate::server::db::{self, Db};
-use liaison_protocol::Message;
+use crate::server::now_ms;
+use liaison_protocol::{Message, MessageKind, Sender};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex};
@@ -36,6 +37,9 @@ impl Default for Turns {
 
 /// How long a lease lasts if its instance dies mid-turn (a turn takes seconds).
 const LEASE_MS: i64 = 5 * 60 * 1000;
+
+/// How far back a start looks for answers a crash cut off.
+const CUT_OFF_SINCE_MS: i64 = 60 * 60 * 1000;
 
 /// What the AI needs to take a turn.
 #[derive(Clone)]
@@ -183,6 +187,86 @@ impl Turns {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Option<Message>>> {
         self.waiting.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Answers what a crash left unanswered. At start: each open conversation nobody holds,
+    /// active in the last hour, whose newest message the customer can see is their own text,
+    /// gets its turn (a kill -9 between storing a message and answering it). Then, where
+    /// instances share the database, at once and every minute: the conversations whose lease
+    /// ran out because the instance holding it died mid-turn, however long ago.
+    pub fn recover(&self, agent: Agent, shutdown: tokio_util::sync::CancellationToken) {
+        let turns = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = turns.answer_cut_off(&agent).await {
+                tracing::warn!("AI turns cut off by a crash: {e}");
+            }
+            if !agent.db.read.is_postgres() {
+                return;
+            }
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = every.tick() => {
+                        if let Err(e) = turns.answer_abandoned(&agent).await {
+                            tracing::warn!("AI turns abandoned by an instance: {e}");
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    async fn answer_cut_off(&self, agent: &Agent) -> Result<(), sqlx::Error> {
+        let mut conn = agent.db.read.acquire().await?;
+        let open = db::conversations::open_for_the_ai_since(
+            conn.conn(),
+            now_ms() - CUT_OFF_SINCE_MS,
+            1000,
+        )
+        .await?;
+        for (conversation_id, visitor_id) in open {
+            if let Some(m) = db::messages::newest_visible(conn.conn(), conversation_id).await?
+                && m.sender == Sender::Customer
+                && m.kind == MessageKind::Text
+            {
+                tracing::info!(
+                    conversation = conversation_id,
+                    "answering what a crash cut off"
+                );
+                self.take(agent.clone(), visitor_id, m);
+            }
+        }
+        Ok(())
+    }
+
+    async fn answer_abandoned(&self, agent: &Agent) -> Result<(), sqlx::Error> {
+        let now = now_ms();
+        let abandoned = {
+            let mut conn = agent.db.read.acquire().await?;
+            db::ai_turns::abandoned(conn.conn(), now).await?
+        };
+        for (conversation_id, answered) in abandoned {
+            let mut conn = agent.db.read.acquire().await?;
+            let waiting =
+                db::messages::newest_from_visitor_after(conn.conn(), conversation_id, answered)
+                    .await?;
+            let conversation = db::conversations::find(conn.conn(), conversation_id).await?;
+            drop(conn);
+            match (waiting, conversation) {
+                (Some(m), Some(c))
+                    if liaison_protocol::status::ai_may_reply(c.status, c.assignee_id) =>
+                {
+                    self.take(agent.clone(), c.visitor_id, m);
+                }
+                _ => {
+                    let mut tx = agent.db.write().await?;
+                    db::ai_turns::settle(tx.conn(), conversation_id, now).await?;
+                    tx.commit().await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Conversations with a turn in flight (for tests and the bench).

@@ -49,3 +49,26 @@ pub async fn release(
     .await
     .map(|_| ()))
 }
+
+/// Conversations whose lease ran out without being let go (the instance holding it died
+/// mid-turn), with the newest message a turn had read in each.
+pub async fn abandoned(mut conn: Conn<'_>, now: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    on!(conn, |c| sqlx::query_as(
+        "SELECT conversation_id, answered FROM ai_turns WHERE until > 0 AND until < $1 LIMIT 1000"
+    )
+    .bind(now)
+    .fetch_all(c)
+    .await)
+}
+
+/// Clears a lease that ran out with nothing left to answer, so it is not looked at again.
+pub async fn settle(mut conn: Conn<'_>, conversation_id: i64, now: i64) -> Result<(), sqlx::Error> {
+    on!(conn, |c| sqlx::query(
+        "UPDATE ai_turns SET until = 0 WHERE conversation_id = $1 AND until > 0 AND until < $2"
+    )
+    .bind(conversation_id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}

@@ -605,3 +605,22 @@ pub async fn held_by(pool: &Pool, operator: i64, limit: i64) -> Result<Vec<i64>,
     .fetch_all(p)
     .await)
 }
+
+/// The conversations the AI may answer (open, nobody holding them) that moved since `since`,
+/// newest first, with their visitors: where an answer may have been cut off by a crash.
+pub async fn open_for_the_ai_since(
+    mut conn: Conn<'_>,
+    since: i64,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    on!(conn, |c| sqlx::query_as(
+        "SELECT id, visitor_id FROM conversations
+         WHERE status = $1 AND assignee_id IS NULL AND last_activity_at >= $2
+         ORDER BY last_activity_at DESC LIMIT $3"
+    )
+    .bind(ConversationStatus::Open.as_str())
+    .bind(since)
+    .bind(limit)
+    .fetch_all(c)
+    .await)
+}

@@ -158,6 +158,22 @@ pub async fn newest_from_visitor_after(
     row.map(Message::try_from).transpose()
 }
 
+/// The conversation's newest message the customer can see (operator-only lines left out).
+pub async fn newest_visible(
+    mut conn: Conn<'_>,
+    conversation_id: i64,
+) -> Result<Option<Message>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM messages WHERE conversation_id = $1 AND internal = FALSE
+         ORDER BY id DESC LIMIT 1"
+    );
+    let row: Option<MessageRow> = on!(conn, |c| sqlx::query_as(&sql)
+        .bind(conversation_id)
+        .fetch_optional(c)
+        .await)?;
+    row.map(Message::try_from).transpose()
+}
+
 /// Who reads a thread: operators see every message, the visitor all but operator-only lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {

@@ -21,6 +21,11 @@ impl Process {
     /// Starts `liaison` on a free loopback port against `database_url`, with the test owner and
     /// demo data, and waits until it listens.
     pub async fn start(database_url: &str) -> Process {
+        Process::start_with(database_url, &[]).await
+    }
+
+    /// [`Process::start`] with more environment (a model to ask, say).
+    pub async fn start_with(database_url: &str, extra: &[(&str, String)]) -> Process {
         let dir = std::env::temp_dir().join(format!(
             "liaison-process-{}-{}",
             std::process::id(),
@@ -43,6 +48,7 @@ impl Process {
             // cargo test builds this binary without the site's hash.txt beside it (cargo-leptos
             // writes that); these tests use no bundles.
             .env("LEPTOS_HASH_FILES", "false")
+            .envs(extra.iter().map(|(k, v)| (*k, v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
