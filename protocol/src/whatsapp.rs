@@ -22,6 +22,10 @@ pub struct WhatsappSettings {
     /// The approved template sent when the 24-hour window has closed, and its language.
     pub template_name: String,
     pub template_language: String,
+    /// Whether a resolved WhatsApp conversation asks the customer for 1 to 5 stars (a list
+    /// message to tap), as the widget does.
+    #[serde(default)]
+    pub ask_rating: bool,
 }
 
 /// What the page shows: everything but the secrets, and whether each secret is set.
@@ -35,6 +39,8 @@ pub struct WhatsappView {
     pub has_access_token: bool,
     pub has_app_secret: bool,
     pub has_verify_token: bool,
+    #[serde(default)]
+    pub ask_rating: bool,
     /// Where Meta posts (the callback URL to enter in the Meta app), on this server's public
     /// address.
     #[serde(default)]
@@ -52,6 +58,7 @@ impl WhatsappSettings {
             has_access_token: !self.access_token.is_empty(),
             has_app_secret: !self.app_secret.is_empty(),
             has_verify_token: !self.verify_token.is_empty(),
+            ask_rating: self.ask_rating,
             webhook_url: String::new(),
         }
     }
@@ -73,6 +80,9 @@ pub struct WhatsappForm {
     pub template_name: String,
     #[serde(default)]
     pub template_language: String,
+    /// The checkbox: present ("on") when ticked.
+    #[serde(default)]
+    pub ask_rating: Option<String>,
 }
 
 /// A template name as Meta allows it: lowercase letters, digits and underscores.
@@ -171,6 +181,7 @@ impl WhatsappForm {
             graph_url,
             template_name,
             template_language,
+            ask_rating: self.ask_rating.is_some(),
         })
     }
 }
@@ -188,6 +199,7 @@ mod tests {
             graph_url: String::new(),
             template_name: "support_follow_up".into(),
             template_language: "en_US".into(),
+            ask_rating: None,
         }
     }
 

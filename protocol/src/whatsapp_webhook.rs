@@ -244,6 +244,8 @@ pub struct RawInteractive {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct RawReply {
     #[serde(default)]
+    pub id: String,
+    #[serde(default)]
     pub title: String,
 }
 
@@ -289,9 +291,12 @@ pub enum Content {
         longitude: f64,
         label: Option<String>,
     },
-    /// A tap on a reply button or a list entry: its title.
+    /// A tap on a reply button or a list entry: its title, and the id Liaison gave it (a
+    /// rating: `rate:4`).
     Reply {
         title: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
     },
     /// A kind Liaison does not read (a sticker, a reaction…): kept, shown as such.
     Unsupported {
@@ -385,6 +390,7 @@ fn content(m: &RawMessage) -> Content {
         "button" => match &m.button {
             Some(b) => Content::Reply {
                 title: b.text.clone(),
+                id: None,
             },
             None => unsupported(m),
         },
@@ -395,6 +401,7 @@ fn content(m: &RawMessage) -> Content {
         {
             Some(r) => Content::Reply {
                 title: r.title.clone(),
+                id: Some(r.id.clone()).filter(|id| !id.is_empty()),
             },
             None => unsupported(m),
         },
@@ -423,7 +430,7 @@ impl Content {
                     None => format!("📍 {map}"),
                 }
             }
-            Content::Reply { title } => title.clone(),
+            Content::Reply { title, .. } => title.clone(),
             Content::Unsupported { kind } => {
                 format!(
                     "(A WhatsApp message of a kind Liaison cannot show: {kind}. See it in WhatsApp.)"
@@ -457,6 +464,22 @@ impl Content {
             _ => None,
         }
     }
+}
+
+/// The rows of the rating list sent when a conversation is resolved (ids `rate:1` to
+/// `rate:5`, best first), and the stars a tapped row gives.
+pub const RATING_ROWS: [(&str, &str); 5] = [
+    ("rate:5", "★★★★★ Excellent"),
+    ("rate:4", "★★★★ Good"),
+    ("rate:3", "★★★ Okay"),
+    ("rate:2", "★★ Poor"),
+    ("rate:1", "★ Very poor"),
+];
+
+/// The stars a tapped rating row gives (None: not a rating).
+pub fn rating_of(reply_id: &str) -> Option<i64> {
+    let stars: i64 = reply_id.strip_prefix("rate:")?.parse().ok()?;
+    (1..=5).contains(&stars).then_some(stars)
 }
 
 /// How long after the customer's last message a business may still write freely (Meta's
@@ -586,13 +609,15 @@ mod tests {
         assert_eq!(
             found[5].content,
             Content::Reply {
-                title: "Yes please".into()
+                title: "Yes please".into(),
+                id: None,
             }
         );
         assert_eq!(
             found[6].content,
             Content::Reply {
-                title: "Talk to someone".into()
+                title: "Talk to someone".into(),
+                id: Some("b1".into()),
             }
         );
         assert_eq!(
@@ -708,5 +733,22 @@ mod tests {
             .map(|m| m.wamid)
             .collect();
         assert_eq!(ids, ["wamid.A", "wamid.C"]);
+    }
+
+    #[test]
+    fn only_liaisons_rating_rows_give_stars() {
+        for (id, _) in RATING_ROWS {
+            assert!(rating_of(id).is_some(), "{id}");
+        }
+        assert_eq!(rating_of("rate:4"), Some(4));
+        for not in ["rate:0", "rate:6", "rate:", "b1", "rate:4x", "xrate:4"] {
+            assert_eq!(rating_of(not), None, "{not}");
+        }
+        assert!(
+            RATING_ROWS
+                .iter()
+                .all(|(_, title)| title.chars().count() <= 24),
+            "Meta's limit"
+        );
     }
 }

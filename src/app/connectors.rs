@@ -494,6 +494,10 @@ fn WhatsappSection() -> impl IntoView {
                             <label>"Template language"
                                 <input type="text" name="form[template_language]" placeholder="en_US" value=v.template_language.clone()/>
                             </label>
+                            <label class="inline">
+                                <input type="checkbox" name="form[ask_rating]" value="on" checked=v.ask_rating/>
+                                " Ask for a rating (1 to 5 stars) when a conversation is resolved"
+                            </label>
                             <button type="submit" class="secondary">"Save WhatsApp settings"</button>
                         </ActionForm>
                     }

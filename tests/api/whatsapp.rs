@@ -865,3 +865,71 @@ async fn two_instances_put_a_message_once_and_answer_it_once() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resolved_conversation_asks_for_stars_and_the_tap_rates_it() {
+    use liaison::app::conversations::api::ResolveConversation;
+    let graph = fake_graph(vec![]).await;
+    let (app, owner, id) = held_by_the_owner(&graph).await;
+    // Asked for in Connectors → WhatsApp.
+    connect(
+        &app,
+        &[("form[graph_url]", &graph.base), ("form[ask_rating]", "on")],
+    )
+    .await;
+    let r = call::<ResolveConversation>(&owner, &app, &[("id", &id)]).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // The AI's handover, the "joined" line, then the rating list.
+    let sent = graph.wait_sent(3).await;
+    let ask = &sent[2];
+    assert_eq!(ask["type"], "interactive");
+    assert_eq!(ask["interactive"]["type"], "list");
+    let rows = ask["interactive"]["action"]["sections"][0]["rows"]
+        .as_array()
+        .unwrap();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[1]["id"], "rate:4");
+    // The customer taps four stars: the conversation is rated and thanked; no new
+    // conversation starts.
+    notify(
+        &app,
+        from_sheena(
+            serde_json::json!([{"from": "16505551234", "id": "wamid.rate.1", "timestamp": "2",
+            "type": "interactive", "interactive": {"type": "list_reply",
+            "list_reply": {"id": "rate:4", "title": "★★★★ Good"}}}]),
+        ),
+    )
+    .await;
+    let conversation: i64 = id.parse().unwrap();
+    until_count(
+        &app,
+        "SELECT COUNT(*) FROM conversations WHERE rating = 4 AND id = $1",
+        conversation,
+        1,
+    )
+    .await;
+    let sent = graph.wait_sent(4).await;
+    assert_eq!(sent[3]["text"]["body"], "Thank you for your feedback!");
+    assert_eq!(recount(&app, WA_CONVERSATIONS, 0).await, 1);
+    // A second tap rates nothing again: it is an ordinary message, in a new conversation.
+    notify(
+        &app,
+        from_sheena(
+            serde_json::json!([{"from": "16505551234", "id": "wamid.rate.2", "timestamp": "3",
+            "type": "interactive", "interactive": {"type": "list_reply",
+            "list_reply": {"id": "rate:1", "title": "★ Very poor"}}}]),
+        ),
+    )
+    .await;
+    until_count(&app, WA_CONVERSATIONS, 0, 2).await;
+    assert_eq!(
+        recount(
+            &app,
+            "SELECT COUNT(*) FROM conversations WHERE rating = 4 AND id = $1",
+            conversation
+        )
+        .await,
+        1
+    );
+    app.stop().await;
+}

@@ -448,8 +448,52 @@ pub async fn ai_resolve(db: &Db, conversation_id: i64, notice: &str) -> Result<b
     let to = status::next_status(conversation.status, StatusAction::Resolve)?;
     say_as_ai(&mut tx, &conversation, notice, &[]).await?;
     change_status(&mut tx, &conversation, to, None).await?;
+    ask_for_rating(db, &mut tx, &conversation).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Said on WhatsApp with the list of stars, when Connectors → WhatsApp asks for ratings.
+pub const RATING_REQUEST: &str =
+    "How would you rate this conversation? Tap Rate to choose 1 to 5 stars.";
+/// Said on WhatsApp once the customer has rated.
+pub const RATING_THANKS: &str = "Thank you for your feedback!";
+
+/// A resolved WhatsApp conversation asks the customer for a rating (the widget asks in its
+/// own way), when Connectors → WhatsApp says so.
+async fn ask_for_rating(
+    db: &Db,
+    tx: &mut WriteTx,
+    conversation: &ConversationRow,
+) -> Result<(), OpError> {
+    if conversation.channel != Channel::Whatsapp
+        || conversation.rating.is_some()
+        || !crate::server::whatsapp::connection(db)
+            .await?
+            .is_some_and(|w| w.ask_rating)
+    {
+        return Ok(());
+    }
+    let payload = crate::server::whatsapp::outbound::Payload::Rating.json();
+    post_as(
+        tx,
+        conversation,
+        NewMessage::text(conversation.id, Sender::System, RATING_REQUEST),
+        Some(&payload),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A WhatsApp customer tapped a star rating: their latest conversation, resolved, is rated,
+/// and thanked. The conversation's id; an error when it cannot be rated (then the tap is an
+/// ordinary message).
+pub async fn rate_from_whatsapp(db: &Db, visitor_id: i64, stars: i64) -> Result<i64, OpError> {
+    let conversation_id = rate(db, visitor_id, stars, &[], None).await?;
+    let mut tx = db.write().await?;
+    tell_customer(&mut tx, conversation_id, RATING_THANKS).await?;
+    tx.commit().await?;
+    Ok(conversation_id)
 }
 
 /// An operator joins: atomic, because the check and the update run in one transaction that
@@ -593,7 +637,11 @@ pub async fn send_template(
     }
     status::may_send_as_operator(conversation.assignee_id, operator)?;
     let body = format!("Template “{name}” ({language})");
-    let template = serde_json::json!({ "name": name, "language": language }).to_string();
+    let template = crate::server::whatsapp::outbound::Payload::Template {
+        name: name.to_string(),
+        language: language.to_string(),
+    }
+    .json();
     let message = post_as(
         &mut tx,
         &conversation,
@@ -621,6 +669,7 @@ pub async fn resolve(db: &Db, conversation_id: i64, actor: Actor) -> Result<(), 
     };
     db::conversations::set_handover_reason(tx.conn(), conversation_id, reason).await?;
     change_status(&mut tx, &conversation, to, by).await?;
+    ask_for_rating(db, &mut tx, &conversation).await?;
     if conversation.assignee_id.is_some() {
         // set_status already cleared the column; tell the dashboards the lock is gone.
         tx.emit(

@@ -39,6 +39,8 @@ pub enum Outgoing<'a> {
         name: &'a str,
         language: &'a str,
     },
+    /// This text, with the list of 1 to 5 stars to tap (ids `rate:N`).
+    RatingList(&'a str),
 }
 
 fn client(reach: &Reach) -> reqwest::Client {
@@ -84,6 +86,20 @@ pub fn message_json(to: &str, what: &Outgoing<'_>) -> Value {
             "template",
             json!({ "name": name, "language": { "code": language } }),
         ),
+        Outgoing::RatingList(text) => {
+            let rows: Vec<Value> = liaison_protocol::whatsapp_webhook::RATING_ROWS
+                .iter()
+                .map(|(id, title)| json!({ "id": id, "title": title }))
+                .collect();
+            (
+                "interactive",
+                json!({
+                    "type": "list",
+                    "body": { "text": text },
+                    "action": { "button": "Rate", "sections": [{ "title": "Your rating", "rows": rows }] }
+                }),
+            )
+        }
     };
     body["type"] = json!(kind);
     body[kind] = content;

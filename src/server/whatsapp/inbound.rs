@@ -9,12 +9,12 @@
 
 use super::Worker;
 use super::graph::{self, GraphError};
-use crate::server::conversations::{OpError, VisitorSend};
+use crate::server::conversations::{self, OpError, VisitorSend};
 use crate::server::{db, now_ms};
 use liaison_protocol::Channel;
 use liaison_protocol::message::MAX_BODY_CHARS;
 use liaison_protocol::whatsapp::WhatsappSettings;
-use liaison_protocol::whatsapp_webhook::{Content, Inbound};
+use liaison_protocol::whatsapp_webhook::{self, Content, Inbound};
 use sha2::{Digest, Sha256};
 
 /// Tries at fetching a message's media before it is put in without it (saying so).
@@ -107,6 +107,16 @@ async fn put(
     let visitor =
         db::visitors::for_whatsapp(tx.conn(), &m.phone, m.name.as_deref(), now_ms()).await?;
     tx.commit().await?;
+    // A tap on the rating list: the resolved conversation is rated (not a new message).
+    if let Content::Reply { id: Some(id), .. } = &m.content
+        && let Some(stars) = whatsapp_webhook::rating_of(id)
+    {
+        match conversations::rate_from_whatsapp(&worker.db, visitor, stars).await {
+            Ok(_) => return Ok(()),
+            Err(OpError::Db(e)) => return Err(Later::Db(e)),
+            Err(e) => tracing::info!("a WhatsApp rating taken as a message: {e}"),
+        }
+    }
     let mut text = m.content.text();
     let mut file = None;
     if let Some((media_id, _, name)) = m.content.media() {

@@ -59,12 +59,12 @@ async fn attempt(worker: &Worker, w: &WhatsappSettings, d: &Due) -> Result<Tried
     let sent = match what(worker, w, d).await? {
         Ok(what) => match &what {
             Prepared::Text(t) => graph::send(w, &worker.reach, to, &Outgoing::Text(t)).await,
-            Prepared::Template(t) => {
-                let out = Outgoing::Template {
-                    name: &t.name,
-                    language: &t.language,
-                };
+            Prepared::Payload(Payload::Template { name, language }) => {
+                let out = Outgoing::Template { name, language };
                 graph::send(w, &worker.reach, to, &out).await
+            }
+            Prepared::Payload(Payload::Rating) => {
+                graph::send(w, &worker.reach, to, &Outgoing::RatingList(&d.body)).await
             }
             Prepared::Media {
                 media_id,
@@ -108,15 +108,25 @@ fn failed(why: String) -> Tried {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct Template {
-    name: String,
-    language: String,
+/// What a queued message goes out as instead of its own text (`whatsapp_outbound.template`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Payload {
+    /// The approved template (after the 24-hour window).
+    Template { name: String, language: String },
+    /// The rating request: a list of 1 to 5 stars to tap, under the message's text.
+    Rating,
+}
+
+impl Payload {
+    pub fn json(&self) -> String {
+        serde_json::to_string(self).expect("a payload serializes")
+    }
 }
 
 enum Prepared {
     Text(String),
-    Template(Template),
+    Payload(Payload),
     Media {
         media_id: String,
         kind: &'static str,
@@ -133,7 +143,7 @@ async fn what(
 ) -> Result<Result<Prepared, GraphError>, sqlx::Error> {
     if let Some(t) = &d.template {
         return Ok(serde_json::from_str(t)
-            .map(Prepared::Template)
+            .map(Prepared::Payload)
             .map_err(|_| GraphError::Refused("The template could not be read.".into())));
     }
     let kind = MessageKind::parse(&d.kind).unwrap_or_default();
