@@ -15,6 +15,7 @@ mod bench_backends;
 mod bench_inbox;
 mod bench_limits;
 mod bench_streams;
+mod bench_whatsapp;
 mod billing;
 mod booking;
 mod handoff;

@@ -104,6 +104,14 @@ fn limits_figures() -> Result<(), String> {
     exec(&mut bench_tests("bench_limits::"))
 }
 
+/// WhatsApp end to end against a fake Graph API that answers slowly, as Meta does.
+fn whatsapp_figures() -> Result<(), String> {
+    step(
+        "WhatsApp: webhook to answer, swept over the Graph API's delay (release build of the bench test)",
+    );
+    exec(&mut bench_tests("bench_whatsapp::"))
+}
+
 /// SQLite against PostgreSQL (a throwaway cluster the bench starts): durable writes per second
 /// and the message path on one instance of each and across two PostgreSQL instances.
 fn backend_figures() -> Result<(), String> {
@@ -157,6 +165,7 @@ pub fn run() -> Result<(), String> {
     inbox_figures()?;
     agent_figures()?;
     limits_figures()?;
+    whatsapp_figures()?;
     backend_figures()?;
     widget::build(widget::Mode::Release)?;
     step("cargo leptos build --release --split (the dashboard, a chunk per page)");

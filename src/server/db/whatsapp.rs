@@ -30,6 +30,8 @@ pub async fn store_inbound(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Waiting {
     pub id: i64,
+    /// The sender's number: messages from one number are put in order.
+    pub phone: String,
     /// The `Inbound` as JSON.
     pub message: String,
     pub attempts: i64,
@@ -38,7 +40,7 @@ pub struct Waiting {
 /// The received messages waiting to be put in their conversations, oldest first.
 pub async fn waiting(pool: &Pool, limit: i64) -> Result<Vec<Waiting>, sqlx::Error> {
     on!(pool, |p| sqlx::query_as(
-        "SELECT id, message, attempts FROM whatsapp_inbound
+        "SELECT id, phone, message, attempts FROM whatsapp_inbound
          WHERE processed_at IS NULL ORDER BY id LIMIT $1"
     )
     .bind(limit)
@@ -104,8 +106,9 @@ pub struct Due {
     pub template: Option<String>,
 }
 
-/// The replies due at `now`, the longest waiting first; a reply waits while an earlier one
-/// of its conversation does (the customer reads them in the order they were written).
+/// The replies due at `now`, oldest first. A reply is not due while an earlier one of its
+/// conversation waits for a retry (the customer reads them in the order they were written);
+/// earlier ones due with it come first in the list.
 pub async fn due(pool: &Pool, now: i64, limit: i64) -> Result<Vec<Due>, sqlx::Error> {
     on!(pool, |p| sqlx::query_as(
         "SELECT o.message_id, m.conversation_id, c.visitor_id, o.attempts, v.whatsapp AS phone,
@@ -115,12 +118,11 @@ pub async fn due(pool: &Pool, now: i64, limit: i64) -> Result<Vec<Due>, sqlx::Er
          JOIN conversations c ON c.id = m.conversation_id
          JOIN visitors v ON v.id = c.visitor_id
          WHERE o.next_at IS NOT NULL AND o.next_at <= $1
-           -- In order within a conversation: not before an earlier reply still waiting.
            AND NOT EXISTS (
                SELECT 1 FROM whatsapp_outbound e JOIN messages em ON em.id = e.message_id
-               WHERE e.next_at IS NOT NULL AND e.message_id < o.message_id
+               WHERE e.next_at > $1 AND e.message_id < o.message_id
                  AND em.conversation_id = m.conversation_id)
-         ORDER BY o.next_at LIMIT $2"
+         ORDER BY o.message_id LIMIT $2"
     )
     .bind(now)
     .bind(limit)

@@ -20,12 +20,31 @@ use sha2::{Digest, Sha256};
 /// Tries at fetching a message's media before it is put in without it (saying so).
 const MAX_ATTEMPTS: i64 = 5;
 
-/// Puts the waiting messages in their conversations, oldest first; stops at one whose media
-/// cannot be fetched yet (the next round tries again, in order). How many were put.
+/// Numbers whose messages are put at once (each may need a media download from Meta).
+const PARALLEL: usize = 8;
+
+/// Puts the waiting messages in their conversations: several senders at once, each sender's
+/// oldest first; a message whose media cannot be fetched yet holds back its sender's later
+/// ones until the next round. How many were put.
 pub async fn put_waiting(worker: &Worker, w: &WhatsappSettings) -> Result<usize, sqlx::Error> {
-    let waiting = db::whatsapp::waiting(&worker.db.read, 50).await?;
+    use futures::StreamExt;
+    let waiting = db::whatsapp::waiting(&worker.db.read, 200).await?;
+    let senders = super::grouped(waiting, |row| row.phone.clone());
+    let done: Vec<Result<usize, sqlx::Error>> = futures::stream::iter(senders)
+        .map(|rows| put_in_order(worker, w, rows))
+        .buffer_unordered(PARALLEL)
+        .collect()
+        .await;
+    done.into_iter().sum()
+}
+
+async fn put_in_order(
+    worker: &Worker,
+    w: &WhatsappSettings,
+    rows: Vec<db::whatsapp::Waiting>,
+) -> Result<usize, sqlx::Error> {
     let mut done = 0;
-    for row in waiting {
+    for row in rows {
         let outcome = match serde_json::from_str::<Inbound>(&row.message) {
             Ok(m) => put(worker, w, &m, row.attempts).await,
             Err(e) => Err(Later::Never(format!("unreadable stored message: {e}"))),

@@ -122,6 +122,23 @@ impl Worker {
     }
 }
 
+/// `items` in groups by `key`, the groups in the order their first item came and each group
+/// in the order its items came.
+pub fn grouped<T, K: std::hash::Hash + Eq>(items: Vec<T>, key: impl Fn(&T) -> K) -> Vec<Vec<T>> {
+    let mut groups: Vec<Vec<T>> = Vec::new();
+    let mut at: HashMap<K, usize> = HashMap::new();
+    for item in items {
+        match at.get(&key(&item)) {
+            Some(&i) => groups[i].push(item),
+            None => {
+                at.insert(key(&item), groups.len());
+                groups.push(vec![item]);
+            }
+        }
+    }
+    groups
+}
+
 /// A reply written for WhatsApp, waiting for the worker.
 fn queued_reply(event: &Event) -> bool {
     matches!(event, Event::MessageCreated { message } if message.delivery == Some(Delivery::Queued))
@@ -297,6 +314,22 @@ mod tests {
         assert!(
             !signature_valid("", body, Some(&sign("", body))),
             "no secret saved"
+        );
+    }
+
+    #[test]
+    fn groups_keep_the_order_items_came_in() {
+        let g = grouped(
+            vec![(1, 'a'), (2, 'b'), (1, 'c'), (3, 'd'), (2, 'e')],
+            |x| x.0,
+        );
+        assert_eq!(
+            g,
+            vec![
+                vec![(1, 'a'), (1, 'c')],
+                vec![(2, 'b'), (2, 'e')],
+                vec![(3, 'd')]
+            ]
         );
     }
 }
