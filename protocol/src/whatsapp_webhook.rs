@@ -439,26 +439,16 @@ impl Content {
         }
     }
 
-    /// The media to download: Meta's id, its type, and a name for the file.
-    pub fn media(&self) -> Option<(&str, &str, String)> {
+    /// The media to download: Meta's id, and a name for the file (its type is read from the
+    /// bytes, not taken from Meta's word).
+    pub fn media(&self) -> Option<(&str, String)> {
         match self {
-            Content::Image {
-                media_id,
-                mime_type,
-                ..
-            } => Some((media_id, mime_type, "image".to_string())),
-            Content::Voice {
-                media_id,
-                mime_type,
-            } => Some((media_id, mime_type, "voice message".to_string())),
+            Content::Image { media_id, .. } => Some((media_id, "image".to_string())),
+            Content::Voice { media_id, .. } => Some((media_id, "voice message".to_string())),
             Content::Document {
-                media_id,
-                mime_type,
-                filename,
-                ..
+                media_id, filename, ..
             } => Some((
                 media_id,
-                mime_type,
                 filename.clone().unwrap_or_else(|| "document".to_string()),
             )),
             _ => None,
@@ -486,9 +476,14 @@ pub fn rating_of(reply_id: &str) -> Option<i64> {
 /// customer service window); after it, only an approved template.
 pub const WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
 
+/// When the window closes after the customer's last message (0: they never wrote).
+pub fn window_closes_at(last_inbound_at: Option<i64>) -> i64 {
+    last_inbound_at.map_or(0, |at| at + WINDOW_MS)
+}
+
 /// How long the window stays open at `now` after the customer's last message (0: closed).
 pub fn window_left(last_inbound_at: Option<i64>, now: i64) -> i64 {
-    last_inbound_at.map_or(0, |at| (at + WINDOW_MS - now).max(0))
+    (window_closes_at(last_inbound_at) - now).max(0)
 }
 
 fn unsupported(m: &RawMessage) -> Content {
@@ -695,10 +690,7 @@ mod tests {
             caption: Some("the invoice".into()),
         };
         assert_eq!(doc.text(), "the invoice");
-        assert_eq!(
-            doc.media(),
-            Some(("m1", "application/pdf", "document".to_string()))
-        );
+        assert_eq!(doc.media(), Some(("m1", "document".to_string())));
         let sticker = Content::Unsupported {
             kind: "sticker".into(),
         };
@@ -712,6 +704,8 @@ mod tests {
         assert_eq!(window_left(Some(0), WINDOW_MS), 0);
         assert_eq!(window_left(Some(0), WINDOW_MS + 5), 0);
         assert_eq!(window_left(Some(1_000), 1_000), WINDOW_MS);
+        assert_eq!(window_closes_at(Some(1_000)), 1_000 + WINDOW_MS);
+        assert_eq!(window_closes_at(None), 0);
     }
 
     #[test]

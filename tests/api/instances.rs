@@ -245,6 +245,16 @@ async fn sign_out_on_one_instance_ends_the_sessions_streams_on_another() {
     b.stop().await;
 }
 
+/// How many of the AI's messages the visitor's conversation shows.
+fn ai_lines(c: &liaison_protocol::widget_api::ConversationResponse) -> usize {
+    c.conversation.as_ref().map_or(0, |c| {
+        c.messages
+            .iter()
+            .filter(|m| m.sender == liaison_protocol::Sender::Ai)
+            .count()
+    })
+}
+
 /// A visitor's messages reach two instances while the AI answers on one: still one turn at a
 /// time for the conversation (a lease in the database), and the messages that came to the
 /// other instance meanwhile are answered together, once, when the first turn ends.
@@ -265,14 +275,6 @@ async fn one_ai_turn_at_a_time_across_instances() {
     tokio::time::sleep(Duration::from_millis(150)).await;
     send(&b, &token, "t-2", "And to Mexico?").await;
     send(&b, &token, "t-3", "How long does express delivery take?").await;
-    let ai_lines = |c: &liaison_protocol::widget_api::ConversationResponse| {
-        c.conversation.as_ref().map_or(0, |c| {
-            c.messages
-                .iter()
-                .filter(|m| m.sender == liaison_protocol::Sender::Ai)
-                .count()
-        })
-    };
     wait_for(&a, &token, |c| ai_lines(c) == 2).await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     let requests = llm.requests();
@@ -328,14 +330,6 @@ async fn a_turn_abandoned_by_a_dead_instance_is_taken_by_another() {
     .await;
     w.commit().await.unwrap();
     let b = spawn_with(&vars).await;
-    let ai_lines = |c: &liaison_protocol::widget_api::ConversationResponse| {
-        c.conversation.as_ref().map_or(0, |c| {
-            c.messages
-                .iter()
-                .filter(|m| m.sender == liaison_protocol::Sender::Ai)
-                .count()
-        })
-    };
     wait_for(&b, &token, |c| ai_lines(c) == 1).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(

@@ -866,6 +866,20 @@ async fn two_instances_put_a_message_once_and_answer_it_once() {
     b.stop().await;
 }
 
+/// Sheena taps the rating list's row for `stars`.
+async fn tap_rating(app: &TestApp, wamid: &str, stars: usize) {
+    let (id, title) = liaison_protocol::whatsapp_webhook::RATING_ROWS[5 - stars];
+    notify(
+        app,
+        from_sheena(
+            serde_json::json!([{"from": "16505551234", "id": wamid, "timestamp": "2",
+            "type": "interactive", "interactive": {"type": "list_reply",
+            "list_reply": {"id": id, "title": title}}}]),
+        ),
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resolved_conversation_asks_for_stars_and_the_tap_rates_it() {
     use liaison::app::conversations::api::ResolveConversation;
@@ -891,15 +905,7 @@ async fn a_resolved_conversation_asks_for_stars_and_the_tap_rates_it() {
     assert_eq!(rows[1]["id"], "rate:4");
     // The customer taps four stars: the conversation is rated and thanked; no new
     // conversation starts.
-    notify(
-        &app,
-        from_sheena(
-            serde_json::json!([{"from": "16505551234", "id": "wamid.rate.1", "timestamp": "2",
-            "type": "interactive", "interactive": {"type": "list_reply",
-            "list_reply": {"id": "rate:4", "title": "★★★★ Good"}}}]),
-        ),
-    )
-    .await;
+    tap_rating(&app, "wamid.rate.1", 4).await;
     let conversation: i64 = id.parse().unwrap();
     until_count(
         &app,
@@ -912,15 +918,7 @@ async fn a_resolved_conversation_asks_for_stars_and_the_tap_rates_it() {
     assert_eq!(sent[3]["text"]["body"], "Thank you for your feedback!");
     assert_eq!(recount(&app, WA_CONVERSATIONS, 0).await, 1);
     // A second tap rates nothing again: it is an ordinary message, in a new conversation.
-    notify(
-        &app,
-        from_sheena(
-            serde_json::json!([{"from": "16505551234", "id": "wamid.rate.2", "timestamp": "3",
-            "type": "interactive", "interactive": {"type": "list_reply",
-            "list_reply": {"id": "rate:1", "title": "★ Very poor"}}}]),
-        ),
-    )
-    .await;
+    tap_rating(&app, "wamid.rate.2", 1).await;
     until_count(&app, WA_CONVERSATIONS, 0, 2).await;
     assert_eq!(
         recount(

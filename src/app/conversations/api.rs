@@ -205,15 +205,14 @@ pub async fn get_conversation(id: i64) -> Result<Detail, AppError> {
                 .iter()
                 .filter(|m| m.sender == liaison_protocol::Sender::Customer)
                 .map(|m| m.created_at)
-                .max()
-                .unwrap_or(0);
-            let template = crate::server::whatsapp::connection(&state.db)
+                .max();
+            let template = crate::server::whatsapp::saved(&state.db.read)
                 .await?
                 .map(|w| w.template_name)
                 .unwrap_or_default();
             Some(WhatsappThread {
                 phone,
-                window_closes_at: last + liaison_protocol::whatsapp_webhook::WINDOW_MS,
+                window_closes_at: liaison_protocol::whatsapp_webhook::window_closes_at(last),
                 template,
             })
         }

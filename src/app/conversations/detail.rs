@@ -12,6 +12,7 @@ use super::whatsapp_window;
 use crate::app::error::AppError;
 use crate::app::live::use_live;
 use leptos::prelude::*;
+use liaison_protocol::whatsapp_webhook::window_closes_at;
 use liaison_protocol::{
     ConversationStatus, ConversationSummary, Event, Message, MessageKind, Sender,
 };
@@ -75,7 +76,7 @@ pub fn ConversationDetail(id: i64) -> impl IntoView {
                             }
                             Event::MessageCreated { message } if message.conversation_id == id => {
                                 if message.sender == Sender::Customer && closes_at.get_untracked().is_some() {
-                                    closes_at.set(Some(message.created_at + whatsapp_window::WINDOW_MS));
+                                    closes_at.set(Some(window_closes_at(Some(message.created_at))));
                                 }
                                 messages.update(|list| {
                                     if !list.iter().any(|m| m.id == message.id) {

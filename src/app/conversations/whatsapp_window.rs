@@ -7,7 +7,6 @@ use crate::app::format::{clock_ms, duration};
 use crate::app::live::use_live;
 use leptos::prelude::*;
 use liaison_protocol::Delivery;
-pub use liaison_protocol::whatsapp_webhook::WINDOW_MS;
 
 /// The bar above the thread.
 #[component]

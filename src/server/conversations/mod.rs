@@ -468,7 +468,7 @@ async fn ask_for_rating(
 ) -> Result<(), OpError> {
     if conversation.channel != Channel::Whatsapp
         || conversation.rating.is_some()
-        || !crate::server::whatsapp::connection(db)
+        || !crate::server::whatsapp::saved(&db.read)
             .await?
             .is_some_and(|w| w.ask_rating)
     {
@@ -598,7 +598,7 @@ async fn operator_post(
 /// WhatsApp delivers free text (and files) only within 24 hours of the customer's last
 /// message; after that, only an approved template (`send_template`).
 async fn window_open(tx: &mut WriteTx, conversation_id: i64) -> Result<(), OpError> {
-    let last = db::whatsapp::last_inbound_at(tx.conn(), conversation_id).await?;
+    let last = db::messages::last_from_customer_at(tx.conn(), conversation_id).await?;
     if whatsapp_webhook::window_left(last, crate::server::now_ms()) > 0 {
         Ok(())
     } else {

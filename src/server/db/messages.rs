@@ -158,6 +158,20 @@ pub async fn newest_from_visitor_after(
     row.map(Message::try_from).transpose()
 }
 
+/// When the customer last wrote in the conversation (WhatsApp's 24-hour window runs from it).
+pub async fn last_from_customer_at(
+    mut conn: Conn<'_>,
+    conversation_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT MAX(created_at) FROM messages WHERE conversation_id = $1 AND sender = $2"
+    )
+    .bind(conversation_id)
+    .bind(Sender::Customer.as_str())
+    .fetch_one(c)
+    .await)
+}
+
 /// The conversation's newest message the customer can see (operator-only lines left out).
 pub async fn newest_visible(
     mut conn: Conn<'_>,

@@ -200,19 +200,6 @@ pub async fn sent(mut conn: Conn<'_>, wamid: &str) -> Result<Option<Sent>, sqlx:
     .await)
 }
 
-/// When the customer last wrote in the conversation (the 24-hour window runs from it).
-pub async fn last_inbound_at(
-    mut conn: Conn<'_>,
-    conversation_id: i64,
-) -> Result<Option<i64>, sqlx::Error> {
-    on!(conn, |c| sqlx::query_scalar(
-        "SELECT MAX(created_at) FROM messages WHERE conversation_id = $1 AND sender = 'customer'"
-    )
-    .bind(conversation_id)
-    .fetch_one(c)
-    .await)
-}
-
 /// Deletes up to `limit` received messages put in their conversations before `cutoff` (they
 /// are in `messages`; the row only served to recognise a redelivery). How many.
 pub async fn delete_processed_before(

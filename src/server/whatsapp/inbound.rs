@@ -138,7 +138,7 @@ async fn put(
     }
     let mut text = m.content.text();
     let mut file = None;
-    if let Some((media_id, _, name)) = m.content.media() {
+    if let Some((media_id, name)) = m.content.media() {
         let voice = matches!(m.content, Content::Voice { .. });
         match graph::download(w, &worker.reach, media_id, worker.max_file_bytes).await {
             Ok(bytes) => match worker.attachments.accept(bytes, &name, voice).await {

@@ -30,11 +30,17 @@ use tokio_util::sync::CancellationToken;
 /// The largest notification read (Meta's are a few KB).
 pub const MAX_BODY: usize = 1024 * 1024;
 
+/// The connection's settings as stored, secrets sealed (for what needs no secret: the
+/// template's name, whether ratings are asked); None when WhatsApp is not connected.
+pub async fn saved(pool: &db::Pool) -> Result<Option<WhatsappSettings>, sqlx::Error> {
+    let saved: Option<WhatsappSettings> = db::settings::get(pool, WHATSAPP_KEY).await?;
+    Ok(saved.filter(|w| !w.phone_number_id.is_empty()))
+}
+
 /// The connection's settings with their secrets opened; None when WhatsApp is not connected.
 pub async fn connection(db: &db::Db) -> Result<Option<WhatsappSettings>, sqlx::Error> {
-    let saved: Option<WhatsappSettings> = db::settings::get(&db.read, WHATSAPP_KEY).await?;
-    Ok(saved
-        .filter(|w| !w.phone_number_id.is_empty())
+    Ok(saved(&db.read)
+        .await?
         .map(|w| crate::server::secrets::open_whatsapp(db.secrets(), w)))
 }
 
