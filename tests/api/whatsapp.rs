@@ -333,6 +333,18 @@ fn from_sheena(messages: serde_json::Value) -> serde_json::Value {
     })
 }
 
+/// Sheena writes `text` on WhatsApp (Meta's message id `wamid`).
+async fn sheena_says(app: &TestApp, wamid: &str, text: &str) {
+    notify(
+        app,
+        from_sheena(
+            serde_json::json!([{"from": "16505551234", "id": wamid, "timestamp": "1",
+            "type": "text", "text": {"body": text}}]),
+        ),
+    )
+    .await;
+}
+
 /// Strings straight from the database (`sql` for both backends, `$1` bound to `param`).
 async fn texts(app: &TestApp, sql: &str, param: i64) -> Vec<String> {
     use liaison::server::db::Backend;
@@ -517,14 +529,7 @@ async fn an_image_is_fetched_through_the_media_endpoint_and_a_closed_conversatio
     )
     .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    notify(
-        &app,
-        from_sheena(
-            serde_json::json!([{"from": "16505551234", "id": "wamid.txt.2", "timestamp": "2",
-            "type": "text", "text": {"body": "One more thing"}}]),
-        ),
-    )
-    .await;
+    sheena_says(&app, "wamid.txt.2", "One more thing").await;
     until_count(&app, WA_CONVERSATIONS, 0, 2).await;
     assert_eq!(
         recount(
@@ -543,14 +548,7 @@ async fn an_image_is_fetched_through_the_media_endpoint_and_a_closed_conversatio
 /// conversation's id, joined by the Owner.
 async fn held_by_the_owner(graph: &FakeGraph) -> (TestApp, reqwest::Client, String) {
     let (app, owner) = connected_to(graph).await;
-    notify(
-        &app,
-        from_sheena(
-            serde_json::json!([{"from": "16505551234", "id": "wamid.h.1", "timestamp": "1",
-            "type": "text", "text": {"body": "I want to talk to a human"}}]),
-        ),
-    )
-    .await;
+    sheena_says(&app, "wamid.h.1", "I want to talk to a human").await;
     graph.wait_sent(1).await;
     let id = joined(&app, &owner).await;
     (app, owner, id)
