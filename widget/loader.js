@@ -67,7 +67,9 @@ if (stored('liaison.seen')) {
 } else {
   launcher.addEventListener('pointerenter', load, { once: true });
   launcher.addEventListener('focus', load, { once: true });
-  launcher.addEventListener('click', () => start(true), { once: true });
+  // This click opens the chat it loads; stopped here, so it does not also reach the chat's own
+  // listener (on the shadow root, added while the click is still on its way) and close it.
+  launcher.addEventListener('click', (e) => { e.stopPropagation(); start(true); }, { once: true });
 }
 
 // Until then, the visit: a session, and the stream that lists this visitor in the dashboard's

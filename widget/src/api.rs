@@ -85,16 +85,27 @@ fn url(base: &str, path: &str) -> String {
     format!("{base}{BASE_PATH}{path}")
 }
 
-async fn call(request: RequestBuilder, body: Option<String>) -> Result<JsValue, ApiError> {
+/// A call's answer, on its way. Boxed, so the sending and reading is compiled once rather than
+/// into every caller's future: several KB of the widget's wasm.
+type Answer = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, ApiError>>>>;
+
+fn call(request: RequestBuilder, body: Option<String>) -> Answer {
     let request = match body {
         Some(b) => request.header("Content-Type", "application/json").body(b),
         None => request.build(),
     };
-    answer(request.map_err(|_| ApiError::Unavailable)?).await
+    match request {
+        Ok(request) => answer(request),
+        Err(_) => Box::pin(async { Err(ApiError::Unavailable) }),
+    }
 }
 
 /// Sends a built request and reads the answer: JSON, or the server's reason for refusing.
-async fn answer(request: gloo_net::http::Request) -> Result<JsValue, ApiError> {
+fn answer(request: gloo_net::http::Request) -> Answer {
+    Box::pin(read(request))
+}
+
+async fn read(request: gloo_net::http::Request) -> Result<JsValue, ApiError> {
     let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
     let status = response.status();
     let retry_after = response
@@ -159,19 +170,14 @@ impl Api {
     }
 
     /// One call to the widget API as this visitor: a POST when it has a body or `post`.
-    async fn request(
-        &self,
-        post: bool,
-        path: &str,
-        body: Option<String>,
-    ) -> Result<JsValue, ApiError> {
+    fn request(&self, post: bool, path: &str, body: Option<String>) -> Answer {
         let url = url(&self.base, path);
         let request = if post || body.is_some() {
             Request::post(&url)
         } else {
             Request::get(&url)
         };
-        call(request.header("Authorization", &self.bearer()), body).await
+        call(request.header("Authorization", &self.bearer()), body)
     }
 
     pub async fn conversation(&self) -> Result<ConversationView, ApiError> {

@@ -64,7 +64,9 @@ struct Widget {
     typing_sent_at: Cell<f64>,
     /// The rating prompt inside the resolved banner.
     rating: Element,
-    rated: Rc<Cell<bool>>,
+    rated: Cell<bool>,
+    /// The stars chosen in the rating prompt (0 for none yet).
+    stars: Cell<u8>,
     /// Whether any operator is online; when none is, "Talk to a human" becomes "Leave a message".
     online: Cell<bool>,
     /// Whether the server has the visitor's email address ("Leave a message" asks for it).
@@ -93,19 +95,56 @@ fn el(doc: &Document, tag: &str, class: &str) -> Element {
     e
 }
 
-fn on(target: &Element, event: &str, f: impl FnMut(web_sys::Event) + 'static) {
-    let closure = Closure::<dyn FnMut(web_sys::Event)>::new(f);
-    let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
-    // Widget elements live as long as the page.
-    closure.forget();
-}
-
 fn button(doc: &Document, class: &str, text: &str) -> Element {
     let b = el(doc, "button", class);
     b.set_text_content(Some(text));
     let _ = b.set_attribute("type", "button");
     b
 }
+
+/// The panel's markup. No text in it: `WORDS` puts each in, in the widget's language, as text
+/// (never parsed as HTML). Building it from markup, with one listener for every control
+/// (`Widget::handle`), keeps the wasm small: each element built by calls and each closure
+/// costs code.
+const PANEL: &str = concat!(
+    "<section class=panel hidden><header>",
+    "<button type=button class=menu-button aria-expanded=false>☰</button>",
+    "<span class=title></span><button type=button class=book hidden></button>",
+    "<button type=button class=human></button><button type=button class=close>×</button>",
+    "</header><div class=menu hidden role=menu>",
+    "<button type=button role=menuitem class=new-chat></button>",
+    "<button type=button role=menuitem class=past-item></button>",
+    "<button type=button role=menuitem class=menu-human></button></div>",
+    "<div class=live><div class=messages role=log></div>",
+    "<div class=typing hidden role=status></div>",
+    "<div class=resolved hidden><p></p><div class=rating hidden></div>",
+    "<button type=button class=restart></button></div>",
+    "<form class=prechat hidden></form>",
+    "<form class=compose><label class=attach>📎<input type=file hidden ",
+    "accept=\"image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp,.rtf\"></label>",
+    "<input class=message><button type=submit></button></form></div>",
+    "<div class=past hidden></div></section>",
+);
+
+/// Where each text of the panel goes: the element, the attribute ("" for its text), the text.
+const WORDS: [(&str, &str, Text); 16] = [
+    (".panel", "aria-label", Text::Chat),
+    (".menu-button", "aria-label", Text::Menu),
+    (".title", "", Text::Title),
+    (".book", "", Text::BookMeeting),
+    (".human", "", Text::TalkToHuman),
+    (".close", "aria-label", Text::CloseChat),
+    (".new-chat", "", Text::NewChat),
+    (".past-item", "", Text::Past),
+    (".menu-human", "", Text::TalkToHuman),
+    (".typing", "", Text::Typing),
+    (".resolved p", "", Text::Resolved),
+    (".restart", "", Text::StartNew),
+    (".attach", "title", Text::SendFile),
+    (".attach", "aria-label", Text::SendFile),
+    (".message", "placeholder", Text::Placeholder),
+    (".message", "aria-label", Text::Message),
+];
 
 /// Builds the widget in the loader's host, and opens it when the visitor's click on the
 /// launcher is what loaded it.
@@ -134,197 +173,92 @@ pub fn mount(base: String, config_json: String, open: bool) {
     let Ok(Some(launcher)) = shadow.query_selector(".launcher") else {
         return;
     };
-
     let style = el(&doc, "style", "");
     style.set_text_content(Some(STYLE));
-    let panel = el(&doc, "section", "panel");
-    let _ = panel.set_attribute("hidden", "");
-    let _ = panel.set_attribute("aria-label", t(Text::Chat));
-
-    let header = el(&doc, "header", "");
-    let title = el(&doc, "span", "title");
-    title.set_text_content(Some(
-        &look_text("title").unwrap_or_else(|| t(Text::Title).into()),
-    ));
-    let human = button(&doc, "human", t(Text::TalkToHuman));
-    let book = button(&doc, "book", t(Text::BookMeeting));
-    let _ = book.set_attribute("hidden", "");
-    let close = button(&doc, "close", "×");
-    let _ = close.set_attribute("aria-label", t(Text::CloseChat));
-    let menu_button = button(&doc, "menu-button", "☰");
-    let _ = menu_button.set_attribute("aria-label", t(Text::Menu));
-    let _ = menu_button.set_attribute("aria-expanded", "false");
-    for child in [&menu_button, &title, &book, &human, &close] {
-        let _ = header.append_child(child);
+    let _ = shadow.append_child(&style);
+    let holder = el(&doc, "div", "");
+    holder.set_inner_html(PANEL);
+    let find = |selector: &str| {
+        holder
+            .query_selector(selector)
+            .ok()
+            .flatten()
+            .expect(selector)
+    };
+    for (selector, attribute, text) in WORDS {
+        let e = find(selector);
+        if attribute.is_empty() {
+            e.set_text_content(Some(t(text)));
+        } else {
+            let _ = e.set_attribute(attribute, t(text));
+        }
     }
-
-    let messages = el(&doc, "div", "messages");
-    let _ = messages.set_attribute("role", "log");
-    let resolved = el(&doc, "div", "resolved");
-    let _ = resolved.set_attribute("hidden", "");
-    let note = el(&doc, "p", "");
-    note.set_text_content(Some(t(Text::Resolved)));
-    let restart = button(&doc, "restart", t(Text::StartNew));
-    let rating = el(&doc, "div", "rating");
-    let _ = rating.set_attribute("hidden", "");
-    let _ = resolved.append_child(&note);
-    let _ = resolved.append_child(&rating);
-    let _ = resolved.append_child(&restart);
-    let typing = el(&doc, "div", "typing");
-    typing.set_text_content(Some(t(Text::Typing)));
-    let _ = typing.set_attribute("hidden", "");
-    let _ = typing.set_attribute("role", "status");
-
-    let form = el(&doc, "form", "");
-    let input: HtmlInputElement = el(&doc, "input", "").unchecked_into();
-    input.set_placeholder(t(Text::Placeholder));
-    let _ = input.set_attribute("aria-label", t(Text::Message));
-    let send = el(&doc, "button", "");
-    send.set_text_content(Some(t(Text::Send)));
-    let _ = send.set_attribute("type", "submit");
-    // The paperclip: images, PDFs and documents (the server checks what the bytes are).
-    let attach = el(&doc, "label", "attach");
-    let _ = attach.set_attribute("title", t(Text::SendFile));
-    let _ = attach.set_attribute("aria-label", t(Text::SendFile));
-    attach.set_text_content(Some("📎"));
-    let file: HtmlInputElement = el(&doc, "input", "").unchecked_into();
-    file.set_type("file");
-    file.set_accept("image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp,.rtf");
-    let _ = file.set_attribute("hidden", "");
-    let _ = attach.append_child(&file);
-    let _ = form.append_child(&attach);
-    let _ = form.append_child(&input);
-    let _ = form.append_child(&send);
-
-    let prechat = el(&doc, "form", "prechat");
-    let _ = prechat.set_attribute("hidden", "");
-
-    // The live conversation, and in its place the menu's past conversations when asked for.
-    let live = el(&doc, "div", "live");
-    for child in [&messages, &typing, &resolved, &prechat, &form] {
-        let _ = live.append_child(child);
+    if let Some(title) = look_text("title") {
+        find(".title").set_text_content(Some(&title));
     }
-    let past = el(&doc, "div", "past");
-    let _ = past.set_attribute("hidden", "");
-    let (menu, new_chat, past_item, menu_human) = menu::build(&doc);
-    for child in [&header, &menu, &live, &past] {
-        let _ = panel.append_child(child);
-    }
-    for child in [&style, &panel] {
-        let _ = shadow.append_child(child);
-    }
-
+    let panel = find(".panel");
     let w = Rc::new(Widget {
+        launcher,
+        human: find(".human"),
+        book: find(".book"),
+        compose: find(".compose"),
+        prechat: find(".prechat"),
+        messages: find(".messages"),
+        resolved: find(".resolved"),
+        input: find(".message").unchecked_into(),
+        live: find(".live"),
+        past: find(".past"),
+        menu: find(".menu"),
+        menu_button: find(".menu-button"),
+        new_chat: find(".new-chat"),
+        menu_human: find(".menu-human"),
+        typing: find(".typing"),
+        rating: find(".rating"),
+        panel: panel.clone(),
         doc,
-        launcher: launcher.clone(),
-        human: human.clone(),
-        book: book.clone(),
-        compose: form.clone(),
-        prechat: prechat.clone(),
-        panel,
-        messages,
-        resolved,
-        input,
-        live,
-        past,
-        menu,
-        menu_button: menu_button.clone(),
-        new_chat,
-        menu_human,
         unread: Cell::new(0),
         newest: Cell::new(0),
         base,
         api: RefCell::new(None),
         thread: RefCell::new(Thread::default()),
         draft: RefCell::new(None),
-        typing,
         typing_shown_at: Cell::new(0.0),
         typing_sent_at: Cell::new(0.0),
-        rating,
-        rated: Rc::default(),
+        rated: Cell::new(false),
+        stars: Cell::new(0),
         online: Cell::new(true),
         email_on_file: Cell::new(false),
         leaving: Cell::new(false),
     });
+    let _ = shadow.append_child(&panel);
     w.hint(&look_text("greeting").unwrap_or_else(|| t(Text::Welcome).into()));
-
-    let wl = w.clone();
-    on(&launcher, "click", move |_| {
-        wl.toggle_attribute_hidden();
-    });
-    let wc = w.clone();
-    on(&close, "click", move |_| {
-        let _ = wc.panel.set_attribute("hidden", "");
-    });
+    // One listener for every control of the widget (see `handle`).
     let wh = w.clone();
-    on(&human, "click", move |_| {
-        let w = wh.clone();
-        spawn_local(async move { w.escalate().await });
-    });
-    let wp = w.clone();
-    on(&prechat, "submit", move |e| {
-        e.prevent_default();
-        let w = wp.clone();
-        spawn_local(async move {
-            if w.leaving.get() {
-                w.leave_message().await
-            } else {
-                w.send_prechat().await
-            }
-        });
-    });
-    let wb = w.clone();
-    on(&book, "click", move |_| {
-        let w = wb.clone();
-        spawn_local(async move { w.offer_slots().await });
-    });
-    // A slot in a booking card: one listener for every card.
-    let ws = w.clone();
-    on(&w.messages, "click", move |e| {
-        let start = e
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .and_then(|t| t.get_attribute("data-slot"))
-            .and_then(|s| s.parse::<i64>().ok());
-        if let Some(start) = start {
-            let w = ws.clone();
-            spawn_local(async move { w.book_slot(start).await });
-        }
-    });
-    let wr = w.clone();
-    on(&restart, "click", move |_| wr.restart());
-    menu::listen(&w, &menu_button, &past_item);
-    let wa = w.clone();
-    let picked = file.clone();
-    on(&file, "change", move |_| {
-        let Some(f) = picked.files().and_then(|list| list.get(0)) else {
-            return;
-        };
-        picked.set_value("");
-        if wa.thread.borrow().closed() {
-            wa.restart();
-        }
-        let w = wa.clone();
-        spawn_local(async move { w.send_file(f).await });
-    });
-    let wt = w.clone();
-    on(&w.input, "input", move |_| wt.clone().typed());
-    let wf = w.clone();
-    on(&form, "submit", move |e| {
-        e.prevent_default();
-        let body = wf.input.value();
-        if body.trim().is_empty() || wf.thread.borrow().closed() {
-            return;
-        }
-        wf.input.set_value("");
-        let w = wf.clone();
-        spawn_local(async move { w.send(body).await });
-    });
-
+    let handler = Closure::<dyn FnMut(web_sys::Event)>::new(move |e| wh.handle(e));
+    for event in ["click", "submit", "change", "input"] {
+        let _ = shadow.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+    }
+    // The widget lives as long as the page.
+    handler.forget();
     if open {
         w.toggle_attribute_hidden();
     }
     spawn_local(async move { w.start().await });
+}
+
+/// The element an event happened on, or its nearest ancestor that matches `selector`.
+fn closest(e: &web_sys::Event, selector: &str) -> Option<Element> {
+    e.target()?
+        .dyn_into::<Element>()
+        .ok()?
+        .closest(selector)
+        .ok()
+        .flatten()
+}
+
+/// A number in one of an element's `data-` attributes.
+fn number(e: &Element, attribute: &str) -> Option<i64> {
+    e.get_attribute(attribute)?.parse().ok()
 }
 
 /// "Tue, 1 Dec, 10:00" in the visitor's language and time zone.
@@ -461,62 +395,137 @@ impl Widget {
     }
 
     /// The stream: the browser reconnects by itself and sends Last-Event-ID, so nothing is
-    /// missed; the thread drops what it already shows.
+    /// missed; the thread drops what it already shows. One listener for its four kinds of event.
     fn follow(self: &Rc<Self>, url: &str) {
         let Ok(source) = web_sys::EventSource::new(url) else {
             return;
         };
         let w = self.clone();
-        let on_message =
+        let on_event =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-                let Some(data) = e.data().as_string() else {
+                let data = e.data().as_string().unwrap_or_default();
+                match e.type_().as_str() {
+                    "message" => {
+                        if let Some(event) = crate::json::event(&data) {
+                            let change = w.thread.borrow_mut().event(event);
+                            w.apply(change);
+                        }
+                    }
+                    "ai_delta" => {
+                        if let Some((conversation_id, text)) = crate::json::delta(&data)
+                            && w.thread.borrow().conversation_id == Some(conversation_id)
+                        {
+                            w.stream_piece(&text);
+                        }
+                    }
+                    // An operator, or the AI, is typing (live only, named, no id).
+                    "typing" => w.show_typing(
+                        crate::json::parse(&data)
+                            .and_then(|v| crate::json::string(&v, "sender"))
+                            .is_some_and(|s| s == "ai"),
+                    ),
+                    // The server could not replay what this stream missed (it is older than
+                    // retention).
+                    _ => {
+                        let w = w.clone();
+                        spawn_local(async move { w.catch_up().await });
+                    }
+                }
+            });
+        for kind in ["message", "ai_delta", "typing", "refetch"] {
+            let _ =
+                source.add_event_listener_with_callback(kind, on_event.as_ref().unchecked_ref());
+        }
+        on_event.forget();
+        std::mem::forget(source);
+    }
+
+    /// Every control's click, both forms' submits, the paperclip's file and the message box's
+    /// typing: one listener on the shadow root, which looks at what the event happened on.
+    fn handle(self: &Rc<Self>, e: web_sys::Event) {
+        let w = self.clone();
+        match e.type_().as_str() {
+            "submit" => {
+                e.prevent_default();
+                if closest(&e, ".prechat").is_some() {
+                    spawn_local(async move {
+                        if w.leaving.get() {
+                            w.leave_message().await
+                        } else {
+                            w.send_prechat().await
+                        }
+                    });
+                    return;
+                }
+                let body = self.input.value();
+                if body.trim().is_empty() || self.thread.borrow().closed() {
+                    return;
+                }
+                self.input.set_value("");
+                spawn_local(async move { w.send(body).await });
+            }
+            "change" => {
+                let Some(picker) = closest(&e, "input[type=file]") else {
                     return;
                 };
-                if let Some(event) = crate::json::event(&data) {
-                    let change = w.thread.borrow_mut().event(event);
-                    w.apply(change);
+                let picker: HtmlInputElement = picker.unchecked_into();
+                let Some(f) = picker.files().and_then(|list| list.get(0)) else {
+                    return;
+                };
+                picker.set_value("");
+                if self.thread.borrow().closed() {
+                    self.restart();
                 }
-            });
-        source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        on_message.forget();
-        let w = self.clone();
-        let on_delta =
-            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-                if let Some((conversation_id, text)) =
-                    e.data().as_string().and_then(|d| crate::json::delta(&d))
-                    && w.thread.borrow().conversation_id == Some(conversation_id)
-                {
-                    w.stream_piece(&text);
+                spawn_local(async move { w.send_file(f).await });
+            }
+            "input" => {
+                if closest(&e, ".message").is_some() {
+                    w.typed();
                 }
-            });
-        let _ =
-            source.add_event_listener_with_callback("ai_delta", on_delta.as_ref().unchecked_ref());
-        on_delta.forget();
-        // An operator, or the AI, is typing (live only, named, no id).
+            }
+            _ => self.clicked(&e),
+        }
+    }
+
+    fn clicked(self: &Rc<Self>, e: &web_sys::Event) {
         let w = self.clone();
-        let on_typing =
-            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-                let ai = e
-                    .data()
-                    .as_string()
-                    .and_then(|d| crate::json::parse(&d))
-                    .and_then(|v| crate::json::string(&v, "sender"))
-                    .is_some_and(|s| s == "ai");
-                w.show_typing(ai);
-            });
-        let _ =
-            source.add_event_listener_with_callback("typing", on_typing.as_ref().unchecked_ref());
-        on_typing.forget();
-        // The server could not replay what this stream missed (it is older than retention).
-        let w = self.clone();
-        let on_refetch = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
-            let w = w.clone();
-            spawn_local(async move { w.catch_up().await });
-        });
-        let _ =
-            source.add_event_listener_with_callback("refetch", on_refetch.as_ref().unchecked_ref());
-        on_refetch.forget();
-        std::mem::forget(source);
+        let Some(b) = closest(e, "button") else {
+            // A message that could not be sent: a click sends it again.
+            if let Some(bubble) = closest(e, "[data-retry]") {
+                let _ = bubble.remove_attribute("data-retry");
+                let _ = bubble.class_list().remove_1("failed");
+                let _ = bubble.class_list().add_1("pending");
+                let (id, body) = (
+                    bubble.get_attribute("data-client").unwrap_or_default(),
+                    bubble.text_content().unwrap_or_default(),
+                );
+                spawn_local(async move { w.deliver(bubble, id, body).await });
+            }
+            return;
+        };
+        let class = b.class_name();
+        match class.split(' ').next().unwrap_or_default() {
+            "launcher" => self.toggle_attribute_hidden(),
+            "close" => {
+                let _ = self.panel.set_attribute("hidden", "");
+            }
+            "human" => spawn_local(async move { w.escalate().await }),
+            "book" => spawn_local(async move { w.offer_slots().await }),
+            // A slot in a booking card.
+            "slot" => {
+                if let Some(start) = number(&b, "data-slot") {
+                    spawn_local(async move { w.book_slot(start).await });
+                }
+            }
+            "restart" => self.restart(),
+            "star" => self.choose_stars(number(&b, "data-stars").unwrap_or(0) as u8),
+            "chip" => {
+                let on = b.get_attribute("aria-pressed").as_deref() != Some("true");
+                let _ = b.set_attribute("aria-pressed", if on { "true" } else { "false" });
+            }
+            "rate" => spawn_local(async move { w.rate().await }),
+            other => self.menu_clicked(other, &b),
+        }
     }
 
     /// Reads the conversation again and shows what the stream missed.
@@ -803,7 +812,7 @@ impl Widget {
                     return;
                 }
                 Err(ApiError::Refused(reason)) => {
-                    self.failed(&bubble, &reason, client_id, body);
+                    self.failed(&bubble, &reason);
                     return;
                 }
                 // Too fast: the message waits in the thread (pending) and goes when allowed;
@@ -819,25 +828,15 @@ impl Widget {
                 }
             }
         }
-        self.failed(&bubble, t(Text::NotSentRetry), client_id, body);
+        self.failed(&bubble, t(Text::NotSentRetry));
     }
 
-    fn failed(self: &Rc<Self>, bubble: &Element, reason: &str, client_id: String, body: String) {
+    /// Marks a message the server did not take; a click on it sends it again (`clicked`).
+    fn failed(&self, bubble: &Element, reason: &str) {
         let _ = bubble.class_list().remove_1("pending");
         let _ = bubble.class_list().add_1("failed");
         let _ = bubble.set_attribute("title", reason);
-        let w = self.clone();
-        let b = bubble.clone();
-        let retry = RefCell::new(Some((client_id, body)));
-        on(bubble, "click", move |_| {
-            if let Some((id, body)) = retry.borrow_mut().take() {
-                let _ = b.class_list().remove_1("failed");
-                let _ = b.class_list().add_1("pending");
-                let w = w.clone();
-                let b = b.clone();
-                spawn_local(async move { w.deliver(b, id, body).await });
-            }
-        });
+        let _ = bubble.set_attribute("data-retry", "");
     }
 
     /// A file from the paperclip: shown as pending, sent once (the client id makes a retry
@@ -923,97 +922,96 @@ impl Widget {
 
     /// The rating prompt: 1–5 stars, the feedback categories Settings offer, a comment.
     fn ask_rating(&self) {
+        self.stars.set(0);
         let _ = self.rating.remove_attribute("hidden");
-        self.rating.set_inner_html("");
-        let title = el(&self.doc, "p", "");
-        title.set_text_content(Some(t(Text::HowDidWeDo)));
-        let stars = el(&self.doc, "div", "stars");
-        let chosen = Rc::new(Cell::new(0u8));
-        let star_buttons: Vec<Element> = (1..=5u8)
-            .map(|n| {
-                let b = button(&self.doc, "star", "☆");
-                let _ = b.set_attribute("aria-label", &format!("{n}/5 {}", t(Text::Stars)));
-                let _ = stars.append_child(&b);
-                b
-            })
-            .collect();
-        for (i, b) in star_buttons.iter().enumerate() {
-            let all = star_buttons.clone();
-            let chosen = chosen.clone();
-            on(b, "click", move |_| {
-                chosen.set(i as u8 + 1);
-                for (j, s) in all.iter().enumerate() {
-                    s.set_text_content(Some(if j <= i { "★" } else { "☆" }));
-                }
-            });
+        self.rating.set_inner_html(concat!(
+            "<p></p><div class=stars>",
+            "<button type=button class=star data-stars=1>☆</button>",
+            "<button type=button class=star data-stars=2>☆</button>",
+            "<button type=button class=star data-stars=3>☆</button>",
+            "<button type=button class=star data-stars=4>☆</button>",
+            "<button type=button class=star data-stars=5>☆</button>",
+            "</div><div class=chips></div>",
+            "<input class=comment aria-label=Comment maxlength=1000>",
+            "<button type=button class=rate></button><p class=error></p>",
+        ));
+        let find = |selector| self.rating.query_selector(selector).ok().flatten();
+        for (selector, text) in [("p", Text::HowDidWeDo), (".rate", Text::SendRating)] {
+            if let Some(e) = find(selector) {
+                e.set_text_content(Some(t(text)));
+            }
         }
-        let chips = el(&self.doc, "div", "chips");
-        let picked: Rc<RefCell<Vec<String>>> = Rc::default();
-        let comment: HtmlInputElement = el(&self.doc, "input", "comment").unchecked_into();
-        comment.set_placeholder(t(Text::AnythingToAdd));
-        let _ = comment.set_attribute("aria-label", "Comment");
-        let _ = comment.set_attribute("maxlength", "1000");
-        let submit = button(&self.doc, "rate", t(Text::SendRating));
-        let error = el(&self.doc, "p", "error");
-        for child in [&title, &stars, &chips, comment.as_ref(), &submit, &error] {
-            let _ = self.rating.append_child(child);
+        if let Some(comment) = find(".comment") {
+            let _ = comment.set_attribute("placeholder", t(Text::AnythingToAdd));
+        }
+        for (n, star) in self.star_buttons().iter().enumerate() {
+            let _ = star.set_attribute("aria-label", &format!("{}/5 {}", n + 1, t(Text::Stars)));
         }
         // The categories come from Settings.
-        if let Some(api) = self.api() {
-            let (doc, chips, picked) = (self.doc.clone(), chips.clone(), picked.clone());
-            spawn_local(async move {
-                for c in api.rating_categories().await.unwrap_or_default() {
-                    let chip = button(&doc, "chip", &c);
-                    let _ = chip.set_attribute("aria-pressed", "false");
-                    let (picked, me) = (picked.clone(), chip.clone());
-                    on(&chip, "click", move |_| {
-                        let mut p = picked.borrow_mut();
-                        let on = if let Some(i) = p.iter().position(|x| *x == c) {
-                            p.remove(i);
-                            false
-                        } else {
-                            p.push(c.clone());
-                            true
-                        };
-                        let _ = me.set_attribute("aria-pressed", if on { "true" } else { "false" });
-                    });
-                    let _ = chips.append_child(&chip);
-                }
-            });
+        let (Some(api), Some(chips)) = (self.api(), find(".chips")) else {
+            return;
+        };
+        let doc = self.doc.clone();
+        spawn_local(async move {
+            for c in api.rating_categories().await.unwrap_or_default() {
+                let chip = button(&doc, "chip", &c);
+                let _ = chip.set_attribute("aria-pressed", "false");
+                let _ = chips.append_child(&chip);
+            }
+        });
+    }
+
+    fn star_buttons(&self) -> Vec<Element> {
+        let Ok(list) = self.rating.query_selector_all(".star") else {
+            return Vec::new();
+        };
+        (0..list.length())
+            .filter_map(|i| list.get(i)?.dyn_into().ok())
+            .collect()
+    }
+
+    fn choose_stars(&self, stars: u8) {
+        self.stars.set(stars);
+        for (i, s) in self.star_buttons().iter().enumerate() {
+            s.set_text_content(Some(if i < stars as usize { "★" } else { "☆" }));
+        }
+    }
+
+    /// Sends the rating: the stars, the categories pressed, the comment.
+    async fn rate(self: Rc<Self>) {
+        let find = |selector| self.rating.query_selector(selector).ok().flatten();
+        let Some(error) = find(".error") else { return };
+        let stars = self.stars.get();
+        if stars == 0 {
+            error.set_text_content(Some(t(Text::ChooseStars)));
+            return;
         }
         let Some(api) = self.api() else { return };
-        let (doc, rating, rated) = (self.doc.clone(), self.rating.clone(), self.rated.clone());
-        let thanks = move || {
-            rated.set(true);
-            rating.set_inner_html("");
-            let p = el(&doc, "p", "thanks");
-            p.set_text_content(Some(t(Text::ThanksFeedback)));
-            let _ = rating.append_child(&p);
-        };
-        on(&submit, "click", move |_| {
-            let stars = chosen.get();
-            if stars == 0 {
-                error.set_text_content(Some(t(Text::ChooseStars)));
-                return;
+        let mut picked = Vec::new();
+        if let Ok(list) = self.rating.query_selector_all(".chip[aria-pressed=true]") {
+            for i in 0..list.length() {
+                picked.extend(list.get(i).and_then(|c| c.text_content()));
             }
-            let (api, picked, comment, error, thanks) = (
-                api.clone(),
-                picked.borrow().clone(),
-                comment.value(),
-                error.clone(),
-                thanks.clone(),
-            );
-            spawn_local(async move {
-                match api.rate(stars, &picked, &comment).await {
-                    Ok(()) => thanks(),
-                    Err(ApiError::Refused(reason)) if reason.contains("already") => thanks(),
-                    Err(ApiError::Refused(reason) | ApiError::Busy(reason, _)) => {
-                        error.set_text_content(Some(&reason))
-                    }
-                    Err(_) => error.set_text_content(Some(t(Text::NotSentTryAgain))),
-                }
-            });
-        });
+        }
+        let comment = find(".comment")
+            .map(|c| c.unchecked_into::<HtmlInputElement>().value())
+            .unwrap_or_default();
+        match api.rate(stars, &picked, &comment).await {
+            Ok(()) => self.thanks(),
+            Err(ApiError::Refused(reason)) if reason.contains("already") => self.thanks(),
+            Err(ApiError::Refused(reason) | ApiError::Busy(reason, _)) => {
+                error.set_text_content(Some(&reason))
+            }
+            Err(_) => error.set_text_content(Some(t(Text::NotSentTryAgain))),
+        }
+    }
+
+    fn thanks(&self) {
+        self.rated.set(true);
+        self.rating.set_text_content(None);
+        let p = el(&self.doc, "p", "thanks");
+        p.set_text_content(Some(t(Text::ThanksFeedback)));
+        let _ = self.rating.append_child(&p);
     }
 
     /// The pre-chat form in place of the message box: a labelled input per field Settings asks.

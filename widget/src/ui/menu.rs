@@ -2,78 +2,52 @@
 //! resolved (resolved conversations are closed), read past conversations again (a resolved one
 //! read-only, without a message box), and talk to a human.
 
-use super::{Widget, button, el, local_time, on};
+use super::{Widget, button, el, local_time, number};
 use crate::texts::t;
 use liaison_protocol::widget_texts::Text;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{Document, Element};
-
-/// The menu and its items: new conversation, past conversations, talk to a human.
-pub(super) fn build(doc: &Document) -> (Element, Element, Element, Element) {
-    let menu = el(doc, "div", "menu");
-    let _ = menu.set_attribute("hidden", "");
-    let _ = menu.set_attribute("role", "menu");
-    let new_chat = button(doc, "new-chat", t(Text::NewChat));
-    let past = button(doc, "past-item", t(Text::Past));
-    let human = button(doc, "menu-human", t(Text::TalkToHuman));
-    for item in [&new_chat, &past, &human] {
-        let _ = item.set_attribute("role", "menuitem");
-        let _ = menu.append_child(item);
-    }
-    (menu, new_chat, past, human)
-}
-
-pub(super) fn listen(w: &Rc<Widget>, menu_button: &Element, past_item: &Element) {
-    let wm = w.clone();
-    on(menu_button, "click", move |_| wm.toggle_menu());
-    let wn = w.clone();
-    on(&w.new_chat, "click", move |_| {
-        wn.close_menu();
-        wn.show_live();
-        if wn.can_start_new() {
-            wn.restart();
-        }
-    });
-    let wp = w.clone();
-    on(past_item, "click", move |_| {
-        wp.close_menu();
-        let w = wp.clone();
-        spawn_local(async move { w.list_past(None).await });
-    });
-    let wh = w.clone();
-    on(&w.menu_human, "click", move |_| {
-        wh.close_menu();
-        wh.show_live();
-        let w = wh.clone();
-        spawn_local(async move { w.escalate().await });
-    });
-    // The past view's buttons (back, a conversation, older ones): one listener.
-    let wv = w.clone();
-    on(&w.past, "click", move |e| {
-        let Some(target) = e
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .and_then(|t| t.closest("button").ok().flatten())
-        else {
-            return;
-        };
-        let number = |name: &str| target.get_attribute(name).and_then(|v| v.parse().ok());
-        if target.class_list().contains("back") {
-            wv.show_live();
-        } else if let Some(before) = number("data-before") {
-            target.remove();
-            let w = wv.clone();
-            spawn_local(async move { w.list_past(Some(before)).await });
-        } else if let Some(id) = number("data-past") {
-            let w = wv.clone();
-            spawn_local(async move { w.open_past(id).await });
-        }
-    });
-}
+use web_sys::Element;
 
 impl Widget {
+    /// A click on the menu's button, one of its items, or the past view's buttons.
+    pub(super) fn menu_clicked(self: &Rc<Self>, class: &str, b: &Element) {
+        let w = self.clone();
+        match class {
+            "menu-button" => self.toggle_menu(),
+            "new-chat" => {
+                self.close_menu();
+                self.show_live();
+                if self.can_start_new() {
+                    self.restart();
+                }
+            }
+            "past-item" => {
+                self.close_menu();
+                spawn_local(async move { w.list_past(None).await });
+            }
+            "menu-human" => {
+                self.close_menu();
+                self.show_live();
+                spawn_local(async move { w.escalate().await });
+            }
+            "back" => self.show_live(),
+            "older" => {
+                if let Some(before) = number(b, "data-before") {
+                    b.remove();
+                    spawn_local(async move { w.list_past(Some(before)).await });
+                }
+            }
+            "past-row" => {
+                if let Some(id) = number(b, "data-past") {
+                    spawn_local(async move { w.open_past(id).await });
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn toggle_menu(&self) {
         if !self.menu.has_attribute("hidden") {
             self.close_menu();
