@@ -1,7 +1,8 @@
 //! Calls to the widget API (the shapes are protocol::widget_api's), over gloo-net.
 
+use crate::digits::decimal;
 use crate::json;
-use gloo_net::http::{Request, RequestBuilder};
+use gloo_net::http::Request;
 use js_sys::Reflect;
 use liaison_protocol::widget_api::{BASE_PATH, VisitorMetadata};
 use liaison_protocol::{ConversationStatus, Message};
@@ -29,11 +30,14 @@ impl Api {
     /// `<audio>` cannot send headers).
     pub fn attachment_url(&self, id: i64, thumb: bool) -> String {
         let thumb = if thumb { "&thumb" } else { "" };
-        format!(
-            "{}/attachments/{id}?token={}{thumb}",
-            url(&self.base, ""),
-            self.token
-        )
+        [
+            &url(&self.base, "/attachments/"),
+            &*decimal(id),
+            "?token=",
+            &self.token,
+            thumb,
+        ]
+        .concat()
     }
 }
 
@@ -82,29 +86,58 @@ pub struct ConversationView {
 }
 
 fn url(base: &str, path: &str) -> String {
-    format!("{base}{BASE_PATH}{path}")
+    [base, BASE_PATH, path].concat()
 }
 
-/// A call's answer, on its way. Boxed, so the sending and reading is compiled once rather than
-/// into every caller's future: several KB of the widget's wasm.
+/// A call's answer, on its way (boxed: its code is compiled once, not into every caller).
 type Answer = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, ApiError>>>>;
 
-fn call(request: RequestBuilder, body: Option<String>) -> Answer {
-    let request = match body {
-        Some(b) => request.header("Content-Type", "application/json").body(b),
-        None => request.build(),
-    };
-    match request {
-        Ok(request) => answer(request),
-        Err(_) => Box::pin(async { Err(ApiError::Unavailable) }),
+/// What a call sends.
+enum Body {
+    Get,
+    Post,
+    Json(String),
+    Form(web_sys::FormData),
+}
+
+/// One call to the widget API, as the visitor with `token` when there is one. The request is
+/// the browser's own, handed to gloo-net to send and read: gloo-net's builder formats URLs with
+/// `core::fmt`, which nothing else in the widget needs (about 0.6 KB on the wire).
+fn call(url: &str, token: Option<&str>, body: Body) -> Answer {
+    match build(url, token, body) {
+        Some(request) => Box::pin(read(request)),
+        None => Box::pin(async { Err(ApiError::Unavailable) }),
     }
 }
 
-/// Sends a built request and reads the answer: JSON, or the server's reason for refusing.
-fn answer(request: gloo_net::http::Request) -> Answer {
-    Box::pin(read(request))
+fn build(url: &str, token: Option<&str>, body: Body) -> Option<Request> {
+    let init = web_sys::RequestInit::new();
+    let headers = web_sys::Headers::new().ok()?;
+    if let Some(token) = token {
+        headers
+            .set("Authorization", &["Bearer ", token].concat())
+            .ok()?;
+    }
+    init.set_method(if matches!(body, Body::Get) {
+        "GET"
+    } else {
+        "POST"
+    });
+    match &body {
+        Body::Json(text) => {
+            headers.set("Content-Type", "application/json").ok()?;
+            init.set_body(&JsValue::from_str(text));
+        }
+        Body::Form(form) => init.set_body(form),
+        Body::Get | Body::Post => {}
+    }
+    init.set_headers(&headers);
+    web_sys::Request::new_with_str_and_init(url, &init)
+        .ok()
+        .map(Request::from)
 }
 
+/// Sends a request and reads the answer: JSON, or the server's reason for refusing.
 async fn read(request: gloo_net::http::Request) -> Result<JsValue, ApiError> {
     let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
     let status = response.status();
@@ -155,8 +188,9 @@ pub async fn session(
         let _ = Reflect::set(&body, &JsValue::from_str("user"), &user);
     }
     let v = call(
-        Request::post(&url(base, "/session")),
-        Some(json::stringify(&body)),
+        &url(base, "/session"),
+        None,
+        Body::Json(json::stringify(&body)),
     )
     .await?;
     Ok(Session {
@@ -165,19 +199,14 @@ pub async fn session(
 }
 
 impl Api {
-    fn bearer(&self) -> String {
-        format!("Bearer {}", self.token)
-    }
-
     /// One call to the widget API as this visitor: a POST when it has a body or `post`.
     fn request(&self, post: bool, path: &str, body: Option<String>) -> Answer {
-        let url = url(&self.base, path);
-        let request = if post || body.is_some() {
-            Request::post(&url)
-        } else {
-            Request::get(&url)
+        let body = match body {
+            Some(json) => Body::Json(json),
+            None if post => Body::Post,
+            None => Body::Get,
         };
-        call(request.header("Authorization", &self.bearer()), body)
+        call(&url(&self.base, path), Some(&self.token), body)
     }
 
     pub async fn conversation(&self) -> Result<ConversationView, ApiError> {
@@ -207,9 +236,9 @@ impl Api {
     /// A page of the visitor's conversations, newest first (the menu), and where the next
     /// page starts.
     pub async fn past(&self, before: Option<i64>) -> Result<(Vec<Past>, Option<i64>), ApiError> {
-        let query = before.map_or(String::new(), |b| format!("?before={b}"));
+        let query = before.map_or(String::new(), |b| ["?before=", &decimal(b)].concat());
         let v = self
-            .request(false, &format!("/conversations{query}"), None)
+            .request(false, &["/conversations", &query].concat(), None)
             .await?;
         let list = json::array(&v, "conversations")
             .iter()
@@ -228,7 +257,7 @@ impl Api {
     /// One of the visitor's conversations, to read again.
     pub async fn past_conversation(&self, id: i64) -> Result<Conversation, ApiError> {
         let v = self
-            .request(false, &format!("/conversations/{id}"), None)
+            .request(false, &["/conversations/", &decimal(id)].concat(), None)
             .await?;
         read_conversation(&v).ok_or(ApiError::Unavailable)
     }
@@ -244,11 +273,12 @@ impl Api {
             .map_err(|_| ApiError::Unavailable)?;
         form.append_with_str("client_msg_id", client_msg_id)
             .map_err(|_| ApiError::Unavailable)?;
-        let request = Request::post(&url(&self.base, "/attachments"))
-            .header("Authorization", &self.bearer())
-            .body(form)
-            .map_err(|_| ApiError::Unavailable)?;
-        let v = answer(request).await?;
+        let v = call(
+            &url(&self.base, "/attachments"),
+            Some(&self.token),
+            Body::Form(form),
+        )
+        .await?;
         json::message(&json::get(&v, "message")).ok_or(ApiError::Unavailable)
     }
 
@@ -312,7 +342,11 @@ impl Api {
     /// Books the slot starting at `start` (ms); the confirmation message, or the reason not.
     pub async fn book(&self, start: i64) -> Result<Message, ApiError> {
         let v = self
-            .request(true, "/booking", Some(format!("{{\"start\":{start}}}")))
+            .request(
+                true,
+                "/booking",
+                Some(["{\"start\":", &decimal(start), "}"].concat()),
+            )
             .await?;
         json::message(&v).ok_or(ApiError::Unavailable)
     }
@@ -329,10 +363,13 @@ impl Api {
     }
 
     pub fn stream_url(&self, after: i64) -> String {
-        format!(
-            "{}?token={}&after={after}",
-            url(&self.base, "/stream"),
-            self.token
-        )
+        [
+            &url(&self.base, "/stream"),
+            "?token=",
+            &self.token,
+            "&after=",
+            &decimal(after),
+        ]
+        .concat()
     }
 }

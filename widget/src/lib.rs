@@ -3,6 +3,7 @@
 //! No framework: wasm-bindgen + web-sys + gloo-net keep it small, because it loads on every
 //! page of a customer's site.
 
+pub mod digits;
 pub mod thread;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,6 +1,7 @@
 //! The DOM and the wiring: builds the widget, restores the visitor, follows the stream.
 
 use crate::api::{self, Api, ApiError};
+use crate::digits::{decimal, hex};
 use crate::json;
 use crate::texts::{self, t};
 use crate::thread::{Change, Thread};
@@ -34,7 +35,7 @@ fn mark_seen(id: i64) {
     if id > seen()
         && let Some(s) = storage()
     {
-        let _ = s.set_item(SEEN_KEY, &id.to_string());
+        let _ = s.set_item(SEEN_KEY, &decimal(id));
     }
 }
 const STYLE: &str = include_str!("style.css");
@@ -312,7 +313,7 @@ async fn sleep(ms: i32) {
 fn new_client_id() -> String {
     let now = js_sys::Date::now() as u64;
     let random = (js_sys::Math::random() * 1e15) as u64;
-    format!("w{now:x}-{random:x}")
+    ["w", &hex(now), "-", &hex(random)].concat()
 }
 
 impl Widget {
@@ -509,7 +510,7 @@ impl Widget {
             "close" => {
                 let _ = self.panel.set_attribute("hidden", "");
             }
-            "human" => spawn_local(async move { w.escalate().await }),
+            "human" => w.escalate_soon(),
             "book" => spawn_local(async move { w.offer_slots().await }),
             // A slot in a booking card.
             "slot" => {
@@ -560,7 +561,7 @@ impl Widget {
         });
         if let Ok(Some(body)) = bubble.query_selector(".body") {
             let so_far = body.text_content().unwrap_or_default();
-            body.set_text_content(Some(&format!("{so_far}{text}")));
+            body.set_text_content(Some(&[&so_far, text].concat()));
         }
         self.messages.set_scroll_top(self.messages.scroll_height());
     }
@@ -592,7 +593,7 @@ impl Widget {
                         self.unread.set(self.unread.get() + 1);
                         let _ = self
                             .launcher
-                            .set_attribute("data-unread", &self.unread.get().to_string());
+                            .set_attribute("data-unread", &decimal(self.unread.get().into()));
                         let _ = self.launcher.class_list().add_1("unread");
                     }
                 } else {
@@ -613,7 +614,7 @@ impl Widget {
     fn bubble(&self, client_msg_id: &str) -> Option<Element> {
         // Client ids hold only [A-Za-z0-9_-] (the protocol checks), so this selector is safe.
         self.messages
-            .query_selector(&format!("[data-client=\"{client_msg_id}\"]"))
+            .query_selector(&["[data-client=\"", client_msg_id, "\"]"].concat())
             .ok()
             .flatten()
     }
@@ -650,7 +651,7 @@ impl Widget {
                 let link = el(&self.doc, "a", "file");
                 let _ = link.set_attribute("href", &original);
                 let _ = link.set_attribute("download", &a.name);
-                link.set_text_content(Some(&format!("📄 {}", a.name)));
+                link.set_text_content(Some(&["📄 ", &a.name].concat()));
                 link
             }
         }
@@ -672,7 +673,7 @@ impl Widget {
 
     /// A message's bubble, not yet in any thread.
     fn render(&self, m: &Message) -> Element {
-        let bubble = el(&self.doc, "div", &format!("msg {}", m.sender.as_str()));
+        let bubble = el(&self.doc, "div", &["msg ", m.sender.as_str()].concat());
         let label = match m.sender {
             Sender::Customer => t(Text::You),
             Sender::Ai => t(Text::AiAssistant),
@@ -706,7 +707,7 @@ impl Widget {
                     Some(url) if url.starts_with("http") || url.starts_with('/') => {
                         let a = el(&self.doc, "a", "");
                         let href = if url.starts_with('/') {
-                            format!("{}{url}", self.base)
+                            [&self.base, url.as_str()].concat()
                         } else {
                             url.clone()
                         };
@@ -847,7 +848,7 @@ impl Widget {
         let bubble = el(&self.doc, "div", "msg customer pending");
         let _ = bubble.set_attribute("data-client", &client_id);
         let body = el(&self.doc, "span", "body");
-        body.set_text_content(Some(&format!("📎 {}", file.name())));
+        body.set_text_content(Some(&["📎 ", &file.name()].concat()));
         let _ = bubble.append_child(&body);
         let _ = self.messages.append_child(&bubble);
         self.messages.set_scroll_top(self.messages.scroll_height());
@@ -866,7 +867,7 @@ impl Widget {
                 Err(ApiError::Refused(reason) | ApiError::Busy(reason, _)) => {
                     let _ = bubble.class_list().remove_1("pending");
                     let _ = bubble.class_list().add_1("failed");
-                    body.set_text_content(Some(&format!("📎 {} — {reason}", file.name())));
+                    body.set_text_content(Some(&["📎 ", &file.name(), " — ", &reason].concat()));
                     return;
                 }
                 Err(_) => {
@@ -877,11 +878,9 @@ impl Widget {
         }
         let _ = bubble.class_list().remove_1("pending");
         let _ = bubble.class_list().add_1("failed");
-        body.set_text_content(Some(&format!(
-            "📎 {} — {}",
-            file.name(),
-            t(Text::FileNotSent)
-        )));
+        body.set_text_content(Some(
+            &["📎 ", &file.name(), " — ", t(Text::FileNotSent)].concat(),
+        ));
     }
 
     /// The visitor typed: operators are told, at most every 3 seconds.
@@ -945,7 +944,8 @@ impl Widget {
             let _ = comment.set_attribute("placeholder", t(Text::AnythingToAdd));
         }
         for (n, star) in self.star_buttons().iter().enumerate() {
-            let _ = star.set_attribute("aria-label", &format!("{}/5 {}", n + 1, t(Text::Stars)));
+            let label = [&decimal(n as i64 + 1), "/5 ", t(Text::Stars)].concat();
+            let _ = star.set_attribute("aria-label", &label);
         }
         // The categories come from Settings.
         let (Some(api), Some(chips)) = (self.api(), find(".chips")) else {
@@ -1114,13 +1114,13 @@ impl Widget {
         let grid = el(&self.doc, "div", "slots");
         if let Some(slot) = card.booked {
             self.slot_buttons(false);
-            grid.set_text_content(Some(&format!("✓ {}", local_time(slot.start))));
+            grid.set_text_content(Some(&["✓ ", &local_time(slot.start)].concat()));
             let _ = grid.class_list().add_1("booked");
             return grid;
         }
         for slot in &card.slots {
             let b = button(&self.doc, "slot", &local_time(slot.start));
-            let _ = b.set_attribute("data-slot", &slot.start.to_string());
+            let _ = b.set_attribute("data-slot", &decimal(slot.start));
             let _ = grid.append_child(&b);
         }
         grid
@@ -1173,6 +1173,11 @@ impl Widget {
                 });
             }
         }
+    }
+
+    /// "Talk to a human" (header or menu).
+    fn escalate_soon(self: Rc<Self>) {
+        spawn_local(async move { self.escalate().await });
     }
 
     async fn escalate(self: Rc<Self>) {

@@ -12,6 +12,7 @@
 mod bench;
 mod e2e;
 mod setup;
+mod short_names;
 mod util;
 mod widget;
 mod wire;

@@ -3,8 +3,8 @@
 //! `liaison-core.HASH.js` + `liaison-core_bg.HASH.wasm`, named after their content so that
 //! browsers keep them a year (see `static_files.rs`); the loader names them.
 
-use crate::setup;
 use crate::util::{self, exec, step};
+use crate::{setup, short_names};
 
 pub enum Mode {
     /// The `widget` profile (opt-level z, LTO) and wasm-opt: what customers' pages load.
@@ -56,7 +56,10 @@ fn compile() -> Result<(), String> {
     let mut cmd = util::command("cargo", &args);
     cmd.env("RUSTUP_TOOLCHAIN", NIGHTLY).env(
         "RUSTFLAGS",
-        "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none",
+        // MIR's own inlining, more of it: about 1.3 KB less on the wire (measured over
+        // thresholds 10 to 1000; 150-200 is the smallest).
+        "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none \
+         -Zmir-opt-level=3 -Zinline-mir-threshold=200",
     );
     exec(&mut cmd)
 }
@@ -107,8 +110,9 @@ pub fn build(mode: Mode) -> Result<(), String> {
     let bundle = out.join("liaison-core_bg.wasm");
     if setup::wasm_opt_version().is_some_and(|v| v >= 116) {
         let b = bundle.to_string_lossy();
-        // The features rustc enables by default for wasm32 (and so wasm-bindgen's output uses).
-        exec(&mut util::command(
+        // The features rustc enables by default for wasm32 (and so wasm-bindgen's output uses);
+        // then the imports' and exports' names shortened (see `short_names`).
+        let mut opt = util::command(
             "wasm-opt",
             &[
                 "-Oz",
@@ -118,11 +122,30 @@ pub fn build(mode: Mode) -> Result<(), String> {
                 "--enable-mutable-globals",
                 "--enable-reference-types",
                 "--enable-multivalue",
+                "--minify-imports-and-exports-and-modules",
                 &b,
                 "-o",
                 &b,
             ],
-        ))?;
+        );
+        println!("$ {}", util::describe(&opt));
+        let done = opt
+            .output()
+            .map_err(|e| format!("cannot run wasm-opt: {e}"))?;
+        if !done.status.success() {
+            return Err(format!(
+                "wasm-opt failed: {}",
+                String::from_utf8_lossy(&done.stderr)
+            ));
+        }
+        let renames = short_names::Renames::parse(&String::from_utf8_lossy(&done.stdout))?;
+        let wasm = std::fs::read(&bundle).map_err(|e| format!("{b}: {e}"))?;
+        let module = short_names::first_import_module(&wasm)
+            .ok_or("the optimised widget wasm has no imports")?;
+        let js_path = out.join("liaison-core.js");
+        let js = std::fs::read_to_string(&js_path).map_err(|e| format!("liaison-core.js: {e}"))?;
+        let js = short_names::rename(&js, "./liaison-core_bg.js", &module, &renames)?;
+        std::fs::write(&js_path, js).map_err(|e| format!("liaison-core.js: {e}"))?;
     } else {
         println!(
             "      (no wasm-opt >= 116 on PATH: the bundle is larger; run `cargo xtask setup`)"

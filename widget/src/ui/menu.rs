@@ -3,6 +3,7 @@
 //! read-only, without a message box), and talk to a human.
 
 use super::{Widget, button, el, local_time, number};
+use crate::digits::decimal;
 use crate::texts::t;
 use liaison_protocol::widget_texts::Text;
 use std::rc::Rc;
@@ -25,18 +26,18 @@ impl Widget {
             }
             "past-item" => {
                 self.close_menu();
-                spawn_local(async move { w.list_past(None).await });
+                w.list_past_soon(None);
             }
             "menu-human" => {
                 self.close_menu();
                 self.show_live();
-                spawn_local(async move { w.escalate().await });
+                w.escalate_soon();
             }
             "back" => self.show_live(),
             "older" => {
                 if let Some(before) = number(b, "data-before") {
                     b.remove();
-                    spawn_local(async move { w.list_past(Some(before)).await });
+                    w.list_past_soon(Some(before));
                 }
             }
             "past-row" => {
@@ -85,10 +86,14 @@ impl Widget {
     /// The past view, emptied, with its way back.
     fn show_past(&self) {
         self.past.set_inner_html("");
-        let back = button(&self.doc, "back", &format!("← {}", t(Text::Back)));
+        let back = button(&self.doc, "back", &["← ", t(Text::Back)].concat());
         let _ = self.past.append_child(&back);
         let _ = self.live.set_attribute("hidden", "");
         let _ = self.past.remove_attribute("hidden");
+    }
+
+    fn list_past_soon(self: Rc<Self>, before: Option<i64>) {
+        spawn_local(async move { self.list_past(before).await });
     }
 
     /// The visitor's conversations, newest first; `before` appends the next page.
@@ -110,17 +115,16 @@ impl Widget {
                 for r in rows {
                     let row = el(&self.doc, "button", "past-row");
                     let _ = row.set_attribute("type", "button");
-                    let _ = row.set_attribute("data-past", &r.id.to_string());
+                    let _ = row.set_attribute("data-past", &decimal(r.id));
                     let when = el(&self.doc, "span", "when");
                     let status = if r.status.is_closed() {
                         t(Text::StatusResolved)
                     } else {
                         t(Text::StatusOpen)
                     };
-                    when.set_text_content(Some(&format!(
-                        "{} · {status}",
-                        local_time(r.last_activity_at)
-                    )));
+                    when.set_text_content(Some(
+                        &[&local_time(r.last_activity_at), " · ", status].concat(),
+                    ));
                     let preview = el(&self.doc, "span", "preview");
                     preview.set_text_content(Some(&r.last_message));
                     let _ = row.append_child(&when);
@@ -129,7 +133,7 @@ impl Widget {
                 }
                 if let Some(next) = next {
                     let older = button(&self.doc, "older", t(Text::Older));
-                    let _ = older.set_attribute("data-before", &next.to_string());
+                    let _ = older.set_attribute("data-before", &decimal(next));
                     let _ = self.past.append_child(&older);
                 }
             }
@@ -151,7 +155,7 @@ impl Widget {
             Ok(c) => {
                 self.show_past();
                 let thread = el(&self.doc, "div", "past-thread");
-                let _ = thread.set_attribute("data-conversation", &id.to_string());
+                let _ = thread.set_attribute("data-conversation", &decimal(id));
                 for m in &c.messages {
                     let _ = thread.append_child(&self.render(m));
                 }
