@@ -56,7 +56,7 @@ fn wasm_target() -> Result<Option<String>, String> {
 }
 
 /// The pinned nightly the widget is built with (`widget::NIGHTLY`, see there why). Not having
-/// it is not an error: the widget then builds on stable, about 8 KB larger on the wire.
+/// it is not an error: the widget then builds on stable, about 9 KB larger on the wire.
 fn widget_toolchain() -> Result<Option<String>, String> {
     if widget::nightly_ready() {
         return Ok(None);
@@ -82,11 +82,8 @@ fn widget_toolchain() -> Result<Option<String>, String> {
     }))
 }
 
-/// esbuild (npm) for the widget's js; without it the js is sent unminified.
-fn esbuild() -> Result<Option<String>, String> {
-    if widget::esbuild().exists() {
-        return Ok(None);
-    }
+/// Installs an npm package (`name@version`) into the project's tools (`.tools/`).
+fn npm_tool(package: &str) -> Result<(), String> {
     let dir = util::tools_dir();
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     exec(&mut util::command(
@@ -97,9 +94,17 @@ fn esbuild() -> Result<Option<String>, String> {
             "--no-fund",
             "--prefix",
             &dir.to_string_lossy(),
-            &format!("esbuild@{ESBUILD}"),
+            package,
         ],
-    ))?;
+    ))
+}
+
+/// esbuild (npm) for the widget's js; without it the js is sent unminified.
+fn esbuild() -> Result<Option<String>, String> {
+    if widget::esbuild().exists() {
+        return Ok(None);
+    }
+    npm_tool(&format!("esbuild@{ESBUILD}"))?;
     Ok(Some(format!("esbuild {ESBUILD}")))
 }
 
@@ -212,19 +217,7 @@ fn wasm_opt() -> Result<Option<String>, String> {
     if wasm_opt_version().is_some_and(|v| v >= MIN_WASM_OPT) {
         return Ok(None);
     }
-    let dir = util::tools_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    exec(&mut util::command(
-        "npm",
-        &[
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--prefix",
-            &dir.to_string_lossy(),
-            &format!("binaryen@{BINARYEN}"),
-        ],
-    ))?;
+    npm_tool(&format!("binaryen@{BINARYEN}"))?;
     match wasm_opt_version() {
         Some(v) if v >= MIN_WASM_OPT => Ok(Some(format!("wasm-opt {v} (npm binaryen)"))),
         other => Err(format!(
