@@ -245,3 +245,40 @@ test('a new visitor gets the launcher at once and the chat only when they reach 
     .waitFor({ state: 'attached', ...WAIT });
   assert.deepEqual(visitor.errors, []);
 });
+
+test('a message the widget could not send is kept, marked, and sent once with a click', async () => {
+  const visitor = await newPage();
+  // The browser's clock is the test's: the widget's six tries (0.4 s, doubling) pass at once.
+  await visitor.clock.install();
+  let offline = true;
+  let tries = 0;
+  await visitor.route('**/api/widget/v1/messages', (route) => {
+    if (!offline) return route.continue();
+    tries += 1;
+    return route.abort();
+  });
+  await visitor.goto(`${BASE}/demo`);
+  await visitor.click('#liaison-widget .launcher', WAIT);
+  const input = visitor.locator('#liaison-widget input[aria-label=Message]');
+  await input.fill('Do you ship to Iceland?');
+  await input.press('Enter');
+  const failed = visitor.locator('#liaison-widget .msg.customer.failed', { hasText: 'Do you ship to Iceland?' });
+  for (let i = 0; i < 40 && !(await failed.count()); i += 1) {
+    await visitor.clock.fastForward(2_000);
+    await visitor.waitForTimeout(50);
+  }
+  await failed.waitFor(WAIT);
+  assert.equal(tries, 6, 'six tries before the widget gives up');
+  assert.equal(await failed.getAttribute('title'), 'Not sent — click to retry.');
+  offline = false;
+  await failed.click();
+  await visitor.locator('#liaison-widget .msg.customer:not(.failed):not(.pending)', { hasText: 'Do you ship to Iceland?' })
+    .waitFor(WAIT);
+  const token = await visitor.evaluate(() => localStorage.getItem('liaison.visitor'));
+  const view = await (await fetch(`${BASE}/api/widget/v1/conversation`, {
+    headers: { authorization: `Bearer ${token}` },
+  })).json();
+  const sent = view.conversation.messages.filter((m) => m.body === 'Do you ship to Iceland?');
+  assert.equal(sent.length, 1, 'stored once');
+  assert.deepEqual(visitor.errors, []);
+});
