@@ -37,7 +37,7 @@ mod tests {
         for n in [0, 7, -7, 10, 1_764_000_000_000, i64::MAX, i64::MIN, -1] {
             assert_eq!(decimal(n), n.to_string());
         }
-        for n in [0u64, 9, 10, 255, 0x18d3_f2a1_b7c, u64::MAX] {
+        for n in [0u64, 9, 10, 255, 0x018d_3f2a_1b7c, u64::MAX] {
             assert_eq!(hex(n), format!("{n:x}"));
         }
     }
