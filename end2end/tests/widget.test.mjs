@@ -68,6 +68,12 @@ test('a French browser gets the widget in French, and the AI hands over in Frenc
   await visitor.locator('#liaison-widget button.human', { hasText: 'Parler à un humain' }).waitFor(WAIT);
   const input = visitor.locator('#liaison-widget input[aria-label=Message]');
   assert.equal(await input.getAttribute('placeholder'), 'Écrivez votre message…');
+  assert.equal(await visitor.locator('#liaison-widget form.compose button[type=submit]').textContent(), 'Envoyer');
+  // Every control of the panel says what it is, by its text or its label: none is left blank.
+  const unnamed = await visitor.evaluate(() => [
+    ...document.getElementById('liaison-widget').shadowRoot.querySelectorAll('button, input:not([type=file])'),
+  ].filter((e) => !(e.textContent.trim() || e.getAttribute('aria-label'))).map((e) => e.outerHTML));
+  assert.deepEqual(unnamed, []);
   // "agent" says nothing of its language: the widget's decides.
   await input.fill('agent');
   await input.press('Enter');

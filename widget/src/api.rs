@@ -89,9 +89,6 @@ fn url(base: &str, path: &str) -> String {
     [base, BASE_PATH, path].concat()
 }
 
-/// A call's answer, on its way (boxed: its code is compiled once, not into every caller).
-type Answer = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, ApiError>>>>;
-
 /// What a call sends.
 enum Body {
     Get,
@@ -103,11 +100,8 @@ enum Body {
 /// One call to the widget API, as the visitor with `token` when there is one. The request is
 /// the browser's own, handed to gloo-net to send and read: gloo-net's builder formats URLs with
 /// `core::fmt`, which nothing else in the widget needs (about 0.6 KB on the wire).
-fn call(url: &str, token: Option<&str>, body: Body) -> Answer {
-    match build(url, token, body) {
-        Some(request) => Box::pin(read(request)),
-        None => Box::pin(async { Err(ApiError::Unavailable) }),
-    }
+async fn call(url: &str, token: Option<&str>, body: Body) -> Result<JsValue, ApiError> {
+    read(build(url, token, body).ok_or(ApiError::Unavailable)?).await
 }
 
 fn build(url: &str, token: Option<&str>, body: Body) -> Option<Request> {
@@ -200,13 +194,18 @@ pub async fn session(
 
 impl Api {
     /// One call to the widget API as this visitor: a POST when it has a body or `post`.
-    fn request(&self, post: bool, path: &str, body: Option<String>) -> Answer {
+    async fn request(
+        &self,
+        post: bool,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<JsValue, ApiError> {
         let body = match body {
             Some(json) => Body::Json(json),
             None if post => Body::Post,
             None => Body::Get,
         };
-        call(&url(&self.base, path), Some(&self.token), body)
+        call(&url(&self.base, path), Some(&self.token), body).await
     }
 
     pub async fn conversation(&self) -> Result<ConversationView, ApiError> {

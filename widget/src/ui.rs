@@ -128,7 +128,7 @@ const PANEL: &str = concat!(
 );
 
 /// Where each text of the panel goes: the element, the attribute ("" for its text), the text.
-const WORDS: [(&str, &str, Text); 16] = [
+const WORDS: [(&str, &str, Text); 17] = [
     (".panel", "aria-label", Text::Chat),
     (".menu-button", "aria-label", Text::Menu),
     (".title", "", Text::Title),
@@ -145,6 +145,7 @@ const WORDS: [(&str, &str, Text); 16] = [
     (".attach", "aria-label", Text::SendFile),
     (".message", "placeholder", Text::Placeholder),
     (".message", "aria-label", Text::Message),
+    (".compose button", "", Text::Send),
 ];
 
 /// Builds the widget in the loader's host, and opens it when the visitor's click on the
