@@ -18,18 +18,19 @@ pub mod live;
 pub mod overview;
 pub mod profile;
 pub mod reviews;
+mod routes;
 pub mod sessions;
 pub mod settings;
 pub mod team;
 pub mod tickets;
 
 use auth::Logout;
-use conversations::ConversationsPage;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Outlet, ParentRoute, Route, Router, Routes};
-use leptos_router::{Lazy, LazyRoute, lazy_route, path};
+use leptos_router::{Lazy, path};
 use liaison_protocol::Role;
+use routes::*;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -83,45 +84,6 @@ pub fn App() -> impl IntoView {
         </Router>
     }
 }
-
-/// A page whose code is its own chunk of the wasm (cargo leptos `--split`), fetched the first
-/// time the page is shown: the frame loads with the main bundle, each page with its own.
-macro_rules! lazy_page {
-    ($route:ident, $page:path) => {
-        struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-
-            fn view(this: Self) -> AnyView {
-                let $route = this;
-                $page().into_any()
-            }
-        }
-    };
-}
-
-lazy_page!(LoginRoute, auth::LoginPage);
-lazy_page!(OverviewRoute, overview::OverviewPage);
-lazy_page!(ConversationsRoute, ConversationsPage);
-lazy_page!(TicketsRoute, tickets::TicketsPage);
-lazy_page!(LeadsRoute, leads::LeadsPage);
-lazy_page!(AnalyticsRoute, analytics::AnalyticsPage);
-lazy_page!(ReviewsRoute, reviews::ReviewsPage);
-lazy_page!(DocumentsRoute, kb::DocumentsPage);
-lazy_page!(ConnectorsRoute, connectors::ConnectorsPage);
-lazy_page!(HelpCenterRoute, kb::HelpCenterPage);
-lazy_page!(KnowledgeGapsRoute, kb::KnowledgeGapsPage);
-lazy_page!(SettingsRoute, settings::SettingsPage);
-lazy_page!(UsageRoute, settings::UsagePage);
-lazy_page!(BillingRoute, billing::BillingPage);
-lazy_page!(TeamRoute, team::TeamPage);
-lazy_page!(ProfileRoute, profile::ProfilePage);
-lazy_page!(InviteRoute, team::InvitePage);
-lazy_page!(ResetRoute, team::ResetPage);
 
 /// The signed-in frame: sidebar and header around the page. Only pages that work are linked.
 #[component]

@@ -6,11 +6,14 @@
 //! - `test`: setup, then every check: fmt, clippy, unit + integration tests, browser tests
 //! - `bench`: print the figures: the inbox at scale, the AI agent, the backends, what browsers
 //!   download and the streams (`bench delivery`: only what browsers download)
+//! - `release`: the release builds a deployment runs (the widget, the dashboard's wasm, the
+//!   server): `target/release/liaison` and `target/site`
 //! - `widget`: build the widget bundle into public/widget/
 //! - `e2e`: build the widget and the app, and run only the browser tests
 
 mod bench;
 mod e2e;
+mod release;
 mod setup;
 mod short_names;
 mod util;
@@ -28,11 +31,14 @@ fn main() -> ExitCode {
         "bench" if std::env::args().nth(2).as_deref() == Some("delivery") => bench::delivery(),
         "bench" => bench::run(),
         "widget" => setup::run().and_then(|_| widget::build(widget::Mode::Release)),
+        "release" => setup::run().and_then(|_| release::run()),
         "e2e" => setup::run()
             .and_then(|_| widget::build(widget::Mode::Release))
             .and_then(|_| e2e::run()),
         _ => {
-            eprintln!("usage: cargo xtask <setup | dev | test | bench [delivery] | widget | e2e>");
+            eprintln!(
+                "usage: cargo xtask <setup | dev | test | bench [delivery] | release | widget | e2e>"
+            );
             return ExitCode::from(2);
         }
     };
