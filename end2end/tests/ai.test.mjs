@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { BASE, OWNER, WAIT, hydrated, newPage, signIn } from './helpers.mjs';
+import { BASE, OWNER, WAIT, hydrated, newPage, signIn, sendFromWidget } from './helpers.mjs';
 
 const ANSWER = ['Every kettle ', 'comes with ', 'a two year ', 'warranty ', '[1].'];
 const DRAFTS = 'Our kettles have a two year warranty.\n---\nYes, two years on every kettle.\n---\nThe warranty lasts two years.';
@@ -100,10 +100,7 @@ async function scenario(owner) {
   // The visitor asks; the answer streams in, then stays with its source as a link.
   const visitor = await newPage();
   await visitor.goto(`${BASE}/demo`);
-  await visitor.click('#liaison-widget .launcher', WAIT);
-  const input = visitor.locator('#liaison-widget input[aria-label=Message]');
-  await input.fill('How long is the kettle warranty?');
-  await input.press('Enter');
+  const input = await sendFromWidget(visitor, 'How long is the kettle warranty?');
   const streaming = visitor.locator('#liaison-widget .msg.ai.streaming');
   await streaming.waitFor(WAIT);
   const partial = await streaming.locator('.body').textContent();

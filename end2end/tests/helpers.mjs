@@ -60,6 +60,18 @@ export async function startConversation(body) {
   return { ...sent, token: session.token };
 }
 
+/**
+ * Opens the widget on `page` (already on a page that embeds it) and sends `text` as the visitor
+ * would, with Enter. Returns the message box.
+ */
+export async function sendFromWidget(page, text) {
+  await page.click('#liaison-widget .launcher', WAIT);
+  const input = page.locator('#liaison-widget input[aria-label=Message]');
+  await input.fill(text);
+  await input.press('Enter');
+  return input;
+}
+
 /** Waits until the dashboard is hydrated (its buttons work). */
 export async function hydrated(page) {
   await page.waitForSelector('body[data-hydrated]', { state: 'attached', ...WAIT });

@@ -3,9 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import {
-  AGENT, BASE, OWNER, WAIT, clickUntil, hydrated, newPage, signIn, startConversation, waitLive,
-} from './helpers.mjs';
+import { AGENT, BASE, OWNER, WAIT, clickUntil, hydrated, newPage, signIn, startConversation, waitLive, sendFromWidget } from './helpers.mjs';
 
 test('visitor, AI answer, handover, join, lock, reply, resolve', async () => {
   // The operator opens the Needs agent queue first: the conversation must arrive live.
@@ -18,10 +16,7 @@ test('visitor, AI answer, handover, join, lock, reply, resolve', async () => {
   // The visitor, on a page that embeds the widget with one tag.
   const visitor = await newPage();
   await visitor.goto(`${BASE}/demo`);
-  await visitor.click('#liaison-widget .launcher', WAIT);
-  const input = visitor.locator('#liaison-widget input[aria-label=Message]');
-  await input.fill('How do I reset my password?');
-  await input.press('Enter');
+  const input = await sendFromWidget(visitor, 'How do I reset my password?');
   const answer = visitor.locator('#liaison-widget .msg.ai', { hasText: 'Forgot password' });
   await answer.waitFor(WAIT);
   assert.match(await answer.locator('.sources').textContent(), /Account and password help/);
@@ -101,10 +96,7 @@ test('visitor, AI answer, handover, join, lock, reply, resolve', async () => {
 test('the visitor keeps the conversation across a reload', async () => {
   const visitor = await newPage();
   await visitor.goto(`${BASE}/demo`);
-  await visitor.click('#liaison-widget .launcher', WAIT);
-  const input = visitor.locator('#liaison-widget input[aria-label=Message]');
-  await input.fill('What are your opening hours?');
-  await input.press('Enter');
+  await sendFromWidget(visitor, 'What are your opening hours?');
   await visitor.locator('#liaison-widget .msg.ai', { hasText: 'Monday to Friday' }).waitFor(WAIT);
   await visitor.reload();
   await visitor.click('#liaison-widget .launcher', WAIT);
@@ -127,10 +119,7 @@ test('the widget works embedded on another origin, untouched by its styles', asy
     const page = await newPage();
     // localhost, not 127.0.0.1: another origin than the Liaison server's.
     await page.goto(`http://localhost:${shop.address().port}/products`);
-    await page.click('#liaison-widget .launcher', WAIT);
-    const input = page.locator('#liaison-widget input[aria-label=Message]');
-    await input.fill('How long does express delivery take?');
-    await input.press('Enter');
+    await sendFromWidget(page, 'How long does express delivery take?');
     const answer = page.locator('#liaison-widget .msg.ai', { hasText: 'working days' });
     await answer.waitFor(WAIT);
     const style = await answer.evaluate((el) => {

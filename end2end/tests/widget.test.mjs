@@ -3,7 +3,7 @@
 // The form is turned off again at the end (the server is shared with the other browser tests).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, OWNER, WAIT, clickUntil, fillUntil, hydrated, newPage, signIn, waitLive } from './helpers.mjs';
+import { BASE, OWNER, WAIT, clickUntil, fillUntil, hydrated, newPage, signIn, waitLive, sendFromWidget } from './helpers.mjs';
 
 async function setPrechat(page, name, email, phone) {
   await page.goto(`${BASE}/settings`);
@@ -264,10 +264,7 @@ test('a message the widget could not send is kept, marked, and sent once with a 
     return route.abort();
   });
   await visitor.goto(`${BASE}/demo`);
-  await visitor.click('#liaison-widget .launcher', WAIT);
-  const input = visitor.locator('#liaison-widget input[aria-label=Message]');
-  await input.fill('Do you ship to Iceland?');
-  await input.press('Enter');
+  await sendFromWidget(visitor, 'Do you ship to Iceland?');
   const failed = visitor.locator('#liaison-widget .msg.customer.failed', { hasText: 'Do you ship to Iceland?' });
   for (let i = 0; i < 40 && !(await failed.count()); i += 1) {
     await visitor.clock.fastForward(2_000);

@@ -381,7 +381,8 @@ fn dashboard_figures(port: u16, dir: &Path) -> Result<(), String> {
         "  {:<28} {:>8} {:>12} {:>12}",
         "pages", "chunks", "its chunks", "first load"
     );
-    let mut first_loads = Vec::new();
+    // Each group's first load and its chunks, by group.
+    let mut groups = std::collections::BTreeMap::new();
     for (split, chunks) in &manifest {
         let mut own = 0;
         for c in chunks {
@@ -398,17 +399,12 @@ fn dashboard_figures(port: u16, dir: &Path) -> Result<(), String> {
             kb(own),
             kb(main.sent + own)
         );
-        if let Some((g, what)) = FIRST_LOADS.iter().find(|(g, _)| *g == group) {
-            first_loads.push((*g, *what, main.sent + own, chunks.clone()));
-        }
+        groups.insert(group, (main.sent + own, chunks));
     }
-    if first_loads.len() != FIRST_LOADS.len() {
-        return Err(format!(
-            "the split manifest has no module for some of {:?}",
-            FIRST_LOADS.map(|(g, _)| g)
-        ));
-    }
-    for (_, what, bytes, _) in &first_loads {
+    for (group, what) in FIRST_LOADS {
+        let (bytes, _) = groups
+            .get(group)
+            .ok_or_else(|| format!("the split manifest has no module {group:?}"))?;
         println!(
             "  {what}: {} sent; budget {}: {}",
             kb(*bytes),
@@ -416,10 +412,7 @@ fn dashboard_figures(port: u16, dir: &Path) -> Result<(), String> {
             verdict(*bytes <= DASHBOARD_BUDGET)
         );
     }
-    let (.., landing) = first_loads
-        .iter()
-        .find(|(g, ..)| *g == "overview")
-        .expect("checked above");
+    let (_, landing) = groups["overview"];
     let mut files = names.main.clone();
     files.extend(landing.iter().map(|c| format!("{c}.wasm")));
     let names: Vec<&str> = files.iter().map(String::as_str).collect();

@@ -19,12 +19,12 @@ pub fn run() -> Result<(), String> {
 
 /// The dashboard as it ships: release, split, components type-erased (`erase_components`: less
 /// generic code). Needs the widget built first (cargo-leptos copies it into the site).
-pub fn dashboard() -> Result<(), String> {
+fn dashboard() -> Result<(), String> {
     step("cargo leptos build --release --split --frontend-only (the dashboard's wasm)");
     exec(&mut front())?;
-    step("cargo leptos build --release --server-only (the server, stable)");
+    step("cargo leptos build --release --split --server-only (the server, stable)");
     let mut server = util::cargo_leptos(&["build", "--release", "--split", "--server-only"]);
-    server.env("RUSTFLAGS", "--cfg erase_components");
+    server.env("RUSTFLAGS", util::ERASE_COMPONENTS);
     exec(&mut server)
 }
 
@@ -35,13 +35,17 @@ fn front() -> Command {
             "      ({} is not installed: building on stable, about 15 KB larger a page; run `cargo xtask setup`)",
             widget::NIGHTLY
         );
-        cmd.env("RUSTFLAGS", "--cfg erase_components");
+        cmd.env("RUSTFLAGS", util::ERASE_COMPONENTS);
         return cmd;
     }
     cmd.env("RUSTUP_TOOLCHAIN", widget::NIGHTLY)
-        // cargo-leptos passes `--lib-cargo-args` on as one argument; cargo reads -Z from these.
+        // cargo-leptos splits `--lib-cargo-args` at commas (`-Zbuild-std=std,panic_abort` has
+        // one); cargo reads the same -Z options from these.
         .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
         .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
-        .env("RUSTFLAGS", "--cfg erase_components -Zlocation-detail=none");
+        .env(
+            "RUSTFLAGS",
+            [util::ERASE_COMPONENTS, "-Zlocation-detail=none"].join(" "),
+        );
     cmd
 }

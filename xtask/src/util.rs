@@ -42,11 +42,15 @@ pub fn command(program: &str, args: &[&str]) -> Command {
     cmd
 }
 
-/// cargo with the flags cargo-leptos uses for debug builds (`--cfg erase_components`), so tests,
+/// The flag every build of the app shares: components type-erased (less generic code). cargo-leptos
+/// sets it for debug builds; release builds are given it.
+pub const ERASE_COMPONENTS: &str = "--cfg erase_components";
+
+/// cargo with the flags cargo-leptos uses for debug builds (`ERASE_COMPONENTS`), so tests,
 /// clippy and `cargo leptos build` share one set of compiled dependencies.
 pub fn cargo(args: &[&str]) -> Command {
     let mut cmd = command("cargo", args);
-    cmd.env("RUSTFLAGS", "--cfg erase_components");
+    cmd.env("RUSTFLAGS", ERASE_COMPONENTS);
     cmd
 }
 
